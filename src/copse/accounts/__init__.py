@@ -1,0 +1,1 @@
+"""Users, groups, memberships, passwords and lockout: services over one Connection."""

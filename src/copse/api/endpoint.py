@@ -1,0 +1,192 @@
+"""The one HTTP -> client-API adapter.
+
+Path of a request: read the body within limits, decode the form, set up the
+request (400 for the cases wire.md §2.1 lists), establish the login session
+in its own short transaction, then run the operation in ONE transaction:
+lock the device row, check permissions, call the handler.  The reply is
+encoded only after that transaction has committed; any error rolls it back
+and becomes ``success:0``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+import sqlalchemy as sa
+
+from copse.accounts.users import get_user_by_id
+from copse.api.context import ApiRequest, Caller
+from copse.api.operations import OPERATIONS, Operation, load_all
+from copse.api.permissions import check_permission
+from copse.api.sessions import SessionInfo, establish_session
+from copse.config import Settings
+from copse.db.tx import run_in_transaction
+from copse.errors import BadRequest, CopseError, ServerError, UserError
+from copse.schema.tables import devices
+from copse.wire.form import Form
+from copse.wire.reply import error_reply, success_reply
+from copse.wire.version import check_client_version, make_version
+
+logger = logging.getLogger(__name__)
+
+NOT_VALID_REQUEST = "Not a valid CamCOPS API request\n"
+_OPERATION_RE = re.compile(r"^[A-Za-z0-9_]+$")
+_DEVICE_OR_USER_RE = re.compile(r"^[A-Za-z0-9,_\-{}]{1,191}$")
+RESERVED_DEVICE = "server"
+RESERVED_USER = "system"
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    body: str
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def decode_form(body: bytes, query: str, max_fields: int) -> dict[str, str]:
+    """Form-decode body and query string; the query string wins, as in the reference."""
+    try:
+        text = body.decode("ascii")
+    except UnicodeDecodeError:
+        # Raw non-ASCII bytes are not valid form encoding, but be lenient
+        # about UTF-8 sent unescaped.
+        text = body.decode("utf-8")
+    fields: dict[str, str] = {}
+    for part in (text, query):
+        for k, v in parse_qsl(
+            part, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=max_fields
+        ):
+            fields[k] = v
+    return fields
+
+
+def _session_lines(session: SessionInfo | None) -> tuple[object, object]:
+    if session is None:
+        return "", ""
+    return session.id, session.token
+
+
+class ClientApi:
+    """Holds the engine and settings; ``handle`` serves one request (sync, thread-safe)."""
+
+    def __init__(self, engine: sa.Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        load_all()
+
+    def handle(self, body: bytes, query: str, remote_addr: str | None) -> ApiResponse:
+        session: SessionInfo | None = None
+        try:
+            try:
+                form_fields = decode_form(body, query, self.settings.max_form_fields)
+            except UnicodeDecodeError:
+                raise UserError("Request is not valid form data: invalid UTF-8") from None
+            except ValueError as exc:
+                if "Max number of fields" in str(exc):
+                    raise UserError(
+                        f"Too many form fields (limit max_form_fields={self.settings.max_form_fields})"
+                    ) from None
+                raise UserError(f"Request is not valid form data: {exc}") from None
+            form = Form(form_fields)
+            try:
+                req = self._set_up(form, remote_addr)
+            except BadRequest as exc:
+                logger.info("Bad client API request: %s", exc)
+                return ApiResponse(400, NOT_VALID_REQUEST)
+            session = run_in_transaction(
+                self.engine,
+                lambda conn: establish_session(
+                    conn,
+                    self.settings,
+                    session_id=form.optional_str("session_id"),
+                    session_token=form.optional_str("session_token"),
+                    username=req.username,
+                    password=req.password,
+                    remote_addr=remote_addr,
+                    now=req.now_utc,
+                ),
+            )
+            op = OPERATIONS.get(req.operation or "")
+            if op is None:
+                raise UserError(f"operation={req.operation}: not supported")
+            result = run_in_transaction(
+                self.engine, lambda conn: self._run(conn, op, req, session)  # type: ignore[arg-type]
+            )
+            pairs: list[tuple[str, object]]
+            if result is None:
+                pairs = [("result", op.name)]
+            elif isinstance(result, str):
+                pairs = [("result", result)]
+            else:
+                pairs = list(result)
+            sid, token = _session_lines(session)
+            return ApiResponse(200, success_reply(pairs, sid, token))
+        except ServerError as exc:
+            sid, token = _session_lines(session)
+            return ApiResponse(503, error_reply(exc.message, sid, token))
+        except CopseError as exc:
+            sid, token = _session_lines(session)
+            return ApiResponse(200, error_reply(exc.message, sid, token))
+        except Exception as exc:  # the reply must never be a traceback or a 500
+            ref = uuid.uuid4().hex[:12]
+            logger.exception("Unexpected error in client API request (ref %s)", ref)
+            sid, token = _session_lines(session)
+            if isinstance(exc, sa.exc.DBAPIError):
+                # Database messages can echo SQL parameters (patient data).
+                message = f"{type(exc.orig).__name__}: database error (server log reference {ref})"
+            else:
+                message = f"{type(exc).__name__}: {exc}"
+            return ApiResponse(200, error_reply(message, sid, token))
+
+    def _set_up(self, form: Form, remote_addr: str | None) -> ApiRequest:
+        operation = form.optional_str("operation")
+        device = form.optional_str("device")
+        user = form.optional_str("user")
+        if operation is not None and not _OPERATION_RE.match(operation):
+            raise BadRequest(f"Bad 'operation' parameter: {operation!r}")
+        for key, value in (("device", device), ("user", user)):
+            if value is not None and not _DEVICE_OR_USER_RE.match(value):
+                raise BadRequest(f"Bad '{key}' parameter: {value!r}")
+        version_str = form.optional_str("camcops_version")
+        version = make_version(version_str)
+        if device == RESERVED_DEVICE:
+            raise BadRequest("Tablets cannot use the device name 'server'")
+        if user == RESERVED_USER:
+            raise BadRequest("Tablets cannot use the username 'system'")
+        check_client_version(version, version_str)
+        return ApiRequest(
+            settings=self.settings,
+            form=form,
+            operation=operation,
+            device_name=device,
+            username=user,
+            password=form.optional_str("password"),
+            client_version=version,
+            client_version_str=version_str or "",
+            remote_addr=remote_addr,
+            now_utc=utcnow(),
+        )
+
+    def _run(
+        self, conn: sa.Connection, op: Operation, req: ApiRequest, session: SessionInfo
+    ) -> object:
+        device_id = None
+        if req.device_name:
+            # Serialize every request for one device: the row lock is held
+            # until this transaction ends (SQLite's BEGIN IMMEDIATE already
+            # serializes all writers).
+            device_id = conn.execute(
+                sa.select(devices.c.id).where(devices.c.name == req.device_name).with_for_update()
+            ).scalar()
+        user = get_user_by_id(conn, session.user_id) if session.user_id is not None else None
+        caller = Caller(user, device_id, session.login_error)
+        check_permission(conn, op.permission, caller)
+        return op.handler(conn, req, caller)

@@ -1,0 +1,174 @@
+"""Login sessions for the client API (policies.md §3.6), plus copse's lockout.
+
+Session bookkeeping runs in its own short transaction before the operation's
+transaction.  That way a failed operation, whose work is rolled back, still
+replies with a session id whose row really exists, and failed logins stay
+recorded for the lockout count.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from copse.accounts import lockout
+from copse.accounts.passwords import check_password, waste_time_like_a_check
+from copse.accounts.users import get_user_by_id, get_user_by_name
+from copse.audit import audit
+from copse.config import Settings
+from copse.schema.tables import sessions
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    token: str
+    user_id: int | None
+    #: Why a login attempted in this request did not succeed, if it did not.
+    login_error: str | None = None
+
+
+def generate_token() -> str:
+    """16 random bytes, URL-safe base64: 24 characters, as CamCOPS issues."""
+    return base64.urlsafe_b64encode(os.urandom(16)).decode("ascii")
+
+
+def _new_session(conn: sa.Connection, ip: str | None, now: datetime) -> tuple[int, str]:
+    token = generate_token()
+    sid = conn.execute(
+        sa.insert(sessions).values(
+            token=token, ip_address=ip, last_activity_utc=now, is_api_session=True
+        )
+    ).inserted_primary_key[0]
+    return int(sid), token
+
+
+def _find_session(
+    conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
+) -> sa.Row[tuple[int, str, int | None]] | None:
+    cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
+    q = sa.select(sessions.c.id, sessions.c.token, sessions.c.user_id).where(
+        sessions.c.id == sid,
+        sessions.c.token == token,
+        sessions.c.last_activity_utc >= cutoff,
+    )
+    if settings.session_check_ip:
+        q = q.where(sessions.c.ip_address == ip)
+    return conn.execute(q).first()
+
+
+def establish_session(
+    conn: sa.Connection,
+    settings: Settings,
+    *,
+    session_id: str | None,
+    session_token: str | None,
+    username: str | None,
+    password: str | None,
+    remote_addr: str | None,
+    now: datetime,
+) -> SessionInfo:
+    """Find or create the caller's login session and log in if needed."""
+    sid: int | None
+    try:
+        sid = int(session_id) if session_id else None
+    except ValueError:
+        sid = None
+    row = None
+    if sid is not None and session_token:
+        row = _find_session(conn, settings, sid, session_token, remote_addr, now)
+    if row is not None:
+        conn.execute(
+            sa.update(sessions).where(sessions.c.id == row.id).values(last_activity_utc=now)
+        )
+        current_id, token, user_id = int(row.id), str(row.token), row.user_id
+        if user_id is not None:
+            user = get_user_by_id(conn, user_id)
+            if user is not None and user.username == username:
+                # The reference does not re-check the password of a session
+                # that is already logged in as this user.
+                return SessionInfo(current_id, token, user_id)
+            # A different user: log the old session out, start afresh.
+            conn.execute(
+                sa.update(sessions)
+                .where(sessions.c.id == current_id)
+                .values(user_id=None, token="")
+            )
+            current_id, token = _new_session(conn, remote_addr, now)
+    else:
+        current_id, token = _new_session(conn, remote_addr, now)
+    if not username:
+        return SessionInfo(current_id, token, None)
+    return _login(conn, settings, current_id, token, username, password, remote_addr, now)
+
+
+def _login(
+    conn: sa.Connection,
+    settings: Settings,
+    sid: int,
+    token: str,
+    username: str,
+    password: str | None,
+    remote_addr: str | None,
+    now: datetime,
+) -> SessionInfo:
+    until = lockout.locked_until(conn, username, now)
+    if until is not None:
+        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+        audit(
+            conn,
+            f"Login refused, account locked: {username}",
+            source="tablet",
+            now=now,
+            remote_addr=remote_addr,
+        )
+        return SessionInfo(
+            sid,
+            token,
+            None,
+            f"Account {username} is locked after too many failed logins; "
+            f"try again in {minutes} minute(s) or ask an administrator to unlock it",
+        )
+    user = get_user_by_name(conn, username)
+    if user is None:
+        waste_time_like_a_check(password)
+        ok = False
+    else:
+        ok = check_password(password, user.hashedpw)
+    if not ok:
+        audit(
+            conn,
+            f"Failed login as user: {username}",
+            source="tablet",
+            now=now,
+            remote_addr=remote_addr,
+        )
+        locked_for = lockout.record_failure(
+            conn,
+            username,
+            now,
+            threshold=settings.lockout_threshold,
+            increment_minutes=settings.lockout_minutes,
+        )
+        if locked_for is not None:
+            audit(
+                conn,
+                f"Account {username} locked out for {locked_for} minutes",
+                source="tablet",
+                now=now,
+                remote_addr=remote_addr,
+            )
+        return SessionInfo(sid, token, None)
+    assert user is not None
+    lockout.clear_failures(conn, username)
+    new_token = generate_token()  # a new token at login, against session fixation
+    conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == sid)
+        .values(user_id=user.id, token=new_token, is_api_session=True)
+    )
+    return SessionInfo(sid, new_token, user.id)

@@ -1,0 +1,87 @@
+"""The ASGI application: the client API endpoint (and, later, the web front end)."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from copse.api.endpoint import ClientApi
+from copse.config import Settings
+from copse.db.engine import make_engine
+from copse.wire.reply import error_reply
+
+logger = logging.getLogger(__name__)
+
+SIGNPOST_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>CamCOPS server endpoint</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><h1>CamCOPS client API</h1>
+<p>This address is where the CamCOPS app sends its data. It is not a web page for people.</p>
+<p>To use it, install the CamCOPS app on a tablet or computer and enter this server's address
+in the app's server settings.</p></body></html>
+"""
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body_limited(request: Request, limit: int) -> bytes:
+    """Read the body, refusing it as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette:
+    engine = engine or make_engine(settings.effective_db_url)
+    api = ClientApi(engine, settings)
+
+    async def client_api(request: Request) -> Response:
+        if request.method != "POST":
+            return HTMLResponse(SIGNPOST_HTML)
+        try:
+            body = await read_body_limited(request, settings.max_body_bytes)
+        except BodyTooLarge:
+            text = error_reply(
+                f"Request body too large (limit max_body_bytes={settings.max_body_bytes})", "", ""
+            )
+            return PlainTextResponse(text, status_code=413)
+        remote = request.client.host if request.client else None
+        result = await run_in_threadpool(api.handle, body, request.url.query, remote)
+        return Response(
+            result.body, status_code=result.status, media_type="text/plain; charset=utf-8"
+        )
+
+    routes = [
+        Route("/api", client_api, methods=["GET", "POST", "HEAD"]),
+        Route("/database", client_api, methods=["GET", "POST", "HEAD"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.engine = engine
+    app.state.settings = settings
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory`` (used for several workers)."""
+    from copse.config import load_settings
+    from copse.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,38 @@
+"""``copse settings set ...``: server settings stored in the database."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+
+from copse.cli.common import CliContext, pass_cli
+from copse.schema.tables import server_settings
+
+
+def set_database_title(conn: sa.Connection, title: str) -> None:
+    if conn.execute(sa.select(server_settings.c.id).where(server_settings.c.id == 1)).first():
+        conn.execute(sa.update(server_settings).where(server_settings.c.id == 1)
+                     .values(database_title=title))
+    else:
+        conn.execute(sa.insert(server_settings).values(id=1, database_title=title))
+
+
+@click.group("settings")
+def settings_group() -> None:
+    """Server settings kept in the database."""
+
+
+@settings_group.command("set")
+@click.argument("name", type=click.Choice(["database-title"]))
+@click.argument("value")
+@pass_cli
+def set_cmd(cli: CliContext, name: str, value: str) -> None:
+    """Set a server setting (database-title: the name tablets show)."""
+    if "\n" in value or "\r" in value:
+        raise click.ClickException("The database title must be one line")
+    cli.run(lambda conn: set_database_title(conn, value))
+    click.echo(f"Set {name}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(settings_group)

@@ -1,0 +1,95 @@
+"""Settings, read once at start-up from the environment and a TOML file.
+
+Precedence: environment variables (``COPSE_*``) over the TOML file named by
+``COPSE_CONFIG`` (or ``--config``) over the defaults below.  Settings are a
+frozen dataclass passed down explicitly; nothing reads the environment later.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULT_DATA_DIR = Path("copse-data")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable.  Each field maps to ``COPSE_<FIELD>``."""
+
+    db_url: str = ""
+    data_dir: Path = DEFAULT_DATA_DIR
+    host: str = "127.0.0.1"
+    port: int = 8088
+    workers: int = 1
+    database_title: str = ""
+    session_timeout_minutes: int = 30
+    session_check_ip: bool = True
+    extra_strings_dir: Path | None = None
+    lockout_threshold: int = 10
+    lockout_minutes: int = 10
+    bcrypt_rounds: int = 10
+    # Caps on what one request may carry (issue 8 will make every one precise).
+    max_body_bytes: int = 200 * 1024 * 1024
+    max_form_fields: int = 100_000
+    max_records_per_upload_table: int = 50_000
+    max_dbdata_bytes: int = 200 * 1024 * 1024
+    max_blob_bytes: int = 100 * 1024 * 1024
+    log_level: str = "INFO"
+
+    @property
+    def effective_db_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data folder."""
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.data_dir / 'copse.sqlite').resolve()}"
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kinds = {f.name: f.type for f in fields(Settings)}
+    kind = str(kinds[name])
+    if isinstance(raw, str):
+        if kind == "int":
+            return int(raw)
+        if kind == "bool":
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(f"COPSE_{name.upper()}: expected true/false, got {raw!r}")
+    if "Path" in kind:
+        return Path(raw) if raw not in (None, "") else None
+    return raw
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build Settings from defaults, an optional TOML file, the environment and overrides."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["COPSE_CONFIG"]) if env.get("COPSE_CONFIG") else None)
+    if path is not None:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+        section = data.get("copse", data)
+        known = {f.name for f in fields(Settings)}
+        unknown = set(section) - known
+        if unknown:
+            raise ValueError(f"Unknown settings in {path}: {', '.join(sorted(unknown))}")
+        values.update({k: _coerce(k, v) for k, v in section.items()})
+    for f in fields(Settings):
+        key = f"COPSE_{f.name.upper()}"
+        if key in env:
+            values[f.name] = _coerce(f.name, env[key])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)
+    if settings.data_dir is None:
+        settings = replace(settings, data_dir=DEFAULT_DATA_DIR)
+    return settings

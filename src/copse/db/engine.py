@@ -1,0 +1,69 @@
+"""Engines with per-dialect set-up, chosen only by the URL.
+
+SQLite: WAL journal, foreign keys on, and ``BEGIN IMMEDIATE`` for every
+transaction so that writers queue on SQLite's own lock instead of failing
+half-way with "database is locked" (this is also how per-device serialization
+works there).  MariaDB/MySQL: utf8mb4 and READ COMMITTED, which avoids the gap
+locks that REPEATABLE READ takes on inserts.  PostgreSQL: psycopg 3.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+
+
+def normalise_url(url: str) -> URL:
+    """Pick the drivers copse ships with when the URL names only a dialect."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    elif u.drivername in ("mysql", "mariadb"):
+        u = u.set(drivername=f"{u.drivername}+pymysql")
+    if u.get_backend_name() in ("mysql", "mariadb") and "charset" not in u.query:
+        u = u.update_query_dict({"charset": "utf8mb4"})
+    return u
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    u = normalise_url(url)
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            u, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs
+        )
+        _setup_sqlite(engine)
+        return engine
+    opts: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600}
+    if backend in ("mysql", "mariadb"):
+        opts["isolation_level"] = "READ COMMITTED"
+    opts.update(kwargs)
+    return sa.create_engine(u, **opts)
+
+
+def _setup_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (see below).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def backend_name(engine: Engine | sa.Connection) -> str:
+    return engine.dialect.name

@@ -1,0 +1,43 @@
+"""Column types shared by the generated tables.
+
+Client values are stored so that reading them back gives exactly what the
+tablet sent: every textual column (including dates and date/times, which the
+tablet sends as ISO-8601 text) is unbounded text, booleans stay the integers
+the tablet sent, and BLOBs are bytes.  MySQL/MariaDB need the LONG variants
+because their plain TEXT and BLOB stop at 64 KiB.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+from copse.schema.registry import ColumnInfo
+
+LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+LongBlob = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+Double = sa.Double().with_variant(mysql.DOUBLE(), "mysql", "mariadb")
+#: ISO date/time text written by the server (``_when_added_exact`` etc.).
+IsoText = sa.String(40)
+#: Era strings: ``NOW`` or ``YYYY-MM-DDTHH:MM:SSZ``.
+EraType = sa.String(32)
+VersionType = sa.String(147)
+#: Naive UTC date/times, with microseconds on MySQL/MariaDB too (their plain
+#: DATETIME rounds to whole seconds).
+UtcDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+def client_column_type(col: ColumnInfo) -> sa.types.TypeEngine[object]:
+    """The storage type for one client-supplied column."""
+    kind = col.kind
+    if kind in ("int", "bigint"):
+        # The tablet's integers are 64-bit; a 32-bit column would refuse
+        # legitimate values on PostgreSQL and MariaDB.
+        return sa.BigInteger()
+    if kind == "bool":
+        return sa.Integer()
+    if kind == "float":
+        return Double
+    if kind == "blob":
+        return LongBlob
+    return LongText

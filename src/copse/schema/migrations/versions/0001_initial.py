@@ -1,0 +1,30 @@
+"""Initial schema: server tables and the 152 client tables of CamCOPS 2.4.24.
+
+The client tables are generated from the registry as it stands at this
+revision.  Later changes to any table must come as explicit migrations, never
+by editing the registry alone.
+
+Revision ID: 0001
+Revises:
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    from copse.schema.tables import metadata
+
+    metadata.create_all(bind=op.get_bind())
+
+
+def downgrade() -> None:
+    from copse.schema.tables import metadata
+
+    metadata.drop_all(bind=op.get_bind())

@@ -1,0 +1,309 @@
+"""SQLAlchemy Core tables: the server's own tables and every client table.
+
+Server tables keep the CamCOPS names and columns (data-model.md, policies.md)
+so that administrators and reports find what they expect.  Client tables are
+generated from the registry: the server columns every client table carries
+(data-model.md §2.1) followed by the table's own client columns.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from copse.schema.columns import (
+    EraType,
+    IsoText,
+    LongText,
+    UtcDateTime,
+    VersionType,
+    client_column_type,
+)
+from copse.schema.registry import TABLES, TableInfo
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin", "mysql_engine": "InnoDB"}
+
+
+def _table(name: str, *cols: sa.schema.SchemaItem) -> sa.Table:
+    return sa.Table(name, metadata, *cols, **_MYSQL)
+
+
+ip_use = _table(
+    "_security_ip_use",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("clinical", sa.Boolean, nullable=False, default=False),
+    sa.Column("commercial", sa.Boolean, nullable=False, default=False),
+    sa.Column("educational", sa.Boolean, nullable=False, default=False),
+    sa.Column("research", sa.Boolean, nullable=False, default=False),
+)
+
+groups = _table(
+    "_security_groups",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
+    sa.Column("description", sa.String(255)),
+    sa.Column("upload_policy", sa.String(255)),
+    sa.Column("finalize_policy", sa.String(255)),
+    sa.Column("ip_use_id", sa.Integer, sa.ForeignKey("_security_ip_use.id")),
+    # copse: enforce the ID policies at upload time (policies.md; issue 4).
+    sa.Column("check_policy_on_upload", sa.Boolean, nullable=False, default=True),
+)
+
+group_group = _table(
+    "_security_group_group",
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), primary_key=True),
+    sa.Column("can_see_group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), primary_key=True),
+)
+
+users = _table(
+    "_security_users",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(191), nullable=False, unique=True),
+    sa.Column("fullname", sa.String(255)),
+    sa.Column("email", sa.String(255)),
+    sa.Column("phone_number", sa.String(50)),
+    sa.Column("hashedpw", sa.String(60), nullable=False),
+    sa.Column("mfa_secret_key", sa.String(32)),
+    sa.Column("mfa_method", sa.String(20), nullable=False, default="no_mfa"),
+    sa.Column("hotp_counter", sa.Integer, nullable=False, default=0),
+    sa.Column("last_login_at_utc", UtcDateTime),
+    sa.Column("last_password_change_utc", UtcDateTime),
+    sa.Column("superuser", sa.Boolean, nullable=False, default=False),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, default=False),
+    sa.Column("when_agreed_terms_of_use", UtcDateTime),
+    sa.Column("upload_group_id", sa.Integer, sa.ForeignKey("_security_groups.id")),
+    sa.Column("language", sa.String(6)),
+    sa.Column("auto_generated", sa.Boolean, nullable=False, default=False),
+    sa.Column("single_patient_pk", sa.Integer),
+)
+
+memberships = _table(
+    "_security_user_group",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("_security_users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("_security_groups.id", ondelete="CASCADE"), nullable=False),
+    *(
+        sa.Column(flag, sa.Boolean, nullable=False, default=False)
+        for flag in (
+            "groupadmin",
+            "may_upload",
+            "may_register_devices",
+            "may_use_webviewer",
+            "view_all_patients_when_unfiltered",
+            "may_dump_data",
+            "may_run_reports",
+            "may_add_notes",
+            "may_manage_patients",
+            "may_email_patients",
+        )
+    ),
+    sa.UniqueConstraint("user_id", "group_id"),
+)
+
+devices = _table(
+    "_security_devices",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(191), unique=True),
+    sa.Column("registered_by_user_id", sa.Integer, sa.ForeignKey("_security_users.id")),
+    sa.Column("when_registered_utc", UtcDateTime),
+    sa.Column("friendly_name", LongText),
+    sa.Column("camcops_version", VersionType),
+    sa.Column("last_upload_batch_utc", UtcDateTime),
+    sa.Column("ongoing_upload_batch_utc", UtcDateTime),
+    sa.Column("uploading_user_id", sa.Integer, sa.ForeignKey("_security_users.id")),
+    sa.Column("currently_preserving", sa.Boolean, default=False),
+)
+
+sessions = _table(
+    "_security_webviewer_sessions",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token", sa.String(88)),
+    sa.Column("ip_address", sa.String(45)),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("_security_users.id", ondelete="CASCADE")),
+    sa.Column("last_activity_utc", UtcDateTime, index=True),
+    sa.Column("number_to_view", sa.Integer),
+    sa.Column("task_filter_id", sa.Integer),
+    sa.Column("is_api_session", sa.Boolean, default=False),
+    sa.Column("form_state", sa.Text),
+)
+
+login_failures = _table(
+    "_security_login_failures",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(191), nullable=False, index=True),
+    sa.Column("login_failure_at", UtcDateTime, nullable=False),
+)
+
+account_lockouts = _table(
+    "_security_account_lockouts",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(191), nullable=False, index=True),
+    sa.Column("locked_until", UtcDateTime, nullable=False),
+)
+
+idnum_definitions = _table(
+    "_idnum_definitions",
+    sa.Column("which_idnum", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(255)),
+    sa.Column("short_description", sa.String(255)),
+    sa.Column("hl7_id_type", sa.String(5)),
+    sa.Column("hl7_assigning_authority", sa.String(20)),
+    sa.Column("validation_method", sa.String(50)),
+    sa.Column("fhir_id_system", sa.String(255)),
+)
+
+dirty_tables = _table(
+    "_dirty_tables",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("device_id", sa.Integer, sa.ForeignKey("_security_devices.id"), nullable=False),
+    sa.Column("tablename", sa.String(128), nullable=False),
+    # copse: one row per (device, table); the reference checks in code only.
+    sa.UniqueConstraint("device_id", "tablename"),
+)
+
+special_notes = _table(
+    "_special_notes",
+    sa.Column("note_id", sa.Integer, primary_key=True),
+    sa.Column("basetable", sa.String(128), index=True),
+    sa.Column("task_id", sa.Integer, index=True),
+    sa.Column("device_id", sa.Integer, index=True),
+    sa.Column("era", EraType, index=True),
+    sa.Column("note_at", IsoText),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("_security_users.id")),
+    sa.Column("note", LongText),
+    sa.Column("hidden", sa.Boolean, nullable=False, default=False),
+)
+
+audit = _table(
+    "_security_audit",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("when_access_utc", UtcDateTime, nullable=False, index=True),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("remote_addr", sa.String(45)),
+    sa.Column("user_id", sa.Integer),
+    sa.Column("device_id", sa.Integer),
+    sa.Column("table_name", sa.String(128)),
+    sa.Column("server_pk", sa.Integer),
+    sa.Column("patient_server_pk", sa.Integer),
+    sa.Column("details", LongText),
+)
+
+server_settings = _table(
+    "_server_settings",
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("database_title", sa.String(255)),
+    sa.Column("last_dummy_login_failure_clearance_at_utc", UtcDateTime),
+)
+
+idnum_index = _table(
+    "_idnum_index",
+    sa.Column("idnum_pk", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("indexed_at_utc", UtcDateTime, nullable=False),
+    sa.Column("patient_pk", sa.Integer, index=True),
+    sa.Column("which_idnum", sa.Integer, nullable=False, index=True),
+    sa.Column("idnum_value", sa.BigInteger, index=True),
+)
+
+task_index = _table(
+    "_task_index",
+    sa.Column("index_entry_pk", sa.Integer, primary_key=True),
+    sa.Column("indexed_at_utc", UtcDateTime, nullable=False),
+    sa.Column("task_table_name", sa.String(128), index=True),
+    sa.Column("task_pk", sa.Integer, index=True),
+    sa.Column("patient_pk", sa.Integer, index=True),
+    sa.Column("device_id", sa.Integer, nullable=False, index=True),
+    sa.Column("era", EraType, nullable=False, index=True),
+    sa.Column("when_created_utc", UtcDateTime, nullable=False, index=True),
+    sa.Column("when_created_iso", IsoText, nullable=False),
+    sa.Column("when_added_batch_utc", UtcDateTime, nullable=False),
+    sa.Column("adding_user_id", sa.Integer),
+    sa.Column("group_id", sa.Integer, nullable=False, index=True),
+    # NULL = unknown (a task without completeness logic).
+    sa.Column("task_is_complete", sa.Boolean),
+    sa.UniqueConstraint("task_table_name", "task_pk"),
+)
+
+
+# ---------------------------------------------------------------------------
+# Client tables
+# ---------------------------------------------------------------------------
+
+#: Server columns on every client table, in data-model.md §2.1 order; all are
+#: reserved (clients may not upload them).
+RESERVED_FIELDS: tuple[str, ...] = (
+    "_pk",
+    "_device_id",
+    "_era",
+    "_current",
+    "_when_added_exact",
+    "_when_added_batch_utc",
+    "_adding_user_id",
+    "_when_removed_exact",
+    "_when_removed_batch_utc",
+    "_removing_user_id",
+    "_preserving_user_id",
+    "_forcibly_preserved",
+    "_predecessor_pk",
+    "_successor_pk",
+    "_manually_erased",
+    "_manually_erased_at",
+    "_manually_erasing_user_id",
+    "_camcops_version",
+    "_addition_pending",
+    "_removal_pending",
+    "_group_id",
+)
+RESERVED_FIELD_SET = frozenset(RESERVED_FIELDS)
+
+
+def _server_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("_pk", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("_device_id", sa.Integer, sa.ForeignKey("_security_devices.id"), nullable=False),
+        sa.Column("_era", EraType, nullable=False),
+        sa.Column("_current", sa.Boolean, nullable=False),
+        sa.Column("_when_added_exact", IsoText),
+        sa.Column("_when_added_batch_utc", UtcDateTime),
+        sa.Column("_adding_user_id", sa.Integer),
+        sa.Column("_when_removed_exact", IsoText),
+        sa.Column("_when_removed_batch_utc", UtcDateTime),
+        sa.Column("_removing_user_id", sa.Integer),
+        sa.Column("_preserving_user_id", sa.Integer),
+        sa.Column("_forcibly_preserved", sa.Boolean, default=False),
+        sa.Column("_predecessor_pk", sa.Integer),
+        sa.Column("_successor_pk", sa.Integer),
+        sa.Column("_manually_erased", sa.Boolean, default=False),
+        sa.Column("_manually_erased_at", IsoText),
+        sa.Column("_manually_erasing_user_id", sa.Integer),
+        sa.Column("_camcops_version", VersionType),
+        sa.Column("_addition_pending", sa.Boolean, nullable=False, default=False),
+        sa.Column("_removal_pending", sa.Boolean, default=False),
+        sa.Column("_group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), nullable=False),
+    ]
+
+
+def _client_table(info: TableInfo) -> sa.Table:
+    cols: list[sa.schema.SchemaItem] = list(_server_columns())
+    for c in info.columns:
+        # NOT NULL is left to the upload engine, which reports a clear error;
+        # the database would only give a dialect-specific message.
+        cols.append(sa.Column(c.name, client_column_type(c)))
+    # Every upload query filters on the device's live rows; lineage lookups
+    # add the client PK.  Link columns serve patient and parent look-ups.
+    cols.append(sa.Index(f"ix_{info.name}_live", "_device_id", "_era", "_current", "id"))
+    cols.append(sa.Index(f"ix_{info.name}_id", "id"))
+    link = "patient_id" if info.has_patient else info.fk_to_parent
+    if link:
+        cols.append(sa.Index(f"ix_{info.name}_link", link, "_device_id", "_era"))
+    return _table(info.name, *cols)
+
+
+CLIENT_TABLES: dict[str, sa.Table] = {name: _client_table(info) for name, info in TABLES.items()}

@@ -1,0 +1,95 @@
+"""Fixtures shared by all tests: databases per backend, a real server, the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from tests.support.databases import Backend, configured_backends, create_backend, drop_backend
+from tests.support.server import ServerProcess
+
+
+@pytest.fixture(scope="session", params=configured_backends())
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """One migrated database per configured backend for the whole run."""
+    b = create_backend(request.param, tmp_path_factory.mktemp(f"db-{request.param}"))
+    yield b
+    drop_backend(b)
+
+
+@pytest.fixture
+def db(backend: Backend) -> Backend:
+    """The backend's database, emptied before the test."""
+    backend.wipe()
+    return backend
+
+
+@pytest.fixture(scope="session")
+def _server_process(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    log = tmp_path_factory.mktemp("server-log") / "server.log"
+    s = ServerProcess(backend.url, log)
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def server(_server_process: ServerProcess, db: Backend) -> ServerProcess:
+    """A running copse server on the backend's (emptied) database."""
+    if _server_process.proc is None or _server_process.proc.poll() is not None:
+        _server_process.start()
+    return _server_process
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=60.0) as c:
+        yield c
+
+
+class Cli:
+    """Runs ``copse`` sub-commands in-process against the test database."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> str:
+        from copse.cli import cli
+
+        full_env = {"COPSE_BCRYPT_ROUNDS": "4"}
+        full_env.update(env or {})
+        result = self.runner.invoke(cli, ["--db-url", self.backend.url, *args], env=full_env,
+                                    catch_exceptions=False)
+        if ok and result.exit_code != 0:
+            raise AssertionError(f"copse {' '.join(args)} failed ({result.exit_code}): {result.output}")
+        if not ok and result.exit_code == 0:
+            raise AssertionError(f"copse {' '.join(args)} unexpectedly succeeded: {result.output}")
+        return result.output
+
+
+@pytest.fixture
+def cli(db: Backend) -> Cli:
+    return Cli(db)
+
+
+@pytest.fixture
+def site(cli: Cli) -> dict[str, str]:
+    """A typical site: a group, an NHS-number definition, an uploading user."""
+    cli("idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS#",
+        "--validation-method", "uk_nhs_number")
+    cli("group", "add", "ward1")
+    cli("user", "add", "alice", "--password", "alice-password-1", "--group", "ward1",
+        "--may-upload", "--may-register-devices")
+    return {"user": "alice", "password": "alice-password-1", "group": "ward1"}
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    p = Path(__file__).resolve().parent.parent / "test-artifacts"
+    p.mkdir(exist_ok=True)
+    return p

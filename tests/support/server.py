@@ -1,0 +1,96 @@
+"""A real copse server process on a free port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    db_url: str
+    log_path: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api"
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.port = self.port or free_port()
+        env = dict(os.environ)
+        env.update(
+            COPSE_DB_URL=self.db_url,
+            COPSE_BCRYPT_ROUNDS="4",
+            COPSE_LOG_LEVEL="WARNING",
+            COPSE_ADMIN_PASSWORD="admin-password-for-tests",
+        )
+        env.update(self.extra_env)
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "copse", "serve", "--port", str(self.port),
+             "--workers", str(self.workers), "--no-migrate"],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"copse serve exited early:\n{self.log_text()}")
+            try:
+                r = httpx.get(self.api_url, timeout=1.0)
+                if r.status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)  # polling for start-up, not covering a race
+        self.stop()
+        raise RuntimeError(f"copse serve did not answer in {timeout}s:\n{self.log_text()}")
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-20000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: the crash case."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            self._log.close()
