@@ -44,6 +44,9 @@ def test_register_then_server_info(server: ServerProcess, http: httpx.Client, si
     r = post(http, server.api_url, base(site, "get_extra_strings", session_id=sid, session_token=token))
     assert r.ok, r.text
     assert r.data["fields"] == "task,name,language,value"
+    strings = r.records()
+    assert "'phq9','a0','da_DK','Slet ikke'" in strings
+    assert "'phq9','instructions','','Choose one answer per question.\\nAnswer every question.'" in strings
     r = post(http, server.api_url, base(site, "get_id_info", session_id=sid, session_token=token))
     assert r.ok, r.text
     assert r.data["idDescription1"] == "NHS number"

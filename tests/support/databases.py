@@ -68,7 +68,8 @@ def create_backend(name: str, tmp_dir: Path) -> Backend:
         base = os.environ["COPSE_TEST_PG_URL" if name == "postgresql" else "COPSE_TEST_MYSQL_URL"]
         server_url = normalise_url(base)
         dbname = f"{server_url.database or 'copse_test'}_{suffix}"
-        admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+        maintenance = server_url._replace(database="postgres" if name == "postgresql" else None)
+        admin = sa.create_engine(maintenance, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             if name == "postgresql":
                 conn.exec_driver_sql(f'CREATE DATABASE "{dbname}"')
@@ -90,7 +91,7 @@ def drop_backend(backend: Backend) -> None:
     u = make_url(backend.url)
     dbname = u.database
     admin_db = "postgres" if backend.name == "postgresql" else None
-    admin = sa.create_engine(u.set(database=admin_db), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(u._replace(database=admin_db), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         q = f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)' if backend.name == "postgresql" else f"DROP DATABASE IF EXISTS `{dbname}`"
         conn.exec_driver_sql(q)

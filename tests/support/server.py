@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from copse.extra_strings import DEFAULT_EXTRA_STRINGS_DIR
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -44,6 +46,7 @@ class ServerProcess:
             COPSE_BCRYPT_ROUNDS="4",
             COPSE_LOG_LEVEL="WARNING",
             COPSE_ADMIN_PASSWORD="admin-password-for-tests",
+            COPSE_EXTRA_STRINGS_DIR=str(DEFAULT_EXTRA_STRINGS_DIR),
         )
         env.update(self.extra_env)
         self._log = open(self.log_path, "ab")
