@@ -71,3 +71,17 @@ def test_policies_are_stored_verbatim(cli, db: Backend) -> None:
     with db.engine.connect() as conn:
         g = conn.execute(sa.select(groups).where(groups.c.name == "ward1")).one()
     assert g.upload_policy == policy and g.finalize_policy == "sex AND idnum1"
+
+
+def test_invalid_policies_are_refused(cli, db: Backend) -> None:
+    from copse.policy.evaluate import INVALID_POLICY_MESSAGE, SYNTAX_INVALID_MESSAGE
+
+    cli("idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS#")
+    cli("group", "add", "ward1")
+    out = cli("group", "set-policy", "ward1", "--upload", "sex AND (idnum1", ok=False)
+    assert SYNTAX_INVALID_MESSAGE in out
+    out = cli("group", "set-policy", "ward1", "--upload", "sex AND idnum7", ok=False)
+    assert INVALID_POLICY_MESSAGE in out
+    with db.engine.connect() as conn:
+        g = conn.execute(sa.select(groups).where(groups.c.name == "ward1")).one()
+    assert g.upload_policy is None

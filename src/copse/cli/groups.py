@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from copse.accounts.users import create_group, require_group_id
 from copse.cli.common import CliContext, pass_cli
 from copse.errors import UserError
+from copse.policy.evaluate import policy_problems
 from copse.schema.tables import groups, idnum_definitions
 
 
@@ -49,11 +50,7 @@ def _set_policies(conn: sa.Connection, gid: int, upload: str | None, finalize: s
 
 def policy_problem(text: str, valid_idnums: list[int], which: str) -> str | None:
     """The reference's complaint about a policy, or None if it is acceptable."""
-    try:
-        from copse.policy.admin import group_policy_problem
-    except ImportError:  # the policy layer is not installed yet
-        return None
-    return group_policy_problem(text, valid_idnums, which)
+    return policy_problems(text, valid_idnums)
 
 
 @group_group.command("set-policy")
