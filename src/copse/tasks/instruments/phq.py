@@ -1,0 +1,175 @@
+"""Patient Health Questionnaire family: PHQ-9, PHQ-8, PHQ-15.
+
+Sources of the rules:
+
+* PHQ-9: Kroenke, Spitzer & Williams (2001) J Gen Intern Med 16:606. Items
+  0–3; total /27. Completeness, the "major/other depressive syndrome"
+  algorithm (core items 1–2 count at ≥2, items 3–8 at ≥2, item 9 at ≥1;
+  MDS = ≥1 core and ≥5 in all, ODS = ≥1 core and 2–4 in all) and the
+  severity bands (≥20 severe, ≥15 moderately severe, ≥10 moderate, ≥5 mild)
+  are exactly as tasks.md §3 states them. Item 10 (functional difficulty) is
+  only required when some symptom is present (total > 0).
+* PHQ-8: Kroenke et al. (2009) J Affect Disord 114:163. PHQ-9 without the
+  self-harm item; total /24 with the same 5/10/15/20 bands. All eight items
+  required.
+* PHQ-15: Kroenke, Spitzer & Williams (2002) Psychosom Med 64:258. Items 0–2;
+  total /30; somatic symptom severity minimal 0–4, low 5–9, medium 10–14,
+  high 15–30. Item 4 (menstrual problems) applies to women only, so it is
+  required only when the patient is known to be female.
+
+Item labels are our own short paraphrases of the symptom each item asks about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from copse.tasks.base import Summary, TaskData
+from copse.tasks.scales import ItemScale, band, count_where, numbered
+from copse.tasks.values import qfields
+
+FREQUENCY_0_3 = {
+    0: "not at all",
+    1: "several days",
+    2: "more than half the days",
+    3: "nearly every day",
+}
+DIFFICULTY_0_3 = {
+    0: "not difficult at all",
+    1: "somewhat difficult",
+    2: "very difficult",
+    3: "extremely difficult",
+}
+DEPRESSION_BANDS = ((5, "Mild"), (10, "Moderate"), (15, "Moderately severe"), (20, "Severe"))
+
+_PHQ_SYMPTOMS = (
+    "Little interest or pleasure in doing things",
+    "Feeling down, depressed or hopeless",
+    "Sleep problems (too little or too much)",
+    "Tiredness or little energy",
+    "Poor appetite or overeating",
+    "Feeling bad about oneself, or a failure",
+    "Trouble concentrating",
+    "Slowed down, or fidgety and restless",
+    "Thoughts of being better off dead or of self-harm",
+)
+
+
+def depression_severity(total: int) -> str:
+    """PHQ-9/PHQ-8 severity text for a total (tasks.md §3 bands)."""
+    return band(total, DEPRESSION_BANDS, "None") or "None"
+
+
+class Phq9(ItemScale):
+    tablename = "phq9"
+    items = qfields("q", 1, 10)
+    scored_items: ClassVar[tuple[str, ...]] = qfields("q", 1, 9)
+    permitted = (0, 1, 2, 3)
+    item_labels = {
+        **numbered(_PHQ_SYMPTOMS),
+        "q10": "10. How difficult these problems have made work, home life or relationships",
+    }
+    option_labels = FREQUENCY_0_3
+    option_labels_by_item = {"q10": DIFFICULTY_0_3}
+
+    def required_items(self, task: TaskData) -> Sequence[str]:
+        if self.total(task, self.scored_items) > 0:
+            return self.items
+        return self.scored_items
+
+    def summaries(self, task: TaskData) -> list[Summary]:
+        total = self.total(task, self.scored_items)
+        n_core = count_where(self.values(task, ("q1", "q2")), lambda v: v >= 2)
+        n_other = count_where(
+            self.values(task, qfields("q", 3, 8)), lambda v: v >= 2
+        ) + count_where(self.values(task, ("q9",)), lambda v: v >= 1)
+        n_total = n_core + n_other
+        return [
+            Summary("total", total, "Total score (items 1–9)", 27),
+            Summary("n_core", n_core, "Core symptoms present (items 1–2 scoring ≥2)", 2),
+            Summary(
+                "n_other", n_other, "Other symptoms present (items 3–8 scoring ≥2, item 9 ≥1)", 7
+            ),
+            Summary("n_total", n_total, "Total symptoms present", 9),
+            Summary(
+                "is_mds",
+                n_core >= 1 and n_total >= 5,
+                "Major depressive syndrome (≥1 core, ≥5 in all)",
+            ),
+            Summary(
+                "is_ods",
+                n_core >= 1 and 2 <= n_total <= 4,
+                "Other depressive syndrome (≥1 core, 2–4 in all)",
+            ),
+            Summary(
+                "severity",
+                depression_severity(total),
+                "Severity: ≥20 severe, ≥15 moderately severe, ≥10 moderate, ≥5 mild",
+            ),
+        ]
+
+
+class Phq8(ItemScale):
+    tablename = "phq8"
+    items = qfields("q", 1, 8)
+    permitted = (0, 1, 2, 3)
+    item_labels = numbered(_PHQ_SYMPTOMS[:8])
+    option_labels = FREQUENCY_0_3
+
+    def summaries(self, task: TaskData) -> list[Summary]:
+        total = self.total(task)
+        return [
+            Summary("total", total, "Total score", 24),
+            Summary(
+                "severity",
+                depression_severity(total),
+                "Severity: ≥20 severe, ≥15 moderately severe, ≥10 moderate, ≥5 mild",
+            ),
+        ]
+
+
+class Phq15(ItemScale):
+    tablename = "phq15"
+    items = qfields("q", 1, 15)
+    permitted = (0, 1, 2)
+    item_labels = numbered(
+        (
+            "Stomach pain",
+            "Back pain",
+            "Pain in arms, legs or joints",
+            "Menstrual cramps or other period problems (women only)",
+            "Headaches",
+            "Chest pain",
+            "Dizziness",
+            "Fainting spells",
+            "Heart pounding or racing",
+            "Shortness of breath",
+            "Pain or problems during sexual intercourse",
+            "Constipation, loose bowels or diarrhoea",
+            "Nausea, wind or indigestion",
+            "Feeling tired or having low energy",
+            "Trouble sleeping",
+        )
+    )
+    option_labels = {0: "not bothered at all", 1: "bothered a little", 2: "bothered a lot"}
+    BANDS: ClassVar[tuple[tuple[float, str], ...]] = ((5, "Low"), (10, "Medium"), (15, "High"))
+
+    def required_items(self, task: TaskData) -> Sequence[str]:
+        if task.patient_sex == "F":
+            return self.items
+        return tuple(i for i in self.items if i != "q4")
+
+    def summaries(self, task: TaskData) -> list[Summary]:
+        total = self.total(task)
+        return [
+            Summary("total", total, "Total somatic symptom score", 30),
+            Summary(
+                "severity",
+                band(total, self.BANDS, "Minimal"),
+                "Somatic symptom severity: ≥15 high, ≥10 medium, ≥5 low",
+            ),
+        ]
+
+
+TASKS = (Phq9(), Phq8(), Phq15())

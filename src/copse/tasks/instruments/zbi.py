@@ -1,0 +1,34 @@
+"""ZBI-12 (Zarit Burden Interview, 12-item short version).
+
+Source: Bédard et al. (2001) Gerontologist 41:652. Twelve items rated 0
+("never") to 4 ("nearly always"), total /48. Published cut-offs for "high
+burden" vary between studies, so only the total is reported. All twelve
+items are required. The item wording is copyrighted (Mapi Research Trust),
+so views show item numbers only.
+"""
+
+from __future__ import annotations
+
+from copse.tasks.base import Summary, TaskData
+from copse.tasks.scales import ItemScale
+from copse.tasks.values import qfields
+
+
+class Zbi12(ItemScale):
+    tablename = "zbi12"
+    items = qfields("q", 1, 12)
+    permitted = (0, 1, 2, 3, 4)
+    item_labels = {q: f"{q[1:]}. Item {q[1:]}" for q in qfields("q", 1, 12)}
+    option_labels = {
+        0: "never",
+        1: "rarely",
+        2: "sometimes",
+        3: "quite frequently",
+        4: "nearly always",
+    }
+
+    def summaries(self, task: TaskData) -> list[Summary]:
+        return [Summary("total", self.total(task), "Total burden score", 48)]
+
+
+TASKS = (Zbi12(),)

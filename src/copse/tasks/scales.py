@@ -1,0 +1,112 @@
+"""Shared machinery for questionnaires made of coded items.
+
+Most instruments are "N items, each with a small set of permitted codes, some
+scores derived from them". Declaring the items once (columns, labels, codes)
+gives completeness, a total and a question/answer view for free, so each
+instrument module only states what is particular to it: its bands, its
+reverse-scored items, its skip rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from markupsafe import Markup
+
+from copse.tasks import html as h
+from copse.tasks.base import TaskData, TaskDefinition
+from copse.tasks.values import int_in
+
+
+def band(value: float | None, cutoffs: Sequence[tuple[float, str]], below: str) -> str | None:
+    """The label of the highest cut-off that ``value`` reaches.
+
+    ``cutoffs`` are ``(threshold, label)`` pairs; a value equal to a
+    threshold belongs to that threshold's band ("≥ cut-off" convention, as the
+    published tables state their ranges). Below every threshold → ``below``.
+    """
+    if value is None:
+        return None
+    label = below
+    for threshold, name in sorted(cutoffs):
+        if value >= threshold:
+            label = name
+    return label
+
+
+def numbered(labels: Sequence[str], prefix: str = "q", first: int = 1) -> dict[str, str]:
+    """Map ``q1``, ``q2``, ... to "1. label", "2. label", ... for question tables."""
+    return {f"{prefix}{n}": f"{n}. {text}" for n, text in enumerate(labels, start=first)}
+
+
+def count_where(values: Sequence[int | None], predicate: Any) -> int:
+    """How many of the non-None values satisfy ``predicate``."""
+    return sum(1 for v in values if v is not None and predicate(v))
+
+
+class ItemScale(TaskDefinition):
+    """A task whose required content is a fixed list of coded items.
+
+    Class attributes to set: ``items`` (column names, in display order),
+    ``permitted`` (codes each item may take; ``permitted_by_item`` overrides
+    per column), ``item_labels`` (column → short question text) and
+    ``option_labels`` (code → meaning; ``option_labels_by_item`` overrides).
+    """
+
+    items: ClassVar[tuple[str, ...]] = ()
+    permitted: ClassVar[tuple[int, ...]] = ()
+    permitted_by_item: ClassVar[Mapping[str, tuple[int, ...]]] = {}
+    item_labels: ClassVar[Mapping[str, str]] = {}
+    option_labels: ClassVar[Mapping[int, str]] = {}
+    option_labels_by_item: ClassVar[Mapping[str, Mapping[int, str]]] = {}
+    questions_title: ClassVar[str] = "Questions and answers"
+
+    def permitted_for(self, item: str) -> tuple[int, ...]:
+        return self.permitted_by_item.get(item, self.permitted)
+
+    def value(self, task: TaskData, item: str) -> int | None:
+        """An item's code if it is a permitted answer, else None."""
+        return int_in(task.get(item), self.permitted_for(item))
+
+    def values(self, task: TaskData, items: Sequence[str] | None = None) -> list[int | None]:
+        return [self.value(task, i) for i in (self.items if items is None else items)]
+
+    def required_items(self, task: TaskData) -> Sequence[str]:
+        """Items that must be answered; override for skip rules."""
+        return self.items
+
+    def is_complete(self, task: TaskData) -> bool | None:
+        # Every present answer must be permitted, and every required one present.
+        for item in self.items:
+            if task.get(item) is not None and self.value(task, item) is None:
+                return False
+        return all(self.value(task, i) is not None for i in self.required_items(task))
+
+    def item_score(self, task: TaskData, item: str) -> int:
+        """Score contributed by one item (its code by default; 0 if absent)."""
+        return self.value(task, item) or 0
+
+    def total(self, task: TaskData, items: Sequence[str] | None = None) -> int:
+        return sum(self.item_score(task, i) for i in (self.items if items is None else items))
+
+    def question_label(self, item: str) -> str:
+        return self.item_labels.get(item, item)
+
+    def question_rows(self, task: TaskData) -> list[tuple[str, h.HtmlCell]]:
+        rows: list[tuple[str, h.HtmlCell]] = []
+        for item in self.items:
+            labels = self.option_labels_by_item.get(item, self.option_labels)
+            rows.append((self.question_label(item), h.answer(task.get(item), labels)))
+        return rows
+
+    def body_html(self, task: TaskData) -> Markup:
+        return h.section(
+            self.questions_title,
+            h.table(
+                self.question_rows(task), header=("Question", "Answer"), css_class="copse-answers"
+            ),
+        )
+
+
+__all__ = ["ItemScale", "band", "count_where", "numbered"]
