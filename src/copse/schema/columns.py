@@ -16,7 +16,7 @@ from copse.schema.registry import ColumnInfo
 
 LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 LongBlob = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
-Double = sa.Double().with_variant(mysql.DOUBLE(), "mysql", "mariadb")
+Double = sa.Double().with_variant(mysql.DOUBLE(asdecimal=False), "mysql", "mariadb")
 #: ISO date/time text written by the server (``_when_added_exact`` etc.).
 IsoText = sa.String(40)
 #: Era strings: ``NOW`` or ``YYYY-MM-DDTHH:MM:SSZ``.

@@ -307,3 +307,61 @@ def _client_table(info: TableInfo) -> sa.Table:
 
 
 CLIENT_TABLES: dict[str, sa.Table] = {name: _client_table(info) for name, info in TABLES.items()}
+
+
+# ---------------------------------------------------------------------------
+# Task schedules for single-patient mode (policies.md §5.5; migration 0002)
+# ---------------------------------------------------------------------------
+
+#: Tables added after the initial revision; 0001 must not create them.
+TASK_SCHEDULE_TABLE_NAMES = frozenset(
+    {"_task_schedule", "_task_schedule_item", "_patient_task_schedule"}
+)
+
+task_schedule = _table(
+    "_task_schedule",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), nullable=False, index=True),
+    sa.Column("name", LongText),
+    sa.Column("email_subject", sa.String(100)),
+    sa.Column("email_template", LongText),
+    sa.Column("email_from", sa.String(255)),
+    sa.Column("email_cc", sa.String(255)),
+    sa.Column("email_bcc", sa.String(255)),
+)
+
+task_schedule_item = _table(
+    "_task_schedule_item",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "schedule_id",
+        sa.Integer,
+        sa.ForeignKey("_task_schedule.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("task_table_name", sa.String(128), nullable=False),
+    # Durations as ISO text ``P{y}Y{m}MT{seconds}S``, e.g. 30 days = ``P0Y0MT2592000.0S``.
+    sa.Column("due_from", sa.String(64)),
+    sa.Column("due_by", sa.String(64)),
+)
+
+patient_task_schedule = _table(
+    "_patient_task_schedule",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "patient_pk", sa.Integer, sa.ForeignKey("patient._pk", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column(
+        "schedule_id",
+        sa.Integer,
+        sa.ForeignKey("_task_schedule.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # ISO text with zone; NULL = "starts when the patient first downloads it".
+    sa.Column("start_datetime", IsoText),
+    # JSON object keyed by task table name, or NULL.
+    sa.Column("settings", LongText),
+)

@@ -1,0 +1,6 @@
+"""Patient services: server-created patients, access keys, task schedules,
+IP-use settings and upload-time ID-policy enforcement (issue 4).
+
+Everything here takes a Connection and never begins or commits: the client
+API endpoint and the CLI own the transaction.
+"""

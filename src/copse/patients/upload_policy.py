@@ -1,0 +1,114 @@
+"""Upload-time ID-policy enforcement (issue 4 item 4; beyond the reference).
+
+The reference only checks patients when the tablet volunteers them through
+``validate_patients``; a modified or old client could upload anything.
+copse checks again when an upload commits: every live patient of the device
+(including the batch's pending additions, excluding its pending removals),
+with its live ID numbers, must satisfy the group's upload policy, or its
+finalize policy when that patient is being finalized; and an auto-generated
+single-patient user may only hold their own patient.  The upload engine
+calls :func:`check_uploaded_patients` inside the request's transaction and
+lets the :class:`UserError` roll everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from copse.accounts.users import User
+from copse.errors import UserError
+from copse.patients.server_patients import ERA_NOW, restricted_patient_for
+from copse.policy.evaluate import parse_policy
+from copse.policy.patients import patient_facts_from_record
+from copse.schema.tables import CLIENT_TABLES, groups
+
+__all__ = ["check_uploaded_patients"]
+
+_PATIENT = CLIENT_TABLES["patient"]
+_IDNUM = CLIENT_TABLES["patient_idnum"]
+
+
+def _live(t: sa.Table, device_id: int) -> list[sa.ColumnElement[bool]]:
+    """Rows that will be current once the ongoing batch commits."""
+    return [
+        t.c._device_id == device_id,
+        t.c._era == ERA_NOW,
+        sa.or_(t.c._current.is_(True), t.c._addition_pending.is_(True)),
+        sa.func.coalesce(t.c._removal_pending, False).is_(False),
+    ]
+
+
+def _policy_text(policy: str | None) -> str:
+    return f"'{policy}'" if policy else "(none set, so no patient can satisfy it)"
+
+
+def check_uploaded_patients(
+    conn: sa.Connection,
+    *,
+    device_id: int,
+    group_id: int,
+    finalizing_patient_ids: Set[int] | Literal["all"],
+    user: User | None,
+) -> None:
+    """Raise :class:`UserError` if any live patient of the device breaks the rules.
+
+    ``finalizing_patient_ids`` are the client ids (``patient.id``) of the
+    patients this upload finalizes (``"all"`` for a whole-device finalize);
+    they are held to the finalize policy, the rest to the upload policy.
+    The policy check is skipped when the group's ``check_policy_on_upload``
+    is off; the single-patient restriction is always enforced, because
+    copse itself creates those users and promises them nothing more.
+    Patients are checked in client-id order and the first failure is
+    reported, naming the patient's client id and the policy.
+    """
+    group = conn.execute(
+        sa.select(groups.c.name, groups.c.upload_policy, groups.c.finalize_policy,
+                  groups.c.check_policy_on_upload).where(groups.c.id == group_id)
+    ).first()
+    if group is None:
+        raise UserError("Nonexistent group")
+    restricted = restricted_patient_for(conn, user)
+    if not group.check_policy_on_upload and restricted is None:
+        return
+
+    patients = conn.execute(
+        sa.select(_PATIENT).where(*_live(_PATIENT, device_id)).order_by(_PATIENT.c.id, _PATIENT.c._pk)
+    ).all()
+    if not patients:
+        return
+    idnums: dict[int, list[tuple[Any, Any]]] = {}
+    for r in conn.execute(
+        sa.select(_IDNUM.c.patient_id, _IDNUM.c.which_idnum, _IDNUM.c.idnum_value)
+        .where(*_live(_IDNUM, device_id))
+        .order_by(_IDNUM.c.patient_id, _IDNUM.c.which_idnum, _IDNUM.c._pk)
+    ):
+        idnums.setdefault(r.patient_id, []).append((r.which_idnum, r.idnum_value))
+
+    policies = {False: parse_policy(group.upload_policy), True: parse_policy(group.finalize_policy)}
+    texts = {False: group.upload_policy, True: group.finalize_policy}
+    for p in patients:
+        record = dict(p._mapping)
+        facts = patient_facts_from_record(record, idnums.get(p.id, []))
+        if group.check_policy_on_upload:
+            finalizing = finalizing_patient_ids == "all" or p.id in finalizing_patient_ids
+            if not policies[finalizing].satisfied_by(facts):
+                kind = "finalize" if finalizing else "upload"
+                raise UserError(
+                    f"Upload refused: patient with client id {p.id} does not satisfy the "
+                    f"{kind} ID policy of group {group.name}: {_policy_text(texts[finalizing])}"
+                )
+        if restricted is not None:
+            if restricted.patient is None:
+                raise UserError(
+                    f"Upload refused: restricted user {restricted.username} "
+                    "does not have associated patient details"
+                )
+            if set(facts.idnums.items()) != set(restricted.patient.idnums):
+                raise UserError(
+                    f"Upload refused: user {restricted.username} may only upload data for "
+                    f"their own patient, but patient with client id {p.id} has different "
+                    "ID numbers"
+                )
