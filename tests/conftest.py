@@ -77,12 +77,24 @@ def cli(db: Backend) -> Cli:
     return Cli(db)
 
 
+SITE_UPLOAD_POLICY = "sex AND ((forename AND surname AND dob) OR anyidnum)"
+SITE_FINALIZE_POLICY = "sex AND ((forename AND surname AND dob) OR anyidnum)"
+
+
 @pytest.fixture
 def site(cli: Cli) -> dict[str, str]:
-    """A typical site: a group, an NHS-number definition, an uploading user."""
+    """A typical site: a group, an NHS-number definition, an uploading user.
+
+    The group has realistic ID policies, but their upload-time enforcement is
+    switched off here so that engine tests can use minimal patient rows;
+    tests of the enforcement switch it on (``copse group set-policy
+    --check-on-upload``).
+    """
     cli("idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS#",
         "--validation-method", "uk_nhs_number")
-    cli("group", "add", "ward1")
+    cli("group", "add", "ward1", "--upload-policy", SITE_UPLOAD_POLICY,
+        "--finalize-policy", SITE_FINALIZE_POLICY)
+    cli("group", "set-policy", "ward1", "--no-check-on-upload")
     cli("user", "add", "alice", "--password", "alice-password-1", "--group", "ward1",
         "--may-upload", "--may-register-devices")
     return {"user": "alice", "password": "alice-password-1", "group": "ward1"}

@@ -13,7 +13,7 @@ lets the :class:`UserError` roll everything back.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Sequence, Set
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from copse.policy.evaluate import parse_policy
 from copse.policy.patients import patient_facts_from_record
 from copse.schema.tables import CLIENT_TABLES, groups
 
-__all__ = ["check_uploaded_patients"]
+__all__ = ["check_patient_rows", "check_uploaded_patients"]
 
 _PATIENT = CLIENT_TABLES["patient"]
 _IDNUM = CLIENT_TABLES["patient_idnum"]
@@ -50,54 +50,107 @@ def check_uploaded_patients(
     *,
     device_id: int,
     group_id: int,
-    finalizing_patient_ids: Set[int] | Literal["all"],
+    finalizing_patient_ids: Set[int] | Literal["all"] | None,
     user: User | None,
 ) -> None:
     """Raise :class:`UserError` if any live patient of the device breaks the rules.
 
     ``finalizing_patient_ids`` are the client ids (``patient.id``) of the
     patients this upload finalizes (``"all"`` for a whole-device finalize);
-    they are held to the finalize policy, the rest to the upload policy.
+    they are held to the finalize policy, the rest to the upload policy;
+    None means: the patients whose rows are flagged ``_move_off_tablet``.
     The policy check is skipped when the group's ``check_policy_on_upload``
     is off; the single-patient restriction is always enforced, because
     copse itself creates those users and promises them nothing more.
     Patients are checked in client-id order and the first failure is
     reported, naming the patient's client id and the policy.
     """
+    group = _group(conn, group_id)
+    restricted = restricted_patient_for(conn, user)
+    if not group.check_policy_on_upload and restricted is None:
+        return
+    patients = [
+        dict(r._mapping)
+        for r in conn.execute(
+            sa.select(_PATIENT).where(*_live(_PATIENT, device_id)).order_by(_PATIENT.c.id, _PATIENT.c._pk)
+        )
+    ]
+    if not patients:
+        return
+    idnums = [
+        dict(r._mapping)
+        for r in conn.execute(
+            sa.select(_IDNUM.c.patient_id, _IDNUM.c.which_idnum, _IDNUM.c.idnum_value)
+            .where(*_live(_IDNUM, device_id))
+            .order_by(_IDNUM.c.patient_id, _IDNUM.c.which_idnum, _IDNUM.c._pk)
+        )
+    ]
+    _check_rows(group, restricted, patients, idnums, finalizing_patient_ids)
+
+
+def check_patient_rows(
+    conn: sa.Connection,
+    *,
+    group_id: int,
+    user: User | None,
+    patient_rows: Sequence[Mapping[str, Any]],
+    idnum_rows: Sequence[Mapping[str, Any]],
+    finalizing_patient_ids: Set[int] | Literal["all"] | None,
+) -> None:
+    """The same rules over rows about to be stored (the one-step upload).
+
+    A one-step upload carries the tablet's whole database, so its patient and
+    ID-number rows are exactly the device's live patients afterwards; checking
+    them before anything is written keeps the finalize case simple (a
+    finalizing upload moves rows out of the NOW era as it goes).
+    """
+    group = _group(conn, group_id)
+    restricted = restricted_patient_for(conn, user)
+    if not group.check_policy_on_upload and restricted is None:
+        return
+    patients = sorted(patient_rows, key=lambda r: (r.get("id") is None, r.get("id") or 0))
+    idnums = sorted(
+        idnum_rows,
+        key=lambda r: (r.get("patient_id") or 0, r.get("which_idnum") or 0),
+    )
+    _check_rows(group, restricted, patients, idnums, finalizing_patient_ids)
+
+
+def _group(conn: sa.Connection, group_id: int) -> Any:
     group = conn.execute(
         sa.select(groups.c.name, groups.c.upload_policy, groups.c.finalize_policy,
                   groups.c.check_policy_on_upload).where(groups.c.id == group_id)
     ).first()
     if group is None:
         raise UserError("Nonexistent group")
-    restricted = restricted_patient_for(conn, user)
-    if not group.check_policy_on_upload and restricted is None:
-        return
+    return group
 
-    patients = conn.execute(
-        sa.select(_PATIENT).where(*_live(_PATIENT, device_id)).order_by(_PATIENT.c.id, _PATIENT.c._pk)
-    ).all()
-    if not patients:
-        return
+
+def _check_rows(
+    group: Any,
+    restricted: Any,
+    patients: Sequence[Mapping[str, Any]],
+    idnum_rows: Sequence[Mapping[str, Any]],
+    finalizing_patient_ids: Set[int] | Literal["all"] | None,
+) -> None:
     idnums: dict[int, list[tuple[Any, Any]]] = {}
-    for r in conn.execute(
-        sa.select(_IDNUM.c.patient_id, _IDNUM.c.which_idnum, _IDNUM.c.idnum_value)
-        .where(*_live(_IDNUM, device_id))
-        .order_by(_IDNUM.c.patient_id, _IDNUM.c.which_idnum, _IDNUM.c._pk)
-    ):
-        idnums.setdefault(r.patient_id, []).append((r.which_idnum, r.idnum_value))
-
+    for r in idnum_rows:
+        idnums.setdefault(r["patient_id"], []).append((r["which_idnum"], r["idnum_value"]))
     policies = {False: parse_policy(group.upload_policy), True: parse_policy(group.finalize_policy)}
     texts = {False: group.upload_policy, True: group.finalize_policy}
     for p in patients:
-        record = dict(p._mapping)
-        facts = patient_facts_from_record(record, idnums.get(p.id, []))
+        pid = p.get("id")
+        facts = patient_facts_from_record(p, idnums.get(pid, []))  # type: ignore[arg-type]
         if group.check_policy_on_upload:
-            finalizing = finalizing_patient_ids == "all" or p.id in finalizing_patient_ids
+            if finalizing_patient_ids is None:
+                # Derived from the rows themselves: flagged to move off the tablet.
+                finalizing = bool(p.get("_move_off_tablet"))
+            else:
+                finalizing = finalizing_patient_ids == "all" or pid in finalizing_patient_ids
             if not policies[finalizing].satisfied_by(facts):
                 kind = "finalize" if finalizing else "upload"
                 raise UserError(
-                    f"Upload refused: patient with client id {p.id} does not satisfy the "
+                    f"Upload refused: patient with client id {pid} does not satisfy the "
                     f"{kind} ID policy of group {group.name}: {_policy_text(texts[finalizing])}"
                 )
         if restricted is not None:
@@ -109,6 +162,6 @@ def check_uploaded_patients(
             if set(facts.idnums.items()) != set(restricted.patient.idnums):
                 raise UserError(
                     f"Upload refused: user {restricted.username} may only upload data for "
-                    f"their own patient, but patient with client id {p.id} has different "
+                    f"their own patient, but patient with client id {pid} has different "
                     "ID numbers"
                 )

@@ -1,0 +1,280 @@
+"""Keeping both indexes exact after every change, in the caller's transaction.
+
+The reference updates the index only from its derived pk lists (data-model.md
+§9.3) and so leaves it stale when a patient row is modified alone (tasks keep
+pointing at the old patient ``_pk``), when only ancillary rows or BLOBs change
+(completeness goes stale), and on several web actions (§9.7).  copse is exact:
+every changed row is followed to everything whose entry depends on it, and
+each affected entry is deleted and recomputed from the committed data with
+the one rule in :mod:`copse.index.compute`.
+
+Dependencies followed (all lineage relationships match on client id, device
+and era and take only current rows; data-model.md §3):
+
+* a task row → its own entry;
+* an ancillary row → its parent task (completeness);
+* a BLOB row → every task, or ancillary row's parent task, whose BLOB column
+  holds its client id (completeness);
+* a patient row → every task pointing at it, by client id (re-pointing
+  ``patient_pk``; completeness may depend on the patient), and by the old
+  ``patient_pk`` already in the index (so a removed patient is un-pointed);
+  likewise every ID number of that patient;
+* an ID-number row → its own entry.
+
+A changed row is looked up in its present era *and* in ``NOW``: the only era
+change is preservation out of ``NOW``, and the records left behind there may
+have lost a child or a patient.  Recomputing is idempotent, so callers may
+over-report changes safely; every function here is set-based (a handful of
+queries per affected table).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from copse.index.compute import (
+    Key,
+    chunked,
+    iter_idnum_entries,
+    iter_task_entries,
+    select_current_by_keys,
+)
+from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
+from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
+from copse.sync.changes import TableChanges
+
+logger = logging.getLogger(__name__)
+
+ERA_NOW = "NOW"
+_KEY_COLS = ("_pk", "_device_id", "_era", "id")
+
+#: Tables with BLOB-reference columns (tasks and ancillary tables).
+BLOB_REFERRERS: tuple[str, ...] = tuple(
+    sorted(n for n, t in TABLES.items() if t.blob_id_columns and t.kind in ("task", "ancillary"))
+)
+
+
+# ---------------------------------------------------------------------------
+# Primitive re-indexers (also for web actions)
+# ---------------------------------------------------------------------------
+
+
+def reindex_tasks(conn: sa.Connection, table: str, pks: Iterable[int], now: datetime) -> None:
+    """Make the entries of these rows of one task table exact.
+
+    Deletes their entries, then adds one for each row that still exists and
+    is current.  Web actions call it after erasing a task (the row stops
+    being current: its entry goes, which the reference forgets) or deleting
+    it entirely, and after anything that changes a task's cached fields.
+    """
+    pks = set(pks)
+    if not pks:
+        return
+    if not TABLES[table].is_task:
+        raise ValueError(f"{table!r} is not a task table")
+    for chunk in chunked(pks):
+        conn.execute(sa.delete(task_index).where(
+            task_index.c.task_table_name == table, task_index.c.task_pk.in_(chunk)))
+    entries = list(iter_task_entries(conn, table, pks, now))
+    if entries:
+        conn.execute(sa.insert(task_index), entries)
+
+
+def reindex_idnums(conn: sa.Connection, pks: Iterable[int], now: datetime) -> None:
+    """Make the entries of these ``patient_idnum`` rows exact (delete, then re-add)."""
+    pks = set(pks)
+    if not pks:
+        return
+    for chunk in chunked(pks):
+        conn.execute(sa.delete(idnum_index).where(idnum_index.c.idnum_pk.in_(chunk)))
+    entries = list(iter_idnum_entries(conn, pks, now))
+    if entries:
+        conn.execute(sa.insert(idnum_index), entries)
+
+
+def reindex_patients(conn: sa.Connection, patient_pks: Iterable[int], now: datetime) -> None:
+    """Re-point everything that depends on these patient rows (present or deleted).
+
+    For web edits of a patient (in place or by new version), server-created
+    patients, and patient deletion (call it after the hard delete: entries
+    pointing at the vanished ``_pk`` are found through the index itself).
+    """
+    tasks, idnums = _Affected(), set[int]()
+    _patient_dependants(conn, set(patient_pks), tasks, idnums)
+    _apply(conn, tasks, idnums, now)
+
+
+def reindex_rows(conn: sa.Connection, table: str, pks: Iterable[int], now: datetime) -> None:
+    """Everything that depends on these rows of any client table, made exact.
+
+    The generic entry point for server-side changes.  Rows must still exist
+    to be followed to their dependants, except for task, patient and ID-number
+    rows, whose entries are also found by ``_pk``; after hard-deleting
+    ancillary rows or BLOBs, reindex their parent task instead.
+    """
+    tasks, idnums = _Affected(), set[int]()
+    _collect(conn, {table: set(pks)}, tasks, idnums)
+    _apply(conn, tasks, idnums, now)
+
+
+# ---------------------------------------------------------------------------
+# After a commit
+# ---------------------------------------------------------------------------
+
+
+def changed_pks(ch: TableChanges) -> set[int]:
+    """Every row a commit touched (current-only rows were not changed)."""
+    return (ch.addition_pks | ch.removal_modified_pks | ch.removal_deleted_pks
+            | ch.preservation_pks)
+
+
+def update_after_changes(
+    conn: sa.Connection, changes: Sequence[TableChanges], *, device_id: int, now: datetime
+) -> None:
+    """Make both indexes exact after one commit (stepwise, one-step, force-finalize).
+
+    Call it once at the end of the commit, in the same transaction, with every
+    table's :class:`TableChanges`.  Afterwards every entry that depends on a
+    row in any of the change sets equals what a full rebuild would compute
+    (``indexed_at_utc`` = ``now``).  Entries of rows the commit did not affect
+    are left alone, so if the index was exact before, it is exact after.
+    ``device_id`` is the uploading device; it only labels the log line (the
+    rows themselves say which device and era they belong to).
+    """
+    changed = {ch.table: changed_pks(ch) for ch in changes if changed_pks(ch)}
+    if not changed:
+        return
+    tasks, idnums = _Affected(), set[int]()
+    _collect(conn, changed, tasks, idnums)
+    _apply(conn, tasks, idnums, now)
+    logger.debug("index updated for device %s: %d task entries, %d ID-number entries",
+                 device_id, sum(len(v) for v in tasks.values()), len(idnums))
+
+
+# ---------------------------------------------------------------------------
+# Following dependencies
+# ---------------------------------------------------------------------------
+
+
+class _Affected(defaultdict[str, set[int]]):
+    """Task table → task ``_pk``s whose entries must be recomputed."""
+
+    def __init__(self) -> None:
+        super().__init__(set)
+
+
+def _apply(conn: sa.Connection, tasks: Mapping[str, set[int]], idnums: set[int],
+           now: datetime) -> None:
+    reindex_idnums(conn, idnums, now)
+    for table in sorted(tasks):
+        reindex_tasks(conn, table, tasks[table], now)
+
+
+def _row_keys(conn: sa.Connection, table: str, pks: set[int],
+              column: str = "id") -> list[sa.RowMapping]:
+    t = CLIENT_TABLES[table]
+    cols = [t.c[c] for c in dict.fromkeys((*_KEY_COLS, column))]
+    out: list[sa.RowMapping] = []
+    for chunk in chunked(pks):
+        out.extend(conn.execute(sa.select(*cols).where(t.c._pk.in_(chunk))).mappings())
+    return out
+
+
+def _keys(rows: Iterable[Mapping[Any, Any]], column: str) -> set[Key]:
+    """(device, era, value) for each row's present era and ``NOW``."""
+    out: set[Key] = set()
+    for r in rows:
+        if r[column] is None:
+            continue
+        out.add((r["_device_id"], r["_era"], r[column]))
+        out.add((r["_device_id"], ERA_NOW, r[column]))
+    return out
+
+
+def _collect(conn: sa.Connection, changed: Mapping[str, set[int]], tasks: _Affected,
+             idnums: set[int]) -> None:
+    for table, pks in changed.items():
+        info = TABLES[table]
+        if info.is_task:
+            tasks[table] |= pks
+        elif table == PATIENT_TABLE:
+            _patient_dependants(conn, pks, tasks, idnums)
+        elif table == PATIENT_IDNUM_TABLE:
+            idnums |= pks
+        elif table == BLOB_TABLE:
+            _blob_dependants(conn, _keys(_row_keys(conn, table, pks), "id"), tasks)
+        elif info.kind == "ancillary" and info.parent and info.fk_to_parent:
+            rows = _row_keys(conn, table, pks, info.fk_to_parent)
+            _parents(conn, info.parent, _keys(rows, info.fk_to_parent), tasks)
+
+
+def _parents(conn: sa.Connection, parent: str, keys: set[Key], tasks: _Affected) -> None:
+    for r in select_current_by_keys(conn, parent, "id", keys, _KEY_COLS):
+        tasks[parent].add(r["_pk"])
+
+
+def _blob_dependants(conn: sa.Connection, keys: set[Key], tasks: _Affected) -> None:
+    """Tasks whose own or ancillary BLOB columns refer to these BLOBs."""
+    if not keys:
+        return
+    devs = sorted({k[0] for k in keys})
+    eras = sorted({k[1] for k in keys})
+    for table in BLOB_REFERRERS:
+        info = TABLES[table]
+        t = CLIENT_TABLES[table]
+        link = info.fk_to_parent if info.kind == "ancillary" else None
+        cols = [t.c[c] for c in dict.fromkeys((*_KEY_COLS, *info.blob_id_columns, *([link] if link else [])))]
+        parent_keys: set[Key] = set()
+        for ids in chunked({k[2] for k in keys}):
+            q = sa.select(*cols).where(
+                t.c._current == sa.true(), t.c._device_id.in_(devs), t.c._era.in_(eras),
+                sa.or_(*(t.c[c].in_(ids) for c in info.blob_id_columns)),
+            )
+            for r in conn.execute(q).mappings():
+                if not any((r["_device_id"], r["_era"], r[c]) in keys for c in info.blob_id_columns):
+                    continue
+                if link is None:
+                    tasks[table].add(r["_pk"])
+                elif r[link] is not None:
+                    parent_keys.add((r["_device_id"], r["_era"], r[link]))
+        if link is not None and info.parent:
+            _parents(conn, info.parent, parent_keys, tasks)
+
+
+def _patient_dependants(conn: sa.Connection, pks: set[int], tasks: _Affected,
+                        idnums: set[int]) -> None:
+    if not pks:
+        return
+    ti, ii = task_index, idnum_index
+    # 1. Entries that point at these patient rows now (the rows may be gone).
+    for chunk in chunked(pks):
+        for table, task_pk in conn.execute(
+            sa.select(ti.c.task_table_name, ti.c.task_pk).where(ti.c.patient_pk.in_(chunk))
+        ):
+            if table in TABLES and TABLES[table].is_task and task_pk is not None:
+                tasks[table].add(task_pk)
+        idnums.update(pk for (pk,) in conn.execute(
+            sa.select(ii.c.idnum_pk).where(ii.c.patient_pk.in_(chunk))))
+    # 2. Rows that refer to these patients by client id (device, era).
+    keys = _keys(_row_keys(conn, PATIENT_TABLE, pks), "id")
+    if not keys:
+        return
+    idnums.update(r["_pk"] for r in select_current_by_keys(
+        conn, PATIENT_IDNUM_TABLE, "patient_id", keys, (*_KEY_COLS, "patient_id")))
+    # Only tables that have entries in these devices/eras can hold current tasks
+    # there (tasks changed in the same commit are already in ``tasks``).
+    devs = sorted({k[0] for k in keys})
+    eras = sorted({k[1] for k in keys})
+    names = {n for (n,) in conn.execute(
+        sa.select(ti.c.task_table_name).distinct().where(ti.c.device_id.in_(devs),
+                                                         ti.c.era.in_(eras)))}
+    for table in sorted(n for n in names | set(tasks) if n in TABLES and TABLES[n].has_patient):
+        for r in select_current_by_keys(conn, table, "patient_id", keys,
+                                        (*_KEY_COLS, "patient_id")):
+            tasks[table].add(r["_pk"])

@@ -1,0 +1,158 @@
+"""The task list answered from `_task_index` + `_idnum_index` (the "via index" mode).
+
+It takes the web's :class:`~copse.web.tasklist.TaskFilter` and returns the
+web's :class:`~copse.web.tasklist.TaskPage`, and must return *exactly* what
+the direct query (:func:`copse.web.tasklist.list_tasks`) returns for every
+filter: that is the seed's "the two versions of the view should never be
+different" (data-model.md §9.7), and the tests assert it.
+
+How each filter maps onto the index (same semantics as the direct query):
+
+* groups, group, device, adding user, era, task types → the entry's cached
+  columns (kept exact by :mod:`copse.index.maintain`);
+* patient name/DOB/sex/server PK → the patient row the entry's
+  ``patient_pk`` points at (the current patient, since the index is exact;
+  in the reference it can be an old version, §9.7), compared with the same
+  SQL expressions as the direct query; any patient filter excludes entries
+  without a patient;
+* ID number → an `_idnum_index` entry of that patient with that type and
+  value;
+* created dates → ``when_created_utc`` (the sentinel for unparseable dates
+  never matches, as the direct query's unparseable dates never match);
+* complete only → the cached ``task_is_complete``.
+
+Sorting and paging reuse the direct list's :func:`~copse.web.tasklist.sort_refs`
+(a total order computed in Python), so ties can never come out differently;
+the client id and full ``when_created`` text are read from the task rows of
+the returned page only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from copse.index.compute import MISSING_UTC, chunked, from_stored_utc
+from copse.schema.registry import TASK_TABLES
+from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
+from copse.web.tasklist import ERA_NOW, TaskFilter, TaskPage, TaskRef, sort_refs
+
+__all__ = ["TaskFilter", "TaskPage", "TaskRef", "list_tasks_via_index"]
+
+
+def _conditions(f: TaskFilter, groups: frozenset[int] | None,
+                p: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+    ti = task_index
+    cond: list[sa.ColumnElement[bool]] = [ti.c.task_table_name.in_(
+        [t for t in TASK_TABLES if t in set(f.task_types)] if f.task_types else list(TASK_TABLES))]
+    if groups is not None:
+        cond.append(ti.c.group_id.in_(sorted(groups)))
+    if f.group_id is not None:
+        cond.append(ti.c.group_id == f.group_id)
+    if f.device_id is not None:
+        cond.append(ti.c.device_id == f.device_id)
+    if f.adding_user_id is not None:
+        cond.append(ti.c.adding_user_id == f.adding_user_id)
+    if f.era == "live":
+        cond.append(ti.c.era == ERA_NOW)
+    elif f.era == "finalized":
+        cond.append(ti.c.era != ERA_NOW)
+    if f.created_from is not None or f.created_to is not None:
+        cond.append(ti.c.when_created_utc != MISSING_UTC)
+    if f.created_from is not None:
+        cond.append(ti.c.when_created_utc >= datetime.combine(f.created_from, time()))
+    if f.created_to is not None:
+        cond.append(ti.c.when_created_utc < datetime.combine(f.created_to + timedelta(days=1), time()))
+    if f.complete_only:
+        cond.append(ti.c.task_is_complete == sa.true())
+    if f.has_patient_filter:
+        cond.append(ti.c.patient_pk.is_not(None))
+    if f.patient_pk is not None:
+        cond.append(ti.c.patient_pk == f.patient_pk)
+    if f.forename:
+        cond.append(sa.func.lower(p.c.forename) == f.forename.strip().lower())
+    if f.surname:
+        cond.append(sa.func.lower(p.c.surname) == f.surname.strip().lower())
+    if f.dob:
+        cond.append(p.c.dob == f.dob)
+    if f.sex:
+        cond.append(p.c.sex == f.sex.strip().upper())
+    if f.which_idnum is not None and f.idnum_value is not None:
+        ii = idnum_index
+        cond.append(sa.exists().where(
+            ii.c.patient_pk == ti.c.patient_pk, ii.c.which_idnum == f.which_idnum,
+            ii.c.idnum_value == f.idnum_value,
+        ))
+    return cond
+
+
+def _candidates(conn: sa.Connection, f: TaskFilter, groups: frozenset[int] | None) -> list[TaskRef]:
+    ti = task_index
+    p = CLIENT_TABLES["patient"].alias("p")
+    q = (
+        sa.select(ti.c.task_table_name, ti.c.task_pk, ti.c.patient_pk, ti.c.device_id, ti.c.era,
+                  ti.c.group_id, ti.c.adding_user_id, ti.c.when_created_utc,
+                  ti.c.when_added_batch_utc, ti.c.task_is_complete,
+                  p.c.forename, p.c.surname, p.c.dob, p.c.sex)
+        .select_from(ti.outerjoin(p, p.c._pk == ti.c.patient_pk))
+        .where(*_conditions(f, groups, p))
+    )
+    out: list[TaskRef] = []
+    for r in conn.execute(q).mappings():
+        done = r["task_is_complete"]
+        out.append(TaskRef(
+            table=r["task_table_name"], pk=int(r["task_pk"]), client_id=0,
+            device_id=int(r["device_id"]), era=r["era"], group_id=int(r["group_id"]),
+            adding_user_id=r["adding_user_id"], when_created_iso=None,
+            when_created_utc=from_stored_utc(r["when_created_utc"]),
+            when_added_batch_utc=from_stored_utc(r["when_added_batch_utc"]),
+            patient_pk=r["patient_pk"], forename=r["forename"], surname=r["surname"],
+            dob=r["dob"], sex=r["sex"], complete=None if done is None else bool(done),
+        ))
+    return out
+
+
+def _fill_from_tasks(conn: sa.Connection, refs: list[TaskRef]) -> list[TaskRef]:
+    """Client id and the full ``when_created`` text, one query per table of the page."""
+    by_table: dict[str, list[int]] = {}
+    for r in refs:
+        by_table.setdefault(r.table, []).append(r.pk)
+    found: dict[tuple[str, int], tuple[Any, Any]] = {}
+    for table, pks in by_table.items():
+        t = CLIENT_TABLES[table]
+        for chunk in chunked(pks):
+            for pk, cid, when in conn.execute(
+                sa.select(t.c._pk, t.c.id, t.c.when_created).where(t.c._pk.in_(chunk))
+            ):
+                found[(table, pk)] = (cid, when)
+    out = []
+    for r in refs:
+        cid, when = found.get((r.table, r.pk), (0, None))
+        out.append(replace(r, client_id=int(cid), when_created_iso=when))
+    return out
+
+
+def list_tasks_via_index(
+    conn: sa.Connection,
+    f: TaskFilter,
+    groups: frozenset[int] | None,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+) -> TaskPage:
+    """One page of the task list from the index; ``groups`` None = every group.
+
+    Same signature and result as :func:`copse.web.tasklist.list_tasks`.
+    """
+    per_page = max(1, min(per_page, 500))
+    if groups is not None and not groups:
+        return TaskPage((), 0, 1, per_page)
+    refs = sort_refs(_candidates(conn, f, groups), f.sort, f.descending)
+    total = len(refs)
+    n_pages = max(1, -(-total // per_page))
+    page = max(1, min(page, n_pages))
+    rows = _fill_from_tasks(conn, refs[(page - 1) * per_page: page * per_page])
+    return TaskPage(tuple(rows), total, page, per_page)

@@ -1,0 +1,176 @@
+"""Committing and rolling back stepwise batches; preservation into a new era.
+
+``commit_all`` turns a batch's pending state into real state, table by table
+in COMMIT_ORDER (patients, their ID numbers, other non-task tables, tasks),
+and returns one :class:`TableChanges` per committed table so the audit and the
+(future) index maintenance see exactly what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from copse.accounts.users import get_user_by_id
+from copse.audit import audit
+from copse.index.maintain import update_after_changes
+from copse.patients.upload_policy import check_uploaded_patients
+from copse.schema.registry import MOVE_OFF_TABLET_FIELD, commit_order
+from copse.schema.tables import CLIENT_TABLES
+from copse.sync import batch as batches
+from copse.sync import queries
+from copse.sync.batch import Batch, UploadContext
+from copse.sync.changes import TableChanges, upload_audit_text
+from copse.sync.upsert import delete_now_values, preserve_now_values
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------
+# Rollback
+# ---------------------------------------------------------------------------
+
+
+def rollback_table(conn: sa.Connection, device_id: int, table: str) -> None:
+    """Undo a table's pending state for the device, in any era (§5.7).
+
+    copse differs from the reference: un-flagged removals get
+    ``_when_removed_exact`` cleared; ``_when_added_exact`` is kept (the
+    reference clears the added time by mistake).
+    """
+    t = CLIENT_TABLES[table]
+    dev = t.c._device_id == device_id
+    conn.execute(sa.delete(t).where(dev, t.c._addition_pending == sa.true()))
+    conn.execute(
+        sa.update(t)
+        .where(dev, t.c._removal_pending == sa.true())
+        .values(
+            _removal_pending=False,
+            _when_removed_exact=None,
+            _when_removed_batch_utc=None,
+            _removing_user_id=None,
+            _successor_pk=None,
+        )
+    )
+    flag = t.c[MOVE_OFF_TABLET_FIELD]
+    conn.execute(
+        sa.update(t)
+        .where(dev, sa.or_(flag.is_(None), flag != 0))
+        .values({MOVE_OFF_TABLET_FIELD: False})
+    )
+
+
+def rollback_all(conn: sa.Connection, device_id: int) -> None:
+    """Roll back every dirty table of the device, then clear the dirty list."""
+    for table in commit_order(batches.get_dirty(conn, device_id)):
+        rollback_table(conn, device_id, table)
+    batches.clear_dirty(conn, device_id)
+
+
+# ---------------------------------------------------------------------------
+# Commit
+# ---------------------------------------------------------------------------
+
+
+def commit_table(conn: sa.Connection, batch: Batch, table: str) -> TableChanges:
+    """Make one table's pending changes real (§4.5 "Commit of one table").
+
+    One SELECT finds every row needing work; then one UPDATE per kind of
+    change.  The era change comes last, so rows removed in this batch are
+    also carried into the new era when preserving.
+    """
+    t = CLIENT_TABLES[table]
+    ctx = batch.ctx
+    q = sa.select(
+        t.c._pk, t.c._current, t.c._addition_pending, t.c._removal_pending,
+        t.c._successor_pk, t.c[MOVE_OFF_TABLET_FIELD],
+    ).where(t.c._device_id == ctx.device_id, t.c._era == queries.ERA_NOW)
+    if not batch.preserving:
+        q = q.where(
+            sa.or_(
+                t.c._current == sa.true(),
+                t.c._addition_pending == sa.true(),
+                t.c._removal_pending == sa.true(),
+                t.c[MOVE_OFF_TABLET_FIELD] != 0,
+            )
+        )
+    ch = TableChanges(table)
+    for pk, current, add_pending, rem_pending, successor, move_off in conn.execute(q):
+        if add_pending:
+            ch.addition_pks.add(pk)
+            ch.current_pks.add(pk)
+        elif rem_pending:
+            (ch.removal_modified_pks if successor is not None else ch.removal_deleted_pks).add(pk)
+        elif current:
+            ch.current_pks.add(pk)
+        if batch.preserving or move_off:
+            ch.preservation_pks.add(pk)
+    if ch.addition_pks:
+        queries.update_pks(conn, table, ch.addition_pks, {
+            "_current": True,
+            "_addition_pending": False,
+            "_adding_user_id": ctx.user_id,
+            "_when_added_exact": ctx.now_exact,
+            "_when_added_batch_utc": batch.batchtime,
+        })
+    removed = ch.removal_modified_pks | ch.removal_deleted_pks
+    if removed:
+        queries.update_pks(conn, table, removed, delete_now_values(batch))
+    if ch.preservation_pks:
+        values = preserve_now_values(batch, conn)
+        if batch.preserving:
+            # Every NOW row of the device: no need for a pk list.
+            conn.execute(
+                sa.update(t)
+                .where(t.c._device_id == ctx.device_id, t.c._era == queries.ERA_NOW)
+                .values(**values)
+            )
+        else:
+            queries.update_pks(conn, table, ch.preservation_pks, values)
+            queries.move_notes_for_table(conn, table, ctx.device_id, batch.era(conn))
+    return ch
+
+
+def commit_all(conn: sa.Connection, batch: Batch) -> list[TableChanges]:
+    """Commit every dirty table in commit order; move notes if preserving."""
+    device_id = batch.ctx.device_id
+    changes = [commit_table(conn, batch, t) for t in commit_order(batches.get_dirty(conn, device_id))]
+    if batch.preserving:
+        queries.move_all_notes(conn, device_id, batch.era(conn))
+    batches.clear_dirty(conn, device_id)
+    return changes
+
+
+def audit_upload(conn: sa.Connection, ctx: UploadContext, changes: Sequence[TableChanges]) -> str:
+    """Write the one audit entry of a committed upload (and log it)."""
+    text = upload_audit_text(ctx.device_id, ctx.username, changes)
+    logger.info("audit_upload: %s", text)
+    audit(
+        conn, text, source="tablet", now=ctx.now_utc, remote_addr=ctx.remote_addr,
+        user_id=ctx.user_id, device_id=ctx.device_id,
+    )
+    return text
+
+
+def end_upload(conn: sa.Connection, ctx: UploadContext) -> list[TableChanges]:
+    """``end_upload``: commit the batch (restarting it first if it is not ours), audit, reset.
+
+    copse checks the device's patients against the group's ID policies
+    before committing (the reference trusts the tablet), and brings the task
+    and ID-number indexes up to date in the same transaction.
+    """
+    batch = batches.get_or_start_batch(conn, ctx)
+    check_uploaded_patients(
+        conn,
+        device_id=ctx.device_id,
+        group_id=ctx.group_id,
+        finalizing_patient_ids="all" if batch.preserving else None,
+        user=get_user_by_id(conn, ctx.user_id),
+    )
+    changes = commit_all(conn, batch)
+    batches.end_batch(conn, ctx.device_id)
+    update_after_changes(conn, changes, device_id=ctx.device_id, now=ctx.now_utc)
+    audit_upload(conn, ctx, changes)
+    return changes

@@ -1,0 +1,163 @@
+"""``upload_entire_database``: the one-step upload (wire.md §3.22, data-model.md §4.5).
+
+Every client table is processed in commit order; tables absent from
+``dbdata`` count as empty, so their current rows are deleted.  Changes take
+effect at once (no pending state), and with ``finalizing`` every NOW-era row
+of the device moves to the new era.
+
+Where copse deliberately differs from the reference:
+
+* Everything is validated *before* anything is written: the JSON's shape,
+  the table names, and every column name with the stepwise messages
+  (``Reserved field name ...`` / ``Invalid field name ...``; the reference
+  does not check them), the PK names, and every value.  The request is also
+  atomic (the endpoint's transaction), so a failure changes nothing.
+* A finalizing upload moves the device's NOW-era special notes to the new
+  era, as a finalizing stepwise upload does.
+* Tables with rows are checked against their minimum client version.
+* The patients are checked against the group's ID policies before anything
+  is written, and the indexes are updated in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from copse.accounts.users import get_user_by_id
+from copse.errors import UserError
+from copse.index.maintain import update_after_changes
+from copse.patients.upload_policy import check_patient_rows
+from copse.schema.registry import COMMIT_ORDER, TABLES
+from copse.sync import batch as batches
+from copse.sync import queries
+from copse.sync.batch import Batch, UploadContext
+from copse.sync.changes import TableChanges
+from copse.sync.commit import audit_upload
+from copse.sync.upsert import Live, flag_absent, preserve_now_values, upsert
+from copse.sync.values import build_row, ensure_valid_fields, ensure_valid_table
+from copse.wire.values import decode_value
+
+logger = logging.getLogger(__name__)
+
+
+def check_payload(pknameinfo: Any, dbdata: Any) -> None:
+    """The reference's structural checks, with its messages, in its order."""
+    if not isinstance(pknameinfo, dict):
+        raise UserError("PK name info JSON is not a dict")
+    if not isinstance(dbdata, dict):
+        raise UserError("Database data JSON is not a dict")
+    if sorted(pknameinfo.keys()) != sorted(dbdata.keys()):
+        raise UserError("Table names don't match from (1) DB data (2) PK info")
+    duff = sorted(set(dbdata) - set(TABLES))
+    if duff:
+        raise UserError(f"Attempt to upload nonexistent tables: {duff!r}")
+
+
+def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list[dict[str, Any]]:
+    """Validate and decode one table's rows into full column dicts."""
+    if not rows:  # [] or the "" some callers send for an empty table
+        return []
+    if not isinstance(rows, list):
+        raise UserError(f"Database data for table {table!r} is not a list")
+    info = ensure_valid_table(table, ctx.client_version)
+    if not pkname:
+        raise UserError(f"Client-side PK name not specified by client for non-empty table {table!r}")
+    if not isinstance(pkname, str):
+        raise UserError(f"Bad PK name for table {table!r}: {pkname!r}")
+    ensure_valid_fields(info, [pkname])
+    out: list[dict[str, Any]] = []
+    checked: set[frozenset[str]] = set()
+    for row in rows:
+        if not isinstance(row, dict):
+            raise UserError(f"Database data for table {table!r} contains a non-object row")
+        keys = frozenset(row)
+        if keys not in checked:
+            ensure_valid_fields(info, sorted(row))
+            checked.add(keys)
+        decoded: dict[str, Any] = {}
+        for k, v in row.items():
+            if v is not None and not isinstance(v, str):
+                # The reference crashes on a JSON number (wire.md §5.2).
+                raise UserError(
+                    f"Bad value for field {k!r} of table {table!r}: "
+                    f"expected an SQL literal in a JSON string, got {v!r}"
+                )
+            decoded[k] = decode_value(v)
+        out.append(build_row(info, decoded, pkname, ctx.max_blob_bytes))
+    return out
+
+
+def _process_table(
+    conn: sa.Connection, batch: Batch, table: str, pkname: str, rows: list[dict[str, Any]]
+) -> TableChanges:
+    device_id = batch.ctx.device_id
+    which = "all" if batch.preserving else "current"
+    fetched = queries.fetch_live(conn, table, pkname or None, device_id, which=which)
+    ch = TableChanges(table)
+    if not rows and not fetched:
+        return ch
+    live = Live.from_rows(fetched)
+    res = upsert(conn, batch, table, pkname, rows, live) if rows else None
+    gone = flag_absent(conn, batch, table, live, [r[pkname] for r in rows])
+    if res is not None:
+        ch.addition_pks |= res.addition_pks
+        ch.removal_modified_pks |= res.removal_modified_pks
+        ch.preservation_pks |= res.preservation_pks
+        ch.current_pks |= res.current_pks
+    ch.removal_deleted_pks |= set(gone)
+    if batch.preserving:
+        # preserve_all: every NOW row of the device in this table, current or not.
+        t = queries.CLIENT_TABLES[table]
+        conn.execute(
+            sa.update(t)
+            .where(t.c._device_id == device_id, t.c._era == queries.ERA_NOW)
+            .values(**preserve_now_values(batch, conn))
+        )
+        ch.preservation_pks |= {r.pk for r in fetched} | ch.addition_pks
+    if res is not None:
+        logger.info(
+            "Upload successful; %d records uploaded to table %s "
+            "(%d new, %d modified, %d identical, %d deleted)",
+            len(rows), table, res.n_new, res.n_modified, res.n_identical, len(gone),
+        )
+    return ch
+
+
+def upload_entire_database(
+    conn: sa.Connection,
+    ctx: UploadContext,
+    finalizing: bool,
+    pknameinfo: Any,
+    dbdata: Any,
+) -> list[TableChanges]:
+    """Validate everything, then apply the whole database at once; audit it."""
+    check_payload(pknameinfo, dbdata)
+    decoded: dict[str, list[dict[str, Any]]] = {}
+    names: Mapping[str, Any] = pknameinfo
+    for table in sorted(dbdata):
+        decoded[table] = _decode_rows(ctx, table, names.get(table, ""), dbdata[table])
+    check_patient_rows(
+        conn,
+        group_id=ctx.group_id,
+        user=get_user_by_id(conn, ctx.user_id),
+        patient_rows=decoded.get("patient", []),
+        idnum_rows=decoded.get("patient_idnum", []),
+        finalizing_patient_ids="all" if finalizing else None,
+    )
+    batches.clear_batch(conn, ctx.device_id)
+    batch = Batch(ctx, ctx.now_utc, preserving=finalizing, onestep=True)
+    changes: list[TableChanges] = []
+    for table in COMMIT_ORDER:
+        rows = decoded.get(table, [])
+        pk = names.get(table)
+        pkname = pk if isinstance(pk, str) and pk else "id"  # only used to key live rows
+        changes.append(_process_table(conn, batch, table, pkname, rows))
+    if finalizing:
+        queries.move_all_notes(conn, ctx.device_id, batch.era(conn))
+    update_after_changes(conn, changes, device_id=ctx.device_id, now=ctx.now_utc)
+    audit_upload(conn, ctx, changes)
+    return changes

@@ -1,0 +1,211 @@
+"""The Core statements of the upload engine, all set-based.
+
+Speed comes from the number of round trips, so every helper here works on a
+whole set of rows: one SELECT per table for the device's live rows, one
+multi-row INSERT per table, and UPDATE/DELETE statements keyed by IN lists
+(chunked, so no statement grows without bound).
+
+New rows' ``_pk`` values are read back with one SELECT by (device, era,
+state, client PK) rather than with ``INSERT ... RETURNING``: RETURNING for
+multi-row inserts is not available on every backend/driver copse supports
+(MariaDB's is not used by SQLAlchemy's executemany path), and the engine
+guarantees the read-back is unambiguous (at most one pending or current row
+per client PK).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from copse.schema.tables import CLIENT_TABLES, special_notes
+
+ERA_NOW = "NOW"
+CHUNK = 500
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class LiveRow(NamedTuple):
+    """One ``_era='NOW'`` row of the device, as the upsert needs it."""
+
+    pk: int
+    client_pk: Any
+    when: str | None
+    move_off: Any
+    current: bool
+    addition_pending: bool
+    removal_pending: bool
+    predecessor_pk: int | None
+    successor_pk: int | None
+
+
+def fetch_live(
+    conn: sa.Connection,
+    table_name: str,
+    pkname: str | None,
+    device_id: int,
+    *,
+    which: str = "live",
+    client_pks: Sequence[Any] | None = None,
+) -> list[LiveRow]:
+    """The device's NOW-era rows of one table, in ONE query.
+
+    ``which``: ``"current"`` (current rows only), ``"live"`` (current rows and
+    pending additions; what a stepwise upload compares against) or ``"all"``
+    (every NOW row, including history; what a one-step finalize preserves).
+    ``client_pks`` narrows the fetch to those records (``upload_record``).
+    """
+    t = CLIENT_TABLES[table_name]
+    cpk = t.c[pkname] if pkname else sa.null()
+    q = sa.select(
+        t.c._pk, cpk, t.c.when_last_modified, t.c._move_off_tablet, t.c._current,
+        t.c._addition_pending, t.c._removal_pending, t.c._predecessor_pk, t.c._successor_pk,
+    ).where(t.c._device_id == device_id, t.c._era == ERA_NOW)
+    if which == "current":
+        q = q.where(t.c._current == sa.true())
+    elif which == "live":
+        q = q.where(sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()))
+    if client_pks is not None and pkname:
+        q = q.where(t.c[pkname].in_(list(client_pks)))
+    return [
+        LiveRow(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]), r[7], r[8])
+        for r in conn.execute(q)
+    ]
+
+
+def insert_rows(conn: sa.Connection, table_name: str, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert (executemany; SQLAlchemy batches it into multi-row INSERTs)."""
+    if not rows:
+        return
+    t = CLIENT_TABLES[table_name]
+    for part in chunks(rows):
+        conn.execute(t.insert(), list(part))
+
+
+def read_back_pks(
+    conn: sa.Connection,
+    table_name: str,
+    pkname: str,
+    device_id: int,
+    client_pks: Sequence[Any],
+    *,
+    pending: bool,
+) -> dict[Any, int]:
+    """Map client PK -> ``_pk`` of the just-inserted rows (pending or current)."""
+    t = CLIENT_TABLES[table_name]
+    state = t.c._addition_pending if pending else t.c._current
+    out: dict[Any, int] = {}
+    for part in chunks(list(client_pks)):
+        q = sa.select(t.c[pkname], t.c._pk).where(
+            t.c._device_id == device_id,
+            t.c._era == ERA_NOW,
+            state == sa.true(),
+            t.c[pkname].in_(part),
+        )
+        for cpk, pk in conn.execute(q):
+            out[cpk] = pk
+    return out
+
+
+def update_pks(
+    conn: sa.Connection, table_name: str, pks: Iterable[int], values: Mapping[str, Any]
+) -> int:
+    """One UPDATE per chunk of pks; returns the number of rows matched."""
+    t = CLIENT_TABLES[table_name]
+    pk_list = sorted(set(pks))
+    n = 0
+    for part in chunks(pk_list):
+        n += conn.execute(sa.update(t).where(t.c._pk.in_(part)).values(**values)).rowcount or 0
+    return n
+
+
+def update_by_case(
+    conn: sa.Connection, table_name: str, column: str, mapping: Mapping[int, Any],
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Set ``column`` to a per-row value (``CASE _pk WHEN .. THEN ..``), set-based."""
+    t = CLIENT_TABLES[table_name]
+    items = sorted(mapping.items())
+    for part in chunks(items):
+        d = dict(part)
+        values: dict[str, Any] = {column: sa.case(d, value=t.c._pk)}
+        if extra:
+            values.update(extra)
+        conn.execute(sa.update(t).where(t.c._pk.in_(list(d))).values(**values))
+
+
+def delete_pks(conn: sa.Connection, table_name: str, pks: Iterable[int]) -> None:
+    t = CLIENT_TABLES[table_name]
+    for part in chunks(sorted(set(pks))):
+        conn.execute(sa.delete(t).where(t.c._pk.in_(part)))
+
+
+def predecessor_chains(conn: sa.Connection, table_name: str, start_pks: Iterable[int]) -> set[int]:
+    """The given pks plus every ancestor via ``_predecessor_pk``.
+
+    Like the reference, the walk is not limited by era or device.  It is
+    set-based: one query per generation, for all chains at once.
+    """
+    t = CLIENT_TABLES[table_name]
+    seen: set[int] = set(start_pks)
+    frontier = sorted(seen)
+    while frontier:
+        parents: set[int] = set()
+        for part in chunks(frontier):
+            q = sa.select(t.c._predecessor_pk).where(
+                t.c._pk.in_(part), t.c._predecessor_pk.is_not(None)
+            )
+            parents.update(p for (p,) in conn.execute(q))
+        frontier = sorted(parents - seen)
+        seen.update(frontier)
+    return seen
+
+
+def era_in_use(conn: sa.Connection, device_id: int, era: str, table_names: Iterable[str]) -> bool:
+    """Whether any row of the device in these tables already has this era (one query)."""
+    tests = [
+        sa.exists(
+            sa.select(sa.literal(1)).select_from(CLIENT_TABLES[n]).where(
+                CLIENT_TABLES[n].c._device_id == device_id, CLIENT_TABLES[n].c._era == era
+            )
+        )
+        for n in table_names
+    ]
+    if not tests:
+        return False
+    return bool(conn.execute(sa.select(sa.or_(*tests))).scalar())
+
+
+def move_notes_for_table(conn: sa.Connection, table_name: str, device_id: int, era: str) -> None:
+    """Move NOW notes of this table whose target record now lives in ``era`` (§6.3 item 2)."""
+    t = CLIENT_TABLES[table_name]
+    target = sa.exists(
+        sa.select(sa.literal(1)).select_from(t).where(
+            t.c.id == special_notes.c.task_id, t.c._device_id == device_id, t.c._era == era
+        )
+    )
+    conn.execute(
+        sa.update(special_notes)
+        .where(
+            special_notes.c.basetable == table_name,
+            special_notes.c.device_id == device_id,
+            special_notes.c.era == ERA_NOW,
+            target,
+        )
+        .values(era=era)
+    )
+
+
+def move_all_notes(conn: sa.Connection, device_id: int, era: str) -> None:
+    """Move every NOW-era special note of the device to ``era`` (§6.3 items 1 and 3)."""
+    conn.execute(
+        sa.update(special_notes)
+        .where(special_notes.c.device_id == device_id, special_notes.c.era == ERA_NOW)
+        .values(era=era)
+    )

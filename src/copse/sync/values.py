@@ -1,0 +1,150 @@
+"""Validating names and turning decoded wire values into storable column values.
+
+The wire has no types beyond NULL, int, float, string and bytes (wire.md §4),
+so a value must be checked against its column's kind before it is written.
+The reference leaves that to the database, which on MySQL silently coerces
+and elsewhere fails with a driver message; copse refuses bad values up front
+with a message naming the table and field (copse differs knowingly: the
+reference has no such messages).  Textual values are stored exactly as sent.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from copse.errors import UserError
+from copse.schema.registry import (
+    CLIENT_DATE_FIELD,
+    MOVE_OFF_TABLET_FIELD,
+    PATIENT_TABLE,
+    TABLES,
+    ColumnInfo,
+    TableInfo,
+)
+from copse.schema.tables import RESERVED_FIELD_SET
+from copse.wire.dates import is_valid_date, parse_datetime
+from copse.wire.version import Version, make_version
+
+_INT_MIN = -(2**63)
+_INT_MAX = 2**63 - 1
+
+
+def ensure_valid_table(name: str, client_version: Version) -> TableInfo:
+    """The table's facts, or the reference's errors for unknown/too-new tables."""
+    info = TABLES.get(name)
+    if info is None:
+        raise UserError(f"Invalid client table name: {name}")
+    minimum = make_version(info.min_client_version)
+    if client_version < minimum:
+        raise UserError(
+            f"Client CamCOPS version {client_version} is less than the version "
+            f"({minimum}) required to handle table {name}"
+        )
+    return info
+
+
+def ensure_valid_field(info: TableInfo, field: str) -> None:
+    """Reserved server fields and non-columns are refused (case-sensitively)."""
+    if field.startswith("_") and field in RESERVED_FIELD_SET:
+        raise UserError(f"Reserved field name for table {info.name!r}: {field!r}")
+    if field not in info.column_names:
+        raise UserError(f"Invalid field name for table {info.name!r}: {field!r}")
+
+
+def ensure_valid_fields(info: TableInfo, fields: Iterable[str], allowed_extra: Iterable[str] = ()) -> None:
+    extra = set(allowed_extra)
+    for f in fields:
+        if f not in extra:
+            ensure_valid_field(info, f)
+
+
+def _bad(info: TableInfo, col: ColumnInfo, value: Any, expected: str) -> UserError:
+    return UserError(
+        f"Bad value for field {col.name!r} of table {info.name!r}: expected {expected}, got {value!r}"
+    )
+
+
+def coerce_value(info: TableInfo, col: ColumnInfo, value: Any, max_blob_bytes: int) -> Any:
+    """One decoded wire value -> the value to store, or a UserError."""
+    if value is None:
+        return None
+    kind = col.kind
+    if kind in ("int", "bigint", "bool"):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _bad(info, col, value, "an integer")
+        if not _INT_MIN <= value <= _INT_MAX:
+            raise _bad(info, col, value, "a 64-bit integer")
+        return value
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _bad(info, col, value, "a number")
+        f = float(value)
+        if not math.isfinite(f):
+            raise _bad(info, col, value, "a finite number")
+        return f
+    if kind == "blob":
+        if not isinstance(value, bytes):
+            raise _bad(info, col, value, "a BLOB (X'..' or 64'..')")
+        if len(value) > max_blob_bytes:
+            raise UserError(
+                f"BLOB in field {col.name!r} of table {info.name!r} is {len(value)} bytes, "
+                f"more than the limit (max_blob_bytes={max_blob_bytes})"
+            )
+        return value
+    # Textual kinds: text, string, datetime, date, time.
+    if isinstance(value, bytes):
+        raise _bad(info, col, value, "text")
+    if isinstance(value, (int, float)):
+        if kind in ("text", "string"):
+            return str(value)
+        raise _bad(info, col, value, "a quoted date/time" if kind != "date" else "a quoted date")
+    if kind == "datetime":
+        try:
+            parse_datetime(value)
+        except ValueError:
+            # The reference's message for an unparseable date/time (wire.md §7).
+            raise UserError(f"ParserError: Unable to parse string [{value}]") from None
+    elif kind == "date" and not is_valid_date(value):
+        raise _bad(info, col, value, "a date (yyyy-MM-dd)")
+    return value
+
+
+def required_fields(pkname: str) -> tuple[str, ...]:
+    return (pkname, CLIENT_DATE_FIELD, MOVE_OFF_TABLET_FIELD)
+
+
+def check_required(values: Mapping[str, Any], pkname: str) -> None:
+    """Every record must carry its client PK, ``when_last_modified`` and ``_move_off_tablet``."""
+    for f in required_fields(pkname):
+        if f not in values:
+            raise UserError(f"Field '{f}' missing in client input")
+
+
+def build_row(
+    info: TableInfo, values: Mapping[str, Any], pkname: str, max_blob_bytes: int
+) -> dict[str, Any]:
+    """A full client-column dict for INSERT (absent columns are NULL).
+
+    Field names must already have been validated.  ``patient.uuid`` gets a
+    fresh UUID when the client did not send the column (reference behaviour:
+    a Python-side default).
+    """
+    check_required(values, pkname)
+    row: dict[str, Any] = {}
+    for col in info.columns:
+        if col.name in values:
+            v = coerce_value(info, col, values[col.name], max_blob_bytes)
+        else:
+            v = None
+        row[col.name] = v
+    if info.name == PATIENT_TABLE and "uuid" not in values:
+        row["uuid"] = uuid.uuid4().hex
+    for name in info.not_null:
+        if row.get(name) is None:
+            raise UserError(f"Field {name!r} of table {info.name!r} must not be NULL")
+    return row
