@@ -32,8 +32,8 @@ metadata = sa.MetaData(
 _MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin", "mysql_engine": "InnoDB"}
 
 
-def _table(name: str, *cols: sa.schema.SchemaItem) -> sa.Table:
-    return sa.Table(name, metadata, *cols, **_MYSQL)
+def _table(name: str, *cols: sa.schema.SchemaItem, **kw: object) -> sa.Table:
+    return sa.Table(name, metadata, *cols, **_MYSQL, **kw)
 
 
 ip_use = _table(
@@ -303,7 +303,9 @@ def _client_table(info: TableInfo) -> sa.Table:
     link = "patient_id" if info.has_patient else info.fk_to_parent
     if link:
         cols.append(sa.Index(f"ix_{info.name}_link", link, "_device_id", "_era"))
-    return _table(info.name, *cols)
+    # AUTOINCREMENT on SQLite: a server PK, once used (even by a rolled-back
+    # pending row), is never handed out again, as on the other databases.
+    return _table(info.name, *cols, sqlite_autoincrement=True)
 
 
 CLIENT_TABLES: dict[str, sa.Table] = {name: _client_table(info) for name, info in TABLES.items()}
