@@ -11,14 +11,21 @@ import sqlalchemy as sa
 from copse.accounts.users import create_group, create_user, get_group_id, set_membership
 from copse.cli.common import CliContext, pass_cli, utcnow
 from copse.db import migrate
-from copse.schema.tables import users
+from copse.policy.evaluate import TABLET_ID_POLICY_TEXT
+from copse.schema.tables import groups, users
 
 
 def ensure_admin(conn: sa.Connection, bcrypt_rounds: int, password: str | None) -> tuple[str, str] | None:
     """On a database with no users, create ``admin`` (superuser) and return its login."""
     if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() > 0:
         return None
-    gid = get_group_id(conn, "default") or create_group(conn, "default", "Created at first start")
+    gid = get_group_id(conn, "default")
+    if gid is None:
+        gid = create_group(conn, "default", "Created at first start")
+        # Start with the tablet's own minimum policy, so uploads work at once;
+        # without a policy no patient could satisfy the upload-time check.
+        conn.execute(sa.update(groups).where(groups.c.id == gid).values(
+            upload_policy=TABLET_ID_POLICY_TEXT, finalize_policy=TABLET_ID_POLICY_TEXT))
     password = password or secrets.token_urlsafe(12)
     uid = create_user(conn, "admin", password, superuser=True, upload_group_id=gid,
                       fullname="Administrator", bcrypt_rounds=bcrypt_rounds, now=utcnow())
