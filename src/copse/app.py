@@ -72,6 +72,10 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         Route("/database", client_api, methods=["GET", "POST", "HEAD"]),
     ]
     app = Starlette(routes=routes)
+    # The web front end (issue 6): its own routes, error pages and headers.
+    from copse.web.app import install as install_web
+
+    install_web(app, settings, engine)
     app.state.engine = engine
     app.state.settings = settings
     return app

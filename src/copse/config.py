@@ -39,6 +39,8 @@ class Settings:
     max_dbdata_bytes: int = 200 * 1024 * 1024
     max_blob_bytes: int = 100 * 1024 * 1024
     log_level: str = "INFO"
+    #: Send the web session cookie over plain HTTP too (development only).
+    allow_insecure_cookies: bool = False
 
     @property
     def effective_db_url(self) -> str:

@@ -1,0 +1,90 @@
+"""Wiring of the web front end into the Starlette app: routes, errors, headers.
+
+``install(app, settings, engine)`` is the only hook ``copse.app`` calls; the
+client API routes (``/api``, ``/database``) are left exactly as they were and
+get none of the web's headers or error pages.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from copse.config import Settings
+from copse.web import views_admin, views_auth, views_patients, views_tasks
+from copse.web.endpoint import ERROR_TITLES, WebConfig
+from copse.web.security import (
+    API_PATHS,
+    SECURITY_HEADERS,
+    SecretKey,
+    SecurityHeadersMiddleware,
+    insecure_cookies_allowed,
+)
+
+logger = logging.getLogger(__name__)
+
+GET = ["GET", "HEAD"]
+GET_POST = ["GET", "HEAD", "POST"]
+
+
+def routes() -> list[Route | Mount]:
+    return [
+        Route("/", views_auth.home, methods=GET),
+        Route("/login", views_auth.login_page, methods=GET_POST),
+        Route("/logout", views_auth.logout_page, methods=["POST"]),
+        Route("/change-password", views_auth.change_password, methods=GET_POST),
+        Route("/tasks", views_tasks.task_list, methods=GET),
+        Route("/tasks/{table:str}/{pk:int}", views_tasks.task_view, methods=GET),
+        Route("/blobs/{pk:int}", views_tasks.blob_view, methods=GET),
+        Route("/patients/{pk:int}", views_patients.patient_view, methods=GET),
+        Route("/audit", views_admin.audit_view, methods=GET),
+        Route("/devices", views_admin.devices_view, methods=GET),
+        Mount("/static", StaticFiles(packages=[("copse.web", "static")]), name="static"),
+    ]
+
+
+def install(app: Starlette, settings: Settings, engine: sa.Engine) -> None:
+    """Add the web front end to an app that already serves the client API."""
+    config = WebConfig(
+        settings=settings,
+        engine=engine,
+        secret=SecretKey(settings.data_dir),
+        secure_cookies=not insecure_cookies_allowed(settings),
+    )
+    app.state.web = config
+    for r in routes():
+        app.router.routes.append(r)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if request.url.path.rstrip("/") in API_PATHS:
+            return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+        status = exc.status_code if exc.status_code in ERROR_TITLES else 400
+        message = {404: "There is nothing here, or you may not see it.",
+                   405: "This page does not accept that kind of request."}.get(status, "")
+        return config.error_page(status, message)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Outside our header middleware (Starlette puts the 500 handler
+        # outermost), so the headers are added here.
+        logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        if request.url.path.rstrip("/") in API_PATHS:
+            return PlainTextResponse("Internal Server Error", status_code=500)
+        try:
+            response: Response = config.error_page(500, "Something went wrong; it has been logged.")
+        except Exception:  # noqa: BLE001 - never let the error page itself fail
+            response = PlainTextResponse("Internal Server Error", status_code=500)
+        for k, v in SECURITY_HEADERS:
+            response.headers[k.decode()] = v.decode()
+        return response
+
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, server_error)
+    app.add_middleware(SecurityHeadersMiddleware)

@@ -1,0 +1,250 @@
+"""Web login sessions, logins, logouts and who may see what.
+
+Web sessions live in ``_security_webviewer_sessions`` with ``is_api_session``
+false, so one table holds every login, as in the reference.  A session row is
+created for an anonymous visitor of the login page: the login form's CSRF
+token is bound to it (login CSRF), and the token is replaced at login so a
+planted session id is useless afterwards (session fixation).
+
+Lockout follows policies.md §3.5: the lock is checked *before* the password,
+failures are counted per username even for unknown names, and a successful
+login clears them.  Services here never commit; the web endpoint owns the
+transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from copse.accounts import lockout
+from copse.accounts.passwords import check_password, waste_time_like_a_check
+from copse.audit import audit
+from copse.config import Settings
+from copse.schema.tables import group_group, groups, memberships, sessions, users
+
+INVALID_LOGIN = "Invalid username/password (or user not authorized)"
+MIN_PASSWORD_LENGTH = 10
+#: A short list of our own; the point is to refuse the obvious choices.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password12", "password123", "password1234", "1234567890", "12345678910",
+        "qwertyuiop", "0123456789", "9876543210", "abcdefghij", "letmein123",
+        "iloveyou12", "passw0rd12", "administrator", "qwerty1234", "1q2w3e4r5t",
+        "camcopscamcops", "changeme123", "welcome123", "trustno1234",
+    }
+)
+
+
+@dataclass(frozen=True)
+class WebSession:
+    id: int
+    token: str
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """The logged-in user and the groups that bound everything they see."""
+
+    id: int
+    username: str
+    superuser: bool
+    must_change_password: bool
+    #: Groups whose data the user may see (memberships plus group-group
+    #: visibility).  Ignored for superusers, who see everything.
+    visible_group_ids: frozenset[int]
+    admin_group_ids: frozenset[int]
+
+    @property
+    def is_admin(self) -> bool:
+        """Superuser or administrator of at least one group."""
+        return self.superuser or bool(self.admin_group_ids)
+
+    def may_see_group(self, group_id: int | None) -> bool:
+        return self.superuser or (group_id is not None and group_id in self.visible_group_ids)
+
+
+def new_token() -> str:
+    # 32 random bytes; URL-safe base64 never contains the cookie's '.' separator.
+    return secrets.token_urlsafe(32)
+
+
+def create_session(conn: sa.Connection, ip: str | None, now: datetime) -> WebSession:
+    token = new_token()
+    key = conn.execute(
+        sa.insert(sessions).values(
+            token=token, ip_address=ip, last_activity_utc=now, is_api_session=False
+        )
+    ).inserted_primary_key
+    assert key is not None
+    return WebSession(int(key[0]), token, None)
+
+
+#: Don't rewrite ``last_activity_utc`` on every page view: a minute's
+#: precision on the idle timeout saves a write on most requests.
+_TOUCH_AFTER = timedelta(minutes=1)
+
+
+def find_session(
+    conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
+) -> WebSession | None:
+    """The live web session with this id and token, its idle clock restarted."""
+    cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
+    q = sa.select(sessions.c.id, sessions.c.token, sessions.c.user_id, sessions.c.last_activity_utc).where(
+        sessions.c.id == sid,
+        sessions.c.token == token,
+        sessions.c.is_api_session == sa.false(),
+        sessions.c.last_activity_utc >= cutoff,
+    )
+    if settings.session_check_ip:
+        q = q.where(sessions.c.ip_address == ip)
+    row = conn.execute(q).first()
+    if row is None:
+        return None
+    if now - row.last_activity_utc >= _TOUCH_AFTER:
+        conn.execute(sa.update(sessions).where(sessions.c.id == sid).values(last_activity_utc=now))
+    return WebSession(int(row.id), str(row.token), row.user_id)
+
+
+def load_user(conn: sa.Connection, user_id: int) -> WebUser | None:
+    """The user with their visible and administered groups, or None if gone."""
+    u = conn.execute(
+        sa.select(users.c.id, users.c.username, users.c.superuser, users.c.must_change_password).where(
+            users.c.id == user_id
+        )
+    ).first()
+    if u is None:
+        return None
+    ms = conn.execute(
+        sa.select(memberships.c.group_id, memberships.c.groupadmin).where(
+            memberships.c.user_id == user_id
+        )
+    ).all()
+    member = {m.group_id for m in ms}
+    seen = set(member)
+    if member:
+        seen.update(
+            conn.execute(
+                sa.select(group_group.c.can_see_group_id).where(group_group.c.group_id.in_(member))
+            ).scalars()
+        )
+    return WebUser(
+        id=int(u.id),
+        username=str(u.username),
+        superuser=bool(u.superuser),
+        must_change_password=bool(u.must_change_password),
+        visible_group_ids=frozenset(seen),
+        admin_group_ids=frozenset(m.group_id for m in ms if m.groupadmin),
+    )
+
+
+def may_use_webviewer(conn: sa.Connection, user_id: int, superuser: bool) -> bool:
+    if superuser:
+        return True
+    return bool(
+        conn.execute(
+            sa.select(sa.func.count()).select_from(memberships).where(
+                memberships.c.user_id == user_id, memberships.c.may_use_webviewer == sa.true()
+            )
+        ).scalar_one()
+    )
+
+
+def all_group_names(conn: sa.Connection) -> dict[int, str]:
+    return {int(r.id): str(r.name) for r in conn.execute(sa.select(groups.c.id, groups.c.name))}
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    session: WebSession | None
+    error: str | None
+
+
+def login(
+    conn: sa.Connection,
+    settings: Settings,
+    current: WebSession,
+    username: str,
+    password: str,
+    ip: str | None,
+    now: datetime,
+) -> LoginResult:
+    """Check the lock, then the password; on success rotate the session token."""
+
+    def note(details: str, user_id: int | None = None) -> None:
+        audit(conn, details, source="webviewer", now=now, remote_addr=ip, user_id=user_id)
+
+    until = lockout.locked_until(conn, username, now)
+    if until is not None:
+        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+        note(f"Login refused, account locked: {username}")
+        return LoginResult(
+            None,
+            f"Account {username} is locked after too many failed logins; "
+            f"try again in {minutes} minute(s) or ask an administrator to unlock it",
+        )
+    row = conn.execute(
+        sa.select(users.c.id, users.c.hashedpw, users.c.superuser).where(users.c.username == username)
+    ).first()
+    if row is None:
+        waste_time_like_a_check(password)
+        ok = False
+    else:
+        ok = check_password(password, row.hashedpw)
+    if not ok:
+        note(f"Failed login as user: {username}")
+        locked_for = lockout.record_failure(
+            conn, username, now,
+            threshold=settings.lockout_threshold, increment_minutes=settings.lockout_minutes,
+        )
+        if locked_for is not None:
+            note(f"Account {username} locked out for {locked_for} minutes")
+        return LoginResult(None, INVALID_LOGIN)
+    assert row is not None
+    if not may_use_webviewer(conn, int(row.id), bool(row.superuser)):
+        # The password was right, so this is not a guessing failure.
+        note(f"Login refused, not permitted to use the web viewer: {username}", int(row.id))
+        return LoginResult(None, INVALID_LOGIN)
+    lockout.clear_failures(conn, username)
+    # One web session per person: drop their other browser sessions, and
+    # expired anonymous ones while we are here.
+    cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
+    conn.execute(
+        sa.delete(sessions).where(
+            sessions.c.is_api_session == sa.false(),
+            sessions.c.id != current.id,
+            sa.or_(sessions.c.user_id == row.id, sessions.c.last_activity_utc < cutoff),
+        )
+    )
+    token = new_token()
+    conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == current.id)
+        .values(user_id=row.id, token=token, last_activity_utc=now)
+    )
+    conn.execute(sa.update(users).where(users.c.id == row.id).values(last_login_at_utc=now))
+    note(f"Login as user: {username}", int(row.id))
+    return LoginResult(WebSession(current.id, token, int(row.id)), None)
+
+
+def logout(conn: sa.Connection, session: WebSession, ip: str | None, now: datetime) -> None:
+    if session.user_id is not None:
+        audit(conn, "Logout", source="webviewer", now=now, remote_addr=ip, user_id=session.user_id)
+    conn.execute(sa.delete(sessions).where(sessions.c.id == session.id))
+
+
+def password_problem(new: str, confirm: str, username: str) -> str | None:
+    """Why a proposed password is refused (policies.md §3.3 messages), or None."""
+    if not new:
+        return "Passwords can't be blank"
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return f"Passwords can't be shorter than {MIN_PASSWORD_LENGTH} characters"
+    if new.lower() in COMMON_PASSWORDS or new.lower() == username.lower():
+        return "That password is used too commonly; try again"
+    if new != confirm:
+        return "The two new passwords don't match"
+    return None

@@ -1,0 +1,292 @@
+"""The one HTTP -> web-page adapter, and the web's transaction boundary.
+
+``page()`` turns a plain sync view ``(ctx) -> Response`` into a Starlette
+endpoint.  Per request it: reads and size-limits a POSTed form (before any
+database work, so a retried transaction sees the same input), then runs
+*everything else* in ONE transaction, retried on transient conflicts:
+session lookup, login/permission checks, CSRF check for POSTs, the view and
+the template rendering.  The response leaves only after commit; views and
+services never commit.  ``HttpError`` raised anywhere rolls the transaction
+back and becomes a templated error page, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import jinja2
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from copse.config import Settings
+from copse.db.tx import run_in_transaction
+from copse.web import auth
+from copse.web.security import (
+    COOKIE_NAME,
+    SecretKey,
+    csrf_ok,
+    csrf_token,
+    read_session_cookie,
+    sign_session_cookie,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_FIELDS = 200
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    500: "Server error",
+}
+
+
+class HttpError(Exception):
+    """An error page with this status and a plain message (escaped on output)."""
+
+    def __init__(self, status: int, message: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def forbidden(message: str = "You do not have permission to see this page.") -> HttpError:
+    return HttpError(403, message)
+
+
+def not_found(message: str = "There is nothing here, or you may not see it.") -> HttpError:
+    # Used for records in groups the user may not see too: a 404, not a
+    # 403, so that probing primary keys does not reveal which ones exist.
+    return HttpError(404, message)
+
+
+def make_templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,  # uploaded text is hostile: escape everything
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = format_when
+    return env
+
+
+def format_when(text: object) -> str:
+    """A tablet's ISO date/time, readable, in the tablet's own zone as recorded.
+
+    Unparseable text is shown unchanged (autoescaped by the template).
+    """
+    if not isinstance(text, str):
+        return "—" if text is None else str(text)
+    from copse.wire.dates import parse_datetime
+
+    try:
+        dt = parse_datetime(text.strip())
+    except ValueError:
+        return text
+    offset = dt.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
+    return f"{dt:%Y-%m-%d %H:%M} {zone}"
+
+
+@dataclass
+class WebConfig:
+    """What every web request needs; built once per app."""
+
+    settings: Settings
+    engine: sa.Engine
+    secret: SecretKey
+    secure_cookies: bool
+    templates: jinja2.Environment = field(default_factory=make_templates)
+
+    def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("database_title", self.settings.database_title)
+        return HTMLResponse(self.templates.get_template(name).render(**context), status_code=status_code)
+
+    def error_page(
+        self, status: int, message: str, user: auth.WebUser | None = None, csrf: str = ""
+    ) -> HTMLResponse:
+        return self.render(
+            "error.html", status, title=ERROR_TITLES.get(status, "Error"), status=status,
+            message=message, user=user, csrf_token=csrf, path="",
+        )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class WebContext:
+    """One request as views see it: the connection, the user, the form."""
+
+    request: Request
+    conn: sa.Connection
+    config: WebConfig
+    now: datetime
+    form: Mapping[str, list[str]]
+    session: auth.WebSession | None = None
+    user: auth.WebUser | None = None
+    #: Set when the session was created or its token rotated.
+    set_cookie: bool = False
+    clear_cookie: bool = False
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    @property
+    def remote_addr(self) -> str | None:
+        return self.request.client.host if self.request.client else None
+
+    @property
+    def csrf(self) -> str:
+        if self.session is None:
+            return ""
+        return csrf_token(self.config.secret.get(), self.session.id, self.session.token)
+
+    def field(self, name: str, default: str = "") -> str:
+        values = self.form.get(name)
+        return values[0] if values else default
+
+    def param(self, name: str, default: str = "") -> str:
+        return self.request.query_params.get(name, default)
+
+    def ensure_session(self) -> auth.WebSession:
+        if self.session is None:
+            self.session = auth.create_session(self.conn, self.remote_addr, self.now)
+            self.set_cookie = True
+        return self.session
+
+    def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("user", self.user)
+        context.setdefault("csrf_token", self.csrf)
+        context.setdefault("path", self.request.url.path)
+        return self.config.render(name, status_code, **context)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """303 See Other: after a POST the browser fetches the target with GET."""
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(url: str) -> str:
+    """Only same-site absolute paths may be redirect targets (no open redirects)."""
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return "/tasks"
+
+
+View = Callable[[WebContext], Response]
+Endpoint = Callable[[Request], Any]
+
+
+async def _read_form(request: Request) -> dict[str, list[str]]:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/x-www-form-urlencoded":
+        raise HttpError(400, "Forms must be sent as application/x-www-form-urlencoded.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            raise HttpError(413, f"Form data larger than {MAX_FORM_BYTES} bytes.")
+        chunks.append(chunk)
+    try:
+        return parse_qs(
+            b"".join(chunks).decode("utf-8"), keep_blank_values=True,
+            max_num_fields=MAX_FORM_FIELDS, strict_parsing=False,
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise HttpError(400, "The form data could not be read.") from None
+
+
+def page(*, login: bool = True, admin: bool = False, csrf: bool = True) -> Callable[[View], Endpoint]:
+    """Make a view an endpoint: one transaction, session, permission and CSRF checks.
+
+    ``login``: anonymous visitors are sent to the login page.  ``admin``:
+    superusers and group administrators only (others get a 403 page).
+    ``csrf``: POSTs must carry the session's token (on for every form).
+    """
+
+    def decorate(view: View) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            config: WebConfig = request.app.state.web
+            form: dict[str, list[str]] = {}
+            try:
+                if request.method == "POST":
+                    form = await _read_form(request)
+            except HttpError as exc:
+                return config.error_page(exc.status, exc.message)
+            return await run_in_threadpool(_run, config, view, request, form, login, admin, csrf)
+
+        endpoint.__name__ = view.__name__
+        endpoint.__doc__ = view.__doc__
+        return endpoint
+
+    return decorate
+
+
+def _run(
+    config: WebConfig, view: View, request: Request, form: dict[str, list[str]],
+    need_login: bool, need_admin: bool, need_csrf: bool,
+) -> Response:
+    key = config.secret.get()
+    cookie = read_session_cookie(key, request.cookies.get(COOKIE_NAME))
+    seen: dict[str, Any] = {}
+
+    def work(conn: sa.Connection) -> tuple[Response, WebContext]:
+        ctx = WebContext(request=request, conn=conn, config=config, now=utcnow(), form=form)
+        if cookie is not None:
+            ctx.session = auth.find_session(conn, config.settings, *cookie, ctx.remote_addr, ctx.now)
+            if ctx.session is not None and ctx.session.user_id is not None:
+                ctx.user = auth.load_user(conn, ctx.session.user_id)
+                seen["user"], seen["csrf"] = ctx.user, ctx.csrf
+        if cookie is not None and ctx.session is None:
+            ctx.clear_cookie = True  # expired or forged: forget it
+        if need_login and ctx.user is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return redirect(f"/login?next={quote(target, safe='/')}"), ctx
+        if (
+            ctx.user is not None and ctx.user.must_change_password
+            and request.url.path not in ("/change-password", "/logout")
+        ):
+            return redirect("/change-password"), ctx
+        if need_admin and not (ctx.user is not None and ctx.user.is_admin):
+            raise forbidden("Only administrators may use this page.")
+        if request.method == "POST" and need_csrf:
+            s = ctx.session
+            if s is None or not csrf_ok(key, s.id, s.token, ctx.field("csrf_token")):
+                raise forbidden(
+                    "The form was not accepted: it has expired or did not come from this site. "
+                    "Go back, reload the page and try again."
+                )
+        return view(ctx), ctx
+
+    try:
+        response, ctx = run_in_transaction(config.engine, work)
+    except HttpError as exc:
+        return config.error_page(exc.status, exc.message, seen.get("user"), seen.get("csrf", ""))
+    if ctx.set_cookie and ctx.session is not None:
+        response.set_cookie(
+            COOKIE_NAME, sign_session_cookie(key, ctx.session.id, ctx.session.token),
+            httponly=True, secure=config.secure_cookies, samesite="lax", path="/",
+        )
+    elif ctx.clear_cookie:
+        response.delete_cookie(COOKIE_NAME, path="/", httponly=True,
+                               secure=config.secure_cookies, samesite="lax")
+    return response

@@ -1,0 +1,274 @@
+"""The task list, computed directly from the task tables (no index).
+
+This is the "direct" half of issue 6's "index list = direct list" invariant
+(data-model.md §9.7): an index-based implementation must produce exactly the
+same :class:`TaskPage` for every :class:`TaskFilter`, so the semantics are
+pinned down here, in one place:
+
+* a task is listed if its row is current (``_current``), its group is one the
+  viewer may see, and it passes every filter given;
+* its patient is the current patient row with the same (``id`` =
+  ``patient_id``, device, era); any patient filter excludes anonymous tasks
+  and tasks whose patient row is missing;
+* names match case-insensitively and exactly; DOB and sex exactly (sex
+  upper-cased); an ID number matches a current ``patient_idnum`` of that
+  patient (same device and era) with that type and value;
+* dates are compared on ``when_created`` converted to UTC (see
+  :func:`created_utc`); a task whose ``when_created`` cannot be parsed never
+  matches a date filter and sorts as the oldest;
+* the order is total (ties broken by table name, then server PK), so pages
+  never overlap or skip rows.
+
+Speed: SQL does all filtering except the exact UTC date test and
+completeness.  It runs one UNION ALL per chunk of task tables (SQLite caps
+compound SELECTs at 500 terms) and returns only key columns; converting to
+UTC, sorting and paging happen in Python.  Completeness needs each task's
+data, so it is computed for the rows of the page, or, with "complete only",
+for every candidate: that filter is the index's job when speed matters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from copse.schema.registry import TABLES, TASK_TABLES
+from copse.schema.tables import CLIENT_TABLES
+from copse.web import records
+from copse.wire.dates import UTC, parse_datetime
+
+logger = logging.getLogger(__name__)
+
+ERA_NOW = "NOW"
+_CHUNK = 40
+SortKey = Literal["created", "task", "patient"]
+EraChoice = Literal["", "live", "finalized"]
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Every filter of the task list; empty/None means "don't filter"."""
+
+    forename: str | None = None
+    surname: str | None = None
+    dob: str | None = None
+    sex: str | None = None
+    which_idnum: int | None = None
+    idnum_value: int | None = None
+    task_types: tuple[str, ...] = ()
+    created_from: date | None = None
+    created_to: date | None = None
+    device_id: int | None = None
+    adding_user_id: int | None = None
+    group_id: int | None = None
+    era: EraChoice = ""
+    complete_only: bool = False
+    #: Tasks whose current patient row has this server PK.
+    patient_pk: int | None = None
+    sort: SortKey = "created"
+    descending: bool = True
+
+    @property
+    def has_patient_filter(self) -> bool:
+        return any(
+            v not in (None, "")
+            for v in (self.forename, self.surname, self.dob, self.sex, self.patient_pk)
+        ) or (self.which_idnum is not None and self.idnum_value is not None)
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """One listed task: what both list implementations must agree on."""
+
+    table: str
+    pk: int
+    client_id: int
+    device_id: int
+    era: str
+    group_id: int
+    adding_user_id: int | None
+    when_created_iso: str | None
+    when_created_utc: datetime | None
+    when_added_batch_utc: datetime | None
+    patient_pk: int | None
+    forename: str | None
+    surname: str | None
+    dob: str | None
+    sex: str | None
+    #: None for tasks without completeness logic; always computed for the
+    #: rows of a returned page.
+    complete: bool | None = None
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: tuple[TaskRef, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def n_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def created_utc(when_created: str | None) -> datetime | None:
+    """``when_created`` as naive UTC (offset-less text is UTC), or None if unparseable.
+
+    The index's ``when_created_utc`` must be computed with this function.
+    """
+    if not when_created:
+        return None
+    try:
+        return parse_datetime(when_created.strip()).astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _task_select(name: str, f: TaskFilter, groups: frozenset[int] | None) -> sa.Select[Any] | None:
+    """The candidate rows of one task table, or None if the filter excludes the table."""
+    t = CLIENT_TABLES[name]
+    info = TABLES[name]
+    cond: list[sa.ColumnElement[bool]] = [t.c._current == sa.true()]
+    if groups is not None:
+        cond.append(t.c._group_id.in_(sorted(groups)))
+    if f.group_id is not None:
+        cond.append(t.c._group_id == f.group_id)
+    if f.device_id is not None:
+        cond.append(t.c._device_id == f.device_id)
+    if f.adding_user_id is not None:
+        cond.append(t.c._adding_user_id == f.adding_user_id)
+    if f.era == "live":
+        cond.append(t.c._era == ERA_NOW)
+    elif f.era == "finalized":
+        cond.append(t.c._era != ERA_NOW)
+    if f.created_from is not None:  # coarse: offsets move the UTC date by < 1 day
+        cond.append(t.c.when_created >= (f.created_from - timedelta(days=1)).isoformat())
+    if f.created_to is not None:
+        cond.append(t.c.when_created < (f.created_to + timedelta(days=2)).isoformat())
+    base = [
+        sa.literal_column(f"'{name}'", sa.String(128)).label("tablename"),
+        t.c._pk, t.c.id, t.c._device_id, t.c._era, t.c._group_id, t.c._adding_user_id,
+        t.c.when_created, t.c._when_added_batch_utc,
+    ]
+    if not info.has_patient:
+        if f.has_patient_filter:
+            return None
+        nulls = [
+            sa.cast(sa.null(), sa.Integer).label("patient_pk"),
+            *(sa.cast(sa.null(), sa.Text).label(c) for c in ("forename", "surname", "dob", "sex")),
+        ]
+        return sa.select(*base, *nulls).where(*cond)
+    p = CLIENT_TABLES["patient"].alias("p")
+    on = sa.and_(
+        p.c.id == t.c.patient_id, p.c._device_id == t.c._device_id,
+        p.c._era == t.c._era, p.c._current == sa.true(),
+    )
+    cond.extend(_patient_conditions(p, f))
+    cols = [p.c._pk.label("patient_pk"), p.c.forename, p.c.surname, p.c.dob, p.c.sex]
+    return sa.select(*base, *cols).select_from(t.outerjoin(p, on)).where(*cond)
+
+
+def _patient_conditions(p: sa.FromClause, f: TaskFilter) -> list[sa.ColumnElement[bool]]:
+    cond: list[sa.ColumnElement[bool]] = []
+    if f.patient_pk is not None:
+        cond.append(p.c._pk == f.patient_pk)
+    if f.forename:
+        cond.append(sa.func.lower(p.c.forename) == f.forename.strip().lower())
+    if f.surname:
+        cond.append(sa.func.lower(p.c.surname) == f.surname.strip().lower())
+    if f.dob:
+        cond.append(p.c.dob == f.dob)
+    if f.sex:
+        cond.append(p.c.sex == f.sex.strip().upper())
+    if f.which_idnum is not None and f.idnum_value is not None:
+        i = CLIENT_TABLES["patient_idnum"]
+        cond.append(
+            sa.exists().where(
+                i.c.patient_id == p.c.id, i.c._device_id == p.c._device_id,
+                i.c._era == p.c._era, i.c._current == sa.true(),
+                i.c.which_idnum == f.which_idnum, i.c.idnum_value == f.idnum_value,
+            )
+        )
+    return cond
+
+
+def _selected_tables(f: TaskFilter) -> list[str]:
+    if not f.task_types:
+        return list(TASK_TABLES)
+    return [t for t in TASK_TABLES if t in set(f.task_types)]
+
+
+def _candidates(conn: sa.Connection, f: TaskFilter, groups: frozenset[int] | None) -> list[TaskRef]:
+    selects = [s for s in (_task_select(n, f, groups) for n in _selected_tables(f)) if s is not None]
+    out: list[TaskRef] = []
+    for i in range(0, len(selects), _CHUNK):
+        chunk = selects[i:i + _CHUNK]
+        query = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+        for r in conn.execute(query).mappings():
+            utc = created_utc(r["when_created"])
+            if f.created_from is not None and (utc is None or utc.date() < f.created_from):
+                continue
+            if f.created_to is not None and (utc is None or utc.date() > f.created_to):
+                continue
+            out.append(
+                TaskRef(
+                    table=r["tablename"], pk=int(r["_pk"]), client_id=int(r["id"]),
+                    device_id=int(r["_device_id"]), era=r["_era"], group_id=int(r["_group_id"]),
+                    adding_user_id=r["_adding_user_id"], when_created_iso=r["when_created"],
+                    when_created_utc=utc, when_added_batch_utc=r["_when_added_batch_utc"],
+                    patient_pk=r["patient_pk"], forename=r["forename"], surname=r["surname"],
+                    dob=r["dob"], sex=r["sex"],
+                )
+            )
+    return out
+
+
+def sort_refs(refs: Sequence[TaskRef], sort: SortKey, descending: bool) -> list[TaskRef]:
+    """The canonical total order; stable multi-pass sorting keeps ties predictable."""
+    out = sorted(refs, key=lambda r: (r.table, r.pk))
+    lowest = datetime.min
+    created_desc = descending if sort == "created" else True
+    out.sort(key=lambda r: (r.when_created_utc or lowest, r.when_added_batch_utc or lowest),
+             reverse=created_desc)
+    if sort == "task":
+        out.sort(key=lambda r: r.table, reverse=descending)
+    elif sort == "patient":
+        def name_key(r: TaskRef) -> tuple[bool, str, bool, str, str]:
+            return (r.surname is None, (r.surname or "").lower(),
+                    r.forename is None, (r.forename or "").lower(), r.dob or "")
+        out.sort(key=name_key, reverse=descending)
+    return out
+
+
+def with_completeness(conn: sa.Connection, ref: TaskRef) -> TaskRef:
+    return replace(ref, complete=records.task_is_complete(conn, ref.table, ref.pk))
+
+
+def list_tasks(
+    conn: sa.Connection,
+    f: TaskFilter,
+    groups: frozenset[int] | None,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+) -> TaskPage:
+    """One page of the task list.  ``groups`` None means every group (superuser)."""
+    per_page = max(1, min(per_page, 500))
+    if groups is not None and not groups:
+        return TaskPage((), 0, 1, per_page)
+    refs = sort_refs(_candidates(conn, f, groups), f.sort, f.descending)
+    if f.complete_only:
+        refs = [r for r in (with_completeness(conn, r) for r in refs) if r.complete]
+    total = len(refs)
+    n_pages = max(1, -(-total // per_page))
+    page = max(1, min(page, n_pages))
+    rows = refs[(page - 1) * per_page: page * per_page]
+    if not f.complete_only:
+        rows = [with_completeness(conn, r) for r in rows]
+    return TaskPage(tuple(rows), total, page, per_page)

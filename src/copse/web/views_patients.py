@@ -1,0 +1,41 @@
+"""One patient: details, ID numbers, and their tasks over time."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from copse.schema.registry import TABLES, TASK_TABLES
+from copse.web import records
+from copse.web.endpoint import WebContext, not_found, page
+from copse.web.tasklist import TaskFilter, list_tasks
+from copse.web.views_tasks import _int, _visible_row, visible_groups
+
+PATIENT_FIELDS = ("forename", "surname", "dob", "sex", "email", "address", "gp", "other", "uuid")
+
+
+@page()
+def patient_view(ctx: WebContext) -> Response:
+    row = _visible_row(ctx, "patient", ctx.request.path_params["pk"])
+    current = records.current_version(ctx.conn, "patient", row)
+    shown = current if current is not None else row
+    if current is not None and not (ctx.user and ctx.user.may_see_group(current["_group_id"])):
+        raise not_found()
+    # Tasks point at the *current* patient row of their lineage (§3), so
+    # listing by it finds every task of this patient on this device and era.
+    result = (
+        list_tasks(ctx.conn, TaskFilter(patient_pk=current["_pk"], sort="created"),
+                   visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1, per_page=100)
+        if current is not None else None
+    )
+    name = " ".join(str(shown[k]) for k in ("forename", "surname") if shown[k]) or "(no name)"
+    return ctx.render(
+        "patient.html", title=f"Patient: {name}", row=row, shown=shown, current=current,
+        fields=[(k, shown[k]) for k in PATIENT_FIELDS],
+        idnums=records.idnums_of(ctx.conn, shown),
+        notes=records.notes_for(ctx.conn, "patient", shown["id"], shown["_device_id"], shown["_era"]),
+        result=result,
+        shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
+        device_name=records.names(ctx.conn, "device", [shown["_device_id"]]).get(shown["_device_id"]),
+        group_name=records.names(ctx.conn, "group", [shown["_group_id"]]).get(shown["_group_id"]),
+        page_url=lambda n: f"/patients/{row['_pk']}?page={n}",
+    )

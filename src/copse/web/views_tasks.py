@@ -1,0 +1,182 @@
+"""The task list, one task, and the BLOBs (photos) tasks refer to.
+
+Every page checks the group of the very row it shows.  A row in a group the
+user may not see is reported as "not found" (404), the same as a PK that does
+not exist, so that guessing PKs reveals nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from starlette.responses import Response
+
+from copse.audit import audit
+from copse.schema.registry import TABLES, TASK_TABLES
+from copse.schema.tables import CLIENT_TABLES, devices, memberships, users
+from copse.web import records
+from copse.web.endpoint import WebContext, not_found, page
+from copse.web.tasklist import TaskFilter, list_tasks
+
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    if not text or len(text) > 19 or not text.lstrip("-").isdigit():
+        return None
+    return int(text)
+
+
+def _date(text: str, errors: list[str], label: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        errors.append(f"{label}: {text!r} is not a date (use YYYY-MM-DD); ignored")
+        return None
+
+
+def parse_filter(ctx: WebContext) -> tuple[TaskFilter, list[str]]:
+    """Read the filter from the query string; bad values are reported, not fatal."""
+    q = ctx.request.query_params
+    errors: list[str] = []
+    dob = q.get("dob", "").strip() or None
+    if dob is not None and _date(dob, errors, "Date of birth") is None:
+        dob = None
+    types = tuple(t for t in q.getlist("task_type") if t in TABLES and TABLES[t].is_task)
+    era = q.get("era", "")
+    sort = q.get("sort", "created")
+    which = _int(q.get("which_idnum", ""))
+    value = _int(q.get("idnum_value", ""))
+    if (which is None) != (value is None) and (q.get("which_idnum") or q.get("idnum_value")):
+        errors.append("An ID number filter needs both the type and the number; ignored")
+    f = TaskFilter(
+        forename=q.get("forename", "").strip() or None,
+        surname=q.get("surname", "").strip() or None,
+        dob=dob,
+        sex=(q.get("sex", "").strip().upper() or None),
+        which_idnum=which if value is not None else None,
+        idnum_value=value if which is not None else None,
+        task_types=types,
+        created_from=_date(q.get("created_from", ""), errors, "Created from"),
+        created_to=_date(q.get("created_to", ""), errors, "Created to"),
+        device_id=_int(q.get("device_id", "")),
+        adding_user_id=_int(q.get("adding_user_id", "")),
+        group_id=_int(q.get("group_id", "")),
+        era=era if era in ("live", "finalized") else "",  # type: ignore[arg-type]
+        complete_only=q.get("complete_only", "") in ("1", "on", "true"),
+        sort=sort if sort in ("created", "task", "patient") else "created",  # type: ignore[arg-type]
+        descending=q.get("order", "desc") != "asc",
+    )
+    return f, errors
+
+
+def visible_groups(ctx: WebContext) -> frozenset[int] | None:
+    assert ctx.user is not None
+    return None if ctx.user.superuser else ctx.user.visible_group_ids
+
+
+def _choices(ctx: WebContext) -> dict[str, Any]:
+    """Options for the filter form, limited to what the user may know about."""
+    groups = visible_groups(ctx)
+    user_q = sa.select(users.c.id, users.c.username).order_by(users.c.username)
+    dev_q = sa.select(devices.c.id, devices.c.name, devices.c.friendly_name).order_by(devices.c.id)
+    if groups is not None:
+        members = sa.select(memberships.c.user_id).where(memberships.c.group_id.in_(sorted(groups)))
+        user_q = user_q.where(users.c.id.in_(members))
+        dev_q = dev_q.where(devices.c.registered_by_user_id.in_(members))
+    group_names = records.names(ctx.conn, "group", groups) if groups is not None else None
+    if group_names is None:
+        from copse.web.auth import all_group_names
+        group_names = all_group_names(ctx.conn)
+    return {
+        "users": ctx.conn.execute(user_q).all(),
+        "devices": ctx.conn.execute(dev_q).all(),
+        "groups": sorted(group_names.items(), key=lambda kv: kv[1]),
+        "idnum_defs": records.idnum_definitions_list(ctx.conn),
+        "task_tables": [(t, TABLES[t].shortname or t) for t in TASK_TABLES],
+    }
+
+
+@page()
+def task_list(ctx: WebContext) -> Response:
+    f, errors = parse_filter(ctx)
+    per_page = _int(ctx.param("per_page", "25")) or 25
+    if per_page not in PER_PAGE_CHOICES:
+        per_page = 25
+    result = list_tasks(ctx.conn, f, visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1,
+                        per_page=per_page)
+    base_params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "page"]
+
+    def page_url(n: int) -> str:
+        return "/tasks?" + urlencode([*base_params, ("page", str(n))])
+
+    return ctx.render(
+        "tasks.html", title="Tasks", f=f, errors=errors, result=result, page_url=page_url,
+        per_page=per_page, per_page_choices=PER_PAGE_CHOICES, q=ctx.request.query_params,
+        device_names=records.names(ctx.conn, "device", (r.device_id for r in result.rows)),
+        user_names=records.names(ctx.conn, "user", (r.adding_user_id for r in result.rows)),
+        group_names=records.names(ctx.conn, "group", (r.group_id for r in result.rows)),
+        shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
+        **_choices(ctx),
+    )
+
+
+def _visible_row(ctx: WebContext, table: str, pk: int) -> sa.RowMapping:
+    if table not in CLIENT_TABLES:
+        raise not_found()
+    row = records.get_row(ctx.conn, table, pk)
+    if row is None or ctx.user is None or not ctx.user.may_see_group(row["_group_id"]):
+        raise not_found()
+    return row
+
+
+@page()
+def task_view(ctx: WebContext) -> Response:
+    table = ctx.request.path_params["table"]
+    if table not in TASK_TABLES:
+        raise not_found()
+    row = _visible_row(ctx, table, ctx.request.path_params["pk"])
+    patient = records.current_patient(ctx.conn, row)
+    versions = records.lineage(ctx.conn, table, row)
+    user_ids = [v.get(c) for v in versions for c in ("_adding_user_id", "_removing_user_id",
+                "_preserving_user_id", "_manually_erasing_user_id")]
+    assert ctx.user is not None
+    audit(ctx.conn, "Viewed HTML", source="webviewer", now=ctx.now, remote_addr=ctx.remote_addr,
+          user_id=ctx.user.id, table_name=table, server_pk=row["_pk"],
+          patient_server_pk=patient["_pk"] if patient is not None else None)
+    return ctx.render(
+        "task.html", title=f"{TABLES[table].shortname or table} (server PK {row['_pk']})",
+        table=table, info=TABLES[table], row=row, patient=patient,
+        task_html=records.task_html(ctx.conn, table, row),
+        fields=records.client_values(table, row),
+        versions=versions,
+        notes=records.notes_for(ctx.conn, table, row["id"], row["_device_id"], row["_era"]),
+        user_names=records.names(ctx.conn, "user", user_ids),
+        device_name=records.names(ctx.conn, "device", [row["_device_id"]]).get(row["_device_id"]),
+        group_name=records.names(ctx.conn, "group", [row["_group_id"]]).get(row["_group_id"]),
+    )
+
+
+#: Types a browser may show inline; anything else is downloaded, so that an
+#: uploaded "image" can never run as HTML or script on our origin.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
+
+
+@page()
+def blob_view(ctx: WebContext) -> Response:
+    row = _visible_row(ctx, "blobs", ctx.request.path_params["pk"])
+    data = row["theblob"] or b""
+    mimetype = (row["mimetype"] or "").strip().lower()
+    inline = mimetype in INLINE_TYPES
+    headers = {
+        "Content-Disposition": "inline" if inline else 'attachment; filename="blob.bin"',
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+    return Response(bytes(data), media_type=mimetype if inline else "application/octet-stream",
+                    headers=headers)
