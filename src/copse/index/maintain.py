@@ -146,6 +146,11 @@ def update_after_changes(
     are left alone, so if the index was exact before, it is exact after.
     ``device_id`` is the uploading device; it only labels the log line (the
     rows themselves say which device and era they belong to).
+
+    Nothing else in a stepwise batch needs it: until ``end_upload`` new rows
+    are pending (not current, so never indexed) and rows pending removal are
+    still current; a rollback only deletes pending rows and un-flags current
+    ones, so it changes no entry.
     """
     changed = {ch.table: changed_pks(ch) for ch in changes if changed_pks(ch)}
     if not changed:
