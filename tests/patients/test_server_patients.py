@@ -263,3 +263,30 @@ def test_missing_start_is_set_to_now_to_the_minute(conn: sa.Connection) -> None:
     assert again["due_from"] == "2024-03-06T10:17:00+00:00"
     assert datetime.fromisoformat(again["due_by"]) == datetime(2024, 3, 8, 10, 17, tzinfo=UTC)
     assert json.loads(json.dumps(later)) == later
+
+
+def test_server_patient_is_indexed(db) -> None:  # type: ignore[no-untyped-def]
+    """Creating a server patient keeps the ID-number index exact."""
+    import datetime
+
+    import sqlalchemy as sa
+
+    from copse.accounts.users import create_group
+    from copse.index.rebuild import check_index
+    from copse.patients.server_patients import create_server_patient
+    from copse.schema.tables import idnum_definitions, idnum_index
+
+    now = datetime.datetime(2026, 1, 2, 3, 4, 5)
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(idnum_definitions).values(
+            which_idnum=1, description="NHS number", short_description="NHS#",
+            validation_method="uk_nhs_number"))
+        gid = create_group(conn, "g")
+        conn.execute(sa.text("UPDATE _security_groups SET finalize_policy = 'sex AND idnum1' WHERE id = :g"),
+                     {"g": gid})
+        create_server_patient(conn, group_id=gid, forename="A", surname="B", sex="F", dob=None,
+                              idnums=[(1, 9434765919)], address=None, email=None, gp=None,
+                              other=None, adding_user_id=None, now=now)
+    with db.engine.connect() as conn:
+        assert check_index(conn) == []
+        assert conn.execute(sa.select(idnum_index.c.idnum_value)).scalars().all() == [9434765919]

@@ -362,6 +362,10 @@ def create_server_patient(
                 idnum_value=value, **common,
             )
         )
+    # Keep the ID-number index exact for the new patient (issue 6).
+    from copse.index.maintain import reindex_patients
+
+    reindex_patients(conn, [pk], now)
     created = get_server_patient(conn, pk)
     assert created is not None
     return created
