@@ -122,8 +122,12 @@ def test_finalize_moves_entries_to_new_era(h: IndexHarness, method: str) -> None
     patient_pks = {e["patient_pk"] for e in h.entries().values()} - {None}
     assert patient_pks == {int(r._pk) for r in h.rows("patient") if r._current}
     assert_lists_equal(h)
-    # Fresh records in NOW, then force-finalized by an administrator.
-    upload(h, method, base_state())
+    # Fresh records in NOW (edited since the move, so not replays of it), then
+    # force-finalized by an administrator.
+    fresh = base_state()
+    fresh["bmi"] = (BMI, [r[:5] + [when(10), 0] for r in fresh["bmi"][1]])
+    fresh["ref_satis_gen"] = (SAT, [r[:3] + [when(10), 0] for r in fresh["ref_satis_gen"][1]])
+    upload(h, method, fresh)
     h.assert_exact()
     h.force_finalize()
     h.assert_exact()

@@ -48,7 +48,8 @@ def test_force_finalize(h: Harness) -> None:
 def test_same_second_preservations_get_distinct_eras(h: Harness) -> None:
     h.onestep({T: (SATIS_FIELDS, [satis(1, 0)])}, finalizing=True)
     h.clock -= __import__("datetime").timedelta(seconds=1)  # same request time again
-    h.onestep({T: (SATIS_FIELDS, [satis(1, 0)])}, finalizing=True)
+    # A different record (an identical one would be a replay of the first move).
+    h.onestep({T: (SATIS_FIELDS, [satis(2, 0)])}, finalizing=True)
     eras = [r._era for r in h.rows(T)]
     assert len(set(eras)) == 2 and "NOW" not in eras
     assert all(len(e) == 20 and e.endswith("Z") for e in eras)

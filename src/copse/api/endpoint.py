@@ -15,7 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
+from urllib.parse import unquote, unquote_to_bytes
 
 import sqlalchemy as sa
 
@@ -26,7 +26,7 @@ from copse.api.permissions import check_permission
 from copse.api.sessions import SessionInfo, establish_session
 from copse.config import Settings
 from copse.db.tx import run_in_transaction
-from copse.errors import BadRequest, CopseError, ServerError, UserError
+from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError
 from copse.schema.tables import devices
 from copse.wire.form import Form
 from copse.wire.reply import error_reply, success_reply
@@ -51,8 +51,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _count_fields(text: str) -> int:
+    # As parse_qsl counts them: one more than the number of separators.
+    return text.count("&") + 1 if text else 0
+
+
 def decode_form(body: bytes, query: str, max_fields: int) -> dict[str, str]:
-    """Form-decode body and query string; the query string wins, as in the reference."""
+    """Form-decode body and query string; the query string wins, as in the reference.
+
+    ``max_fields`` caps body and query string together (a LimitExceeded
+    naming ``max_form_fields``).
+    """
+    n = body.count(b"&") + 1 if body else 0
+    n += _count_fields(query)
+    if n > max_fields:
+        raise LimitExceeded(f"Too many form fields: {n} (limit max_form_fields={max_fields})")
     try:
         text = body.decode("ascii")
     except UnicodeDecodeError:
@@ -61,11 +74,39 @@ def decode_form(body: bytes, query: str, max_fields: int) -> dict[str, str]:
         text = body.decode("utf-8")
     fields: dict[str, str] = {}
     for part in (text, query):
-        for k, v in parse_qsl(
-            part, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=max_fields
-        ):
-            fields[k] = v
+        # parse_qsl(keep_blank_values=True) semantics, but values are
+        # unquoted in bounded chunks: the stdlib's unquote splits a large
+        # value into one small string per escape, a temporary many times the
+        # body's size (a one-step upload's dbdata is mostly escapes).
+        for name_value in part.split("&"):
+            if not name_value:
+                continue
+            name, _, value = name_value.partition("=")
+            fields[_unquote_plus(name)] = _unquote_plus(value)
     return fields
+
+
+_UNQUOTE_CHUNK = 64 * 1024
+
+
+def _unquote_plus(s: str) -> str:
+    """``urllib.parse.unquote_plus`` with strict UTF-8 and memory bounded by the input size."""
+    if "%" not in s:
+        return s.replace("+", " ")
+    s = s.replace("+", " ")
+    if len(s) <= _UNQUOTE_CHUNK:
+        return unquote(s, errors="strict")
+    parts: list[bytes] = []
+    i, n = 0, len(s)
+    while i < n:
+        j = min(i + _UNQUOTE_CHUNK, n)
+        if j < n:
+            k = s.rfind("%", j - 2, j)  # never cut a %XX escape in two
+            if k > i:
+                j = k
+        parts.append(unquote_to_bytes(s[i:j]))
+        i = j
+    return b"".join(parts).decode("utf-8")
 
 
 def _session_lines(session: SessionInfo | None) -> tuple[object, object]:
@@ -85,6 +126,13 @@ class ClientApi:
     def handle(self, body: bytes, query: str, remote_addr: str | None) -> ApiResponse:
         session: SessionInfo | None = None
         try:
+            cap = self.settings.max_body_bytes
+            if len(body) > cap:
+                # The HTTP layer refuses such bodies before reading them all
+                # (copse.app); this keeps in-process callers to the same rule.
+                return ApiResponse(
+                    413, error_reply(f"Request body too large (limit max_body_bytes={cap})", "", "")
+                )
             try:
                 form_fields = decode_form(body, query, self.settings.max_form_fields)
             except UnicodeDecodeError:

@@ -205,8 +205,11 @@ def upload_entire_database(conn: sa.Connection, req: ApiRequest, caller: Caller)
     finalizing = req.form.required_bool_int("finalizing")
     cap = req.settings.max_dbdata_bytes
     raw = req.form.raw("dbdata") or ""
-    if len(raw) > cap:
-        raise LimitExceeded(f"dbdata is {len(raw)} bytes, more than the limit (max_dbdata_bytes={cap})")
+    # Size in UTF-8 bytes; for the usual pure-ASCII JSON that is len() with no copy.
+    size = len(raw) if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
+    if size > cap:
+        raise LimitExceeded(f"dbdata is {size} bytes, more than the limit (max_dbdata_bytes={cap})")
+    del raw
     pknameinfo = req.form.json("pknameinfo")
     if not isinstance(pknameinfo, dict):
         raise UserError("PK name info JSON is not a dict")

@@ -120,6 +120,10 @@ devices = _table(
     sa.Column("ongoing_upload_batch_utc", UtcDateTime),
     sa.Column("uploading_user_id", sa.Integer, sa.ForeignKey("_security_users.id")),
     sa.Column("currently_preserving", sa.Boolean, default=False),
+    # copse (issue 8, migration 0003): the era(s) whose records this device
+    # may still hold after its most recent finalizing upload, for replay
+    # detection (space-separated, oldest first).  Force-finalize never sets it.
+    sa.Column("last_finalizing_eras", sa.String(255)),
 )
 
 sessions = _table(

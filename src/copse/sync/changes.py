@@ -31,6 +31,9 @@ class TableChanges:
     removal_deleted_pks: set[int] = field(default_factory=set)
     preservation_pks: set[int] = field(default_factory=set)
     current_pks: set[int] = field(default_factory=set)
+    #: copse (issue 8): records recognised as replays of already-finalized
+    #: records and therefore not stored again (``copse.sync.replay``).
+    n_replayed: int = 0
 
     # -- counts ------------------------------------------------------------
 
@@ -101,6 +104,10 @@ class TableChanges:
             parts.append(f"{self.n_preserved} preserved, PKs {_fmt(self.preservation_pks)}")
         if not parts:
             parts.append("no changes")
+        if self.n_replayed:
+            # copse: only present when there were replays, so the text is
+            # otherwise exactly the reference's.
+            parts.append(f"{self.n_replayed} recognised as replays, not stored again")
         if always_show_current_pks:
             parts.append(f"current PKs {_fmt(self.current_pks)}")
         return f"{self.table} (" + "; ".join(parts) + ")"
@@ -113,6 +120,8 @@ def upload_audit_text(device_id: int, username: str | None, changes: Sequence[Ta
     ``No changes``.  The username is printed as a Python repr, as sent in the
     request.
     """
-    described = [c.description() for c in sorted(changes, key=lambda c: c.table) if c.any_changes]
+    described = [
+        c.description() for c in sorted(changes, key=lambda c: c.table) if c.any_changes or c.n_replayed
+    ]
     body = ", ".join(described) if described else "No changes"
     return f"Upload from device {device_id}, username {username!r}: {body}"

@@ -20,7 +20,7 @@ from copse.patients.upload_policy import check_uploaded_patients
 from copse.schema.registry import MOVE_OFF_TABLET_FIELD, commit_order
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
-from copse.sync import queries
+from copse.sync import queries, replay
 from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges, upload_audit_text
 from copse.sync.upsert import delete_now_values, preserve_now_values
@@ -74,15 +74,32 @@ def rollback_all(conn: sa.Connection, device_id: int) -> None:
 # ---------------------------------------------------------------------------
 
 
-def commit_table(conn: sa.Connection, batch: Batch, table: str) -> TableChanges:
+def commit_table(
+    conn: sa.Connection, batch: Batch, table: str, replay_eras: Sequence[str] = ()
+) -> TableChanges:
     """Make one table's pending changes real (§4.5 "Commit of one table").
 
     One SELECT finds every row needing work; then one UPDATE per kind of
     change.  The era change comes last, so rows removed in this batch are
-    also carried into the new era when preserving.
+    also carried into the new era when preserving.  First, pending additions
+    that replay records already finalized for this device are dropped
+    (``copse.sync.replay``).
     """
     t = CLIENT_TABLES[table]
     ctx = batch.ctx
+    n_replayed = 0
+    if replay_eras and replay.applies_to(table):
+        new_pending = conn.execute(
+            sa.select(t.c._pk, t.c.id, t.c.when_last_modified).where(
+                t.c._device_id == ctx.device_id,
+                t.c._era == queries.ERA_NOW,
+                t.c._addition_pending == sa.true(),
+                t.c._predecessor_pk.is_(None),
+            )
+        ).all()
+        n_replayed = len(
+            replay.drop_pending_replays(conn, table, ctx.device_id, replay_eras, new_pending)
+        )
     q = sa.select(
         t.c._pk, t.c._current, t.c._addition_pending, t.c._removal_pending,
         t.c._successor_pk, t.c[MOVE_OFF_TABLET_FIELD],
@@ -96,7 +113,7 @@ def commit_table(conn: sa.Connection, batch: Batch, table: str) -> TableChanges:
                 t.c[MOVE_OFF_TABLET_FIELD] != 0,
             )
         )
-    ch = TableChanges(table)
+    ch = TableChanges(table, n_replayed=n_replayed)
     for pk, current, add_pending, rem_pending, successor, move_off in conn.execute(q):
         if add_pending:
             ch.addition_pks.add(pk)
@@ -136,9 +153,16 @@ def commit_table(conn: sa.Connection, batch: Batch, table: str) -> TableChanges:
 def commit_all(conn: sa.Connection, batch: Batch) -> list[TableChanges]:
     """Commit every dirty table in commit order; move notes if preserving."""
     device_id = batch.ctx.device_id
-    changes = [commit_table(conn, batch, t) for t in commit_order(batches.get_dirty(conn, device_id))]
+    eras = replay.load_eras(conn, device_id)
+    changes = [
+        commit_table(conn, batch, t, eras) for t in commit_order(batches.get_dirty(conn, device_id))
+    ]
     if batch.preserving:
         queries.move_all_notes(conn, device_id, batch.era(conn))
+    if any(c.preservation_pks for c in changes):
+        replay.record_finalizing_upload(
+            conn, device_id, batch.era(conn), eras, any(c.n_replayed for c in changes)
+        )
     batches.clear_dirty(conn, device_id)
     return changes
 

@@ -33,7 +33,7 @@ from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_patient_rows
 from copse.schema.registry import COMMIT_ORDER, TABLES
 from copse.sync import batch as batches
-from copse.sync import queries
+from copse.sync import queries, replay
 from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges
 from copse.sync.commit import audit_upload
@@ -92,7 +92,8 @@ def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list
 
 
 def _process_table(
-    conn: sa.Connection, batch: Batch, table: str, pkname: str, rows: list[dict[str, Any]]
+    conn: sa.Connection, batch: Batch, table: str, pkname: str, rows: list[dict[str, Any]],
+    replay_eras: tuple[str, ...] = (),
 ) -> TableChanges:
     device_id = batch.ctx.device_id
     which = "all" if batch.preserving else "current"
@@ -101,6 +102,10 @@ def _process_table(
     if not rows and not fetched:
         return ch
     live = Live.from_rows(fetched)
+    if replay_eras and rows:
+        rows, ch.n_replayed = replay.split_replays(
+            conn, table, pkname, device_id, replay_eras, rows, live.current
+        )
     res = upsert(conn, batch, table, pkname, rows, live) if rows else None
     gone = flag_absent(conn, batch, table, live, [r[pkname] for r in rows])
     if res is not None:
@@ -140,6 +145,7 @@ def upload_entire_database(
     names: Mapping[str, Any] = pknameinfo
     for table in sorted(dbdata):
         decoded[table] = _decode_rows(ctx, table, names.get(table, ""), dbdata[table])
+        dbdata[table] = None  # the JSON rows are no longer needed: keep one copy only
     check_patient_rows(
         conn,
         group_id=ctx.group_id,
@@ -150,14 +156,20 @@ def upload_entire_database(
     )
     batches.clear_batch(conn, ctx.device_id)
     batch = Batch(ctx, ctx.now_utc, preserving=finalizing, onestep=True)
+    eras = replay.load_eras(conn, ctx.device_id)
     changes: list[TableChanges] = []
     for table in COMMIT_ORDER:
-        rows = decoded.get(table, [])
+        rows = decoded.pop(table, [])  # release each table's rows once processed
         pk = names.get(table)
         pkname = pk if isinstance(pk, str) and pk else "id"  # only used to key live rows
-        changes.append(_process_table(conn, batch, table, pkname, rows))
+        changes.append(_process_table(conn, batch, table, pkname, rows, eras))
+        del rows
     if finalizing:
         queries.move_all_notes(conn, ctx.device_id, batch.era(conn))
+    if any(c.preservation_pks for c in changes):
+        replay.record_finalizing_upload(
+            conn, ctx.device_id, batch.era(conn), eras, any(c.n_replayed for c in changes)
+        )
     update_after_changes(conn, changes, device_id=ctx.device_id, now=ctx.now_utc)
     audit_upload(conn, ctx, changes)
     return changes
