@@ -68,7 +68,10 @@ def serve(cli: CliContext, host: str | None, port: int | None, workers: int | No
         os.environ["COPSE_CONFIG"] = str(cli.config_file)
     cli.engine.dispose()
     uvicorn.run("copse.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level.lower(), timeout_graceful_shutdown=30)
+                log_level=settings.log_level.lower(), timeout_graceful_shutdown=30,
+                # Tablets queued behind others may pause between requests of one
+                # conversation; a short keep-alive would drop their connection.
+                timeout_keep_alive=75)
 
 
 def register(cli: click.Group) -> None:

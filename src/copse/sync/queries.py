@@ -79,6 +79,29 @@ def fetch_live(
     ]
 
 
+def tables_with_live_rows(conn: sa.Connection, table_names: Sequence[str], device_id: int) -> set[str]:
+    """Which of these tables hold NOW rows of the device that are current or pending additions.
+
+    One statement per 50 tables (``SELECT EXISTS(..), EXISTS(..), ...``), so a
+    client that lists ~150 empty tables costs a few round trips, not 150.
+    """
+    found: set[str] = set()
+    names = list(table_names)
+    for part in chunks(names, 50):
+        tests = []
+        for n in part:
+            t = CLIENT_TABLES[n]
+            tests.append(sa.exists(
+                sa.select(sa.literal(1)).select_from(t).where(
+                    t.c._device_id == device_id, t.c._era == ERA_NOW,
+                    sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()),
+                )
+            ))
+        row = conn.execute(sa.select(*tests)).one()
+        found.update(n for n, hit in zip(part, row) if hit)
+    return found
+
+
 def insert_rows(conn: sa.Connection, table_name: str, rows: list[dict[str, Any]]) -> None:
     """Bulk insert (executemany; SQLAlchemy batches it into multi-row INSERTs)."""
     if not rows:

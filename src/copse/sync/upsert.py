@@ -191,6 +191,9 @@ def upsert(
     restore: list[int] = []
     flagged_latest: dict[Any, int | None] = {}  # client pk -> pk to start the chain from
 
+    # The server fields are the same for every new row but the predecessor:
+    # built once (perf: building the dict per row cost ~10% of upload_table).
+    server = _server_fields(batch, None)
     for cpk, row in latest.items():
         when = row.get("when_last_modified")
         s = live.current.get(cpk)
@@ -218,7 +221,10 @@ def upsert(
             modified_old[cpk] = s.pk
         else:
             res.n_new += 1
-        to_insert.append({**row, **_server_fields(batch, s.pk if s else None)})
+        new_row = {**row, **server}
+        if s is not None:
+            new_row["_predecessor_pk"] = s.pk
+        to_insert.append(new_row)
         res.written.add(cpk)
         if flagged:
             flagged_latest[cpk] = None  # the new row; pk known after insert

@@ -1,0 +1,1 @@
+"""copse benchmarks: realistic tablets, real HTTP, real databases (see bench/README.md)."""
