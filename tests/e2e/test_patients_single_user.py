@@ -170,6 +170,7 @@ def test_patient_without_id_numbers_is_a_server_error(server: ServerProcess, htt
 
 
 def test_cli_refuses_patients_failing_finalize_policy(cli, site: dict[str, str]) -> None:
+    cli("group", "set-policy", "ward1", "--upload", "", "--finalize", "")
     out = cli("patient", "add", "--group", "ward1", "--sex", "F", "--idnum", f"1={NHS}", ok=False)
     assert "Patient would not meet 'finalize' ID policy for group: ward1! [That policy is: '']" in out
     out = cli("patient", "add", "--group", "ward1", "--sex", "F", "--idnum", "1=123", ok=False)

@@ -49,6 +49,7 @@ def test_policies_accept_and_refuse(server: ServerProcess, http: httpx.Client,
                                     registered: dict[str, str], cli) -> None:
     site = registered
     # No policies at all: nothing can pass.
+    cli("group", "set-policy", "ward1", "--upload", "", "--finalize", "")
     r = validate(server, http, site, [bloggs()])
     assert not r.ok and r.error == f"Invalid patient: {BLOGGS_TEXT} -> Fails upload ID policy"
     cli("group", "set-policy", "ward1", "--upload", "sex AND anyidnum",

@@ -40,6 +40,9 @@ def _set_policies(conn: sa.Connection, gid: int, upload: str | None, finalize: s
     for key, text in (("upload_policy", upload), ("finalize_policy", finalize)):
         if text is None:
             continue
+        if not text.strip():
+            values[key] = None  # an empty policy clears it: nothing then passes
+            continue
         problem = policy_problem(text, valid_idnums, key)
         if problem:
             raise UserError(problem)
@@ -55,8 +58,8 @@ def policy_problem(text: str, valid_idnums: list[int], which: str) -> str | None
 
 @group_group.command("set-policy")
 @click.argument("name")
-@click.option("--upload", "upload_policy", help="Upload ID policy.")
-@click.option("--finalize", "finalize_policy", help="Finalize ID policy.")
+@click.option("--upload", "upload_policy", help="Upload ID policy ('' clears it).")
+@click.option("--finalize", "finalize_policy", help="Finalize ID policy ('' clears it).")
 @click.option("--check-on-upload/--no-check-on-upload", default=None,
               help="Enforce the policies on every upload (copse; default on).")
 @pass_cli
