@@ -103,6 +103,7 @@ def world(cli: Cli, db: Backend, tmp_path: Path) -> World:
                           when_created="2024-02-01T10:00:00.000+00:00", user_id=alice, **fx.PHQ9_COMPLETE)
         tb = fx.make_task(conn, "phq9", device_id=dbb, group_id=gb, client_id=1, patient_id=1,
                           when_created="2024-02-02T10:00:00.000+00:00", user_id=bob, **fx.PHQ9_COMPLETE)
+    fx.reindex(db.engine)
     return World(db, tmp_path, ga, gb, da, dbb, pa, pb, ta, tb)
 
 

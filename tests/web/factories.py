@@ -72,3 +72,18 @@ def make_note(conn: sa.Connection, *, basetable: str, task_id: int, device_id: i
 
 
 PHQ9_COMPLETE = {f"q{i}": 1 for i in range(1, 11)}
+
+
+def reindex(engine: sa.Engine) -> None:
+    """Rebuild both indexes: these factories write rows directly, past the engine."""
+    from copse.index.rebuild import reindex_all
+
+    with engine.begin() as conn:
+        reindex_all(conn, datetime(2024, 3, 1, 12, 0, 0))
+
+
+def check_index(engine: sa.Engine) -> list[str]:
+    from copse.index.rebuild import check_index as check
+
+    with engine.connect() as conn:
+        return check(conn)

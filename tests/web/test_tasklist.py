@@ -44,6 +44,7 @@ def more(world: World) -> dict[str, int]:
             "alice": alice,
             "root": root,
         }
+    fx.reindex(world.db.engine)
     return ids
 
 
@@ -164,6 +165,7 @@ def test_list_page_filters_and_links(world: World, more: dict[str, int]) -> None
         for n in range(12):
             fx.make_task(conn, "bmi", device_id=world.device_a, group_id=world.group_a,
                          client_id=100 + n, patient_id=1, when_created=f"2023-06-{n + 1:02d}T09:00:00Z")
+    fx.reindex(world.db.engine)
     r = c.get("/tasks?task_type=bmi&per_page=10")
     assert "Page 1 of 2" in r.text and "page=2" in r.text and "task_type=bmi" in r.text
     r2 = c.get("/tasks?task_type=bmi&per_page=10&page=2")

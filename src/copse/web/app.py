@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from copse.config import Settings
-from copse.web import views_admin, views_auth, views_patients, views_tasks
+from copse.web import views_accounts, views_admin, views_auth, views_manage, views_patients, views_records, views_spatients, views_tasks
 from copse.web.endpoint import ERROR_TITLES, WebConfig
 from copse.web.security import (
     API_PATHS,
@@ -44,6 +44,21 @@ def routes() -> list[Route | Mount]:
         Route("/tasks/{table:str}/{pk:int}", views_tasks.task_view, methods=GET),
         Route("/blobs/{pk:int}", views_tasks.blob_view, methods=GET),
         Route("/patients/{pk:int}", views_patients.patient_view, methods=GET),
+        Route("/tasks/{table:str}/{pk:int}/erase", views_manage.erase_task, methods=GET_POST),
+        Route("/patients/{pk:int}/edit", views_records.patient_edit, methods=GET_POST),
+        Route("/notes/add", views_records.note_add, methods=["POST"]),
+        Route("/notes/{note_id:int}/hide", views_records.note_hide, methods=["POST"]),
+        Route("/admin", views_admin.admin_index, methods=GET),
+        Route("/admin/finalize", views_manage.finalize_list, methods=GET),
+        Route("/admin/finalize/{device_id:int}", views_manage.finalize_device, methods=GET_POST),
+        Route("/admin/delete-patient", views_manage.delete_patient, methods=GET_POST),
+        Route("/admin/users", views_accounts.users_view, methods=GET_POST),
+        Route("/admin/users/{user_id:int}", views_accounts.user_edit, methods=GET_POST),
+        Route("/admin/groups", views_accounts.groups_view, methods=GET_POST),
+        Route("/admin/groups/{group_id:int}", views_accounts.group_edit, methods=GET_POST),
+        Route("/admin/idnums", views_accounts.idnums_view, methods=GET_POST),
+        Route("/admin/server-patients", views_spatients.server_patients_view, methods=GET_POST),
+        Route("/devices/{device_id:int}/uploads", views_admin.device_uploads, methods=GET),
         Route("/audit", views_admin.audit_view, methods=GET),
         Route("/devices", views_admin.devices_view, methods=GET),
         Mount("/static", StaticFiles(packages=[("copse.web", "static")]), name="static"),

@@ -163,7 +163,7 @@ def notes_for(conn: sa.Connection, basetable: str, client_id: int, device_id: in
     n = special_notes
     return list(
         conn.execute(
-            sa.select(n.c.note_id, n.c.note_at, n.c.note, users.c.username)
+            sa.select(n.c.note_id, n.c.note_at, n.c.note, n.c.user_id, users.c.username)
             .select_from(n.outerjoin(users, users.c.id == n.c.user_id))
             .where(n.c.basetable == basetable, n.c.task_id == client_id,
                    n.c.device_id == device_id, n.c.era == era, n.c.hidden == sa.false())

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from copse.schema.tables import audit, devices, memberships, users
 from copse.web import records
-from copse.web.endpoint import WebContext, page
+from copse.web.endpoint import WebContext, not_found, page
 from copse.web.views_tasks import _date, _int
 
 AUDIT_PER_PAGE = 50
@@ -92,3 +92,28 @@ def devices_view(ctx: WebContext) -> Response:
     ids = [r.registered_by_user_id for r in rows] + [r.uploading_user_id for r in rows]
     return ctx.render("devices.html", title="Devices", rows=rows,
                       user_names=records.names(ctx.conn, "user", ids))
+
+
+@page(admin=True)
+def admin_index(ctx: WebContext) -> Response:
+    return ctx.render("admin.html", title="Administration")
+
+
+@page(admin=True)
+def device_uploads(ctx: WebContext) -> Response:
+    """The device's history from the audit trail: uploads, finalizations, everything."""
+    device_id = ctx.request.path_params["device_id"]
+    query = sa.select(devices).where(devices.c.id == device_id)
+    members = _admin_members(ctx)
+    if members is not None:
+        query = query.where(sa.or_(devices.c.registered_by_user_id.in_(members),
+                                   devices.c.uploading_user_id.in_(members)))
+    device = ctx.conn.execute(query).first()
+    if device is None:
+        raise not_found()
+    rows = ctx.conn.execute(
+        sa.select(audit).where(audit.c.device_id == device_id).order_by(audit.c.id.desc()).limit(500)
+    ).all()
+    return ctx.render("device_uploads.html", title=f"History of device {device.friendly_name or device.name}",
+                      device=device, rows=rows,
+                      user_names=records.names(ctx.conn, "user", (r.user_id for r in rows)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.web import records
+from copse.web import perms, records
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.tasklist import TaskFilter, list_tasks
 from copse.web.views_tasks import _int, _visible_row, visible_groups
@@ -34,6 +34,8 @@ def patient_view(ctx: WebContext) -> Response:
         idnums=records.idnums_of(ctx.conn, shown),
         notes=records.notes_for(ctx.conn, "patient", shown["id"], shown["_device_id"], shown["_era"]),
         result=result,
+        may_note=perms.may_add_notes(ctx.conn, ctx.user, shown["_group_id"]),
+        may_admin=perms.may_administer(ctx.user, shown["_group_id"]),
         shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
         device_name=records.names(ctx.conn, "device", [shown["_device_id"]]).get(shown["_device_id"]),
         group_name=records.names(ctx.conn, "group", [shown["_group_id"]]).get(shown["_group_id"]),

@@ -15,11 +15,16 @@ import sqlalchemy as sa
 from starlette.responses import Response
 
 from copse.audit import audit
+from copse.index.tasklist import list_tasks_via_index
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES, devices, memberships, users
-from copse.web import records
+from copse.web import perms, records
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.tasklist import TaskFilter, list_tasks
+
+#: The two implementations of the task list (data-model.md §9.7); they must
+#: always agree.  The index is the default, as in the reference.
+LISTERS = {"index": list_tasks_via_index, "direct": list_tasks}
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 
@@ -109,15 +114,22 @@ def task_list(ctx: WebContext) -> Response:
     per_page = _int(ctx.param("per_page", "25")) or 25
     if per_page not in PER_PAGE_CHOICES:
         per_page = 25
-    result = list_tasks(ctx.conn, f, visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1,
-                        per_page=per_page)
+    via = ctx.param("via", "index")
+    if via not in LISTERS:
+        via = "index"
+    result = LISTERS[via](ctx.conn, f, visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1,
+                    per_page=per_page)
     base_params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "page"]
 
     def page_url(n: int) -> str:
         return "/tasks?" + urlencode([*base_params, ("page", str(n))])
 
+    def via_url(mode: str) -> str:
+        return "/tasks?" + urlencode([*((k, v) for k, v in base_params if k != "via"), ("via", mode)])
+
     return ctx.render(
         "tasks.html", title="Tasks", f=f, errors=errors, result=result, page_url=page_url,
+        via=via, via_url=via_url,
         per_page=per_page, per_page_choices=PER_PAGE_CHOICES, q=ctx.request.query_params,
         device_names=records.names(ctx.conn, "device", (r.device_id for r in result.rows)),
         user_names=records.names(ctx.conn, "user", (r.adding_user_id for r in result.rows)),
@@ -157,6 +169,8 @@ def task_view(ctx: WebContext) -> Response:
         fields=records.client_values(table, row),
         versions=versions,
         notes=records.notes_for(ctx.conn, table, row["id"], row["_device_id"], row["_era"]),
+        may_note=perms.may_add_notes(ctx.conn, ctx.user, row["_group_id"]),
+        may_admin=perms.may_administer(ctx.user, row["_group_id"]),
         user_names=records.names(ctx.conn, "user", user_ids),
         device_name=records.names(ctx.conn, "device", [row["_device_id"]]).get(row["_device_id"]),
         group_name=records.names(ctx.conn, "group", [row["_group_id"]]).get(row["_group_id"]),

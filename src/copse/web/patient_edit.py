@@ -1,0 +1,202 @@
+"""Special notes, and editing a finalized patient (data-model.md §6.4, §10.4).
+
+copse differs from the reference on purpose in one respect: the reference
+changes a patient's simple fields *in place*; copse never overwrites an
+uploaded row, so any edit makes a new patient version (``_predecessor_pk`` /
+``_successor_pk`` linked, the old row non-current), exactly as ID-number
+value changes do.  Everything else follows §10.4: removed ID types are
+marked deleted (no successor), added ones get the next free client id of
+their device and era, a special note describes the change, and one audit
+entry ``Patient edited`` is written.  Both indexes are brought up to date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from copse.audit import audit
+from copse.index.maintain import reindex_idnums, reindex_patients
+from copse.schema.tables import CLIENT_TABLES, idnum_definitions, special_notes
+from copse.web.manage import ActionRefused
+from copse.wire.dates import storage_string
+
+ERA_NOW = "NOW"
+EDITABLE_FIELDS = ("forename", "surname", "dob", "sex", "address", "email", "gp", "other")
+NOTE_APPLIED = "Special note applied manually"
+MAX_NOTE = 65000
+
+
+# ---------------------------------------------------------------------------
+# Special notes
+# ---------------------------------------------------------------------------
+
+
+def add_note(conn: sa.Connection, basetable: str, row: Mapping[Any, Any], text: str,
+             user_id: int, now: datetime, ip: str | None, patient_pk: int | None) -> None:
+    """A note on a record's lineage (basetable, client id, device, era), audited."""
+    text = text.strip()
+    if not text:
+        raise ActionRefused("A special note can't be empty.")
+    if len(text) > MAX_NOTE:
+        raise ActionRefused(f"A special note can't be longer than {MAX_NOTE} characters.")
+    conn.execute(sa.insert(special_notes).values(
+        basetable=basetable, task_id=row["id"], device_id=row["_device_id"], era=row["_era"],
+        note_at=storage_string(now), user_id=user_id, note=text, hidden=False))
+    audit(conn, NOTE_APPLIED, source="webviewer", now=now, remote_addr=ip, user_id=user_id,
+          table_name=basetable, server_pk=int(row["_pk"]), patient_server_pk=patient_pk)
+
+
+def get_note(conn: sa.Connection, note_id: int) -> sa.RowMapping | None:
+    return conn.execute(sa.select(special_notes).where(special_notes.c.note_id == note_id)).mappings().first()
+
+
+def hide_note(conn: sa.Connection, note: Mapping[Any, Any], user_id: int, now: datetime,
+              ip: str | None) -> None:
+    """Notes are never removed, only hidden (§6.4).  The audit entry is a copse addition."""
+    if note["hidden"]:
+        raise ActionRefused("This note is already hidden.")
+    conn.execute(sa.update(special_notes).where(special_notes.c.note_id == note["note_id"])
+                 .values(hidden=True))
+    audit(conn, f"Special note {note['note_id']} hidden", source="webviewer", now=now,
+          remote_addr=ip, user_id=user_id, table_name=note["basetable"])
+
+
+def note_target(conn: sa.Connection, note: Mapping[Any, Any]) -> sa.RowMapping | None:
+    """The current row (or, failing that, the newest) of the note's lineage."""
+    table = note["basetable"]
+    if table not in CLIENT_TABLES:
+        return None
+    t = CLIENT_TABLES[table]
+    return conn.execute(sa.select(t).where(
+        t.c.id == note["task_id"], t.c._device_id == note["device_id"], t.c._era == note["era"])
+        .order_by(t.c._current.desc(), t.c._pk.desc())).mappings().first()
+
+
+# ---------------------------------------------------------------------------
+# Editing a finalized patient
+# ---------------------------------------------------------------------------
+
+
+def _blank(v: Any) -> bool:
+    return v is None or v == ""
+
+
+def _changed(old: Any, new: Any) -> bool:
+    """Counted only if the values differ and at least one is non-empty (§10.4)."""
+    return old != new and not (_blank(old) and _blank(new))
+
+
+def _new_version(conn: sa.Connection, table: str, old: Mapping[Any, Any], changes: Mapping[Any, Any],
+                 user_id: int, now: datetime) -> int:
+    """Insert the successor of ``old`` with ``changes``; retire ``old``. Returns the new PK."""
+    t = CLIENT_TABLES[table]
+    stamp = storage_string(now)
+    values = {k: v for k, v in old.items() if k != "_pk"}
+    values.update(changes)
+    values.update(
+        _current=True, _when_added_exact=stamp, _when_added_batch_utc=now, _adding_user_id=user_id,
+        _when_removed_exact=None, _when_removed_batch_utc=None, _removing_user_id=None,
+        _predecessor_pk=old["_pk"], _successor_pk=None,
+    )
+    if old["_era"] != ERA_NOW:
+        values.update(_preserving_user_id=user_id, _forcibly_preserved=True)
+    key = conn.execute(sa.insert(t).values(**values)).inserted_primary_key
+    assert key is not None
+    new_pk = int(key[0])
+    conn.execute(sa.update(t).where(t.c._pk == old["_pk"]).values(
+        _current=False, _when_removed_exact=stamp, _when_removed_batch_utc=now,
+        _removing_user_id=user_id, _successor_pk=new_pk))
+    return new_pk
+
+
+def _next_id(conn: sa.Connection, table: str, device_id: int, era: str) -> int:
+    t = CLIENT_TABLES[table]
+    top = conn.execute(sa.select(sa.func.max(t.c.id)).where(
+        t.c._device_id == device_id, t.c._era == era)).scalar()
+    return int(top or 0) + 1
+
+
+def current_idnums(conn: sa.Connection, patient: Mapping[Any, Any]) -> dict[int, sa.RowMapping]:
+    i = CLIENT_TABLES["patient_idnum"]
+    rows = conn.execute(sa.select(i).where(
+        i.c.patient_id == patient["id"], i.c._device_id == patient["_device_id"],
+        i.c._era == patient["_era"], i.c._current == sa.true()).order_by(i.c._pk)).mappings()
+    return {int(r["which_idnum"]): r for r in rows}
+
+
+def edit_patient(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mapping[str, str | None],
+                 idnums: Mapping[int, int | None], user_id: int, now: datetime,
+                 ip: str | None) -> tuple[int, list[str]]:
+    """Apply an edit of a finalized, current patient row.
+
+    ``fields``: new values of :data:`EDITABLE_FIELDS` (absent = unchanged);
+    ``idnums``: ID type -> new value (None removes the type; types not given
+    are unchanged).  Returns (the current patient PK afterwards, the change
+    descriptions); no changes means nothing is written.
+    """
+    if patient["_era"] == ERA_NOW:
+        raise ActionRefused("Only finalized patients can be edited here; this one is live on its device.")
+    if not patient["_current"]:
+        raise ActionRefused("This is an old version of the patient; edit the current one.")
+    descriptions = dict(conn.execute(sa.select(idnum_definitions.c.which_idnum,
+                                               idnum_definitions.c.description)).all())
+    changes: list[str] = []
+    new_values: dict[str, Any] = {}
+    for name in EDITABLE_FIELDS:
+        if name in fields and _changed(patient[name], fields[name]):
+            new_values[name] = fields[name]
+            changes.append(f"{name}: {patient[name]!r} → {fields[name]!r}")
+    old_idnums = current_idnums(conn, patient)
+    touched: set[int] = set()
+    idnum_changes: list[tuple[int, int | None]] = []
+    for which in sorted(idnums):
+        if which not in descriptions:
+            raise ActionRefused(f"No such ID number type: {which}")
+        old = old_idnums.get(which)
+        old_value = old["idnum_value"] if old is not None else None
+        if _changed(old_value, idnums[which]):
+            idnum_changes.append((which, idnums[which]))
+            changes.append(f"idnum{which} ({descriptions[which]}): {old_value!r} → {idnums[which]!r}")
+    if not changes:
+        return int(patient["_pk"]), []
+    patient_pk = int(patient["_pk"])
+    if new_values:
+        patient_pk = _new_version(conn, "patient", patient, new_values, user_id, now)
+    i = CLIENT_TABLES["patient_idnum"]
+    stamp = storage_string(now)
+    for which, value in idnum_changes:
+        old = old_idnums.get(which)
+        if old is not None and value is None:
+            conn.execute(sa.update(i).where(i.c._pk == old["_pk"]).values(
+                _current=False, _when_removed_exact=stamp, _when_removed_batch_utc=now,
+                _removing_user_id=user_id))
+            touched.add(int(old["_pk"]))
+        elif old is not None:
+            touched.update({int(old["_pk"]),
+                            _new_version(conn, "patient_idnum", old, {"idnum_value": value}, user_id, now)})
+        else:
+            key = conn.execute(sa.insert(i).values(
+                id=_next_id(conn, "patient_idnum", patient["_device_id"], patient["_era"]),
+                patient_id=patient["id"], which_idnum=which, idnum_value=value,
+                when_last_modified=stamp,
+                _device_id=patient["_device_id"], _era=patient["_era"], _current=True,
+                _group_id=patient["_group_id"], _camcops_version=patient["_camcops_version"],
+                _when_added_exact=stamp, _when_added_batch_utc=now, _adding_user_id=user_id,
+                _addition_pending=False, _removal_pending=False, _forcibly_preserved=False,
+                _manually_erased=False,
+            )).inserted_primary_key
+            assert key is not None
+            touched.add(int(key[0]))
+    text = "Patient details edited. Changes: " + "; ".join(changes)
+    conn.execute(sa.insert(special_notes).values(
+        basetable="patient", task_id=patient["id"], device_id=patient["_device_id"],
+        era=patient["_era"], note_at=stamp, user_id=user_id, note=text, hidden=False))
+    reindex_idnums(conn, touched, now)
+    reindex_patients(conn, {int(patient["_pk"]), patient_pk}, now)
+    audit(conn, "Patient edited", source="webviewer", now=now, remote_addr=ip, user_id=user_id,
+          table_name="patient", server_pk=patient_pk, patient_server_pk=patient_pk)
+    return patient_pk, changes

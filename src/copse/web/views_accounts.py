@@ -1,0 +1,243 @@
+"""Administration of users, groups and ID number definitions (policies.md §2, §3).
+
+Scope: superusers manage everything.  A group administrator sees the users
+who belong to a group they administer, may add users to those groups, and
+may change only those groups' memberships, passwords and locks of
+non-superusers; they may never grant or change superuser status.  Groups
+(policies, IP use) and ID number definitions are superuser-only, as they
+affect every group.  Changes are audited (copse additions: the reference
+does not list these among its web audits).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.responses import Response
+
+from copse.accounts import lockout
+from copse.accounts.users import MEMBERSHIP_FLAGS, create_group, create_user, set_membership, set_password
+from copse.audit import audit
+from copse.errors import UserError
+from copse.patients.ip_use import get_ip_use, set_ip_use
+from copse.policy.evaluate import policy_problems
+from copse.schema.tables import groups, idnum_definitions, memberships, users
+from copse.web import auth
+from copse.web.endpoint import WebContext, forbidden, not_found, page, redirect
+from copse.web.views_tasks import _int
+
+IP_FLAGS = ("clinical", "commercial", "educational", "research")
+
+
+def _note(ctx: WebContext, text: str) -> None:
+    assert ctx.user is not None
+    audit(ctx.conn, text, source="webviewer", now=ctx.now, remote_addr=ctx.remote_addr, user_id=ctx.user.id)
+
+
+def _require_superuser(ctx: WebContext) -> None:
+    if ctx.user is None or not ctx.user.superuser:
+        raise forbidden("Only superusers may use this page.")
+
+
+def _managed_groups(ctx: WebContext) -> list[tuple[int, str]]:
+    assert ctx.user is not None
+    q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
+    if not ctx.user.superuser:
+        q = q.where(groups.c.id.in_(sorted(ctx.user.admin_group_ids)))
+    return [(int(i), str(n)) for i, n in ctx.conn.execute(q)]
+
+
+def _user_in_scope(ctx: WebContext, user_id: int) -> sa.Row[Any]:
+    """The user row, if this administrator may manage them (else 404/403)."""
+    assert ctx.user is not None
+    u = ctx.conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+    if u is None:
+        raise not_found()
+    if ctx.user.superuser:
+        return u
+    theirs = set(ctx.conn.execute(sa.select(memberships.c.group_id).where(
+        memberships.c.user_id == user_id)).scalars())
+    if not theirs & ctx.user.admin_group_ids:
+        raise not_found()
+    if u.superuser:
+        raise forbidden("Only superusers may change superusers.")
+    return u
+
+
+@page(admin=True)
+def users_view(ctx: WebContext) -> Response:
+    assert ctx.user is not None
+    q = sa.select(users).where(users.c.auto_generated == sa.false()).order_by(users.c.username)
+    if not ctx.user.superuser:
+        q = q.where(users.c.id.in_(sa.select(memberships.c.user_id).where(
+            memberships.c.group_id.in_(sorted(ctx.user.admin_group_ids)))))
+    error = None
+    if ctx.request.method == "POST":
+        username, password = ctx.field("username").strip(), ctx.field("password")
+        group_id = _int(ctx.field("group_id"))
+        managed = dict(_managed_groups(ctx))
+        problem = auth.password_problem(password, password, username)
+        if group_id is None or group_id not in managed:
+            error = "Choose a group you administer."
+        elif problem is not None:
+            error = problem
+        else:
+            try:
+                uid = create_user(ctx.conn, username, password, upload_group_id=group_id,
+                                  bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now)
+            except UserError as exc:
+                error = str(exc)
+            else:
+                ctx.conn.execute(sa.update(users).where(users.c.id == uid).values(must_change_password=True))
+                set_membership(ctx.conn, uid, group_id, may_use_webviewer=True)
+                _note(ctx, f"User added: {username}")
+                return redirect(f"/admin/users/{uid}")
+    rows = ctx.conn.execute(q).all()
+    locked = {r.username for r in rows if lockout.locked_until(ctx.conn, r.username, ctx.now)}
+    return ctx.render("users.html", title="Users", rows=rows, locked=locked, error=error,
+                      groups=_managed_groups(ctx), status_code=400 if error else 200)
+
+
+@page(admin=True)
+def user_edit(ctx: WebContext) -> Response:
+    """Flags per administered group, upload group, password, unlock."""
+    assert ctx.user is not None
+    u = _user_in_scope(ctx, ctx.request.path_params["user_id"])
+    managed = _managed_groups(ctx)
+    message = error = None
+    if ctx.request.method == "POST":
+        action = ctx.field("action")
+        if action == "memberships":
+            for gid, _ in managed:
+                flags = {f: bool(ctx.field(f"{gid}:{f}")) for f in MEMBERSHIP_FLAGS}
+                if ctx.field(f"{gid}:member"):
+                    set_membership(ctx.conn, u.id, gid, **flags)
+                else:
+                    ctx.conn.execute(sa.delete(memberships).where(
+                        memberships.c.user_id == u.id, memberships.c.group_id == gid))
+            upload = _int(ctx.field("upload_group_id"))
+            if upload is None or upload in dict(managed):
+                ctx.conn.execute(sa.update(users).where(users.c.id == u.id).values(upload_group_id=upload))
+            if ctx.user.superuser and u.id != ctx.user.id:
+                ctx.conn.execute(sa.update(users).where(users.c.id == u.id)
+                                 .values(superuser=bool(ctx.field("superuser"))))
+            _note(ctx, f"User permissions changed: {u.username}")
+            message = "Saved."
+        elif action == "password":
+            new = ctx.field("new_password")
+            error = auth.password_problem(new, ctx.field("new_password2"), u.username)
+            if error is None:
+                set_password(ctx.conn, u.id, new, bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now)
+                ctx.conn.execute(sa.update(users).where(users.c.id == u.id).values(
+                    must_change_password=bool(ctx.field("must_change"))))
+                _note(ctx, f"Password set by administrator for user: {u.username}")
+                message = "Password set."
+        elif action == "unlock":
+            lockout.unlock(ctx.conn, u.username)
+            _note(ctx, f"User unlocked: {u.username}")
+            message = "Unlocked."
+        u = ctx.conn.execute(sa.select(users).where(users.c.id == u.id)).one()
+    ms = {int(m.group_id): m for m in ctx.conn.execute(sa.select(memberships).where(
+        memberships.c.user_id == u.id))}
+    return ctx.render("user_edit.html", title=f"User {u.username}", u=u, groups=managed, ms=ms,
+                      flags=MEMBERSHIP_FLAGS, message=message, error=error,
+                      locked=lockout.locked_until(ctx.conn, u.username, ctx.now),
+                      status_code=400 if error else 200)
+
+
+def _valid_idnums(ctx: WebContext) -> list[int]:
+    return [int(w) for w in ctx.conn.execute(sa.select(idnum_definitions.c.which_idnum)).scalars()]
+
+
+@page(admin=True)
+def groups_view(ctx: WebContext) -> Response:
+    _require_superuser(ctx)
+    error = None
+    if ctx.request.method == "POST":
+        try:
+            gid = create_group(ctx.conn, ctx.field("name").strip(), ctx.field("description").strip() or None)
+        except UserError as exc:
+            error = str(exc)
+        else:
+            _note(ctx, f"Group added: {ctx.field('name').strip()}")
+            return redirect(f"/admin/groups/{gid}")
+    rows = ctx.conn.execute(sa.select(groups).order_by(groups.c.name)).all()
+    return ctx.render("groups.html", title="Groups", rows=rows, error=error,
+                      status_code=400 if error else 200)
+
+
+@page(admin=True)
+def group_edit(ctx: WebContext) -> Response:
+    _require_superuser(ctx)
+    gid = ctx.request.path_params["group_id"]
+    g = ctx.conn.execute(sa.select(groups).where(groups.c.id == gid)).first()
+    if g is None:
+        raise not_found()
+    errors: list[str] = []
+    message = None
+    if ctx.request.method == "POST":
+        values: dict[str, Any] = {"description": ctx.field("description").strip() or None,
+                  "upload_policy": ctx.field("upload_policy").strip() or None,
+                  "finalize_policy": ctx.field("finalize_policy").strip() or None,
+                  "check_policy_on_upload": bool(ctx.field("check_policy_on_upload"))}
+        for label, key in (("Upload policy", "upload_policy"), ("Finalize policy", "finalize_policy")):
+            problem = policy_problems(values[key], _valid_idnums(ctx))
+            if problem:
+                errors.append(f"{label}: {problem}")
+        if not errors:
+            ctx.conn.execute(sa.update(groups).where(groups.c.id == gid).values(**values))
+            set_ip_use(ctx.conn, gid, **{f: bool(ctx.field(f"ip_{f}")) for f in IP_FLAGS})
+            _note(ctx, f"Group edited: {g.name}")
+            message = "Saved."
+            g = ctx.conn.execute(sa.select(groups).where(groups.c.id == gid)).one()
+    return ctx.render("group_edit.html", title=f"Group {g.name}", g=g, errors=errors, message=message,
+                      ip=get_ip_use(ctx.conn, gid), ip_flags=IP_FLAGS, form=ctx.form,
+                      status_code=400 if errors else 200)
+
+
+def _idnum_problems(ctx: WebContext, which: int | None, desc: str, short: str, new: bool) -> list[str]:
+    d = idnum_definitions
+    out = []
+    if which is None or which < 1:
+        out.append("The ID number type must be a whole number of at least 1")
+        return out
+    if new and ctx.conn.execute(sa.select(d.c.which_idnum).where(d.c.which_idnum == which)).first():
+        out.append("ID# clashes with another ID number!")
+    if not desc or not short:
+        out.append("Both descriptions are required")
+    others = sa.true() if new else d.c.which_idnum != which
+    if ctx.conn.execute(sa.select(d.c.which_idnum).where(d.c.description == desc, others)).first():
+        out.append("Description is used by another ID number!")
+    if ctx.conn.execute(sa.select(d.c.which_idnum).where(d.c.short_description == short, others)).first():
+        out.append("Short description is used by another ID number!")
+    return out
+
+
+@page(admin=True)
+def idnums_view(ctx: WebContext) -> Response:
+    _require_superuser(ctx)
+    errors: list[str] = []
+    if ctx.request.method == "POST":
+        which = _int(ctx.field("which_idnum"))
+        desc, short = ctx.field("description").strip(), ctx.field("short_description").strip()
+        method = ctx.field("validation_method")
+        new = ctx.field("action") == "add"
+        errors = _idnum_problems(ctx, which, desc, short, new)
+        if method not in ("", "uk_nhs_number"):
+            errors.append("Unknown validation method")
+        if not new and which is not None and ctx.conn.execute(sa.select(idnum_definitions).where(
+                idnum_definitions.c.which_idnum == which)).first() is None:
+            raise not_found()
+        if not errors:
+            values = dict(description=desc, short_description=short, validation_method=method or None)
+            if new:
+                ctx.conn.execute(sa.insert(idnum_definitions).values(which_idnum=which, **values))
+            else:
+                ctx.conn.execute(sa.update(idnum_definitions).where(
+                    idnum_definitions.c.which_idnum == which).values(**values))
+            _note(ctx, f"ID number definition {'added' if new else 'edited'}: {which}")
+            return redirect("/admin/idnums")
+    rows = ctx.conn.execute(sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)).all()
+    return ctx.render("idnums.html", title="ID number definitions", rows=rows, errors=errors,
+                      status_code=400 if errors else 200)
