@@ -20,7 +20,7 @@ def test_0001_then_0002_and_back(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     migrate.upgrade(engine, "0001")
     assert not NEW & set(sa.inspect(engine).get_table_names())
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, "0002")
     assert migrate.current_revision(engine) == "0002"
     assert NEW <= set(sa.inspect(engine).get_table_names())
     with engine.connect() as conn:
