@@ -198,9 +198,16 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
                 with engine.connect() as conn:
                     res = engine_check(conn, **kw)
                 assert not res, res
+            if not self.pending:
+                problems = uc.index_problems(engine)
+                assert not problems, "\n".join(problems)
 
         def teardown(self) -> None:
+            # The index list equals the direct list (once per run: the direct
+            # query over every task table is the slow part).
+            problems = uc.index_problems(engine, compare_lists=True)
             self.tab.http.close()
+            assert not problems, "\n".join(problems)
 
     run_state_machine_as_test(
         UploadMachine,

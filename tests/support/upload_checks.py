@@ -251,3 +251,22 @@ def current_by_era(engine: sa.Engine, device: int, tables: Iterable[str]) -> dic
 def device_row(engine: sa.Engine, device: int) -> dict[str, Any]:
     with engine.connect() as c:
         return dict(c.execute(sa.text("SELECT * FROM _security_devices WHERE id = :d"), {"d": device}).one()._mapping)
+
+
+def index_problems(engine: sa.Engine, *, compare_lists: bool = False) -> list[str]:
+    """Issue 6: after every upload scenario both indexes are exact (``check-index``
+    is clean) and, with ``compare_lists``, the task list computed via the index
+    equals the one computed directly from the task tables (data-model.md §9.7)."""
+    from copse.index.rebuild import check_index
+    from copse.index.tasklist import list_tasks_via_index
+    from copse.web.tasklist import TaskFilter, list_tasks
+
+    with engine.connect() as conn:
+        problems = check_index(conn)
+        if compare_lists:
+            for f in (TaskFilter(), TaskFilter(era="finalized"), TaskFilter(complete_only=True)):
+                direct = list_tasks(conn, f, None, page=1, per_page=100)
+                via_index = list_tasks_via_index(conn, f, None, page=1, per_page=100)
+                if direct != via_index:
+                    problems.append(f"task list {f}: direct {direct} != via index {via_index}")
+    return problems

@@ -70,6 +70,8 @@ def checked_upload(db: Backend, tablet: Tablet, method: Method, onestep: bool, *
     assert audits[-1] == expected, f"audit text\n got: {audits[-1]}\nwant: {expected}"
     problems = uc.check_invariants(db.engine, tables)
     assert not problems, problems
+    problems = uc.index_problems(db.engine)
+    assert not problems, "\n".join(problems)
     return Checked(out, audits[-1], uc.parse_audit(audits[-1]))
 
 

@@ -169,8 +169,12 @@ class Harness:
             return get_dirty(conn, self.device_id)
 
     def invariants(self) -> list[str]:
+        """Lifecycle invariants, and (issue 6) both indexes exact after every scenario."""
+        from tests.support.upload_checks import index_problems
+
         with self.engine.connect() as conn:
-            return check_invariants(conn)
+            problems = check_invariants(conn)
+        return problems + index_problems(self.engine)
 
 
 @pytest.fixture

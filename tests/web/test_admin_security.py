@@ -37,6 +37,12 @@ def test_non_admins_get_403_on_every_admin_url(world: World, who: str) -> None:
         assert c.get(url).status_code == 403, url
         assert c.post(url, data={"csrf_token": token, "mode": "entirely"}).status_code == 403, url
     assert c.get("/admin/server-patients").status_code == 403
+    for url in (f"/admin/server-patients/{world.patient_a}/edit", f"/admin/server-patients/{world.patient_a}/delete"):
+        assert c.get(url).status_code == 403, url
+    for url in (f"/admin/server-patients/{world.patient_a}/edit", f"/admin/server-patients/{world.patient_a}/delete",
+                "/admin/schedules/1", "/admin/schedule-assignments/1/delete"):
+        r = c.post(url, data={"csrf_token": token, "action": "delete", "group_id": str(world.group_a)})
+        assert r.status_code == 403 and "<html" in r.text, url
     assert c.post("/admin/server-patients", data={"csrf_token": token, "action": "patient",
                                                   "group_id": str(world.group_a)}).status_code == 403
 

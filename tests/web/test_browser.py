@@ -84,9 +84,13 @@ def test_log_in_browse_and_log_out(live: ServerProcess, world: World, artifacts_
             phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
             phone.context.add_cookies(page.context.cookies())
             for name, url in (("tasks", "/tasks"), ("task", f"/tasks/phq9/{world.task_a}"),
-                              ("patient", f"/patients/{world.patient_a}")):
+                              ("patient", f"/patients/{world.patient_a}"), ("audit", "/audit"),
+                              ("users", "/admin/users")):
                 phone.goto(f"{base}{url}")
                 phone.screenshot(path=str(artifacts_dir / f"web-phone-{name}.png"), full_page=True)
+                # Phone-sized layout: nothing is wider than the screen (no sideways scrolling).
+                widths = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                assert widths[0] <= widths[1], (url, widths)
 
             page.click("button:has-text('Log out')")
             page.wait_for_url(f"{base}/login")

@@ -82,9 +82,22 @@ def test_admin_flow_in_the_browser(live: ServerProcess, world: World, tablet: Ta
                 page.goto(f"{base}/tasks?surname=delta&era=finalized&via={via}")
                 assert "2 tasks" in page.inner_text("#count")
 
-            # A special note on the PHQ-9.
-            page.goto(f"{base}{links['index'][0]}")
+            # Open a task, then its patient: both tasks listed, the same both ways.
             phq9 = [u for u in links["index"] if "/phq9/" in u][0]
+            page.goto(f"{base}{phq9}")
+            page.click("a[href^='/patients/']")
+            assert "DELTA" in page.inner_text("h1")
+            patient_url = page.url.split("?")[0]
+            patient_links = {}
+            for via in ("index", "direct"):
+                page.goto(f"{patient_url}?via={via}")
+                patient_links[via] = page.eval_on_selector_all(
+                    "a[href^='/tasks/']", "els => els.map(e => e.getAttribute('href'))")
+            assert patient_links["index"] == patient_links["direct"]
+            assert sorted(set(patient_links["index"])) == sorted(links["index"])
+            page.screenshot(path=str(artifacts_dir / "web-admin-patient.png"), full_page=True)
+
+            # A special note on the PHQ-9.
             page.goto(f"{base}{phq9}")
             page.fill("textarea[name=note]", "Checked with the patient by phone")
             page.click("button:has-text('Add note')")

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from copse.config import Settings
-from copse.web import views_accounts, views_admin, views_auth, views_manage, views_patients, views_records, views_spatients, views_tasks
+from copse.web import views_accounts, views_admin, views_auth, views_manage, views_patients, views_records, views_spatient_edit, views_spatients, views_tasks
 from copse.web.endpoint import ERROR_TITLES, WebConfig
 from copse.web.security import (
     API_PATHS,
@@ -58,6 +58,12 @@ def routes() -> list[Route | Mount]:
         Route("/admin/groups/{group_id:int}", views_accounts.group_edit, methods=GET_POST),
         Route("/admin/idnums", views_accounts.idnums_view, methods=GET_POST),
         Route("/admin/server-patients", views_spatients.server_patients_view, methods=GET_POST),
+        Route("/admin/server-patients/{pk:int}/edit", views_spatient_edit.server_patient_edit, methods=GET_POST),
+        Route("/admin/server-patients/{pk:int}/delete", views_spatient_edit.server_patient_delete,
+              methods=GET_POST),
+        Route("/admin/schedules/{schedule_id:int}", views_spatient_edit.schedule_edit, methods=["POST"]),
+        Route("/admin/schedule-assignments/{assignment_id:int}/delete", views_spatient_edit.assignment_delete,
+              methods=["POST"]),
         Route("/devices/{device_id:int}/uploads", views_admin.device_uploads, methods=GET),
         Route("/audit", views_admin.audit_view, methods=GET),
         Route("/devices", views_admin.devices_view, methods=GET),

@@ -8,6 +8,9 @@ value changes do.  Everything else follows §10.4: removed ID types are
 marked deleted (no successor), added ones get the next free client id of
 their device and era, a special note describes the change, and one audit
 entry ``Patient edited`` is written.  Both indexes are brought up to date.
+Server-created patients (:func:`edit_server_patient`) are the exception: they
+were never uploaded, and their ``_pk`` is what schedules and access-key users
+refer to, so their simple fields and group are changed in place.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sqlalchemy as sa
 
 from copse.audit import audit
 from copse.index.maintain import reindex_idnums, reindex_patients
-from copse.schema.tables import CLIENT_TABLES, idnum_definitions, special_notes
+from copse.schema.tables import CLIENT_TABLES, groups, idnum_definitions, special_notes
 from copse.web.manage import ActionRefused
 from copse.wire.dates import storage_string
 
@@ -140,6 +143,54 @@ def edit_patient(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mappin
     """
     if patient["_era"] == ERA_NOW:
         raise ActionRefused("Only finalized patients can be edited here; this one is live on its device.")
+    return _apply_edit(conn, patient, fields, idnums, user_id, now, ip, in_place=False, group=None)
+
+
+def edit_server_patient(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mapping[str, str | None],
+                        idnums: Mapping[int, int | None], group: tuple[int, str] | None, user_id: int,
+                        now: datetime, ip: str | None) -> tuple[int, list[str]]:
+    """Edit a server-created patient (device ``server``, era NOW; §10.4).
+
+    Unlike a finalized tablet patient, the simple fields are changed *in
+    place*, as the reference does: the row's ``_pk`` is what task schedules
+    and the patient's auto-generated tablet users refer to, so it must not
+    move.  ID-number changes still make new versions.  ``group`` = (id,
+    name) moves the patient and its ID numbers to that group.  The result
+    must still satisfy the (new) group's finalize policy, as at creation.
+    """
+    if patient["_era"] != ERA_NOW:
+        raise ActionRefused("This is not a server-created patient.")
+    return _apply_edit(conn, patient, fields, idnums, user_id, now, ip, in_place=True, group=group)
+
+
+def _check_server_patient(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mapping[str, str | None],
+                          idnums: Mapping[int, int | None], group_id: int) -> None:
+    from datetime import date
+
+    from copse.errors import UserError
+    from copse.patients.server_patients import _check_new_patient
+    from copse.policy.patients import PatientInfo
+
+    final = {k: fields.get(k, patient[k]) if k in fields else patient[k] for k in EDITABLE_FIELDS}
+    ids = {w: r["idnum_value"] for w, r in current_idnums(conn, patient).items()}
+    ids.update(idnums)
+    try:
+        dob = date.fromisoformat(final["dob"]) if final["dob"] else None
+    except ValueError:
+        raise ActionRefused(f"Bad date of birth: {final['dob']!r} (use YYYY-MM-DD)") from None
+    info = PatientInfo(forename=final["forename"], surname=final["surname"], sex=final["sex"], dob=dob,
+                       address=final["address"], email=final["email"], gp=final["gp"],
+                       otherdetails=final["other"],
+                       idnums=tuple(sorted((w, v) for w, v in ids.items() if v is not None)))
+    try:
+        _check_new_patient(conn, group_id, info)
+    except UserError as exc:
+        raise ActionRefused(str(exc)) from None
+
+
+def _apply_edit(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mapping[str, str | None],
+                idnums: Mapping[int, int | None], user_id: int, now: datetime, ip: str | None, *,
+                in_place: bool, group: tuple[int, str] | None) -> tuple[int, list[str]]:
     if not patient["_current"]:
         raise ActionRefused("This is an old version of the patient; edit the current one.")
     descriptions = dict(conn.execute(sa.select(idnum_definitions.c.which_idnum,
@@ -150,6 +201,11 @@ def edit_patient(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mappin
         if name in fields and _changed(patient[name], fields[name]):
             new_values[name] = fields[name]
             changes.append(f"{name}: {patient[name]!r} → {fields[name]!r}")
+    group_id = int(patient["_group_id"])
+    if group is not None and group[0] != group_id:
+        old_name = conn.execute(sa.select(groups.c.name).where(groups.c.id == group_id)).scalar()
+        changes.append(f"group: {old_name!r} → {group[1]!r}")
+        group_id = group[0]
     old_idnums = current_idnums(conn, patient)
     touched: set[int] = set()
     idnum_changes: list[tuple[int, int | None]] = []
@@ -163,13 +219,27 @@ def edit_patient(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mappin
             changes.append(f"idnum{which} ({descriptions[which]}): {old_value!r} → {idnums[which]!r}")
     if not changes:
         return int(patient["_pk"]), []
+    if in_place:
+        _check_server_patient(conn, patient, fields, dict(idnum_changes), group_id)
     patient_pk = int(patient["_pk"])
-    if new_values:
+    p, i = CLIENT_TABLES["patient"], CLIENT_TABLES["patient_idnum"]
+    lineage = sa.and_(i.c.patient_id == patient["id"], i.c._device_id == patient["_device_id"],
+                      i.c._era == patient["_era"])
+    if in_place:
+        if new_values or group_id != patient["_group_id"]:
+            conn.execute(sa.update(p).where(p.c._pk == patient_pk).values(**new_values, _group_id=group_id))
+        if group_id != patient["_group_id"]:
+            # copse: the ID numbers follow the patient, so every row of the
+            # patient is in the group that may see it.
+            touched.update(int(pk) for pk in conn.execute(sa.select(i.c._pk).where(lineage)).scalars())
+            conn.execute(sa.update(i).where(lineage).values(_group_id=group_id))
+    elif new_values:
         patient_pk = _new_version(conn, "patient", patient, new_values, user_id, now)
-    i = CLIENT_TABLES["patient_idnum"]
     stamp = storage_string(now)
     for which, value in idnum_changes:
         old = old_idnums.get(which)
+        if old is not None:
+            old = {**old, "_group_id": group_id}
         if old is not None and value is None:
             conn.execute(sa.update(i).where(i.c._pk == old["_pk"]).values(
                 _current=False, _when_removed_exact=stamp, _when_removed_batch_utc=now,
@@ -184,7 +254,7 @@ def edit_patient(conn: sa.Connection, patient: Mapping[Any, Any], fields: Mappin
                 patient_id=patient["id"], which_idnum=which, idnum_value=value,
                 when_last_modified=stamp,
                 _device_id=patient["_device_id"], _era=patient["_era"], _current=True,
-                _group_id=patient["_group_id"], _camcops_version=patient["_camcops_version"],
+                _group_id=group_id, _camcops_version=patient["_camcops_version"],
                 _when_added_exact=stamp, _when_added_batch_utc=now, _adding_user_id=user_id,
                 _addition_pending=False, _removal_pending=False, _forcibly_preserved=False,
                 _manually_erased=False,

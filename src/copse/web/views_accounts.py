@@ -3,10 +3,13 @@
 Scope: superusers manage everything.  A group administrator sees the users
 who belong to a group they administer, may add users to those groups, and
 may change only those groups' memberships, passwords and locks of
-non-superusers; they may never grant or change superuser status.  Groups
-(policies, IP use) and ID number definitions are superuser-only, as they
-affect every group.  Changes are audited (copse additions: the reference
-does not list these among its web audits).
+non-superusers; they may never grant or change superuser status.  Disabling
+or deleting a user affects all their groups, so it needs an administrator of
+every one of them (never oneself).  Groups (policies, IP use, which other
+groups they may see) and ID number definitions are superuser-only, as they
+affect every group; what may be deleted is in :mod:`copse.web.admin_ops`.
+Changes are audited (copse additions: the reference does not list these
+among its web audits).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from copse.errors import UserError
 from copse.patients.ip_use import get_ip_use, set_ip_use
 from copse.policy.evaluate import policy_problems
 from copse.schema.tables import groups, idnum_definitions, memberships, users
-from copse.web import auth
-from copse.web.endpoint import WebContext, forbidden, not_found, page, redirect
+from copse.web import admin_ops, auth
+from copse.web.endpoint import HttpError, WebContext, forbidden, not_found, page, redirect
+from copse.web.manage import ActionRefused
 from copse.web.views_tasks import _int
 
 IP_FLAGS = ("clinical", "commercial", "educational", "research")
@@ -95,8 +99,25 @@ def users_view(ctx: WebContext) -> Response:
                 return redirect(f"/admin/users/{uid}")
     rows = ctx.conn.execute(q).all()
     locked = {r.username for r in rows if lockout.locked_until(ctx.conn, r.username, ctx.now)}
-    return ctx.render("users.html", title="Users", rows=rows, locked=locked, error=error,
+    disabled = {r.username for r in rows if not r.hashedpw}
+    return ctx.render("users.html", title="Users", rows=rows, locked=locked, disabled=disabled, error=error,
                       groups=_managed_groups(ctx), status_code=400 if error else 200)
+
+
+def _require_whole_control(ctx: WebContext, u: sa.Row[Any]) -> None:
+    """Disabling or deleting affects every group of the user: only someone who
+    administers all of them may do it, and never to themselves or ``system``."""
+    assert ctx.user is not None
+    if u.id == ctx.user.id:
+        raise forbidden("You can't disable or delete yourself.")
+    if u.username == "system":
+        raise forbidden("The built-in system user can't be changed.")
+    if ctx.user.superuser:
+        return
+    theirs = set(ctx.conn.execute(sa.select(memberships.c.group_id).where(
+        memberships.c.user_id == u.id)).scalars())
+    if not theirs <= ctx.user.admin_group_ids:
+        raise forbidden("This user also belongs to groups you don't administer; ask a superuser.")
 
 
 @page(admin=True)
@@ -137,12 +158,26 @@ def user_edit(ctx: WebContext) -> Response:
             lockout.unlock(ctx.conn, u.username)
             _note(ctx, f"User unlocked: {u.username}")
             message = "Unlocked."
+        elif action in ("disable", "delete"):
+            _require_whole_control(ctx, u)
+            if action == "disable":
+                admin_ops.disable_user(ctx.conn, u.id)
+                _note(ctx, f"User disabled: {u.username}")
+                message = "Disabled: no password will work until a new one is set."
+            else:
+                try:
+                    admin_ops.delete_user(ctx.conn, u.id)
+                except ActionRefused as exc:
+                    raise HttpError(400, str(exc)) from None
+                _note(ctx, f"User deleted: {u.username}")
+                return redirect("/admin/users")
         u = ctx.conn.execute(sa.select(users).where(users.c.id == u.id)).one()
     ms = {int(m.group_id): m for m in ctx.conn.execute(sa.select(memberships).where(
         memberships.c.user_id == u.id))}
     return ctx.render("user_edit.html", title=f"User {u.username}", u=u, groups=managed, ms=ms,
                       flags=MEMBERSHIP_FLAGS, message=message, error=error,
-                      locked=lockout.locked_until(ctx.conn, u.username, ctx.now),
+                      locked=lockout.locked_until(ctx.conn, u.username, ctx.now), disabled=not u.hashedpw,
+                      usage=admin_ops.user_usage(ctx.conn, u.id),
                       status_code=400 if error else 200)
 
 
@@ -176,6 +211,13 @@ def group_edit(ctx: WebContext) -> Response:
         raise not_found()
     errors: list[str] = []
     message = None
+    if ctx.request.method == "POST" and ctx.field("action") == "delete":
+        try:
+            admin_ops.delete_group(ctx.conn, gid)
+        except ActionRefused as exc:
+            raise HttpError(400, str(exc)) from None
+        _note(ctx, f"Group deleted: {g.name}")
+        return redirect("/admin/groups")
     if ctx.request.method == "POST":
         values: dict[str, Any] = {"description": ctx.field("description").strip() or None,
                   "upload_policy": ctx.field("upload_policy").strip() or None,
@@ -188,11 +230,19 @@ def group_edit(ctx: WebContext) -> Response:
         if not errors:
             ctx.conn.execute(sa.update(groups).where(groups.c.id == gid).values(**values))
             set_ip_use(ctx.conn, gid, **{f: bool(ctx.field(f"ip_{f}")) for f in IP_FLAGS})
+            seen = [g2 for g2 in (_int(v) for v in ctx.form.get("can_see", [])) if g2 is not None]
+            try:
+                admin_ops.set_visible_groups(ctx.conn, gid, seen)
+            except ActionRefused as exc:
+                raise HttpError(400, str(exc)) from None
             _note(ctx, f"Group edited: {g.name}")
             message = "Saved."
             g = ctx.conn.execute(sa.select(groups).where(groups.c.id == gid)).one()
     return ctx.render("group_edit.html", title=f"Group {g.name}", g=g, errors=errors, message=message,
                       ip=get_ip_use(ctx.conn, gid), ip_flags=IP_FLAGS, form=ctx.form,
+                      others=[(i, n) for i, n in ctx.conn.execute(sa.select(groups.c.id, groups.c.name)
+                                                                  .order_by(groups.c.name)) if i != gid],
+                      can_see=admin_ops.visible_groups_of(ctx.conn, gid),
                       status_code=400 if errors else 200)
 
 
@@ -218,7 +268,19 @@ def _idnum_problems(ctx: WebContext, which: int | None, desc: str, short: str, n
 def idnums_view(ctx: WebContext) -> Response:
     _require_superuser(ctx)
     errors: list[str] = []
-    if ctx.request.method == "POST":
+    if ctx.request.method == "POST" and ctx.field("action") == "delete":
+        which = _int(ctx.field("which_idnum"))
+        if which is None or ctx.conn.execute(sa.select(idnum_definitions).where(
+                idnum_definitions.c.which_idnum == which)).first() is None:
+            raise not_found()
+        try:
+            admin_ops.delete_idnum(ctx.conn, which)
+        except ActionRefused as exc:
+            errors.append(str(exc))
+        else:
+            _note(ctx, f"ID number definition deleted: {which}")
+            return redirect("/admin/idnums")
+    elif ctx.request.method == "POST":
         which = _int(ctx.field("which_idnum"))
         desc, short = ctx.field("description").strip(), ctx.field("short_description").strip()
         method = ctx.field("validation_method")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.responses import Response
 
+from copse.patients import server_patient_admin as spa
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.web import perms, records
 from copse.web.endpoint import WebContext, not_found, page
-from copse.web.tasklist import TaskFilter, list_tasks
-from copse.web.views_tasks import _int, _visible_row, visible_groups
+from copse.web.tasklist import TaskFilter
+from copse.web.views_spatients import _manageable_groups
+from copse.web.views_tasks import LISTERS, _int, _visible_row, visible_groups
 
 PATIENT_FIELDS = ("forename", "surname", "dob", "sex", "email", "address", "gp", "other", "uuid")
 
@@ -22,11 +26,17 @@ def patient_view(ctx: WebContext) -> Response:
         raise not_found()
     # Tasks point at the *current* patient row of their lineage (§3), so
     # listing by it finds every task of this patient on this device and era.
+    # Via the index by default, like the task list; ?via=direct for the direct query.
+    via = ctx.param("via", "index")
+    if via not in LISTERS:
+        via = "index"
     result = (
-        list_tasks(ctx.conn, TaskFilter(patient_pk=current["_pk"], sort="created"),
-                   visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1, per_page=100)
+        LISTERS[via](ctx.conn, TaskFilter(patient_pk=current["_pk"], sort="created"),
+                     visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1, per_page=100)
         if current is not None else None
     )
+    server_created = (current is not None and current["_era"] == "NOW"
+                      and spa.server_patient_row(ctx.conn, int(current["_pk"])) is not None)
     name = " ".join(str(shown[k]) for k in ("forename", "surname") if shown[k]) or "(no name)"
     return ctx.render(
         "patient.html", title=f"Patient: {name}", row=row, shown=shown, current=current,
@@ -39,5 +49,8 @@ def patient_view(ctx: WebContext) -> Response:
         shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
         device_name=records.names(ctx.conn, "device", [shown["_device_id"]]).get(shown["_device_id"]),
         group_name=records.names(ctx.conn, "group", [shown["_group_id"]]).get(shown["_group_id"]),
-        page_url=lambda n: f"/patients/{row['_pk']}?page={n}",
+        page_url=lambda n: f"/patients/{row['_pk']}?" + urlencode({"via": via, "page": n}),
+        via=via, via_url=lambda mode: f"/patients/{row['_pk']}?via={mode}",
+        server_created=server_created,
+        may_manage=server_created and int(shown["_group_id"]) in dict(_manageable_groups(ctx)),
     )

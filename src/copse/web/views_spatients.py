@@ -17,6 +17,7 @@ from starlette.responses import Response
 from copse.audit import audit
 from copse.errors import UserError
 from copse.patients import schedules as sched
+from copse.patients.server_patient_admin import assignments_of
 from copse.patients.server_patients import create_server_patient, list_server_patients
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.schema.tables import groups, memberships
@@ -38,11 +39,19 @@ def _manageable_groups(ctx: WebContext) -> list[tuple[int, str]]:
     return [(int(i), str(n)) for i, n in ctx.conn.execute(q)]
 
 
+def _audit(ctx: WebContext, text: str, patient_pk: int | None = None) -> None:
+    assert ctx.user is not None
+    audit(ctx.conn, text, source="webviewer", now=ctx.now, remote_addr=ctx.remote_addr,
+          user_id=ctx.user.id, table_name="patient" if patient_pk else None,
+          server_pk=patient_pk, patient_server_pk=patient_pk)
+
+
 def _context(ctx: WebContext, manageable: list[tuple[int, str]]) -> dict[str, object]:
     ids = [g for g, _ in manageable]
     patients = [p for p in list_server_patients(ctx.conn) if p.group_id in ids]
     schedules = [s for gid in ids for s in sched.list_schedules(ctx.conn, gid)]
-    return dict(patients=patients, schedules=schedules, groups=manageable,
+    return dict(patients=patients, schedules=schedules,
+                assigned=assignments_of(ctx.conn, [p.pk for p in patients]), groups=manageable,
                 group_names=dict(manageable), idnum_defs=records.idnum_definitions_list(ctx.conn),
                 task_tables=[(t, TABLES[t].shortname or t) for t in TASK_TABLES])
 
@@ -77,11 +86,10 @@ def server_patients_view(ctx: WebContext) -> Response:
                     surname=ctx.field("surname").strip() or None, sex=ctx.field("sex").strip().upper() or None,
                     dob=dob, idnums=idnums, email=ctx.field("email").strip() or None,
                     adding_user_id=ctx.user.id, now=ctx.now)
-                audit(ctx.conn, "Server-created patient added", source="webviewer", now=ctx.now,
-                      remote_addr=ctx.remote_addr, user_id=ctx.user.id, table_name="patient",
-                      server_pk=p.pk, patient_server_pk=p.pk)
+                _audit(ctx, "Server-created patient added", p.pk)
             elif action == "schedule":
                 sid = sched.create_schedule(ctx.conn, group_id=group_id, name=ctx.field("name").strip())
+                _audit(ctx, f"Task schedule {sid} added")
                 table = ctx.field("table")
                 if table:
                     if table not in TASK_TABLES:
@@ -96,6 +104,7 @@ def server_patients_view(ctx: WebContext) -> Response:
                 if patient_pk not in {sp.pk for sp in list_server_patients(ctx.conn, group_id)}:
                     raise HttpError(403, NOT_AUTHORIZED)
                 sched.assign_schedule(ctx.conn, patient_pk=patient_pk, schedule_id=schedule_id)
+                _audit(ctx, f"Task schedule {schedule_id} given to patient", patient_pk)
             else:
                 raise UserError("Unknown action")
         except UserError as exc:
