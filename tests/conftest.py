@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,30 @@ from click.testing import CliRunner
 
 from tests.support.databases import Backend, configured_backends, create_backend, drop_backend
 from tests.support.server import ServerProcess
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run ``@pytest.mark.sqlite_only`` tests on SQLite only.
+
+    Those are web tests of rendering, sessions, CSRF, escaping and the browser,
+    whose SQL is the same simple Core on every backend; the tests whose queries
+    differ by backend (task lists, index/direct equality, permissions, data
+    changing admin actions, the engine) run on all of them.
+    ``COPSE_TEST_ALL_BACKENDS=1`` runs everything everywhere.
+    """
+    if os.environ.get("COPSE_TEST_ALL_BACKENDS"):
+        return
+    keep, drop = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        name = spec.params.get("backend") if spec else None
+        if item.get_closest_marker("sqlite_only") and name not in (None, "sqlite"):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session", params=configured_backends())

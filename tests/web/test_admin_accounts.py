@@ -3,12 +3,16 @@ number types (refused while in use).  Every change is audited."""
 
 from __future__ import annotations
 
+import pytest
+
 import re
 
 import sqlalchemy as sa
 
 from copse.schema.tables import audit, group_group, groups, idnum_definitions, users
 from tests.web.conftest import PASSWORD, World, csrf_of, login
+
+pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
 
 def _uid(world: World, name: str) -> int | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import sqlalchemy as sa
 
 from copse.schema.tables import groups, idnum_definitions, memberships, users
 from tests.web.conftest import PASSWORD, World, csrf_of, login
 from tests.web.consistency import assert_consistent
+
+pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
 
 def _uid(world: World, name: str) -> int:

@@ -9,6 +9,8 @@ from tests.web import factories as fx
 from tests.web.conftest import World, csrf_of
 from tests.web.test_manage import finalize
 
+pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
+
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>"\'&'
 
 

@@ -9,6 +9,8 @@ added without an audited action (and this test) to match.
 
 from __future__ import annotations
 
+import pytest
+
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +21,8 @@ from copse.schema.tables import CLIENT_TABLES, audit, patient_task_schedule, spe
 from copse.web.app import routes
 from tests.web.conftest import PASSWORD, World, csrf_of, login
 from tests.web.consistency import assert_consistent
+
+pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
 
 class Driver:

@@ -21,6 +21,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
+    pytest.mark.sqlite_only,
     pytest.mark.e2e,
     pytest.mark.skipif(
         # CI sets COPSE_REQUIRE_BROWSER=1, so there a missing browser fails loudly instead.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -9,6 +11,8 @@ import sqlalchemy as sa
 from copse.schema.tables import audit, sessions
 from tests.conftest import Cli
 from tests.web.conftest import PASSWORD, World, csrf_of, login
+
+pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
 
 def audit_texts(world: World) -> list[str]:

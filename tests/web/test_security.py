@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.web import factories as fx
 from tests.web.conftest import World, login
+
+pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import sqlalchemy as sa
 
 from copse.schema.tables import CLIENT_TABLES, audit
 from tests.web import factories as fx
 from tests.web.conftest import World
+
+pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
 
 def test_task_view_shows_history_notes_era_and_device(world: World) -> None:
