@@ -57,15 +57,20 @@ def _count_fields(text: str) -> int:
     return text.count("&") + 1 if text else 0
 
 
-def decode_form(body: bytes, query: str, max_fields: int) -> dict[str, str]:
+def decode_form(body: bytes | list[bytes], query: str, max_fields: int) -> dict[str, str]:
     """Form-decode body and query string; the query string wins, as in the reference.
 
     ``max_fields`` caps body and query string together (a LimitExceeded
     naming ``max_form_fields``).  The body is decoded as bytes, never copied
     to text first: a one-step upload's body is tens of MB, and percent-decoding
     it is the biggest cost of the request after the database work, so the
-    common case runs at C speed (:func:`_percent_decode`).
+    common case runs at C speed (:func:`_percent_decode`).  A body handed over
+    in a one-element list is taken out of it, and the part already parsed is
+    let go before a large value is decoded (peak memory).
     """
+    owner = isinstance(body, list)
+    if isinstance(body, list):
+        body = body.pop()
     n = body.count(b"&") + 1 if body else 0
     n += _count_fields(query)
     if n > max_fields:
@@ -77,11 +82,26 @@ def decode_form(body: bytes, query: str, max_fields: int) -> dict[str, str]:
     fields: dict[str, str] = {}
     # parse_qsl(keep_blank_values=True) semantics: "+" is a space, escapes
     # decode to UTF-8 (strictly), a pair without "=" has a blank value.
-    for name_value in body.split(b"&"):
-        if not name_value:
-            continue
-        name, _, value = name_value.partition(b"=")
-        fields[_unquote_plus_bytes(name)] = _unquote_plus_bytes(value)
+    # One field is sliced out at a time (no list of all parts): a one-step
+    # body is one huge field, and every copy of it counts in the peak memory.
+    i, end = 0, len(body)
+    while i < end:
+        j = body.find(b"&", i)
+        if j < 0:
+            j = end
+        if j > i:
+            k = body.find(b"=", i, j)
+            if k < 0:
+                fields[_unquote_plus_bytes(body[i:j])] = ""
+            elif owner and j - k > _BIG_FIELD:
+                name = _unquote_plus_bytes(body[i:k])
+                value = [body[k + 1:j]]
+                body = body[j:]  # only the unparsed rest stays: the original is freed
+                end, j = len(body), 0
+                fields[name] = _unquote_plus_bytes(value)
+            else:
+                fields[_unquote_plus_bytes(body[i:k])] = _unquote_plus_bytes(body[k + 1:j])
+        i = j + 1
     for qpart in query.split("&") if query else ():
         if not qpart:
             continue
@@ -91,9 +111,19 @@ def decode_form(body: bytes, query: str, max_fields: int) -> dict[str, str]:
     return fields
 
 
-def _unquote_plus_bytes(b: bytes) -> str:
-    """``urllib.parse.unquote_plus`` of UTF-8 bytes, decoding strictly."""
-    b = b.replace(b"+", b" ")
+#: Values larger than this are decoded with the rest of the body let go first.
+_BIG_FIELD = 1024 * 1024
+
+
+def _unquote_plus_bytes(b: bytes | list[bytes]) -> str:
+    """``urllib.parse.unquote_plus`` of UTF-8 bytes, decoding strictly.
+
+    Bytes in a one-element list are taken out of it, so that each step below
+    frees the previous copy.
+    """
+    if isinstance(b, list):
+        b = b.pop()
+    b = b.replace(b"+", b" ")  # each step drops the previous copy (peak memory)
     if b"%" in b:
         b = _percent_decode(b)
     return b.decode("utf-8")
@@ -130,18 +160,27 @@ class ClientApi:
         self.settings = settings
         load_all()
 
-    def handle(self, body: bytes, query: str, remote_addr: str | None) -> ApiResponse:
+    def handle(self, body: bytes | list[bytes], query: str, remote_addr: str | None) -> ApiResponse:
+        """Serve one request.
+
+        ``body`` may be handed over in a one-element list, which is emptied:
+        then the caller keeps no reference and the body's memory is freed as
+        soon as it is decoded (a one-step upload's body is tens of MB, and it
+        would otherwise live as long as the request).
+        """
+        holder = body if isinstance(body, list) else [body]
+        del body
         session: SessionInfo | None = None
         try:
             cap = self.settings.max_body_bytes
-            if len(body) > cap:
+            if len(holder[0]) > cap:
                 # The HTTP layer refuses such bodies before reading them all
                 # (copse.app); this keeps in-process callers to the same rule.
                 return ApiResponse(
                     413, error_reply(f"Request body too large (limit max_body_bytes={cap})", "", "")
                 )
             try:
-                form_fields = decode_form(body, query, self.settings.max_form_fields)
+                form_fields = decode_form(holder, query, self.settings.max_form_fields)
             except UnicodeDecodeError:
                 raise UserError("Request is not valid form data: invalid UTF-8") from None
             except ValueError as exc:
