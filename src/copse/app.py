@@ -62,7 +62,10 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
             )
             return PlainTextResponse(text, status_code=413)
         remote = request.client.host if request.client else None
-        result = await run_in_threadpool(api.handle, body, request.url.query, remote)
+        # Handed over in a list that handle() empties, so the body is freed once decoded.
+        holder = [body]
+        del body
+        result = await run_in_threadpool(api.handle, holder, request.url.query, remote)
         return Response(
             result.body, status_code=result.status, media_type="text/plain; charset=utf-8"
         )

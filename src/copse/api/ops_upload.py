@@ -214,6 +214,9 @@ def upload_entire_database(conn: sa.Connection, req: ApiRequest, caller: Caller)
     if not isinstance(pknameinfo, dict):
         raise UserError("PK name info JSON is not a dict")
     dbdata = req.form.json("dbdata")
+    # The text of dbdata is as large as the body; only the parsed form is used
+    # from here on (peak memory of large one-step uploads).
+    req.form.release("dbdata")
     onestep.upload_entire_database(conn, ctx, finalizing, pknameinfo, dbdata)
     return "Success"
 
