@@ -118,3 +118,37 @@ def test_full_request_path(h: Harness) -> None:
               pknameinfo='{"ref_satis_gen":"id"}', dbdata='{"ref_satis_gen":[]}', **base)
     assert r["result"] == "Success"
     assert h.rows(T)[0]._era != "NOW" and not h.rows(T)[0]._current
+
+
+def test_onestep_upload_survives_a_transient_retry(h: Harness, monkeypatch) -> None:
+    """A deadlock on the first attempt re-runs the handler with the same form.
+
+    Regression: releasing the ``dbdata`` text after parsing it (to save memory)
+    made the retry fail with "Must provide the variable: dbdata" (seen with 50
+    devices at once on MariaDB).
+    """
+    import json
+
+    from sqlalchemy.exc import OperationalError
+
+    from copse.sync import onestep
+    from copse.wire.values import encode_client_value
+
+    real = onestep.upload_entire_database
+    calls: list[int] = []
+
+    def deadlock_once(*args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT x", {}, Exception(1213, "Deadlock found"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(onestep, "upload_entire_database", deadlock_once)
+    api = ClientApi(h.engine, h.settings)
+    dbdata = {T: [dict(zip(SATIS_FIELDS, (encode_client_value(v) for v in satis(1, 0))))]}
+    r = _post(api, operation="upload_entire_database", camcops_version="2.4.24", device="dev1",
+              user="alice", password="pw-alice-1", finalizing="0",
+              pknameinfo=json.dumps({T: "id"}), dbdata=json.dumps(dbdata))
+    assert r["success"] == "1", r
+    assert len(calls) == 2
+    assert set(h.current(T)) == {1}

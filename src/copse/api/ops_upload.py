@@ -213,10 +213,9 @@ def upload_entire_database(conn: sa.Connection, req: ApiRequest, caller: Caller)
     pknameinfo = req.form.json("pknameinfo")
     if not isinstance(pknameinfo, dict):
         raise UserError("PK name info JSON is not a dict")
+    # The text of dbdata stays in the form: a transient conflict re-runs this
+    # handler in a new transaction (db.tx.run_in_transaction), which parses it again.
     dbdata = req.form.json("dbdata")
-    # The text of dbdata is as large as the body; only the parsed form is used
-    # from here on (peak memory of large one-step uploads).
-    req.form.release("dbdata")
     onestep.upload_entire_database(conn, ctx, finalizing, pknameinfo, dbdata)
     return "Success"
 

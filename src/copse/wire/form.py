@@ -79,14 +79,6 @@ class Form:
         except ValueError:
             return None
 
-    def release(self, key: str) -> None:
-        """Forget one value (a large one already parsed), so its memory can be freed.
-
-        Only for values no later step reads again; a no-op for read-only mappings.
-        """
-        if isinstance(self._data, dict):
-            self._data.pop(key, None)
-
     def required_bool_int(self, key: str) -> bool:
         """A mandatory boolean sent as an integer string: 0 is false, anything else true."""
         return self.required_int(key) != 0
