@@ -9,6 +9,9 @@ the patient's group, finalized patients only (§10.4).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import sqlalchemy as sa
 from starlette.responses import Response
 
@@ -89,17 +92,9 @@ def patient_edit(ctx: WebContext) -> Response:
                 fields["sex"] = fields["sex"].upper()
                 if fields["sex"] not in ("F", "M", "X"):
                     errors.append("Sex must be F, M or X")
-            idnums: dict[int, int | None] = {}
-            for d in defs:
-                text = ctx.field(f"idnum{d.which_idnum}").strip()
-                value = _int(text) if text else None
-                if text and (value is None or value <= 0):
-                    errors.append(f"ID number {d.which_idnum}: {text!r} is not a positive whole number")
-                    continue
-                ok, why = validate_id_number(value, d.validation_method)
-                if not ok:
-                    errors.append(f"For ID type {d.which_idnum}, ID number {value} is invalid: {why}")
-                idnums[int(d.which_idnum)] = value
+            idnums = read_idnum_fields(
+                ctx, defs, errors,
+                lambda n, text: f"ID number {n}: {text!r} is not a positive whole number")
             values, idvalues = dict(fields), dict(idnums)
             if not errors:
                 new_pk, changes = edit_patient(ctx.conn, row, fields, idnums, ctx.user.id, ctx.now,
@@ -111,3 +106,24 @@ def patient_edit(ctx: WebContext) -> Response:
     return ctx.render("patient_edit.html", title="Edit patient", row=row, values=values,
                       idvalues=idvalues, defs=defs, errors=errors,
                       status_code=400 if errors and ctx.request.method == "POST" else 200)
+
+
+def read_idnum_fields(ctx: WebContext, defs: Iterable[Any], errors: list[str],
+                      not_positive: Callable[[int, str], str]) -> dict[int, int | None]:
+    """The ``idnumN`` form fields of a patient form, checked by each type's validation method.
+
+    Shared by the finalized-patient and server-patient edit pages; problems are
+    appended to ``errors`` (``not_positive`` words the non-number case per page).
+    """
+    idnums: dict[int, int | None] = {}
+    for d in defs:
+        text = ctx.field(f"idnum{d.which_idnum}").strip()
+        value = _int(text) if text else None
+        if text and (value is None or value <= 0):
+            errors.append(not_positive(d.which_idnum, text))
+            continue
+        ok, why = validate_id_number(value, d.validation_method)
+        if not ok:
+            errors.append(f"For ID type {d.which_idnum}, ID number {value} is invalid: {why}")
+        idnums[int(d.which_idnum)] = value
+    return idnums

@@ -18,13 +18,13 @@ from copse.audit import audit
 from copse.errors import UserError
 from copse.patients import schedules as sched
 from copse.patients import server_patient_admin as spa
-from copse.policy.idnum import validate_id_number
 from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import idnum_definitions, patient_task_schedule
 from copse.web import records
 from copse.web.endpoint import HttpError, WebContext, not_found, page, redirect
 from copse.web.manage import ActionRefused
 from copse.web.patient_edit import EDITABLE_FIELDS, current_idnums, edit_server_patient
+from copse.web.views_records import read_idnum_fields
 from copse.web.views_spatients import NOT_AUTHORIZED, _manageable_groups
 from copse.web.views_tasks import _int
 
@@ -67,17 +67,9 @@ def _read_form(ctx: WebContext, errors: list[str]) -> tuple[dict[str, str | None
             date.fromisoformat(fields["dob"])
         except ValueError:
             errors.append(f"Date of birth: {fields['dob']!r} is not a date (use YYYY-MM-DD)")
-    idnums: dict[int, int | None] = {}
-    for d in _definitions(ctx):
-        text = ctx.field(f"idnum{d.which_idnum}").strip()
-        value = _int(text) if text else None
-        if text and (value is None or value <= 0):
-            errors.append(f"For ID type {d.which_idnum}, ID number {text} is invalid: Not a positive integer")
-            continue
-        ok, why = validate_id_number(value, d.validation_method)
-        if not ok:
-            errors.append(f"For ID type {d.which_idnum}, ID number {value} is invalid: {why}")
-        idnums[int(d.which_idnum)] = value
+    idnums = read_idnum_fields(
+        ctx, _definitions(ctx), errors,
+        lambda n, text: f"For ID type {n}, ID number {text} is invalid: Not a positive integer")
     return fields, idnums
 
 
