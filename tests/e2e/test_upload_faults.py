@@ -10,11 +10,14 @@ that the server is inside the upload's transaction and has not committed it:
 
 * PostgreSQL: another backend holds ``RowExclusiveLock`` on one of our client
   tables (taken by its first INSERT/UPDATE, held until commit or abort);
-* MariaDB/MySQL: an InnoDB transaction of another connection has modified
-  more rows than any login-session transaction does;
-* SQLite: the request's login session has been committed (so its short
-  session transaction is over) and the write lock is held (``BEGIN
-  IMMEDIATE`` with no wait fails): that can only be the upload transaction.
+* MariaDB/MySQL: the test holds ``LOCK TABLES _security_audit WRITE`` while
+  the request runs, so the server's transaction, having written every client
+  table, waits on its audit INSERT (its last write before COMMIT); the test
+  sees that connection waiting with thousands of uncommitted row changes;
+* SQLite: after the one-step request was sent, the write lock is held
+  (``BEGIN IMMEDIATE`` with no wait fails) and megabytes of uncommitted pages
+  have spilled into the WAL (emptied before the request): only the upload
+  transaction, with its 4 MB BLOB, does that.
 
 Then the server is frozen with SIGSTOP, the proof is re-checked while it
 cannot make progress (still uncommitted: no upload audit, client tables as
@@ -90,10 +93,6 @@ def read_scalar(db: Backend, sql: str) -> Any:
         return c.execute(sa.text(sql)).scalar()
 
 
-def session_count(db: Backend) -> int:
-    return int(read_scalar(db, "SELECT COUNT(*) FROM _security_webviewer_sessions"))
-
-
 def upload_audit_count(db: Backend) -> int:
     return int(read_scalar(db, "SELECT COUNT(*) FROM _security_audit WHERE details LIKE 'Upload from device%'"))
 
@@ -117,20 +116,61 @@ def sqlite_write_locked(db: Backend) -> bool:
         con.close()
 
 
+def sqlite_truncate_wal(db: Backend) -> None:
+    """Checkpoint and empty the WAL, so that its growth shows new uncommitted writes."""
+    con = sqlite3.connect(sa.engine.make_url(db.url).database, timeout=10, isolation_level=None)
+    try:
+        busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0, "could not empty the WAL (a writer or reader is active)"
+    finally:
+        con.close()
+
+
+def sqlite_wal_bytes(db: Backend) -> int:
+    try:
+        return os.path.getsize(sa.engine.make_url(db.url).database + "-wal")
+    except FileNotFoundError:
+        return 0
+
+
 def server_txn(db: Backend) -> dict[str, Any] | None:
-    """The server's open, uncommitted upload transaction (PostgreSQL/MySQL), if any."""
+    """The server's open, uncommitted upload transaction (PostgreSQL), if any."""
     with db.engine.connect() as c:
-        if db.name == "postgresql":
-            r = c.execute(sa.text(
-                "SELECT a.pid, a.state, a.query FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
-                "JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.mode = 'RowExclusiveLock' AND l.granted AND k.relname = ANY(:names) "
-                "AND l.pid <> pg_backend_pid() LIMIT 1"), {"names": list(CLIENT_TABLE_NAMES)}).first()
-            return None if r is None else {"id": r[0], "state": r[1], "query": r[2] or ""}
         r = c.execute(sa.text(
-            "SELECT trx_mysql_thread_id, trx_state, COALESCE(trx_query, '') FROM information_schema.innodb_trx "
-            "WHERE trx_mysql_thread_id <> CONNECTION_ID() AND trx_rows_modified > 50 LIMIT 1")).first()
-        return None if r is None else {"id": r[0], "state": r[1], "query": r[2]}
+            "SELECT a.pid, a.state, a.query FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
+            "JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.mode = 'RowExclusiveLock' AND l.granted AND k.relname = ANY(:names) "
+            "AND l.pid <> pg_backend_pid() LIMIT 1"), {"names": list(CLIENT_TABLE_NAMES)}).first()
+        return None if r is None else {"id": r[0], "state": r[1], "query": r[2] or ""}
+
+
+def mysql_audit_waiter(db: Backend) -> int | None:
+    """The server connection stuck on its upload audit INSERT (MariaDB/MySQL), if any.
+
+    Polled from the process list only: ``information_schema.innodb_trx`` is
+    served from a cache that InnoDB refreshes only when it has not been read
+    for 0.1 s, so polling it in a tight loop would show a stale picture forever.
+    """
+    with db.engine.connect() as c:
+        r = c.execute(sa.text(
+            "SELECT id FROM information_schema.processlist "
+            "WHERE id <> CONNECTION_ID() AND state LIKE 'Waiting for table metadata lock%' "
+            "AND info LIKE 'INSERT INTO _security_audit%'")).first()
+        return None if r is None else int(r[0])
+
+
+def mysql_rows_modified(db: Backend, conn_id: int) -> int:
+    """How many rows the connection's open InnoDB transaction has changed (read once)."""
+    with db.engine.connect() as c:
+        n = c.execute(sa.text("SELECT trx_rows_modified FROM information_schema.innodb_trx "
+                              "WHERE trx_mysql_thread_id = :i"), {"i": conn_id}).scalar()
+        return int(n or 0)
+
+
+def mysql_connection_alive(db: Backend, conn_id: int) -> bool:
+    with db.engine.connect() as c:
+        return c.execute(sa.text("SELECT COUNT(*) FROM information_schema.processlist WHERE id = :i"),
+                         {"i": conn_id}).scalar() == 1
 
 
 def big_change(tab: Tablet, pid: int) -> None:
@@ -145,9 +185,6 @@ def big_change(tab: Tablet, pid: int) -> None:
 def test_sigkill_in_the_middle_of_onestep_upload(db: Backend, server: ServerProcess,
                                                  uploader: TabletFactory,  # noqa: F811
                                                  second_server: ServerProcess) -> None:
-    if db.name == "mysql":
-        pytest.xfail("MariaDB: the test could not yet observe the server mid-transaction reliably "
-                     "(LOCK TABLES on the audit table did not hold the upload); test-side, not an engine bug")
     tab = uploader()
     pid = tab.add_patient(nhs=nhs_number(11))
     for _ in range(3):
@@ -157,62 +194,96 @@ def test_sigkill_in_the_middle_of_onestep_upload(db: Backend, server: ServerProc
     tab.api_url = second_server.api_url
     before = uc.full_snapshot(db.engine)
     audits_before = uc.upload_audits(db.engine)
-    sessions_before = session_count(db)
     rows_before = client_rows_count(db)
     local_before = tab.snapshot()
 
+    sent = threading.Event()
     lock_conn: Any = None
-    if db.name == "mysql":
-        # MariaDB/MySQL: just before the one-step request is sent (earlier
-        # requests such as get_allowed_tables write audit entries), take the
-        # audit table, so the server's transaction, once it has written every
-        # client table, waits on its audit INSERT (the last write before
-        # COMMIT) and stays in the middle until killed.
-        def lock_audit(op: str, _fields: dict[str, str]) -> None:
-            nonlocal lock_conn
-            if op == "upload_entire_database":
-                lock_conn = db.engine.connect()
-                lock_conn.exec_driver_sql("LOCK TABLES _security_audit WRITE")
+    if db.name == "sqlite":
+        sqlite_truncate_wal(db)
 
-        tab.before_request.append(lock_audit)
+    def on_send(op: str, _fields: dict[str, str]) -> None:
+        nonlocal lock_conn
+        if op != "upload_entire_database":
+            return
+        tab.before_request.remove(on_send)  # once: the retry after the crash must run freely
+        if db.name == "mysql":
+            # Take the audit table just before the one-step request is sent
+            # (earlier requests write audit entries too): the server's
+            # transaction, once it has written every client table, waits on
+            # its audit INSERT (its last write before COMMIT) until killed.
+            lock_conn = db.engine.connect()
+            lock_conn.exec_driver_sql("LOCK TABLES _security_audit WRITE")
+        sent.set()
+
+    tab.before_request.append(on_send)
     result: list[Any] = []
     th = threading.Thread(target=lambda: result.append(_upload_catching(tab)), daemon=True)
-    th.start()
 
-    def in_upload_txn() -> bool:
-        if db.name == "sqlite":
-            return session_count(db) > sessions_before and sqlite_write_locked(db)
-        return server_txn(db) is not None
-
-    try:
-        wait_for(in_upload_txn, "the server to be inside the upload transaction")
-    except AssertionError:
+    def unlock() -> None:
+        nonlocal lock_conn
         if lock_conn is not None:
             lock_conn.exec_driver_sql("UNLOCK TABLES")
             lock_conn.close()
-        th.join(timeout=60)
-        raise AssertionError(f"never saw the upload transaction; upload result: {result}") from None
+            lock_conn = None
+
+    def in_upload_txn() -> bool:
+        if not sent.is_set():
+            return False
+        if db.name == "sqlite":
+            # Megabytes of uncommitted pages spilled to the WAL (the BLOB) and
+            # the write lock held: only the upload transaction does that.
+            return sqlite_wal_bytes(db) > 2 * 1024 * 1024 and sqlite_write_locked(db)
+        if db.name == "postgresql":
+            return server_txn(db) is not None
+        return mysql_audit_waiter(db) is not None
+
     assert second_server.proc is not None
-    os.kill(second_server.proc.pid, signal.SIGSTOP)
-    # Re-check while frozen: still inside, still uncommitted.
-    if db.name != "mysql":  # (on MySQL the audit table is ours while locked)
-        assert upload_audit_count(db) == len(audits_before), "upload committed before we could freeze the server"
-    assert client_rows_count(db) == rows_before
-    if db.name == "sqlite":
-        assert sqlite_write_locked(db)
-    else:
-        txn = server_txn(db)
-        assert txn is not None and txn["query"].strip().upper() != "COMMIT", txn
-        txn_id = txn["id"]
-    second_server.kill()  # SIGKILL (works on a stopped process)
-    if lock_conn is not None:
-        lock_conn.exec_driver_sql("UNLOCK TABLES")
-        lock_conn.close()
+    victim = second_server.proc.pid
+    th.start()
+    try:
+        try:
+            wait_for(in_upload_txn, "the server to be inside the upload transaction")
+        except AssertionError:
+            unlock()
+            th.join(timeout=60)
+            raise AssertionError(f"never saw the upload transaction; upload result: {result}") from None
+        os.kill(victim, signal.SIGSTOP)
+        # Re-check while frozen: still inside, still uncommitted.
+        assert client_rows_count(db) == rows_before
+        if db.name == "sqlite":
+            assert upload_audit_count(db) == len(audits_before), "upload committed before we could freeze the server"
+            assert sqlite_write_locked(db)
+        elif db.name == "postgresql":
+            assert upload_audit_count(db) == len(audits_before), "upload committed before we could freeze the server"
+            txn = server_txn(db)
+            assert txn is not None and txn["query"].strip().upper() != "COMMIT", txn
+            txn_id = txn["id"]
+        else:
+            # The audit table is ours while locked: count through our own lock.
+            n = lock_conn.execute(sa.text("SELECT COUNT(*) FROM _security_audit WHERE details LIKE :p"),
+                                  {"p": "Upload from device%"}).scalar()
+            assert n == len(audits_before), "upload committed before we could freeze the server"
+            # Proof that the waiting connection is the upload transaction with
+            # its writes made and uncommitted: thousands of changed rows.
+            waiter = mysql_audit_waiter(db)
+            assert waiter is not None
+            assert mysql_rows_modified(db, waiter) > 4000
+            txn_id = waiter
+        second_server.kill()  # SIGKILL (works on a stopped process)
+    finally:
+        # MariaDB notices the dead client only once its thread runs again.
+        unlock()
+        if second_server.proc is not None:
+            os.kill(victim, signal.SIGCONT)
     th.join(timeout=60)
     assert result and isinstance(result[0], BaseException), f"the killed request cannot have succeeded: {result}"
-    if db.name != "sqlite":
+    if db.name == "postgresql":
         wait_for(lambda: server_txn(db) is None or server_txn(db)["id"] != txn_id,  # type: ignore[index]
                  "the database to abort the dead server's transaction")
+    elif db.name == "mysql":
+        wait_for(lambda: not mysql_connection_alive(db, txn_id),
+                 "the database to drop the dead server's connection (and roll back its transaction)")
     assert uc.snapshot_diff(before, uc.full_snapshot(db.engine)) == []
     assert uc.upload_audits(db.engine) == audits_before
     assert tab.snapshot() == local_before, "a failed upload wipes nothing on the tablet"
