@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -16,9 +17,31 @@ from copse.extra_strings import DEFAULT_EXTRA_STRINGS_DIR
 
 
 def free_port() -> int:
+    """A port nobody listens on now.
+
+    Under pytest-xdist each worker draws from its own block of ports below
+    the kernel's ephemeral range, so two workers can never pick the same
+    port between checking it and binding it (an ephemeral port handed out by
+    ``bind(0)`` can be handed out again the moment it is released).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        base = 20000 + int(worker[2:]) % 12 * 1000
+        for _ in range(200):
+            port = random.randrange(base, base + 1000)
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class _PortTaken(Exception):
+    pass
 
 
 @dataclass
@@ -39,6 +62,23 @@ class ServerProcess:
         return f"{self.base_url}/api"
 
     def start(self, timeout: float = 60.0) -> None:
+        """Start the server and wait until it answers.
+
+        A port picked by :func:`free_port` can be taken by another process
+        (another test worker) before the server binds it; then a fresh port
+        is tried, a few times, unless the caller fixed the port.
+        """
+        fixed = bool(self.port)
+        for attempt in range(5):
+            try:
+                self._start_once(timeout)
+                return
+            except _PortTaken:
+                if fixed or attempt == 4:
+                    raise RuntimeError(f"copse serve could not bind port {self.port}:\n{self.log_text()}") from None
+                self.port = 0
+
+    def _start_once(self, timeout: float) -> None:
         self.port = self.port or free_port()
         env = dict(os.environ)
         env.update(
@@ -50,6 +90,7 @@ class ServerProcess:
         )
         env.update(self.extra_env)
         self._log = open(self.log_path, "ab")
+        log_start = self._log.tell()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "copse", "serve", "--port", str(self.port),
              "--workers", str(self.workers), "--no-migrate"],
@@ -60,6 +101,11 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.proc = None
+                self._log.close()
+                fresh = self.log_path.read_bytes()[log_start:].decode(errors="replace")
+                if "address already in use" in fresh.lower():
+                    raise _PortTaken()
                 raise RuntimeError(f"copse serve exited early:\n{self.log_text()}")
             try:
                 r = httpx.get(self.api_url, timeout=1.0)
