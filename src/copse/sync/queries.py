@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from copse.db.probe import tables_with_rows
 from copse.schema.tables import CLIENT_TABLES, special_notes
 
 ERA_NOW = "NOW"
@@ -90,22 +91,15 @@ def tables_with_live_rows(
     One statement per 50 tables (``SELECT EXISTS(..), EXISTS(..), ...``), so a
     client that lists ~150 empty tables costs a few round trips, not 150.
     """
-    found: set[str] = set()
-    names = list(table_names)
-    for part in chunks(names, 50):
-        tests = []
-        for n in part:
-            t = CLIENT_TABLES[n]
-            q = sa.select(sa.literal(1)).select_from(t).where(
-                t.c._device_id == device_id, t.c._era == ERA_NOW)
-            if which == "current":
-                q = q.where(t.c._current == sa.true())
-            elif which == "live":
-                q = q.where(sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()))
-            tests.append(sa.exists(q))
-        row = conn.execute(sa.select(*tests)).one()
-        found.update(n for n, hit in zip(part, row) if hit)
-    return found
+    def live(t: sa.Table) -> sa.ColumnElement[bool]:
+        cond = sa.and_(t.c._device_id == device_id, t.c._era == ERA_NOW)
+        if which == "current":
+            return sa.and_(cond, t.c._current == sa.true())
+        if which == "live":
+            return sa.and_(cond, sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()))
+        return cond
+
+    return tables_with_rows(conn, [CLIENT_TABLES[n] for n in table_names], live)
 
 
 def insert_rows(conn: sa.Connection, table_name: str, rows: list[dict[str, Any]]) -> None:
