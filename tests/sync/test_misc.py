@@ -124,8 +124,9 @@ def test_onestep_upload_survives_a_transient_retry(h: Harness, monkeypatch) -> N
     """A deadlock on the first attempt re-runs the handler with the same form.
 
     Regression: releasing the ``dbdata`` text after parsing it (to save memory)
-    made the retry fail with "Must provide the variable: dbdata" (seen with 50
-    devices at once on MariaDB).
+    once made the retry fail with "Must provide the variable: dbdata" (seen
+    with 50 devices at once on MariaDB); now the decoded payload is kept for
+    the retry and the text is released.
     """
     import json
 
@@ -143,7 +144,15 @@ def test_onestep_upload_survives_a_transient_retry(h: Harness, monkeypatch) -> N
             raise OperationalError("INSERT x", {}, Exception(1213, "Deadlock found"))
         return real(*args, **kw)
 
+    real_decode = onestep.decode_payload
+    decodes: list[int] = []
+
+    def counting_decode(*args, **kw):  # type: ignore[no-untyped-def]
+        decodes.append(1)
+        return real_decode(*args, **kw)
+
     monkeypatch.setattr(onestep, "upload_entire_database", deadlock_once)
+    monkeypatch.setattr(onestep, "decode_payload", counting_decode)
     api = ClientApi(h.engine, h.settings)
     dbdata = {T: [dict(zip(SATIS_FIELDS, (encode_client_value(v) for v in satis(1, 0))))]}
     r = _post(api, operation="upload_entire_database", camcops_version="2.4.24", device="dev1",
@@ -151,4 +160,5 @@ def test_onestep_upload_survives_a_transient_retry(h: Harness, monkeypatch) -> N
               pknameinfo=json.dumps({T: "id"}), dbdata=json.dumps(dbdata))
     assert r["success"] == "1", r
     assert len(calls) == 2
+    assert len(decodes) == 1, "the retry reuses the payload decoded by the first attempt"
     assert set(h.current(T)) == {1}

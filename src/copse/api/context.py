@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from copse.accounts.users import User
 from copse.config import Settings
@@ -13,7 +14,12 @@ from copse.wire.version import Version
 
 @dataclass(frozen=True)
 class ApiRequest:
-    """The parsed, validated request; immutable so handlers can be retried."""
+    """The parsed, validated request; immutable so handlers can be retried.
+
+    ``memo`` is the one mutable part: a handler may keep there what it derived
+    from the form alone (no database), so that a retried transaction
+    (``db.tx.run_in_transaction``) reuses it instead of deriving it again.
+    """
 
     settings: Settings
     form: Form
@@ -26,6 +32,7 @@ class ApiRequest:
     remote_addr: str | None
     #: Fixed once per request: naive UTC, like every DateTime column.
     now_utc: datetime
+    memo: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,20 @@ def end_upload(conn: sa.Connection, req: ApiRequest, caller: Caller) -> None:
 def upload_entire_database(conn: sa.Connection, req: ApiRequest, caller: Caller) -> str:
     ctx = upload_context(req, caller)
     finalizing = req.form.required_bool_int("finalizing")
+    payload = req.memo.get("onestep")
+    if payload is None:
+        payload = req.memo["onestep"] = _onestep_payload(req, ctx)
+    onestep.upload_entire_database(conn, ctx, finalizing, payload)
+    return "Success"
+
+
+def _onestep_payload(req: ApiRequest, ctx: UploadContext) -> onestep.Payload:
+    """Parse and decode ``dbdata`` once per request (no database work).
+
+    The result is kept in ``req.memo``, so a transaction retried after a
+    transient conflict reuses it, and the dbdata text (often tens of MB) is
+    let go as soon as it is parsed: a smaller peak memory.
+    """
     cap = req.settings.max_dbdata_bytes
     raw = req.form.raw("dbdata") or ""
     # Size in UTF-8 bytes; for the usual pure-ASCII JSON that is len() with no copy.
@@ -213,9 +227,7 @@ def upload_entire_database(conn: sa.Connection, req: ApiRequest, caller: Caller)
     pknameinfo = req.form.json("pknameinfo")
     if not isinstance(pknameinfo, dict):
         raise UserError("PK name info JSON is not a dict")
-    # The text of dbdata stays in the form: a transient conflict re-runs this
-    # handler in a new transaction (db.tx.run_in_transaction), which parses it again.
     dbdata = req.form.json("dbdata")
-    onestep.upload_entire_database(conn, ctx, finalizing, pknameinfo, dbdata)
-    return "Success"
+    req.form.release("dbdata")
+    return onestep.decode_payload(ctx, pknameinfo, dbdata)
 

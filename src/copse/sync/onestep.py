@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -137,20 +138,41 @@ def _process_table(
     return ch
 
 
+@dataclass(frozen=True)
+class Payload:
+    """A one-step upload's tables, checked and decoded: pure work, done once per request.
+
+    ``rows`` holds full column dicts per table (``values.build_row``); the
+    engine only reads them, so a retried transaction can apply them again.
+    """
+
+    pknames: Mapping[str, Any]
+    rows: Mapping[str, list[dict[str, Any]]]
+
+
+def decode_payload(ctx: UploadContext, pknameinfo: Any, dbdata: Any) -> Payload:
+    """Validate the JSON's shape, tables, columns and values; decode every row.
+
+    Each table's JSON rows are dropped from ``dbdata`` once decoded, so only
+    one copy of the data is alive at a time.
+    """
+    check_payload(pknameinfo, dbdata)
+    decoded: dict[str, list[dict[str, Any]]] = {}
+    for table in sorted(dbdata):
+        decoded[table] = _decode_rows(ctx, table, pknameinfo.get(table, ""), dbdata[table])
+        dbdata[table] = None
+    return Payload(pknameinfo, decoded)
+
+
 def upload_entire_database(
     conn: sa.Connection,
     ctx: UploadContext,
     finalizing: bool,
-    pknameinfo: Any,
-    dbdata: Any,
+    payload: Payload,
 ) -> list[TableChanges]:
-    """Validate everything, then apply the whole database at once; audit it."""
-    check_payload(pknameinfo, dbdata)
-    decoded: dict[str, list[dict[str, Any]]] = {}
-    names: Mapping[str, Any] = pknameinfo
-    for table in sorted(dbdata):
-        decoded[table] = _decode_rows(ctx, table, names.get(table, ""), dbdata[table])
-        dbdata[table] = None  # the JSON rows are no longer needed: keep one copy only
+    """Apply the whole (already decoded) database at once; audit it."""
+    decoded = payload.rows
+    names = payload.pknames
     check_patient_rows(
         conn,
         group_id=ctx.group_id,
@@ -169,12 +191,11 @@ def upload_entire_database(
     occupied = queries.tables_with_live_rows(
         conn, COMMIT_ORDER, ctx.device_id, which="all" if finalizing else "current")
     for table in COMMIT_ORDER:
-        rows = decoded.pop(table, [])  # release each table's rows once processed
+        rows = decoded.get(table, [])
         pk = names.get(table)
         pkname = pk if isinstance(pk, str) and pk else "id"  # only used to key live rows
         changes.append(_process_table(conn, batch, table, pkname, rows, eras,
                                       known_empty=table not in occupied))
-        del rows
     if finalizing:
         queries.move_all_notes(conn, ctx.device_id, batch.era(conn))
     if any(c.preservation_pks for c in changes):

@@ -32,6 +32,16 @@ class Form:
         """True if the key was sent at all, even with a blank value."""
         return key in self._data
 
+    def release(self, key: str) -> None:
+        """Drop a parameter's text once it has been read for good.
+
+        A one-step upload's ``dbdata`` is tens of MB: after it has been parsed
+        (and the result kept for any retry, see ``ApiRequest.memo``) the text
+        need not live as long as the request.
+        """
+        if isinstance(self._data, dict):
+            self._data.pop(key, None)
+
     def raw(self, key: str) -> str | None:
         """The value exactly as sent (blank included), or None if absent."""
         return self._data.get(key)
