@@ -40,10 +40,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class _PortTaken(Exception):
-    pass
-
-
 @dataclass
 class ServerProcess:
     db_url: str
@@ -62,23 +58,6 @@ class ServerProcess:
         return f"{self.base_url}/api"
 
     def start(self, timeout: float = 60.0) -> None:
-        """Start the server and wait until it answers.
-
-        A port picked by :func:`free_port` can be taken by another process
-        (another test worker) before the server binds it; then a fresh port
-        is tried, a few times, unless the caller fixed the port.
-        """
-        fixed = bool(self.port)
-        for attempt in range(5):
-            try:
-                self._start_once(timeout)
-                return
-            except _PortTaken:
-                if fixed or attempt == 4:
-                    raise RuntimeError(f"copse serve could not bind port {self.port}:\n{self.log_text()}") from None
-                self.port = 0
-
-    def _start_once(self, timeout: float) -> None:
         self.port = self.port or free_port()
         env = dict(os.environ)
         env.update(
@@ -90,7 +69,6 @@ class ServerProcess:
         )
         env.update(self.extra_env)
         self._log = open(self.log_path, "ab")
-        log_start = self._log.tell()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "copse", "serve", "--port", str(self.port),
              "--workers", str(self.workers), "--no-migrate"],
@@ -101,11 +79,6 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                self.proc = None
-                self._log.close()
-                fresh = self.log_path.read_bytes()[log_start:].decode(errors="replace")
-                if "address already in use" in fresh.lower():
-                    raise _PortTaken()
                 raise RuntimeError(f"copse serve exited early:\n{self.log_text()}")
             try:
                 r = httpx.get(self.api_url, timeout=1.0)

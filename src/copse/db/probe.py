@@ -16,7 +16,7 @@ import sqlalchemy as sa
 #: Tables per probing statement (keeps each statement a reasonable size).
 PROBE_CHUNK = 50
 
-Condition = Callable[[sa.Table], sa.ColumnElement[bool] | None]
+Condition = Callable[[sa.Table], sa.ColumnElement[bool]]
 
 
 def tables_with_rows(
@@ -29,10 +29,7 @@ def tables_with_rows(
         probes = []
         for t in part:
             q = sa.select(sa.literal(1)).select_from(t)
-            cond = where(t) if where is not None else None
-            if cond is not None:
-                q = q.where(cond)
-            probes.append(sa.exists(q))
+            probes.append(sa.exists(q if where is None else q.where(where(t))))
         row = conn.execute(sa.select(*probes)).one()
         found.update(t.name for t, hit in zip(part, row) if hit)
     return found
