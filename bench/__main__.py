@@ -34,13 +34,32 @@ HERE = Path(__file__).resolve().parent
 
 def _plan(mode: str) -> dict[str, Any]:
     if mode == "smoke":
-        return dict(backends=["sqlite"], life_sizes=["tiny"], conc_size="tiny", devices=[1, 3],
-                    workers={"sqlite": [1]}, rows=[100], blobs=[1], iso_size="tiny",
-                    iso_other=200, iso_eras=1, iso_repeats=1)
-    plan = dict(backends=["sqlite", "postgresql", "mysql"], life_sizes=["2mb", "10k"], conc_size="2mb",
-                devices=[1, 10, 50], workers={"sqlite": [1, 4], "postgresql": [1, 4], "mysql": [1, 4]},
-                rows=[1000, 5000, 20000], blobs=[0, 12.5, 25, 37.5], iso_size="2mb", iso_other=20000,
-                iso_eras=5, iso_repeats=3)
+        return dict(
+            backends=["sqlite"],
+            life_sizes=["tiny"],
+            conc_size="tiny",
+            devices=[1, 3],
+            workers={"sqlite": [1]},
+            rows=[100],
+            blobs=[1],
+            iso_size="tiny",
+            iso_other=200,
+            iso_eras=1,
+            iso_repeats=1,
+        )
+    plan = dict(
+        backends=["sqlite", "postgresql", "mysql"],
+        life_sizes=["2mb", "10k"],
+        conc_size="2mb",
+        devices=[1, 10, 50],
+        workers={"sqlite": [1, 4], "postgresql": [1, 4], "mysql": [1, 4]},
+        rows=[1000, 5000, 20000],
+        blobs=[0, 12.5, 25, 37.5],
+        iso_size="2mb",
+        iso_other=20000,
+        iso_eras=5,
+        iso_repeats=3,
+    )
     if mode == "full":
         plan["life_sizes"] = ["2mb", "10k", "large"]
         plan["rows"] = [1000, 5000, 20000, 100000]
@@ -74,26 +93,43 @@ def run(args: argparse.Namespace) -> int:
             log(f"{backend}: lifecycle")
             records += scenarios.lifecycle(env, backend, [SIZES[s] for s in plan["life_sizes"]])
             log(f"{backend}: concurrency")
-            records += scenarios.concurrency(env, backend, SIZES[plan["conc_size"]], plan["devices"],
-                                             plan["workers"].get(backend, [1]))
+            records += scenarios.concurrency(
+                env,
+                backend,
+                SIZES[plan["conc_size"]],
+                plan["devices"],
+                plan["workers"].get(backend, [1]),
+            )
             if backend != "mysql" or mode == "full":
                 log(f"{backend}: scaling")
                 records += scenarios.scaling_rows(env, backend, plan["rows"])
                 records += scenarios.scaling_blobs(env, backend, plan["blobs"])
                 log(f"{backend}: isolation")
-                records += scenarios.isolation(env, backend, SIZES[plan["iso_size"]], plan["iso_other"],
-                                               plan["iso_eras"], plan["iso_repeats"])
+                records += scenarios.isolation(
+                    env,
+                    backend,
+                    SIZES[plan["iso_size"]],
+                    plan["iso_other"],
+                    plan["iso_eras"],
+                    plan["iso_repeats"],
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - t_start
     meta = {
-        "mode": mode, "seed": args.seed, "elapsed_s": elapsed, "skipped": skipped,
-        "python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "command": "python -m bench" + (" --smoke" if mode == "smoke" else " --full" if mode == "full" else ""),
+        "mode": mode,
+        "seed": args.seed,
+        "elapsed_s": elapsed,
+        "skipped": skipped,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "command": "python -m bench"
+        + (" --smoke" if mode == "smoke" else " --full" if mode == "full" else ""),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
-    (out_dir / "results.json").write_text(json.dumps({"meta": meta, "records": records}, indent=1,
-                                                     default=str))
+    (out_dir / "results.json").write_text(
+        json.dumps({"meta": meta, "records": records}, indent=1, default=str)
+    )
     notes = HERE / "NOTES.md"
     text = render(meta, records, notes.read_text() if notes.exists() else "")
     (out_dir / "RESULTS.md").write_text(text)
@@ -105,8 +141,9 @@ def render_only(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else HERE
     data = json.loads((out_dir / "results.json").read_text())
     notes = HERE / "NOTES.md"
-    (out_dir / "RESULTS.md").write_text(render(data["meta"], data["records"],
-                                               notes.read_text() if notes.exists() else ""))
+    (out_dir / "RESULTS.md").write_text(
+        render(data["meta"], data["records"], notes.read_text() if notes.exists() else "")
+    )
     print(f"re-rendered {out_dir / 'RESULTS.md'}")
     return 0
 
@@ -117,8 +154,15 @@ def profile(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="copse-bench-prof-"))
     try:
         urls = {"postgresql": args.pg_url, "mysql": args.mysql_url, "sqlite": ""}
-        path = run_profile(args.backend, urls[args.backend], args.size, not args.stepwise, args.phase,
-                           Path(args.out) if args.out else HERE / "profiles", work)
+        path = run_profile(
+            args.backend,
+            urls[args.backend],
+            args.size,
+            not args.stepwise,
+            args.phase,
+            Path(args.out) if args.out else HERE / "profiles",
+            work,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(path.read_text()[:200])
@@ -127,14 +171,21 @@ def profile(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("command", nargs="?", default="run", choices=["run", "profile", "render"])
     p.add_argument("--smoke", action="store_true", help="a few seconds, SQLite only (CI)")
     p.add_argument("--full", action="store_true", help="also the large tablet (long)")
     p.add_argument("--backends", help="comma list of sqlite,postgresql,mysql")
-    p.add_argument("--pg-url", default=os.environ.get("COPSE_BENCH_PG_URL", dbs.DEFAULT_URLS["postgresql"]))
-    p.add_argument("--mysql-url", default=os.environ.get("COPSE_BENCH_MYSQL_URL", dbs.DEFAULT_URLS["mysql"]))
+    p.add_argument(
+        "--pg-url", default=os.environ.get("COPSE_BENCH_PG_URL", dbs.DEFAULT_URLS["postgresql"])
+    )
+    p.add_argument(
+        "--mysql-url", default=os.environ.get("COPSE_BENCH_MYSQL_URL", dbs.DEFAULT_URLS["mysql"])
+    )
     p.add_argument("--out", help="folder for RESULTS.md and results.json (default: bench/)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--backend", default="sqlite", help="profile: the backend")

@@ -23,10 +23,17 @@ BASELINE_ERA = "BASELINE"
 
 def _server_fields(device_id: int, user_id: int, group_id: int) -> dict[str, Any]:
     return {
-        "_device_id": device_id, "_era": BASELINE_ERA, "_current": False,
-        "_when_added_exact": "2024-01-08T09:00:00.000000+00:00", "_adding_user_id": user_id,
-        "_forcibly_preserved": False, "_manually_erased": False, "_camcops_version": "2.4.24",
-        "_addition_pending": False, "_removal_pending": False, "_group_id": group_id,
+        "_device_id": device_id,
+        "_era": BASELINE_ERA,
+        "_current": False,
+        "_when_added_exact": "2024-01-08T09:00:00.000000+00:00",
+        "_adding_user_id": user_id,
+        "_forcibly_preserved": False,
+        "_manually_erased": False,
+        "_camcops_version": "2.4.24",
+        "_addition_pending": False,
+        "_removal_pending": False,
+        "_group_id": group_id,
     }
 
 
@@ -34,7 +41,8 @@ def ids_for(engine: sa.Engine, device: str, username: str = "admin") -> tuple[in
     with engine.connect() as conn:
         dev = conn.execute(sa.select(devices.c.id).where(devices.c.name == device)).scalar_one()
         uid, gid = conn.execute(
-            sa.select(users.c.id, users.c.upload_group_id).where(users.c.username == username)).one()
+            sa.select(users.c.id, users.c.upload_group_id).where(users.c.username == username)
+        ).one()
     return int(dev), int(uid), int(gid)
 
 
@@ -42,7 +50,9 @@ def raw_insert(engine: sa.Engine, data: TabletData, device: str) -> float:
     """Seconds to insert every row of ``data`` in one transaction (then removed, untimed)."""
     device_id, user_id, group_id = ids_for(engine, device)
     extra = _server_fields(device_id, user_id, group_id)
-    prepared = {t: [{**r, **extra} for r in data.db[t].values()] for t in COMMIT_ORDER if data.db.get(t)}
+    prepared = {
+        t: [{**r, **extra} for r in data.db[t].values()] for t in COMMIT_ORDER if data.db.get(t)
+    }
     t0 = time.perf_counter()
     with engine.begin() as conn:
         for t, rows in prepared.items():

@@ -30,8 +30,15 @@ from copse.wire.values import encode_client_value
 CLIENT_VERSION = "2.4.24"
 #: The upload-phase operations: their time is the "upload time" compared with the raw insert.
 UPLOAD_PHASE = {
-    "upload_entire_database", "start_upload", "start_preservation", "upload_empty_tables",
-    "upload_table", "delete_where_key_not", "which_keys_to_send", "upload_record", "end_upload",
+    "upload_entire_database",
+    "start_upload",
+    "start_preservation",
+    "upload_empty_tables",
+    "upload_table",
+    "delete_where_key_not",
+    "which_keys_to_send",
+    "upload_record",
+    "end_upload",
 }
 
 
@@ -50,8 +57,8 @@ def qt_form_encode(fields: dict[str, str]) -> bytes:
 class Timing:
     """What one conversation cost."""
 
-    total_s: float = 0.0            # every request's round trip
-    upload_s: float = 0.0           # the upload-phase requests only
+    total_s: float = 0.0  # every request's round trip
+    upload_s: float = 0.0  # the upload-phase requests only
     requests: int = 0
     body_bytes: int = 0
     max_body_bytes: int = 0
@@ -61,8 +68,15 @@ class Timing:
 class BenchTablet:
     """One device: its data and its HTTP conversations."""
 
-    def __init__(self, api_url: str, user: str, password: str, data: TabletData,
-                 device: str | None = None, timeout: float = 600.0) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        user: str,
+        password: str,
+        data: TabletData,
+        device: str | None = None,
+        timeout: float = 600.0,
+    ) -> None:
         self.api_url = api_url
         self.user = user
         self.password = password
@@ -78,8 +92,13 @@ class BenchTablet:
     # -- transport ----------------------------------------------------------
 
     def call(self, operation: str, **extra: str) -> dict[str, str]:
-        fields = {"operation": operation, "camcops_version": CLIENT_VERSION, "device": self.device,
-                  "user": self.user, "password": self.password}
+        fields = {
+            "operation": operation,
+            "camcops_version": CLIENT_VERSION,
+            "device": self.device,
+            "user": self.user,
+            "password": self.password,
+        }
         if self._session is not None:
             fields["session_id"], fields["session_token"] = self._session
         fields.update(extra)
@@ -105,8 +124,11 @@ class BenchTablet:
         return d
 
     def _send(self, body: bytes) -> tuple[int, str]:
-        r = self.http.post(self.api_url, content=body,
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        r = self.http.post(
+            self.api_url,
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         return r.status_code, r.text
 
     # -- conversations ------------------------------------------------------
@@ -132,7 +154,10 @@ class BenchTablet:
         out = []
         for pid in sorted(self.data.db[PATIENT_TABLE]):
             p = self.data.db[PATIENT_TABLE][pid]
-            d = {k: p.get(k) for k in ("forename", "surname", "sex", "email", "address", "gp", "other", "dob")}
+            d = {
+                k: p.get(k)
+                for k in ("forename", "surname", "sex", "email", "address", "gp", "other", "dob")
+            }
             n = idnums.get(pid)
             if n is not None:
                 d[f"idnum{n['which_idnum']}"] = int(n["idnum_value"])
@@ -154,13 +179,26 @@ class BenchTablet:
             self.call("get_allowed_tables")
             tables = sorted(db)
             if onestep:
-                pknameinfo = json.dumps({t: "id" for t in tables}, separators=(",", ":"), sort_keys=True)
+                pknameinfo = json.dumps(
+                    {t: "id" for t in tables}, separators=(",", ":"), sort_keys=True
+                )
                 dbdata = json.dumps(
-                    {t: [dict(zip(self.data.columns(t), vals)) for vals in self.data.encoded_rows(t)]
-                     for t in tables},
-                    separators=(",", ":"), sort_keys=True)
-                self.call("upload_entire_database", finalizing="1" if finalizing else "0",
-                          pknameinfo=pknameinfo, dbdata=dbdata)
+                    {
+                        t: [
+                            dict(zip(self.data.columns(t), vals))
+                            for vals in self.data.encoded_rows(t)
+                        ]
+                        for t in tables
+                    },
+                    separators=(",", ":"),
+                    sort_keys=True,
+                )
+                self.call(
+                    "upload_entire_database",
+                    finalizing="1" if finalizing else "0",
+                    pknameinfo=pknameinfo,
+                    dbdata=dbdata,
+                )
             else:
                 self.call("start_upload")
                 if finalizing:
@@ -173,24 +211,40 @@ class BenchTablet:
                         continue
                     rows = self.data.encoded_rows(t)
                     extra = {f"record{i}": ",".join(v) for i, v in enumerate(rows)}
-                    self.call("upload_table", table=t, pkname="id", fields=",".join(self.data.columns(t)),
-                              nrecords=str(len(rows)), **extra)
+                    self.call(
+                        "upload_table",
+                        table=t,
+                        pkname="id",
+                        fields=",".join(self.data.columns(t)),
+                        nrecords=str(len(rows)),
+                        **extra,
+                    )
                 if db[BLOB_TABLE]:
                     blobs = [db[BLOB_TABLE][k] for k in sorted(db[BLOB_TABLE])]
                     pks = ",".join(str(b["id"]) for b in blobs)
                     self.call("delete_where_key_not", table=BLOB_TABLE, pkname="id", pkvalues=pks)
                     d = self.call(
-                        "which_keys_to_send", table=BLOB_TABLE, pkname="id", pkvalues=pks,
+                        "which_keys_to_send",
+                        table=BLOB_TABLE,
+                        pkname="id",
+                        pkvalues=pks,
                         datevalues=",".join(b["when_last_modified"] for b in blobs),
                         move_off_tablet_values=",".join(
                             "" if b["_move_off_tablet"] is None else str(int(b["_move_off_tablet"]))
-                            for b in blobs))
+                            for b in blobs
+                        ),
+                    )
                     wanted = [int(x) for x in d.get("result", "").split(",") if x]
                     cols = self.data.columns(BLOB_TABLE)
                     for pk in wanted:
                         row = db[BLOB_TABLE][pk]
-                        self.call("upload_record", table=BLOB_TABLE, pkname="id", fields=",".join(cols),
-                                  values=",".join(encode_client_value(row[c]) for c in cols))
+                        self.call(
+                            "upload_record",
+                            table=BLOB_TABLE,
+                            pkname="id",
+                            fields=",".join(cols),
+                            values=",".join(encode_client_value(row[c]) for c in cols),
+                        )
                 self.call("end_upload")
         finally:
             self._session = None

@@ -24,18 +24,96 @@ Row = dict[str, Any]
 
 #: Task tables used, in the order task records are dealt out to a patient.
 #: photosequence and diagnosis_icd10 have ancillary rows; photos are BLOBs.
-TASK_CYCLE = ("phq9", "gad7", "bmi", "progressnote", "diagnosis_icd10", "phq9", "gad7", "photosequence")
+TASK_CYCLE = (
+    "phq9",
+    "gad7",
+    "bmi",
+    "progressnote",
+    "diagnosis_icd10",
+    "phq9",
+    "gad7",
+    "photosequence",
+)
 
-FORENAMES = ("ALICE", "BOB", "CAROL", "DAVID", "ERIN", "FRANK", "GRACE", "HEIDI", "IVAN", "JUDY",
-             "MALLORY", "NIAJ", "OLIVIA", "PEGGY", "RUPERT", "SYBIL", "TRENT", "VICTOR", "WALTER")
-SURNAMES = ("SMITH", "JONES", "TAYLOR", "BROWN", "WILLIAMS", "WILSON", "JOHNSON", "DAVIES", "O'BRIEN",
-            "ROBINSON", "WRIGHT", "THOMPSON", "EVANS", "WALKER", "WHITE", "ROBERTS", "GREEN")
-WORDS = ("patient", "reports", "low", "mood", "sleep", "improved", "since", "last", "review", "no",
-         "risk", "to", "self", "or", "others", "plan", "continue", "sertraline", "50mg", "follow-up",
-         "in", "four", "weeks", "family", "present", "discussed", "options", "'quoted'", "line\nbreak")
-ICD10 = (("F32.1", "Moderate depressive episode"), ("F41.1", "Generalized anxiety disorder"),
-         ("F20.0", "Paranoid schizophrenia"), ("F31.3", "Bipolar affective disorder, current episode mild"),
-         ("F43.1", "Post-traumatic stress disorder"), ("F10.2", "Alcohol dependence syndrome"))
+FORENAMES = (
+    "ALICE",
+    "BOB",
+    "CAROL",
+    "DAVID",
+    "ERIN",
+    "FRANK",
+    "GRACE",
+    "HEIDI",
+    "IVAN",
+    "JUDY",
+    "MALLORY",
+    "NIAJ",
+    "OLIVIA",
+    "PEGGY",
+    "RUPERT",
+    "SYBIL",
+    "TRENT",
+    "VICTOR",
+    "WALTER",
+)
+SURNAMES = (
+    "SMITH",
+    "JONES",
+    "TAYLOR",
+    "BROWN",
+    "WILLIAMS",
+    "WILSON",
+    "JOHNSON",
+    "DAVIES",
+    "O'BRIEN",
+    "ROBINSON",
+    "WRIGHT",
+    "THOMPSON",
+    "EVANS",
+    "WALKER",
+    "WHITE",
+    "ROBERTS",
+    "GREEN",
+)
+WORDS = (
+    "patient",
+    "reports",
+    "low",
+    "mood",
+    "sleep",
+    "improved",
+    "since",
+    "last",
+    "review",
+    "no",
+    "risk",
+    "to",
+    "self",
+    "or",
+    "others",
+    "plan",
+    "continue",
+    "sertraline",
+    "50mg",
+    "follow-up",
+    "in",
+    "four",
+    "weeks",
+    "family",
+    "present",
+    "discussed",
+    "options",
+    "'quoted'",
+    "line\nbreak",
+)
+ICD10 = (
+    ("F32.1", "Moderate depressive episode"),
+    ("F41.1", "Generalized anxiety disorder"),
+    ("F20.0", "Paranoid schizophrenia"),
+    ("F31.3", "Bipolar affective disorder, current episode mild"),
+    ("F43.1", "Post-traumatic stress disorder"),
+    ("F10.2", "Alcohol dependence syndrome"),
+)
 
 
 def nhs_number(n: int) -> int:
@@ -144,7 +222,10 @@ class TabletData:
 
     def encoded_rows(self, table: str) -> list[list[str]]:
         cols = self.columns(table)
-        return [[encode_client_value(self.db[table][k][c]) for c in cols] for k in sorted(self.db[table])]
+        return [
+            [encode_client_value(self.db[table][k][c]) for c in cols]
+            for k in sorted(self.db[table])
+        ]
 
     # -- edits ------------------------------------------------------------------
 
@@ -203,7 +284,11 @@ def generate(size: Size, seed: int = 1, *, first_patient: int = 0) -> TabletData
     td = TabletData(seed, {t: {} for t in sorted(TABLES)})
     td.clock = Clock(datetime.datetime(2024, 1, 8, 9, 0, 0), rng)
     # Deal the photos to the photosequence tasks: roughly evenly, at least one each when possible.
-    n_seq = sum(1 for i in range(size.tasks_per_patient) if TASK_CYCLE[i % len(TASK_CYCLE)] == "photosequence")
+    n_seq = sum(
+        1
+        for i in range(size.tasks_per_patient)
+        if TASK_CYCLE[i % len(TASK_CYCLE)] == "photosequence"
+    )
     n_seq *= size.patients
     per_seq = [0] * n_seq
     for i in range(size.photos):
@@ -212,13 +297,21 @@ def generate(size: Size, seed: int = 1, *, first_patient: int = 0) -> TabletData
     seq_index = 0
     for p in range(size.patients):
         pid = td.new_row(
-            PATIENT_TABLE, forename=rng.choice(FORENAMES), surname=rng.choice(SURNAMES),
+            PATIENT_TABLE,
+            forename=rng.choice(FORENAMES),
+            surname=rng.choice(SURNAMES),
             dob=f"{rng.randint(1930, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            sex=rng.choice("FM"), address=f"{rng.randint(1, 200)} High Street\nCambridge",
-            gp="Dr Who, Surgery Lane", other=None,
+            sex=rng.choice("FM"),
+            address=f"{rng.randint(1, 200)} High Street\nCambridge",
+            gp="Dr Who, Surgery Lane",
+            other=None,
         )["id"]
-        td.new_row(PATIENT_IDNUM_TABLE, patient_id=pid, which_idnum=1,
-                   idnum_value=nhs_number(first_patient + p + 1))
+        td.new_row(
+            PATIENT_IDNUM_TABLE,
+            patient_id=pid,
+            which_idnum=1,
+            idnum_value=nhs_number(first_patient + p + 1),
+        )
         for i in range(size.tasks_per_patient):
             table = TASK_CYCLE[i % len(TASK_CYCLE)]
             common = _task_common(rng, td, pid)
@@ -227,36 +320,67 @@ def generate(size: Size, seed: int = 1, *, first_patient: int = 0) -> TabletData
             elif table == "gad7":
                 td.new_row(table, **common, **{f"q{j}": rng.randint(0, 3) for j in range(1, 8)})
             elif table == "bmi":
-                td.new_row(table, **common, height_m=round(rng.uniform(1.45, 2.0), 2),
-                           mass_kg=round(rng.uniform(45, 130), 1), waist_cm=round(rng.uniform(60, 130), 1),
-                           comment=_text(rng, 0, 6) or None)
+                td.new_row(
+                    table,
+                    **common,
+                    height_m=round(rng.uniform(1.45, 2.0), 2),
+                    mass_kg=round(rng.uniform(45, 130), 1),
+                    waist_cm=round(rng.uniform(60, 130), 1),
+                    comment=_text(rng, 0, 6) or None,
+                )
             elif table == "progressnote":
-                td.new_row(table, **common, **_clinician(rng), location="Ward 3",
-                           note=_text(rng, 20, 120))
+                td.new_row(
+                    table, **common, **_clinician(rng), location="Ward 3", note=_text(rng, 20, 120)
+                )
             elif table == "diagnosis_icd10":
-                did = td.new_row(table, **common, **_clinician(rng),
-                                 relates_to_date=f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")["id"]
+                did = td.new_row(
+                    table,
+                    **common,
+                    **_clinician(rng),
+                    relates_to_date=f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                )["id"]
                 for s in range(rng.randint(1, 3)):
                     code, desc = rng.choice(ICD10)
-                    td.new_row("diagnosis_icd10_item", diagnosis_icd10_id=did, seqnum=s + 1, code=code,
-                               description=desc, comment=_text(rng, 0, 5) or None)
+                    td.new_row(
+                        "diagnosis_icd10_item",
+                        diagnosis_icd10_id=did,
+                        seqnum=s + 1,
+                        code=code,
+                        description=desc,
+                        comment=_text(rng, 0, 5) or None,
+                    )
             elif table == "photosequence":
-                sid = td.new_row(table, **common, **_clinician(rng),
-                                 sequence_description="Wound photographs")["id"]
+                sid = td.new_row(
+                    table, **common, **_clinician(rng), sequence_description="Wound photographs"
+                )["id"]
                 k = per_seq[seq_index] if seq_index < len(per_seq) else 0
                 seq_index += 1
                 for s in range(k):
-                    ph = td.new_row("photosequence_photos", photosequence_id=sid, seqnum=s + 1,
-                                    description=f"view {s + 1}", rotation=0)
+                    ph = td.new_row(
+                        "photosequence_photos",
+                        photosequence_id=sid,
+                        seqnum=s + 1,
+                        description=f"view {s + 1}",
+                        rotation=0,
+                    )
                     data = rng.randbytes(rng.randint(size.photo_min, size.photo_max))
-                    bid = td.new_row(BLOB_TABLE, tablename="photosequence_photos", tablepk=ph["id"],
-                                     fieldname="photo_blobid", filename=f"photo{ph['id']}.jpg",
-                                     mimetype="image/jpeg", image_rotation_deg_cw=0, theblob=data)["id"]
+                    bid = td.new_row(
+                        BLOB_TABLE,
+                        tablename="photosequence_photos",
+                        tablepk=ph["id"],
+                        fieldname="photo_blobid",
+                        filename=f"photo{ph['id']}.jpg",
+                        mimetype="image/jpeg",
+                        image_rotation_deg_cw=0,
+                        theblob=data,
+                    )["id"]
                     ph["photo_blobid"] = bid
     return td
 
 
 def describe(td: TabletData) -> str:
-    return (f"{td.n_task_rows} task rows, {td.n_rows} rows in all, "
-            f"{len(td.db[BLOB_TABLE])} photos ({td.blob_bytes / 1e6:.1f} MB), "
-            f"~{td.approx_db_bytes() / 1e6:.1f} MB tablet DB")
+    return (
+        f"{td.n_task_rows} task rows, {td.n_rows} rows in all, "
+        f"{len(td.db[BLOB_TABLE])} photos ({td.blob_bytes / 1e6:.1f} MB), "
+        f"~{td.approx_db_bytes() / 1e6:.1f} MB tablet DB"
+    )

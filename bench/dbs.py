@@ -65,15 +65,22 @@ def create(backend: str, server_url: str, work_dir: Path) -> BenchDb:
             if backend == "postgresql":
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
             else:
-                conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                conn.exec_driver_sql(
+                    f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                )
         admin.dispose()
         url = normalise_url(server_url).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     migrate.upgrade(engine)
     with engine.begin() as conn:
-        conn.execute(sa.insert(idnum_definitions).values(
-            which_idnum=1, description="NHS number", short_description="NHS#",
-            validation_method="uk_nhs_number"))
+        conn.execute(
+            sa.insert(idnum_definitions).values(
+                which_idnum=1,
+                description="NHS number",
+                short_description="NHS#",
+                validation_method="uk_nhs_number",
+            )
+        )
     return BenchDb(backend, url, engine)
 
 

@@ -28,8 +28,15 @@ class InProcessTablet(BenchTablet):
         return r.status, r.body
 
 
-def run_profile(backend: str, server_url: str, size: str, onestep: bool, phase: str,
-                out_dir: Path, work_dir: Path) -> Path:
+def run_profile(
+    backend: str,
+    server_url: str,
+    size: str,
+    onestep: bool,
+    phase: str,
+    out_dir: Path,
+    work_dir: Path,
+) -> Path:
     """phase: first | nochange | change1 | move.  Returns the text profile's path."""
     from pyinstrument import Profiler
 
@@ -62,7 +69,9 @@ def run_profile(backend: str, server_url: str, size: str, onestep: bool, phase: 
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / f"{name}.txt"
         text = prof.output_text(unicode=False, color=False, show_all=False)
-        path.write_text(f"# {name}: upload phase {tm.upload_s:.3f} s, conversation {wall:.3f} s\n\n{text}")
+        path.write_text(
+            f"# {name}: upload phase {tm.upload_s:.3f} s, conversation {wall:.3f} s\n\n{text}"
+        )
         (out_dir / f"{name}.html").write_text(prof.output_html())
         return path
     finally:

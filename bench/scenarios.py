@@ -11,12 +11,12 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from bench import baseline, dbs
 from bench.client import BenchTablet, Timing
@@ -51,21 +51,43 @@ def served(env: Env, backend: str, workers: int = 1) -> Iterator[tuple[dbs.Bench
 def _tablet(srv: Server, data: TabletData, tag: str) -> BenchTablet:
     import uuid
 
-    t = BenchTablet(srv.api_url, "admin", ADMIN_PASSWORD, data,
-                    device="{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"copse-bench/{tag}")) + "}")
+    t = BenchTablet(
+        srv.api_url,
+        "admin",
+        ADMIN_PASSWORD,
+        data,
+        device="{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"copse-bench/{tag}")) + "}",
+    )
     t.register()
     return t
 
 
-def _rec(group: str, backend: str, scenario: str, tm: Timing | float, raw_s: float,
-         srv: Server | None, **more: Any) -> Record:
+def _rec(
+    group: str,
+    backend: str,
+    scenario: str,
+    tm: Timing | float,
+    raw_s: float,
+    srv: Server | None,
+    **more: Any,
+) -> Record:
     t = tm.upload_s if isinstance(tm, Timing) else float(tm)
-    r: Record = {"group": group, "backend": backend, "scenario": scenario, "time_s": t,
-                 "raw_s": raw_s, "ratio": t / raw_s if raw_s > 0 else None,
-                 "peak_rss_mb": srv.peak_rss_mb() if srv else None}
+    r: Record = {
+        "group": group,
+        "backend": backend,
+        "scenario": scenario,
+        "time_s": t,
+        "raw_s": raw_s,
+        "ratio": t / raw_s if raw_s > 0 else None,
+        "peak_rss_mb": srv.peak_rss_mb() if srv else None,
+    }
     if isinstance(tm, Timing):
-        r.update(conversation_s=tm.total_s, requests=tm.requests, body_mb=tm.body_bytes / 1e6,
-                 max_body_mb=tm.max_body_bytes / 1e6)
+        r.update(
+            conversation_s=tm.total_s,
+            requests=tm.requests,
+            body_mb=tm.body_bytes / 1e6,
+            max_body_mb=tm.max_body_bytes / 1e6,
+        )
     r.update(more)
     return r
 
@@ -91,23 +113,53 @@ def lifecycle(env: Env, backend: str, sizes: list[Size]) -> list[Record]:
                 try:
                     raw = baseline.raw_insert(db.engine, data, tab.device)
                     rows = data.n_rows
-                    common = dict(size=size.name, method=how, rows=rows, task_rows=data.n_task_rows,
-                                  blob_mb=data.blob_bytes / 1e6)
+                    common = dict(
+                        size=size.name,
+                        method=how,
+                        rows=rows,
+                        task_rows=data.n_task_rows,
+                        blob_mb=data.blob_bytes / 1e6,
+                    )
                     tm = _upload(srv, tab, "copy", onestep)
-                    out.append(_rec("lifecycle", backend, "first upload (copy)", tm, raw, srv, **common,
-                                    stored_current_rows=_current_rows(db, tab.device)))
+                    out.append(
+                        _rec(
+                            "lifecycle",
+                            backend,
+                            "first upload (copy)",
+                            tm,
+                            raw,
+                            srv,
+                            **common,
+                            stored_current_rows=_current_rows(db, tab.device),
+                        )
+                    )
                     tm = _upload(srv, tab, "copy", onestep)
-                    out.append(_rec("lifecycle", backend, "re-upload, no change", tm, raw, srv, **common))
+                    out.append(
+                        _rec("lifecycle", backend, "re-upload, no change", tm, raw, srv, **common)
+                    )
                     n = data.touch_fraction(0.01, env.seed + 7)
                     tm = _upload(srv, tab, "copy", onestep)
-                    out.append(_rec("lifecycle", backend, f"re-upload, 1% changed ({n} rows)", tm, raw, srv,
-                                    **common))
+                    out.append(
+                        _rec(
+                            "lifecycle",
+                            backend,
+                            f"re-upload, 1% changed ({n} rows)",
+                            tm,
+                            raw,
+                            srv,
+                            **common,
+                        )
+                    )
                     tm = _upload(srv, tab, "move", onestep)
-                    out.append(_rec("lifecycle", backend, "move (finalize all)", tm, raw, srv, **common))
+                    out.append(
+                        _rec("lifecycle", backend, "move (finalize all)", tm, raw, srv, **common)
+                    )
                 finally:
                     tab.close()
-                env.log(f"  lifecycle {backend} {size.name} {how}: " + ", ".join(
-                    f"{r['time_s']:.2f}s" for r in out[-4:]))
+                env.log(
+                    f"  lifecycle {backend} {size.name} {how}: "
+                    + ", ".join(f"{r['time_s']:.2f}s" for r in out[-4:])
+                )
     return out
 
 
@@ -116,8 +168,14 @@ def lifecycle(env: Env, backend: str, sizes: list[Size]) -> list[Record]:
 # ---------------------------------------------------------------------------
 
 
-def concurrency(env: Env, backend: str, size: Size, device_counts: list[int],
-                worker_counts: list[int], onestep: bool = True) -> list[Record]:
+def concurrency(
+    env: Env,
+    backend: str,
+    size: Size,
+    device_counts: list[int],
+    worker_counts: list[int],
+    onestep: bool = True,
+) -> list[Record]:
     out: list[Record] = []
     for workers in worker_counts:
         with served(env, backend, workers=workers) as (db, srv):
@@ -147,13 +205,28 @@ def concurrency(env: Env, backend: str, size: Size, device_counts: list[int],
                     t.close()
                 ok = [t for t in timings if t is not None]
                 rows = sum(d.n_rows for d in datas)
-                out.append(_rec(
-                    "concurrency", backend, f"{n} devices, {workers} worker(s)", wall, n * raw_one, srv,
-                    devices=n, workers=workers, errors=len(errors), error_samples=errors[:3],
-                    uploads_per_s=len(ok) / wall, rows_per_s=rows / wall,
-                    median_upload_s=statistics.median(t.upload_s for t in ok) if ok else None,
-                    method="one-step" if onestep else "stepwise", size=size.name))
-                env.log(f"  concurrency {backend} w{workers} n{n}: {wall:.2f}s, {len(errors)} errors")
+                out.append(
+                    _rec(
+                        "concurrency",
+                        backend,
+                        f"{n} devices, {workers} worker(s)",
+                        wall,
+                        n * raw_one,
+                        srv,
+                        devices=n,
+                        workers=workers,
+                        errors=len(errors),
+                        error_samples=errors[:3],
+                        uploads_per_s=len(ok) / wall,
+                        rows_per_s=rows / wall,
+                        median_upload_s=statistics.median(t.upload_s for t in ok) if ok else None,
+                        method="one-step" if onestep else "stepwise",
+                        size=size.name,
+                    )
+                )
+                env.log(
+                    f"  concurrency {backend} w{workers} n{n}: {wall:.2f}s, {len(errors)} errors"
+                )
     return out
 
 
@@ -174,14 +247,23 @@ def scaling_rows(env: Env, backend: str, task_rows: list[int]) -> list[Record]:
                 tab = _tablet(srv, data, f"rows-{rows}-{how}")
                 try:
                     raw = baseline.raw_insert(db.engine, data, tab.device)
-                    common = dict(size=size.name, method=how, rows=data.n_rows, task_rows=data.n_task_rows)
+                    common = dict(
+                        size=size.name, method=how, rows=data.n_rows, task_rows=data.n_task_rows
+                    )
                     tm = _upload(srv, tab, "copy", onestep)
-                    out.append(_rec("scaling-rows", backend, "first upload", tm, raw, srv, **common))
+                    out.append(
+                        _rec("scaling-rows", backend, "first upload", tm, raw, srv, **common)
+                    )
                     tm = _upload(srv, tab, "copy", onestep)
-                    out.append(_rec("scaling-rows", backend, "no-change re-upload", tm, raw, srv, **common))
+                    out.append(
+                        _rec("scaling-rows", backend, "no-change re-upload", tm, raw, srv, **common)
+                    )
                 finally:
                     tab.close()
-            env.log(f"  scaling rows {backend} {rows}: " + ", ".join(f"{r['time_s']:.2f}s" for r in out[-4:]))
+            env.log(
+                f"  scaling rows {backend} {rows}: "
+                + ", ".join(f"{r['time_s']:.2f}s" for r in out[-4:])
+            )
     return out
 
 
@@ -192,28 +274,49 @@ def scaling_blobs(env: Env, backend: str, blob_mb: list[float]) -> list[Record]:
         # A fresh server per point, so each peak is measured from the same start.
         with served(env, backend) as (db, srv):
             n_photos = max(0, round(mb / 1.0))
-            size = Size(f"blobs{mb:g}MB", 10, 8, n_photos, 900_000, 1_100_000) if n_photos else Size(
-                "blobs0", 10, 8, 0)
+            size = (
+                Size(f"blobs{mb:g}MB", 10, 8, n_photos, 900_000, 1_100_000)
+                if n_photos
+                else Size("blobs0", 10, 8, 0)
+            )
             data = generate(size, env.seed)
             tab = _tablet(srv, data, f"blobs-{mb}")
             try:
                 raw = baseline.raw_insert(db.engine, data, tab.device)
                 # Warm up (imports, statement caches for every table) with another device's
                 # tiny one-step upload, so the peak measures this upload, not first-use costs.
-                warm = _tablet(srv, generate(SIZES["tiny"], env.seed + 5, first_patient=900_000), f"warm-{mb}")
+                warm = _tablet(
+                    srv, generate(SIZES["tiny"], env.seed + 5, first_patient=900_000), f"warm-{mb}"
+                )
                 warm.upload("copy", onestep=True)
                 warm.close()
                 idle = srv.rss_mb()
                 tm = _upload(srv, tab, "copy", True)
-                r = _rec("scaling-blobs", backend, "one-step first upload", tm, raw, srv, method="one-step",
-                         rows=data.n_rows, blob_mb=data.blob_bytes / 1e6, idle_rss_mb=idle)
-                r["peak_over_body"] = r["peak_rss_mb"] / r["max_body_mb"] if r["max_body_mb"] else None
-                r["growth_over_body"] = (r["peak_rss_mb"] - idle) / r["max_body_mb"] if r["max_body_mb"] else None
+                r = _rec(
+                    "scaling-blobs",
+                    backend,
+                    "one-step first upload",
+                    tm,
+                    raw,
+                    srv,
+                    method="one-step",
+                    rows=data.n_rows,
+                    blob_mb=data.blob_bytes / 1e6,
+                    idle_rss_mb=idle,
+                )
+                r["peak_over_body"] = (
+                    r["peak_rss_mb"] / r["max_body_mb"] if r["max_body_mb"] else None
+                )
+                r["growth_over_body"] = (
+                    (r["peak_rss_mb"] - idle) / r["max_body_mb"] if r["max_body_mb"] else None
+                )
                 out.append(r)
             finally:
                 tab.close()
-            env.log(f"  scaling blobs {backend} {mb} MB: body {out[-1]['max_body_mb']:.1f} MB, "
-                    f"peak {out[-1]['peak_rss_mb']:.0f} MB")
+            env.log(
+                f"  scaling blobs {backend} {mb} MB: body {out[-1]['max_body_mb']:.1f} MB, "
+                f"peak {out[-1]['peak_rss_mb']:.0f} MB"
+            )
     return out
 
 
@@ -222,8 +325,9 @@ def scaling_blobs(env: Env, backend: str, blob_mb: list[float]) -> list[Record]:
 # ---------------------------------------------------------------------------
 
 
-def isolation(env: Env, backend: str, size: Size, other_rows: int, old_eras: int,
-              repeats: int = 3) -> list[Record]:
+def isolation(
+    env: Env, backend: str, size: Size, other_rows: int, old_eras: int, repeats: int = 3
+) -> list[Record]:
     out: list[Record] = []
     with served(env, backend) as (db, srv):
         for onestep in (True, False):
@@ -238,13 +342,28 @@ def isolation(env: Env, backend: str, size: Size, other_rows: int, old_eras: int
                 for _ in range(repeats):
                     times.append(_upload(srv, tab, "copy", onestep).upload_s)
                 med = statistics.median(times)
-                out.append(_rec("isolation", backend, label, med, raw, srv, method=how, size=size.name,
-                                rows=data.n_rows, stored_rows=stored))
+                out.append(
+                    _rec(
+                        "isolation",
+                        backend,
+                        label,
+                        med,
+                        raw,
+                        srv,
+                        method=how,
+                        size=size.name,
+                        rows=data.n_rows,
+                        stored_rows=stored,
+                    )
+                )
 
             measure("alone", _stored(db))
             patients = max(1, other_rows // 50)
-            other = generate(Size("other", patients, max(1, other_rows // patients), 0), env.seed + 99,
-                             first_patient=600_000 + 1000 * len(out))
+            other = generate(
+                Size("other", patients, max(1, other_rows // patients), 0),
+                env.seed + 99,
+                first_patient=600_000 + 1000 * len(out),
+            )
             tb = _tablet(srv, other, f"iso-B-{how}")
             tb.upload("copy", onestep=False)
             tb.close()
@@ -258,7 +377,10 @@ def isolation(env: Env, backend: str, size: Size, other_rows: int, old_eras: int
                 tab.upload("copy", onestep=onestep)
             measure(f"+ {old_eras} older eras of this device", _stored(db))
             tab.close()
-            env.log(f"  isolation {backend} {how}: " + ", ".join(f"{r['time_s']:.3f}s" for r in out[-3:]))
+            env.log(
+                f"  isolation {backend} {how}: "
+                + ", ".join(f"{r['time_s']:.3f}s" for r in out[-3:])
+            )
     return out
 
 
@@ -274,8 +396,11 @@ def _current_rows(db: dbs.BenchDb, device: str) -> int:
         dev = conn.execute(sa.select(devices.c.id).where(devices.c.name == device)).scalar_one()
         for name in TABLES:
             t = CLIENT_TABLES[name]
-            total += conn.execute(sa.select(sa.func.count()).select_from(t).where(
-                t.c._device_id == dev, t.c._era == "NOW", t.c._current == sa.true())).scalar_one()
+            total += conn.execute(
+                sa.select(sa.func.count())
+                .select_from(t)
+                .where(t.c._device_id == dev, t.c._era == "NOW", t.c._current == sa.true())
+            ).scalar_one()
     return int(total)
 
 
@@ -287,11 +412,24 @@ def _stored(db: dbs.BenchDb) -> int:
 
     total = 0
     with db.engine.connect() as conn:
-        for name in ("patient", "patient_idnum", "blobs", "phq9", "gad7", "bmi", "progressnote",
-                     "diagnosis_icd10", "diagnosis_icd10_item", "photosequence", "photosequence_photos"):
+        for name in (
+            "patient",
+            "patient_idnum",
+            "blobs",
+            "phq9",
+            "gad7",
+            "bmi",
+            "progressnote",
+            "diagnosis_icd10",
+            "diagnosis_icd10_item",
+            "photosequence",
+            "photosequence_photos",
+        ):
             if name in TABLES:
-                total += conn.execute(sa.select(sa.func.count()).select_from(CLIENT_TABLES[name])).scalar_one()
+                total += conn.execute(
+                    sa.select(sa.func.count()).select_from(CLIENT_TABLES[name])
+                ).scalar_one()
     return int(total)
 
 
-__all__ = ["Env", "lifecycle", "concurrency", "scaling_rows", "scaling_blobs", "isolation", "SIZES"]
+__all__ = ["SIZES", "Env", "concurrency", "isolation", "lifecycle", "scaling_blobs", "scaling_rows"]

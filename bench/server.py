@@ -42,7 +42,9 @@ def _children(pid: int) -> list[int]:
 class Server:
     """``python -m copse serve`` on a free loopback port."""
 
-    def __init__(self, db_url: str, log_path: Path, workers: int = 1, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self, db_url: str, log_path: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+    ):
         self.db_url = db_url
         self.log_path = log_path
         self.workers = workers
@@ -57,14 +59,31 @@ class Server:
     def start(self, timeout: float = 90.0) -> None:
         self.port = free_port()
         env = dict(os.environ)
-        env.update(COPSE_DB_URL=self.db_url, COPSE_LOG_LEVEL="WARNING",
-                   COPSE_ADMIN_PASSWORD=ADMIN_PASSWORD, COPSE_SESSION_CHECK_IP="true")
+        env.update(
+            COPSE_DB_URL=self.db_url,
+            COPSE_LOG_LEVEL="WARNING",
+            COPSE_ADMIN_PASSWORD=ADMIN_PASSWORD,
+            COPSE_SESSION_CHECK_IP="true",
+        )
         env.update(self.extra_env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "copse", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers)],
-            stdout=self._log, stderr=subprocess.STDOUT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "copse",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -39,7 +39,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", params=configured_backends())
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
     """One migrated database per configured backend for the whole run."""
     b = create_backend(request.param, tmp_path_factory.mktemp(f"db-{request.param}"))
     yield b
@@ -54,7 +56,9 @@ def db(backend: Backend) -> Backend:
 
 
 @pytest.fixture(scope="session")
-def _server_process(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def _server_process(
+    backend: Backend, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
     log = tmp_path_factory.mktemp("server-log") / "server.log"
     s = ServerProcess(backend.url, log)
     s.start()
@@ -88,10 +92,13 @@ class Cli:
 
         full_env = {"COPSE_BCRYPT_ROUNDS": "4"}
         full_env.update(env or {})
-        result = self.runner.invoke(cli, ["--db-url", self.backend.url, *args], env=full_env,
-                                    catch_exceptions=False)
+        result = self.runner.invoke(
+            cli, ["--db-url", self.backend.url, *args], env=full_env, catch_exceptions=False
+        )
         if ok and result.exit_code != 0:
-            raise AssertionError(f"copse {' '.join(args)} failed ({result.exit_code}): {result.output}")
+            raise AssertionError(
+                f"copse {' '.join(args)} failed ({result.exit_code}): {result.output}"
+            )
         if not ok and result.exit_code == 0:
             raise AssertionError(f"copse {' '.join(args)} unexpectedly succeeded: {result.output}")
         return result.output
@@ -115,13 +122,38 @@ def site(cli: Cli) -> dict[str, str]:
     tests of the enforcement switch it on (``copse group set-policy
     --check-on-upload``).
     """
-    cli("idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS#",
-        "--validation-method", "uk_nhs_number")
-    cli("group", "add", "ward1", "--upload-policy", SITE_UPLOAD_POLICY,
-        "--finalize-policy", SITE_FINALIZE_POLICY)
+    cli(
+        "idnum",
+        "add",
+        "1",
+        "--description",
+        "NHS number",
+        "--short-description",
+        "NHS#",
+        "--validation-method",
+        "uk_nhs_number",
+    )
+    cli(
+        "group",
+        "add",
+        "ward1",
+        "--upload-policy",
+        SITE_UPLOAD_POLICY,
+        "--finalize-policy",
+        SITE_FINALIZE_POLICY,
+    )
     cli("group", "set-policy", "ward1", "--no-check-on-upload")
-    cli("user", "add", "alice", "--password", "alice-password-1", "--group", "ward1",
-        "--may-upload", "--may-register-devices")
+    cli(
+        "user",
+        "add",
+        "alice",
+        "--password",
+        "alice-password-1",
+        "--group",
+        "ward1",
+        "--may-upload",
+        "--may-register-devices",
+    )
     return {"user": "alice", "password": "alice-password-1", "group": "ward1"}
 
 

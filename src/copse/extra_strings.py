@@ -41,12 +41,9 @@ DEFAULT_EXTRA_STRINGS_DIR = Path(__file__).resolve().parent / "data" / "extra_st
 CORE_TASK_NAME = "camcops"
 """The task name holding the core CamCOPS strings; the reference insists on it."""
 
-NO_FILES_MESSAGE = (
-    "No CamCOPS extra string files specified; config is misconfigured; aborting"
-)
+NO_FILES_MESSAGE = "No CamCOPS extra string files specified; config is misconfigured; aborting"
 NO_CORE_STRINGS_MESSAGE = (
-    "Extra string files do not contain core CamCOPS strings; "
-    "config is misconfigured; aborting"
+    "Extra string files do not contain core CamCOPS strings; config is misconfigured; aborting"
 )
 
 ExtraString = tuple[str, str, str, str]

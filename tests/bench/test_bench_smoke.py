@@ -24,7 +24,10 @@ pytestmark = pytest.mark.e2e
 def test_bench_smoke(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--out", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True, timeout=240,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     data = json.loads((tmp_path / "results.json").read_text())
@@ -42,7 +45,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
     life = [r for r in records if r["group"] == "lifecycle"]
     for method in ("one-step", "stepwise"):
         scen = [r["scenario"] for r in life if r["method"] == method]
-        assert len(scen) == 4 and scen[0].startswith("first upload") and scen[-1].startswith("move"), scen
+        assert (
+            len(scen) == 4 and scen[0].startswith("first upload") and scen[-1].startswith("move")
+        ), scen
         first = next(r for r in life if r["method"] == method and r["scenario"].startswith("first"))
         # The copy left exactly the tablet's rows current on the server (photos included).
         assert first["rows"] > 0 and first["stored_current_rows"] == first["rows"], first

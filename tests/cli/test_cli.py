@@ -12,11 +12,33 @@ from tests.support.databases import Backend
 def test_user_group_idnum_round_trip(cli, db: Backend) -> None:
     cli("group", "add", "ward1", "--description", "Ward one")
     cli("group", "add", "ward2")
-    cli("idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS#",
-        "--validation-method", "uk_nhs_number")
+    cli(
+        "idnum",
+        "add",
+        "1",
+        "--description",
+        "NHS number",
+        "--short-description",
+        "NHS#",
+        "--validation-method",
+        "uk_nhs_number",
+    )
     cli("idnum", "add", "2", "--description", "Hospital number", "--short-description", "H#")
-    cli("user", "add", "alice", "--password", "a-long-password", "--group", "ward1", "--group", "ward2",
-        "--upload-group", "ward2", "--may-upload", "--may-register-devices")
+    cli(
+        "user",
+        "add",
+        "alice",
+        "--password",
+        "a-long-password",
+        "--group",
+        "ward1",
+        "--group",
+        "ward2",
+        "--upload-group",
+        "ward2",
+        "--may-upload",
+        "--may-register-devices",
+    )
     cli("user", "set", "alice", "--group", "ward1", "--group-admin")
     cli("settings", "set", "database-title", "My CamCOPS")
     with db.engine.connect() as conn:
@@ -24,11 +46,19 @@ def test_user_group_idnum_round_trip(cli, db: Backend) -> None:
         g2 = conn.execute(sa.select(groups.c.id).where(groups.c.name == "ward2")).scalar()
         assert u.upload_group_id == g2
         assert check_password("a-long-password", u.hashedpw)
-        ms = {m.group_id: m for m in conn.execute(sa.select(memberships).where(memberships.c.user_id == u.id))}
+        ms = {
+            m.group_id: m
+            for m in conn.execute(sa.select(memberships).where(memberships.c.user_id == u.id))
+        }
         assert len(ms) == 2 and all(m.may_upload and m.may_register_devices for m in ms.values())
         assert sum(bool(m.groupadmin) for m in ms.values()) == 1
-        defs = conn.execute(sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)).all()
-        assert [(d.which_idnum, d.validation_method) for d in defs] == [(1, "uk_nhs_number"), (2, "")]
+        defs = conn.execute(
+            sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)
+        ).all()
+        assert [(d.which_idnum, d.validation_method) for d in defs] == [
+            (1, "uk_nhs_number"),
+            (2, ""),
+        ]
         assert conn.execute(sa.select(server_settings.c.database_title)).scalar() == "My CamCOPS"
     out = cli("user", "list")
     assert "alice" in out and "upload_group=ward2" in out
@@ -48,16 +78,25 @@ def test_clear_errors_for_bad_input(cli, db: Backend) -> None:
     cli("group", "add", "ward1")
     assert "already exists" in cli("group", "add", "ward1", ok=False)
     assert "Invalid group name" in cli("group", "add", "bad name!", ok=False)
-    assert "No such group" in cli("user", "add", "x", "--password", "pw-long-enough", "--group", "nope", ok=False)
+    assert "No such group" in cli(
+        "user", "add", "x", "--password", "pw-long-enough", "--group", "nope", ok=False
+    )
     assert "reserved" in cli("user", "add", "system", "--password", "pw-long-enough", ok=False)
-    assert "Invalid username" in cli("user", "add", "bad user", "--password", "pw-long-enough", ok=False)
+    assert "Invalid username" in cli(
+        "user", "add", "bad user", "--password", "pw-long-enough", ok=False
+    )
     cli("user", "add", "x", "--password", "pw-long-enough")
     assert "already exists" in cli("user", "add", "x", "--password", "pw-long-enough", ok=False)
-    assert "No such user" in cli("user", "passwd", "ghost", "--password", "pw-long-enough", ok=False)
+    assert "No such user" in cli(
+        "user", "passwd", "ghost", "--password", "pw-long-enough", ok=False
+    )
     cli("idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS#")
-    assert "ID# clashes" in cli("idnum", "add", "1", "--description", "Other", "--short-description", "O", ok=False)
-    assert "Description is used" in cli("idnum", "add", "2", "--description", "NHS number",
-                                        "--short-description", "O", ok=False)
+    assert "ID# clashes" in cli(
+        "idnum", "add", "1", "--description", "Other", "--short-description", "O", ok=False
+    )
+    assert "Description is used" in cli(
+        "idnum", "add", "2", "--description", "NHS number", "--short-description", "O", ok=False
+    )
     out = cli("idnum", "add", "0", "--description", "Zero", "--short-description", "Z", ok=False)
     assert "0" in out
     assert "Traceback" not in out

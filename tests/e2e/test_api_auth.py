@@ -18,8 +18,15 @@ DEVICE = "{11111111-2222-3333-4444-555555555555}"
 NOT_VALID = "Not a valid CamCOPS API request\n"
 
 
-def call(http: httpx.Client, server: ServerProcess, operation: str | None, *, user: str | None = "alice",
-         password: str | None = "alice-password-1", **extra: str) -> Reply:
+def call(
+    http: httpx.Client,
+    server: ServerProcess,
+    operation: str | None,
+    *,
+    user: str | None = "alice",
+    password: str | None = "alice-password-1",
+    **extra: str,
+) -> Reply:
     fields = {"camcops_version": "2.4.24", "device": DEVICE}
     if operation is not None:
         fields["operation"] = operation
@@ -37,14 +44,17 @@ def registered(http: httpx.Client, server: ServerProcess) -> Reply:
     return r
 
 
-def test_every_reply_has_the_three_keys(server: ServerProcess, http: httpx.Client, site: dict[str, str]) -> None:
+def test_every_reply_has_the_three_keys(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str]
+) -> None:
     for op in ("check_device_registered", "register", "get_id_info", "nonsense_op", None):
         r = call(http, server, op)
         assert {"success", "session_id", "session_token"} <= set(r.data), r.text
 
 
-def test_session_is_reused_and_password_not_rechecked(server: ServerProcess, http: httpx.Client,
-                                                      site: dict[str, str]) -> None:
+def test_session_is_reused_and_password_not_rechecked(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str]
+) -> None:
     r = registered(http, server)
     sid, token = r.data["session_id"], r.data["session_token"]
     # Holding a valid session for the same user is enough (reference behaviour).
@@ -57,23 +67,34 @@ def test_session_is_reused_and_password_not_rechecked(server: ServerProcess, htt
     assert r3.data["session_id"] != sid
 
 
-def test_wrong_token_gives_new_session_silently(server: ServerProcess, http: httpx.Client,
-                                                site: dict[str, str]) -> None:
+def test_wrong_token_gives_new_session_silently(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str]
+) -> None:
     r = registered(http, server)
     r2 = call(http, server, "get_id_info", session_id=r.data["session_id"], session_token="bogus")
     assert r2.ok
     assert r2.data["session_id"] != r.data["session_id"]
 
 
-def test_session_expires_after_timeout(server: ServerProcess, http: httpx.Client, site: dict[str, str],
-                                       db: Backend) -> None:
+def test_session_expires_after_timeout(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], db: Backend
+) -> None:
     r = registered(http, server)
     sid = int(r.data["session_id"])
     with db.engine.begin() as conn:
-        conn.execute(sa.update(sessions).where(sessions.c.id == sid).values(
-            last_activity_utc=datetime.utcnow() - timedelta(minutes=31)))
-    r2 = call(http, server, "get_id_info", password="wrong", session_id=str(sid),
-              session_token=r.data["session_token"])
+        conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.id == sid)
+            .values(last_activity_utc=datetime.utcnow() - timedelta(minutes=31))
+        )
+    r2 = call(
+        http,
+        server,
+        "get_id_info",
+        password="wrong",
+        session_id=str(sid),
+        session_token=r.data["session_token"],
+    )
     assert not r2.ok and r2.error == "Invalid username/password (or user not authorized)"
     assert int(r2.data["session_id"]) != sid
 
@@ -83,13 +104,20 @@ def test_session_bound_to_ip(server: ServerProcess, site: dict[str, str]) -> Non
         r = registered(a, server)
     other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
     with other:
-        r2 = call(other, server, "get_id_info", password="wrong", session_id=r.data["session_id"],
-                  session_token=r.data["session_token"])
+        r2 = call(
+            other,
+            server,
+            "get_id_info",
+            password="wrong",
+            session_id=r.data["session_id"],
+            session_token=r.data["session_token"],
+        )
     assert not r2.ok and r2.data["session_id"] != r.data["session_id"]
 
 
-def test_lockout_after_repeated_failures_and_unlock(server: ServerProcess, http: httpx.Client,
-                                                    site: dict[str, str], cli, db: Backend) -> None:
+def test_lockout_after_repeated_failures_and_unlock(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], cli, db: Backend
+) -> None:
     registered(http, server)
     for _ in range(10):
         r = call(http, server, "get_id_info", password="nope")
@@ -106,14 +134,25 @@ def test_lockout_after_repeated_failures_and_unlock(server: ServerProcess, http:
     assert r.ok, r.text
 
 
-def test_permission_messages(server: ServerProcess, http: httpx.Client, site: dict[str, str], cli) -> None:
+def test_permission_messages(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], cli
+) -> None:
     cli("user", "add", "bob", "--password", "bob-password-1")
     r = call(http, server, "register", user="bob", password="bob-password-1")
     assert r.error == "No upload group set for user bob"
     cli("user", "add", "carol", "--password", "carol-password", "--group", "ward1", "--may-upload")
     r = call(http, server, "register", user="carol", password="carol-password")
     assert r.error == "User not authorized to register devices for selected group"
-    cli("user", "add", "dave", "--password", "dave-password", "--group", "ward1", "--may-register-devices")
+    cli(
+        "user",
+        "add",
+        "dave",
+        "--password",
+        "dave-password",
+        "--group",
+        "ward1",
+        "--may-register-devices",
+    )
     r = call(http, server, "register", user="dave", password="dave-password")
     assert r.ok
     r = call(http, server, "get_id_info", user="dave", password="dave-password")
@@ -137,60 +176,91 @@ def test_permission_messages(server: ServerProcess, http: httpx.Client, site: di
         {"operation": "drop table;"},
     ],
 )
-def test_invalid_request_setup_is_400(server: ServerProcess, http: httpx.Client, site: dict[str, str],
-                                      fields: dict[str, str]) -> None:
-    base = {"operation": "check_device_registered", "camcops_version": "2.4.24", "device": DEVICE,
-            "user": "alice", "password": "alice-password-1"}
+def test_invalid_request_setup_is_400(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], fields: dict[str, str]
+) -> None:
+    base = {
+        "operation": "check_device_registered",
+        "camcops_version": "2.4.24",
+        "device": DEVICE,
+        "user": "alice",
+        "password": "alice-password-1",
+    }
     base.update(fields)
     if base["camcops_version"] == "":
         del base["camcops_version"]
-    r = http.post(server.api_url, content=qt_form_encode(base),
-                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = http.post(
+        server.api_url,
+        content=qt_form_encode(base),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 400
     assert r.text == NOT_VALID
 
 
-def test_legacy_two_part_version_accepted(server: ServerProcess, http: httpx.Client, site: dict[str, str]) -> None:
+def test_legacy_two_part_version_accepted(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str]
+) -> None:
     r = call(http, server, "register", camcops_version="2.4")  # means 2.40.0
     assert r.ok, r.text
 
 
-def test_unknown_and_missing_operation(server: ServerProcess, http: httpx.Client, site: dict[str, str]) -> None:
+def test_unknown_and_missing_operation(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str]
+) -> None:
     assert call(http, server, "frobnicate").error == "operation=frobnicate: not supported"
     assert call(http, server, None).error == "operation=None: not supported"
 
 
-def test_get_shows_signpost_and_alias_works(server: ServerProcess, http: httpx.Client, site: dict[str, str]) -> None:
+def test_get_shows_signpost_and_alias_works(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str]
+) -> None:
     for path in ("/api", "/database"):
         g = http.get(server.base_url + path)
         assert g.status_code == 200 and "text/html" in g.headers["content-type"]
         assert "CamCOPS" in g.text
-    r = post(http, server.base_url + "/database",
-             {"operation": "register", "camcops_version": "2.4.24", "device": DEVICE,
-              "user": "alice", "password": "alice-password-1"})
+    r = post(
+        http,
+        server.base_url + "/database",
+        {
+            "operation": "register",
+            "camcops_version": "2.4.24",
+            "device": DEVICE,
+            "user": "alice",
+            "password": "alice-password-1",
+        },
+    )
     assert r.ok
 
 
-def test_malformed_bodies_change_nothing(server: ServerProcess, http: httpx.Client, site: dict[str, str],
-                                         db: Backend) -> None:
+def test_malformed_bodies_change_nothing(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], db: Backend
+) -> None:
     registered(http, server)
     before = snapshot(db.engine)
     bodies = [
         b"operation=register&camcops_version=2.4.24&device=%FF%FE&user=alice&password=x",
-        b"operation=register&camcops_version=2.4.24&device=" + DEVICE.encode() + b"&user=alice&password=%ZZ",
+        b"operation=register&camcops_version=2.4.24&device="
+        + DEVICE.encode()
+        + b"&user=alice&password=%ZZ",
         b"\x00\x01\x02garbage",
         b"operation=register&camcops_version=2.4.24&devicefriendlyname=%C3%28&device=d1&user=alice&password=alice-password-1",
     ]
     for body in bodies:
-        r = http.post(server.api_url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        r = http.post(
+            server.api_url,
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert r.status_code in (200, 400), r.text
         if r.status_code == 200:
             assert "success:0\n" in r.text and "Traceback" not in r.text
     assert diff(before, snapshot(db.engine)) == []
 
 
-def test_failed_requests_leave_every_table_unchanged(server: ServerProcess, http: httpx.Client,
-                                                     site: dict[str, str], db: Backend) -> None:
+def test_failed_requests_leave_every_table_unchanged(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], db: Backend
+) -> None:
     registered(http, server)
     before = snapshot(db.engine)
     failing = [
@@ -203,14 +273,21 @@ def test_failed_requests_leave_every_table_unchanged(server: ServerProcess, http
     assert diff(before, snapshot(db.engine)) == []
 
 
-def test_oversized_body_is_refused_with_413(tmp_path, backend: Backend, db: Backend, site: dict[str, str]) -> None:
-    s = ServerProcess(backend.url, tmp_path / "small.log", extra_env={"COPSE_MAX_BODY_BYTES": "2000"})
+def test_oversized_body_is_refused_with_413(
+    tmp_path, backend: Backend, db: Backend, site: dict[str, str]
+) -> None:
+    s = ServerProcess(
+        backend.url, tmp_path / "small.log", extra_env={"COPSE_MAX_BODY_BYTES": "2000"}
+    )
     s.start()
     try:
         with httpx.Client() as http:
             before = snapshot(db.engine)
-            r = http.post(s.api_url, content=b"operation=register&x=" + b"a" * 5000,
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+            r = http.post(
+                s.api_url,
+                content=b"operation=register&x=" + b"a" * 5000,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
             assert r.status_code == 413
             assert "max_body_bytes" in r.text and "success:0" in r.text
             assert diff(before, snapshot(db.engine)) == []

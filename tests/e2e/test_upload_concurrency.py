@@ -55,18 +55,25 @@ def run_together(jobs: list[Callable[[], UploadOutcome]]) -> list[UploadOutcome 
     return results
 
 
-@pytest.mark.parametrize("steps", [(False, False), (True, True), (False, True)],
-                         ids=["stepwise+stepwise", "onestep+onestep", "stepwise+onestep"])
-def test_two_simultaneous_uploads_from_one_device(db: Backend, uploader: TabletFactory,  # noqa: F811
-                                                  steps: tuple[bool, bool]) -> None:
+@pytest.mark.parametrize(
+    "steps",
+    [(False, False), (True, True), (False, True)],
+    ids=["stepwise+stepwise", "onestep+onestep", "stepwise+onestep"],
+)
+def test_two_simultaneous_uploads_from_one_device(
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
+    steps: tuple[bool, bool],
+) -> None:
     """A double-tapped upload: two conversations with identical data, same device."""
     a = uploader()
     fill(a, 1)
     b = a.clone()
     dev = uc.device_id(db.engine, a.device)
     try:
-        res = run_together([lambda: a.upload("copy", onestep=steps[0]),
-                            lambda: b.upload("copy", onestep=steps[1])])
+        res = run_together(
+            [lambda: a.upload("copy", onestep=steps[0]), lambda: b.upload("copy", onestep=steps[1])]
+        )
     finally:
         b.http.close()
     for r in res:
@@ -80,18 +87,26 @@ def test_two_simultaneous_uploads_from_one_device(db: Backend, uploader: TabletF
     # Still consistent for the next (sequential) upload: nothing left to change.
     n = len(uc.upload_audits(db.engine))
     assert a.upload("copy", onestep=False).ok
-    assert uc.upload_audits(db.engine)[n:] == [f"Upload from device {dev}, username 'alice': No changes"]
+    assert uc.upload_audits(db.engine)[n:] == [
+        f"Upload from device {dev}, username 'alice': No changes"
+    ]
 
 
 def test_two_simultaneous_moves_from_one_device(db: Backend, uploader: TabletFactory) -> None:  # noqa: F811
     """Two finalizing conversations at once: every record ends in exactly one era, once."""
     a = uploader()
     fill(a, 2, n_tasks=5)
-    want = {t: {r["id"]: uc.instant(r["when_last_modified"]) for r in a.rows(t)} for t in TABLES if a.db[t]}
+    want = {
+        t: {r["id"]: uc.instant(r["when_last_modified"]) for r in a.rows(t)}
+        for t in TABLES
+        if a.db[t]
+    }
     b = a.clone()
     dev = uc.device_id(db.engine, a.device)
     try:
-        res = run_together([lambda: a.upload("move", onestep=False), lambda: b.upload("move", onestep=True)])
+        res = run_together(
+            [lambda: a.upload("move", onestep=False), lambda: b.upload("move", onestep=True)]
+        )
     finally:
         b.http.close()
     assert all(isinstance(r, UploadOutcome) and r.ok for r in res), res
@@ -116,7 +131,11 @@ def test_two_simultaneous_moves_from_one_device(db: Backend, uploader: TabletFac
                 union.setdefault(t, {})[k] = when
                 seen.setdefault((t, k), []).append(era)
     assert union == want
-    twice = {key: e for key, e in seen.items() if len(e) > 1 and key[0] not in ("patient", "patient_idnum")}
+    twice = {
+        key: e
+        for key, e in seen.items()
+        if len(e) > 1 and key[0] not in ("patient", "patient_idnum")
+    }
     assert not twice, twice
 
 
@@ -124,10 +143,17 @@ def test_ten_devices_at_once(db: Backend, uploader: TabletFactory) -> None:  # n
     tablets = [uploader() for _ in range(10)]
     for i, t in enumerate(tablets):
         fill(t, 100 + i, n_tasks=10)
-    methods: list[tuple[Any, bool]] = [("copy", False), ("copy", True), ("move", False), ("move", True),
-                                        ("move_keeping_patients", False)] * 2
+    methods: list[tuple[Any, bool]] = [
+        ("copy", False),
+        ("copy", True),
+        ("move", False),
+        ("move", True),
+        ("move_keeping_patients", False),
+    ] * 2
     snapshots = [t.snapshot() for t in tablets]
-    res = run_together([lambda t=t, m=m: t.upload(m[0], onestep=m[1]) for t, m in zip(tablets, methods)])
+    res = run_together(
+        [lambda t=t, m=m: t.upload(m[0], onestep=m[1]) for t, m in zip(tablets, methods)]
+    )
     assert all(isinstance(r, UploadOutcome) and r.ok for r in res), res
     problems = uc.check_invariants(db.engine, TABLES)
     assert not problems, problems
@@ -136,8 +162,11 @@ def test_ten_devices_at_once(db: Backend, uploader: TabletFactory) -> None:  # n
         dev = uc.device_id(db.engine, t.device)
         assert sum(a.startswith(f"Upload from device {dev},") for a in audits) == 1
         eras = uc.current_by_era(db.engine, dev, TABLES)
-        want = {tb: {k: uc.instant(r["when_last_modified"]) for k, r in rows.items()}
-                for tb, rows in snap.items() if tb in TABLES}
+        want = {
+            tb: {k: uc.instant(r["when_last_modified"]) for k, r in rows.items()}
+            for tb, rows in snap.items()
+            if tb in TABLES
+        }
         if method == "copy":
             assert set(eras) == {"NOW"} and eras["NOW"] == want
         else:

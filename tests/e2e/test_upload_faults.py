@@ -94,7 +94,11 @@ def read_scalar(db: Backend, sql: str) -> Any:
 
 
 def upload_audit_count(db: Backend) -> int:
-    return int(read_scalar(db, "SELECT COUNT(*) FROM _security_audit WHERE details LIKE 'Upload from device%'"))
+    return int(
+        read_scalar(
+            db, "SELECT COUNT(*) FROM _security_audit WHERE details LIKE 'Upload from device%'"
+        )
+    )
 
 
 def client_rows_count(db: Backend) -> int:
@@ -136,11 +140,15 @@ def sqlite_wal_bytes(db: Backend) -> int:
 def server_txn(db: Backend) -> dict[str, Any] | None:
     """The server's open, uncommitted upload transaction (PostgreSQL), if any."""
     with db.engine.connect() as c:
-        r = c.execute(sa.text(
-            "SELECT a.pid, a.state, a.query FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
-            "JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.mode = 'RowExclusiveLock' AND l.granted AND k.relname = ANY(:names) "
-            "AND l.pid <> pg_backend_pid() LIMIT 1"), {"names": list(CLIENT_TABLE_NAMES)}).first()
+        r = c.execute(
+            sa.text(
+                "SELECT a.pid, a.state, a.query FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
+                "JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.mode = 'RowExclusiveLock' AND l.granted AND k.relname = ANY(:names) "
+                "AND l.pid <> pg_backend_pid() LIMIT 1"
+            ),
+            {"names": list(CLIENT_TABLE_NAMES)},
+        ).first()
         return None if r is None else {"id": r[0], "state": r[1], "query": r[2] or ""}
 
 
@@ -152,25 +160,38 @@ def mysql_audit_waiter(db: Backend) -> int | None:
     for 0.1 s, so polling it in a tight loop would show a stale picture forever.
     """
     with db.engine.connect() as c:
-        r = c.execute(sa.text(
-            "SELECT id FROM information_schema.processlist "
-            "WHERE id <> CONNECTION_ID() AND state LIKE 'Waiting for table metadata lock%' "
-            "AND info LIKE 'INSERT INTO _security_audit%'")).first()
+        r = c.execute(
+            sa.text(
+                "SELECT id FROM information_schema.processlist "
+                "WHERE id <> CONNECTION_ID() AND state LIKE 'Waiting for table metadata lock%' "
+                "AND info LIKE 'INSERT INTO _security_audit%'"
+            )
+        ).first()
         return None if r is None else int(r[0])
 
 
 def mysql_rows_modified(db: Backend, conn_id: int) -> int:
     """How many rows the connection's open InnoDB transaction has changed (read once)."""
     with db.engine.connect() as c:
-        n = c.execute(sa.text("SELECT trx_rows_modified FROM information_schema.innodb_trx "
-                              "WHERE trx_mysql_thread_id = :i"), {"i": conn_id}).scalar()
+        n = c.execute(
+            sa.text(
+                "SELECT trx_rows_modified FROM information_schema.innodb_trx "
+                "WHERE trx_mysql_thread_id = :i"
+            ),
+            {"i": conn_id},
+        ).scalar()
         return int(n or 0)
 
 
 def mysql_connection_alive(db: Backend, conn_id: int) -> bool:
     with db.engine.connect() as c:
-        return c.execute(sa.text("SELECT COUNT(*) FROM information_schema.processlist WHERE id = :i"),
-                         {"i": conn_id}).scalar() == 1
+        return (
+            c.execute(
+                sa.text("SELECT COUNT(*) FROM information_schema.processlist WHERE id = :i"),
+                {"i": conn_id},
+            ).scalar()
+            == 1
+        )
 
 
 def big_change(tab: Tablet, pid: int) -> None:
@@ -182,9 +203,12 @@ def big_change(tab: Tablet, pid: int) -> None:
     tab.edit("patient", pid, forename="EDITED")
 
 
-def test_sigkill_in_the_middle_of_onestep_upload(db: Backend, server: ServerProcess,
-                                                 uploader: TabletFactory,  # noqa: F811
-                                                 second_server: ServerProcess) -> None:
+def test_sigkill_in_the_middle_of_onestep_upload(
+    db: Backend,
+    server: ServerProcess,
+    uploader: TabletFactory,  # noqa: F811
+    second_server: ServerProcess,
+) -> None:
     tab = uploader()
     pid = tab.add_patient(nhs=nhs_number(11))
     for _ in range(3):
@@ -247,22 +271,30 @@ def test_sigkill_in_the_middle_of_onestep_upload(db: Backend, server: ServerProc
         except AssertionError:
             unlock()
             th.join(timeout=60)
-            raise AssertionError(f"never saw the upload transaction; upload result: {result}") from None
+            raise AssertionError(
+                f"never saw the upload transaction; upload result: {result}"
+            ) from None
         os.kill(victim, signal.SIGSTOP)
         # Re-check while frozen: still inside, still uncommitted.
         assert client_rows_count(db) == rows_before
         if db.name == "sqlite":
-            assert upload_audit_count(db) == len(audits_before), "upload committed before we could freeze the server"
+            assert upload_audit_count(db) == len(audits_before), (
+                "upload committed before we could freeze the server"
+            )
             assert sqlite_write_locked(db)
         elif db.name == "postgresql":
-            assert upload_audit_count(db) == len(audits_before), "upload committed before we could freeze the server"
+            assert upload_audit_count(db) == len(audits_before), (
+                "upload committed before we could freeze the server"
+            )
             txn = server_txn(db)
             assert txn is not None and txn["query"].strip().upper() != "COMMIT", txn
             txn_id = txn["id"]
         else:
             # The audit table is ours while locked: count through our own lock.
-            n = lock_conn.execute(sa.text("SELECT COUNT(*) FROM _security_audit WHERE details LIKE :p"),
-                                  {"p": "Upload from device%"}).scalar()
+            n = lock_conn.execute(
+                sa.text("SELECT COUNT(*) FROM _security_audit WHERE details LIKE :p"),
+                {"p": "Upload from device%"},
+            ).scalar()
             assert n == len(audits_before), "upload committed before we could freeze the server"
             # Proof that the waiting connection is the upload transaction with
             # its writes made and uncommitted: thousands of changed rows.
@@ -277,20 +309,29 @@ def test_sigkill_in_the_middle_of_onestep_upload(db: Backend, server: ServerProc
         if second_server.proc is not None:
             os.kill(victim, signal.SIGCONT)
     th.join(timeout=60)
-    assert result and isinstance(result[0], BaseException), f"the killed request cannot have succeeded: {result}"
+    assert result and isinstance(result[0], BaseException), (
+        f"the killed request cannot have succeeded: {result}"
+    )
     if db.name == "postgresql":
-        wait_for(lambda: server_txn(db) is None or server_txn(db)["id"] != txn_id,  # type: ignore[index]
-                 "the database to abort the dead server's transaction")
+        wait_for(
+            lambda: server_txn(db) is None or server_txn(db)["id"] != txn_id,  # type: ignore[index]
+            "the database to abort the dead server's transaction",
+        )
     elif db.name == "mysql":
-        wait_for(lambda: not mysql_connection_alive(db, txn_id),
-                 "the database to drop the dead server's connection (and roll back its transaction)")
+        wait_for(
+            lambda: not mysql_connection_alive(db, txn_id),
+            "the database to drop the dead server's connection (and roll back its transaction)",
+        )
     assert uc.snapshot_diff(before, uc.full_snapshot(db.engine)) == []
     assert uc.upload_audits(db.engine) == audits_before
     assert tab.snapshot() == local_before, "a failed upload wipes nothing on the tablet"
     # The next upload (on the surviving server) is complete and correct.
     tab.api_url = server.api_url
     c = checked_upload(db, tab, "copy", True)
-    assert c.counts["phq9"] == {"added": 4000} and c.counts["patient"] == {"added": 1, "modified out": 1}
+    assert c.counts["phq9"] == {"added": 4000} and c.counts["patient"] == {
+        "added": 1,
+        "modified out": 1,
+    }
     assert_now_matches_tablet(db, tab)
 
 
@@ -303,10 +344,14 @@ def _upload_catching(tab: Tablet) -> Any:
 
 @pytest.mark.parametrize("then_onestep", [False, True], ids=["then-stepwise", "then-onestep"])
 @pytest.mark.parametrize("abandon_after", ["upload_table:progressnote", "upload_record"])
-def test_sigkill_between_stepwise_requests(db: Backend, server: ServerProcess,
-                                           uploader: TabletFactory,  # noqa: F811
-                                           second_server: ServerProcess, then_onestep: bool,
-                                           abandon_after: str) -> None:
+def test_sigkill_between_stepwise_requests(
+    db: Backend,
+    server: ServerProcess,
+    uploader: TabletFactory,  # noqa: F811
+    second_server: ServerProcess,
+    then_onestep: bool,
+    abandon_after: str,
+) -> None:
     tab = uploader()
     pid = tab.add_patient(nhs=nhs_number(12))
     notes = [tab.create("progressnote", patient_id=pid, note=f"n{i}") for i in range(3)]
@@ -320,8 +365,12 @@ def test_sigkill_between_stepwise_requests(db: Backend, server: ServerProcess,
     out = tab.upload("move", onestep=False, abandon_after=abandon_after)
     assert out.abandoned, out
     dev = uc.device_id(db.engine, tab.device)
-    pending = [r for t in ("progressnote", "blobs") for r in uc.rows(db.engine, t, device=dev)
-               if r["_addition_pending"] or r["_removal_pending"]]
+    pending = [
+        r
+        for t in ("progressnote", "blobs")
+        for r in uc.rows(db.engine, t, device=dev)
+        if r["_addition_pending"] or r["_removal_pending"]
+    ]
     assert pending, "the abandoned batch left pending rows (the premise of this test)"
     second_server.kill()
     tab.api_url = server.api_url

@@ -24,25 +24,44 @@ the lifecycle invariants must hold (checked by SQL, and by the engine's own
 
 from __future__ import annotations
 
-import os
-
 import importlib
+import os
 from typing import Any
 
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import METHODS, Tablet, nhs_number
 from tests.support.upload_fixtures import TabletFactory, uploader  # noqa: F401 -- fixture
 
-TABLES_USED = ("patient", "patient_idnum", "blobs", "photosequence_photos", "photosequence",
-               "progressnote", "ref_satis_gen")
-ABANDON_POINTS = ("start_upload", "start_preservation", "upload_empty_tables", "upload_table",
-                  "delete_where_key_not", "which_keys_to_send", "upload_record")
+TABLES_USED = (
+    "patient",
+    "patient_idnum",
+    "blobs",
+    "photosequence_photos",
+    "photosequence",
+    "progressnote",
+    "ref_satis_gen",
+)
+ABANDON_POINTS = (
+    "start_upload",
+    "start_preservation",
+    "upload_empty_tables",
+    "upload_table",
+    "delete_where_key_not",
+    "which_keys_to_send",
+    "upload_record",
+)
 
 Bucket = dict[str, dict[int, Any]]
 
@@ -53,7 +72,12 @@ def canonical(b: Bucket) -> tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]:
 
 def engine_invariant_checker() -> Any:
     """The engine's own invariant checker, if it exposes one (copse.sync.*.check_invariants)."""
-    for name in ("copse.sync.invariants", "copse.sync.check", "copse.sync.commit", "copse.sync.queries"):
+    for name in (
+        "copse.sync.invariants",
+        "copse.sync.check",
+        "copse.sync.commit",
+        "copse.sync.queries",
+    ):
         try:
             mod = importlib.import_module(name)
         except ModuleNotFoundError:
@@ -65,8 +89,17 @@ def engine_invariant_checker() -> Any:
 
 
 def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  # noqa: F811
-    cli("user", "add", "bob", "--password", "bob-password-1", "--group", "ward1", "--may-upload",
-        "--may-register-devices")  # the client calls get_allowed_tables (a REGISTRATION op)
+    cli(
+        "user",
+        "add",
+        "bob",
+        "--password",
+        "bob-password-1",
+        "--group",
+        "ward1",
+        "--may-upload",
+        "--may-register-devices",
+    )  # the client calls get_allowed_tables (a REGISTRATION op)
     engine = db.engine
     engine_check = engine_invariant_checker()
     counter = iter(range(10**6))
@@ -90,7 +123,10 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
         def create_patient(self) -> None:
             self.tab.add_patient(nhs=nhs_number(next(counter)))
 
-        @rule(data=st.data(), table=st.sampled_from(["progressnote", "ref_satis_gen", "photosequence"]))
+        @rule(
+            data=st.data(),
+            table=st.sampled_from(["progressnote", "ref_satis_gen", "photosequence"]),
+        )
         def create_task(self, data: st.DataObject, table: str) -> None:
             if table == "ref_satis_gen":
                 self.tab.create(table, rating=data.draw(st.integers(0, 4)))
@@ -108,8 +144,11 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
             seq = self._pick(data, "photosequence")
             if seq is None:
                 return
-            ph = self.tab.create("photosequence_photos", photosequence_id=seq,
-                                 seqnum=len(self.tab.db["photosequence_photos"]) + 1)
+            ph = self.tab.create(
+                "photosequence_photos",
+                photosequence_id=seq,
+                seqnum=len(self.tab.db["photosequence_photos"]) + 1,
+            )
             self.tab.add_blob("photosequence_photos", ph, "photo_blobid", blob)
             self.tab.touch("photosequence", seq)
 
@@ -125,8 +164,19 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
             if pk is not None:
                 self.tab.touch(table, pk)
 
-        @rule(data=st.data(), table=st.sampled_from(["patient", "blobs", "photosequence_photos",
-                                                     "photosequence", "progressnote", "ref_satis_gen"]))
+        @rule(
+            data=st.data(),
+            table=st.sampled_from(
+                [
+                    "patient",
+                    "blobs",
+                    "photosequence_photos",
+                    "photosequence",
+                    "progressnote",
+                    "ref_satis_gen",
+                ]
+            ),
+        )
         def delete_record(self, data: st.DataObject, table: str) -> None:
             pk = self._pick(data, table)
             if pk is not None:
@@ -147,11 +197,15 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
             for t in TABLES_USED:
                 for r in self.tab.db[t].values():
                     finalize = method != "copy" or r["_move_off_tablet"] == 1
-                    (era if finalize else now).setdefault(t, {})[r["id"]] = uc.instant(r["when_last_modified"])
+                    (era if finalize else now).setdefault(t, {})[r["id"]] = uc.instant(
+                        r["when_last_modified"]
+                    )
             return now, era
 
         def _as(self, bob: bool) -> None:
-            self.tab.user, self.tab.password = ("bob", "bob-password-1") if bob else ("alice", "alice-password-1")
+            self.tab.user, self.tab.password = (
+                ("bob", "bob-password-1") if bob else ("alice", "alice-password-1")
+            )
 
         @rule(method=st.sampled_from(METHODS), onestep=st.booleans(), bob=st.booleans())
         def upload(self, method: str, onestep: bool, bob: bool) -> None:
@@ -164,7 +218,9 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
                 self.eras.append(era)
             self.pending = False
 
-        @rule(method=st.sampled_from(METHODS), op=st.sampled_from(ABANDON_POINTS), bob=st.booleans())
+        @rule(
+            method=st.sampled_from(METHODS), op=st.sampled_from(ABANDON_POINTS), bob=st.booleans()
+        )
         def abandon_stepwise_upload(self, method: str, op: str, bob: bool) -> None:
             self._as(bob)
             now, era = self._expect(method)
@@ -183,18 +239,27 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
         def server_matches_model(self) -> None:
             got = uc.current_by_era(engine, self.dev, TABLES_USED)
             got_now = {t: v for t, v in got.pop("NOW", {}).items() if v}
-            assert got_now == {t: v for t, v in self.now.items() if v}, "NOW-era current rows differ from model"
-            assert sorted(canonical(b) for b in got.values()) == sorted(canonical(b) for b in self.eras), \
-                "preserved eras differ from model"
+            assert got_now == {t: v for t, v in self.now.items() if v}, (
+                "NOW-era current rows differ from model"
+            )
+            assert sorted(canonical(b) for b in got.values()) == sorted(
+                canonical(b) for b in self.eras
+            ), "preserved eras differ from model"
 
         @invariant()
         def lifecycle_invariants(self) -> None:
-            problems = uc.check_invariants(engine, TABLES_USED, completed=not self.pending, device=self.dev)
+            problems = uc.check_invariants(
+                engine, TABLES_USED, completed=not self.pending, device=self.dev
+            )
             assert not problems, problems
             if engine_check is not None and not self.pending:
                 import inspect
 
-                kw = {"device_id": self.dev} if "device_id" in inspect.signature(engine_check).parameters else {}
+                kw = (
+                    {"device_id": self.dev}
+                    if "device_id" in inspect.signature(engine_check).parameters
+                    else {}
+                )
                 with engine.connect() as conn:
                     res = engine_check(conn, **kw)
                 assert not res, res
@@ -214,10 +279,14 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
         # No shrinking phase: every step is several HTTP round trips, so
         # shrinking could take minutes; the failing step list is still printed.
         # COPSE_TEST_MODEL_EXAMPLES raises the count for a longer hunt.
-        settings=settings(max_examples=int(os.environ.get("COPSE_TEST_MODEL_EXAMPLES", "6")),
-                          stateful_step_count=12, deadline=None, database=None,
-                          phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                          suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            max_examples=int(os.environ.get("COPSE_TEST_MODEL_EXAMPLES", "6")),
+            stateful_step_count=12,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        ),
     )
 
 

@@ -77,13 +77,26 @@ def test_patient_failing_upload_policy_is_refused(enforcing, db: Backend, oneste
     assert bad.upload("copy", onestep=onestep).ok
     with db.engine.connect() as conn:
         t = CLIENT_TABLES["phq9"]
-        assert conn.execute(sa.select(sa.func.count()).select_from(t)
-                            .where(t.c._current == sa.true())).scalar() == 2
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).select_from(t).where(t.c._current == sa.true())
+            ).scalar()
+            == 2
+        )
         for name in COMMIT_ORDER:
             t = CLIENT_TABLES[name]
-            assert conn.execute(sa.select(sa.func.count()).select_from(t).where(
-                sa.or_(t.c._addition_pending == sa.true(), t.c._removal_pending == sa.true())
-            )).scalar() == 0
+            assert (
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(t)
+                    .where(
+                        sa.or_(
+                            t.c._addition_pending == sa.true(), t.c._removal_pending == sa.true()
+                        )
+                    )
+                ).scalar()
+                == 0
+            )
 
 
 @pytest.mark.parametrize("onestep", [False, True], ids=["stepwise", "onestep"])
@@ -109,16 +122,47 @@ def test_switch_off_restores_reference_behaviour(enforcing, cli) -> None:
     assert t.upload("copy").ok
 
 
-def test_restricted_user_only_uploads_own_patient(server: ServerProcess, http: httpx.Client,
-                                                   site: dict[str, str], cli, db: Backend) -> None:
-    cli("group", "set-policy", "ward1", "--upload", "sex AND idnum1", "--finalize", "sex AND idnum1",
-        "--check-on-upload")
-    out = cli("patient", "add", "--group", "ward1", "--forename", "Jo", "--surname", "Bloggs",
-              "--dob", "1980-02-29", "--sex", "F", "--idnum", f"1={NHS}")
+def test_restricted_user_only_uploads_own_patient(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], cli, db: Backend
+) -> None:
+    cli(
+        "group",
+        "set-policy",
+        "ward1",
+        "--upload",
+        "sex AND idnum1",
+        "--finalize",
+        "sex AND idnum1",
+        "--check-on-upload",
+    )
+    out = cli(
+        "patient",
+        "add",
+        "--group",
+        "ward1",
+        "--forename",
+        "Jo",
+        "--surname",
+        "Bloggs",
+        "--dob",
+        "1980-02-29",
+        "--sex",
+        "F",
+        "--idnum",
+        f"1={NHS}",
+    )
     key = re.search(r"Access key: (\S+)", out).group(1)  # type: ignore[union-attr]
     device = "{0000aaaa-0000-0000-0000-00000000beef}"
-    r = post(http, server.api_url, {"operation": "register_patient", "camcops_version": "2.4.24",
-                                    "device": device, "patient_proquint": key})
+    r = post(
+        http,
+        server.api_url,
+        {
+            "operation": "register_patient",
+            "camcops_version": "2.4.24",
+            "device": device,
+            "patient_proquint": key,
+        },
+    )
     assert r.ok, r.text
     tablet = Tablet(server.api_url, r.data["user"], r.data["password"], device=device, http=http)
     tablet.register()

@@ -76,14 +76,23 @@ def test_seed_single_record(db: Backend, uploader: TabletFactory, onestep: bool)
     c = checked_upload(db, tab, "copy", onestep)
     assert c.counts == {"ref_satis_gen": {"added": 1}}
     (r1,) = uc.rows(db.engine, "ref_satis_gen", device=dev)
-    assert (r1["_current"], r1["_era"], r1["id"], r1["_addition_pending"]) == (True, "NOW", rid, False)
+    assert (r1["_current"], r1["_era"], r1["id"], r1["_addition_pending"]) == (
+        True,
+        "NOW",
+        rid,
+        False,
+    )
 
     tab.edit("ref_satis_gen", rid, rating=4, good="good", bad="bad", service="svc")
     c = checked_upload(db, tab, "copy", onestep)
     assert c.counts == {"ref_satis_gen": {"added": 1, "modified out": 1}}
     r1, r2 = uc.rows(db.engine, "ref_satis_gen", device=dev)
     assert (bool(r1["_current"]), r1["_successor_pk"]) == (False, r2["_pk"])
-    assert (bool(r2["_current"]), r2["_predecessor_pk"], r2["_successor_pk"]) == (True, r1["_pk"], None)
+    assert (bool(r2["_current"]), r2["_predecessor_pk"], r2["_successor_pk"]) == (
+        True,
+        r1["_pk"],
+        None,
+    )
     assert r2["rating"] == 4 and r2["good"] == "good"
     assert_now_matches_tablet(db, tab)
 
@@ -117,7 +126,10 @@ def test_seed_with_patient(db: Backend, uploader: TabletFactory, onestep: bool) 
     n2 = tab.create("progressnote", patient_id=pid, location="loc2", note="note2")
     tab.create("progressnote", patient_id=pid, location="loc3", note="note3")
     c = checked_upload(db, tab, "copy", onestep)
-    assert counts_without_idnums(c.counts) == {"patient": {"added": 1}, "progressnote": {"added": 3}}
+    assert counts_without_idnums(c.counts) == {
+        "patient": {"added": 1},
+        "progressnote": {"added": 3},
+    }
     assert_now_matches_tablet(db, tab)
 
     tab.edit("progressnote", n1, note="note1")
@@ -140,7 +152,10 @@ def test_seed_with_patient(db: Backend, uploader: TabletFactory, onestep: bool) 
     tab.create("progressnote", patient_id=pid, location="loc4", note="note4")
     tab.create("progressnote", patient_id=pid, location="loc5")
     c = checked_upload(db, tab, "copy", onestep)
-    assert counts_without_idnums(c.counts) == {"patient": {"added": 1}, "progressnote": {"added": 2}}
+    assert counts_without_idnums(c.counts) == {
+        "patient": {"added": 1},
+        "progressnote": {"added": 2},
+    }
     assert_now_matches_tablet(db, tab)
 
     force_finalize(db, tab)
@@ -166,8 +181,10 @@ def test_seed_ancillary_and_blobs(db: Backend, uploader: TabletFactory, onestep:
     b2 = tab.add_blob("photosequence_photos", ph2, "photo_blobid", b"\xff\xd8two fingers vertical")
     c = checked_upload(db, tab, "copy", onestep)
     assert counts_without_idnums(c.counts) == {
-        "blobs": {"added": 2}, "patient": {"added": 1},
-        "photosequence": {"added": 1}, "photosequence_photos": {"added": 2},
+        "blobs": {"added": 2},
+        "patient": {"added": 1},
+        "photosequence": {"added": 1},
+        "photosequence_photos": {"added": 2},
     }
     assert_now_matches_tablet(db, tab)
     stored = {r["id"]: bytes(r["theblob"]) for r in uc.rows(db.engine, "blobs", device=dev)}
@@ -193,7 +210,9 @@ def test_seed_ancillary_and_blobs(db: Backend, uploader: TabletFactory, onestep:
         "photosequence_photos": {"added": 1, "modified out": 1, "preserved": 4},
     }
     assert all(not rows for rows in tab.db.values()), "everything was flagged, so Copy wiped it all"
-    eras = uc.current_by_era(db.engine, dev, ["blobs", "patient", "photosequence", "photosequence_photos"])
+    eras = uc.current_by_era(
+        db.engine, dev, ["blobs", "patient", "photosequence", "photosequence_photos"]
+    )
     assert list(eras) != ["NOW"] and "NOW" not in eras
     (era,) = eras
     assert eras[era]["blobs"].keys() == {1, 2}
@@ -209,6 +228,8 @@ def test_seed_ancillary_and_blobs(db: Backend, uploader: TabletFactory, onestep:
     force_finalize(db, tab)
     c = checked_upload(db, tab, "move", onestep)
     assert counts_without_idnums(c.counts) == {
-        "blobs": {"added": 1, "preserved": 1}, "patient": {"added": 1, "preserved": 1},
-        "photosequence": {"added": 1, "preserved": 1}, "photosequence_photos": {"added": 1, "preserved": 1},
+        "blobs": {"added": 1, "preserved": 1},
+        "patient": {"added": 1, "preserved": 1},
+        "photosequence": {"added": 1, "preserved": 1},
+        "photosequence_photos": {"added": 1, "preserved": 1},
     }

@@ -22,29 +22,67 @@ def _task(h: IndexHarness, table: str = "bmi", cid: int = 1) -> Any:
 
 CORRUPTIONS: dict[str, tuple[Callable[[IndexHarness], Any], str]] = {
     "missing entry": (lambda h: sa.delete(ti).where(_task(h)), "current task has no index entry"),
-    "completeness": (lambda h: sa.update(ti).where(_task(h)).values(task_is_complete=False),
-                     "wrong completeness"),
+    "completeness": (
+        lambda h: sa.update(ti).where(_task(h)).values(task_is_complete=False),
+        "wrong completeness",
+    ),
     "patient": (lambda h: sa.update(ti).where(_task(h)).values(patient_pk=99999), "wrong patient"),
-    "anonymous patient": (lambda h: sa.update(ti).where(_task(h, "ref_satis_gen")).values(
-        patient_pk=current_pk(h, "patient", 1)), "wrong patient"),
-    "era": (lambda h: sa.update(ti).where(_task(h)).values(era="2020-01-01T00:00:00Z"), "wrong era"),
-    "group": (lambda h: sa.update(ti).where(_task(h)).values(group_id=h.group_id + 1), "wrong group"),
-    "device": (lambda h: sa.update(ti).where(_task(h)).values(device_id=h.device_id + 1),
-               "wrong device"),
-    "adding user": (lambda h: sa.update(ti).where(_task(h)).values(adding_user_id=h.user2_id),
-                    "wrong adding user"),
-    "created": (lambda h: sa.update(ti).where(_task(h)).values(
-        when_created_utc=__import__("datetime").datetime(2001, 1, 1)), "wrong created time (UTC)"),
-    "extra entry": (lambda h: sa.insert(ti).values(
-        indexed_at_utc=h.clock, task_table_name="bmi", task_pk=424242, device_id=h.device_id,
-        era="NOW", when_created_utc=h.clock, when_created_iso="x", when_added_batch_utc=h.clock,
-        group_id=h.group_id, task_is_complete=True), "extra entry"),
+    "anonymous patient": (
+        lambda h: (
+            sa.update(ti)
+            .where(_task(h, "ref_satis_gen"))
+            .values(patient_pk=current_pk(h, "patient", 1))
+        ),
+        "wrong patient",
+    ),
+    "era": (
+        lambda h: sa.update(ti).where(_task(h)).values(era="2020-01-01T00:00:00Z"),
+        "wrong era",
+    ),
+    "group": (
+        lambda h: sa.update(ti).where(_task(h)).values(group_id=h.group_id + 1),
+        "wrong group",
+    ),
+    "device": (
+        lambda h: sa.update(ti).where(_task(h)).values(device_id=h.device_id + 1),
+        "wrong device",
+    ),
+    "adding user": (
+        lambda h: sa.update(ti).where(_task(h)).values(adding_user_id=h.user2_id),
+        "wrong adding user",
+    ),
+    "created": (
+        lambda h: (
+            sa.update(ti)
+            .where(_task(h))
+            .values(when_created_utc=__import__("datetime").datetime(2001, 1, 1))
+        ),
+        "wrong created time (UTC)",
+    ),
+    "extra entry": (
+        lambda h: sa.insert(ti).values(
+            indexed_at_utc=h.clock,
+            task_table_name="bmi",
+            task_pk=424242,
+            device_id=h.device_id,
+            era="NOW",
+            when_created_utc=h.clock,
+            when_created_iso="x",
+            when_added_batch_utc=h.clock,
+            group_id=h.group_id,
+            task_is_complete=True,
+        ),
+        "extra entry",
+    ),
     "idnum missing": (lambda h: sa.delete(ii), "current ID number has no index entry"),
     "idnum value": (lambda h: sa.update(ii).values(idnum_value=1), "wrong ID value"),
     "idnum patient": (lambda h: sa.update(ii).values(patient_pk=None), "wrong patient"),
-    "idnum extra": (lambda h: sa.insert(ii).values(
-        idnum_pk=777777, indexed_at_utc=h.clock, patient_pk=1, which_idnum=1, idnum_value=5),
-        "ID number index entry 777777: extra entry"),
+    "idnum extra": (
+        lambda h: sa.insert(ii).values(
+            idnum_pk=777777, indexed_at_utc=h.clock, patient_pk=1, which_idnum=1, idnum_value=5
+        ),
+        "ID number index entry 777777: extra entry",
+    ),
 }
 
 
@@ -64,9 +102,11 @@ def test_check_index_detects(h: IndexHarness, kind: str) -> None:
 def test_cli_check_and_reindex(h: IndexHarness, cli: Any) -> None:
     h.onestep(base_state())
     assert "Index OK" in cli("check-index")
-    stmts = [sa.delete(ti).where(_task(h)),
-             sa.update(ti).where(_task(h, "bmi", 2)).values(task_is_complete=True),
-             sa.delete(ii)]
+    stmts = [
+        sa.delete(ti).where(_task(h)),
+        sa.update(ti).where(_task(h, "bmi", 2)).values(task_is_complete=True),
+        sa.delete(ii),
+    ]
     with h.engine.begin() as conn:
         for stmt in stmts:
             conn.execute(stmt)

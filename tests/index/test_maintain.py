@@ -16,19 +16,68 @@ NHS_2 = 4010232137  # another valid NHS number
 
 PT = ["id", "forename", "surname", "dob", "sex", "when_last_modified", "_move_off_tablet"]
 IDN = ["id", "patient_id", "which_idnum", "idnum_value", "when_last_modified", "_move_off_tablet"]
-BMI = ["id", "patient_id", "height_m", "mass_kg", "when_created", "when_last_modified",
-       "_move_off_tablet"]
+BMI = [
+    "id",
+    "patient_id",
+    "height_m",
+    "mass_kg",
+    "when_created",
+    "when_last_modified",
+    "_move_off_tablet",
+]
 SAT = ["id", "rating", "when_created", "when_last_modified", "_move_off_tablet"]
-PS = ["id", "patient_id", "sequence_description", "when_created", "when_last_modified",
-      "_move_off_tablet"]
-PSP = ["id", "photosequence_id", "seqnum", "description", "photo_blobid", "when_last_modified",
-       "_move_off_tablet"]
-DX = ["id", "patient_id", "relates_to_date", "when_created", "when_last_modified", "_move_off_tablet"]
-DXI = ["id", "diagnosis_icd10_id", "seqnum", "code", "description", "when_last_modified",
-       "_move_off_tablet"]
-PH = ["id", "patient_id", "description", "photo_blobid", "when_created", "when_last_modified",
-      "_move_off_tablet"]
-BL = ["id", "tablename", "tablepk", "fieldname", "theblob", "when_last_modified", "_move_off_tablet"]
+PS = [
+    "id",
+    "patient_id",
+    "sequence_description",
+    "when_created",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+PSP = [
+    "id",
+    "photosequence_id",
+    "seqnum",
+    "description",
+    "photo_blobid",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+DX = [
+    "id",
+    "patient_id",
+    "relates_to_date",
+    "when_created",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+DXI = [
+    "id",
+    "diagnosis_icd10_id",
+    "seqnum",
+    "code",
+    "description",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+PH = [
+    "id",
+    "patient_id",
+    "description",
+    "photo_blobid",
+    "when_created",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+BL = [
+    "id",
+    "tablename",
+    "tablepk",
+    "fieldname",
+    "theblob",
+    "when_last_modified",
+    "_move_off_tablet",
+]
 
 METHODS = ["stepwise", "onestep"]
 State = dict[str, tuple[list[str], list[list[Any]]]]
@@ -47,17 +96,30 @@ def current_pk(h: IndexHarness, table: str, cid: int, era: str = "NOW") -> int:
 
 def filters(h: IndexHarness) -> list[TaskFilter]:
     return [
-        TaskFilter(), TaskFilter(sort="task"), TaskFilter(sort="patient", descending=False),
-        TaskFilter(descending=False), TaskFilter(era="live"), TaskFilter(era="finalized"),
-        TaskFilter(complete_only=True), TaskFilter(forename="jo"), TaskFilter(surname="BLOGGS"),
-        TaskFilter(surname="Smith"), TaskFilter(dob="1980-02-29"), TaskFilter(sex="f"),
-        TaskFilter(which_idnum=1, idnum_value=NHS_OK), TaskFilter(which_idnum=1, idnum_value=NHS_2),
-        TaskFilter(task_types=("bmi", "ref_satis_gen")), TaskFilter(task_types=("photosequence",)),
+        TaskFilter(),
+        TaskFilter(sort="task"),
+        TaskFilter(sort="patient", descending=False),
+        TaskFilter(descending=False),
+        TaskFilter(era="live"),
+        TaskFilter(era="finalized"),
+        TaskFilter(complete_only=True),
+        TaskFilter(forename="jo"),
+        TaskFilter(surname="BLOGGS"),
+        TaskFilter(surname="Smith"),
+        TaskFilter(dob="1980-02-29"),
+        TaskFilter(sex="f"),
+        TaskFilter(which_idnum=1, idnum_value=NHS_OK),
+        TaskFilter(which_idnum=1, idnum_value=NHS_2),
+        TaskFilter(task_types=("bmi", "ref_satis_gen")),
+        TaskFilter(task_types=("photosequence",)),
         TaskFilter(created_from=__import__("datetime").date(2024, 1, 1)),
         TaskFilter(created_to=__import__("datetime").date(2023, 12, 31)),
-        TaskFilter(device_id=h.device_id), TaskFilter(device_id=h.device_id + 999),
-        TaskFilter(adding_user_id=h.user_id), TaskFilter(adding_user_id=h.user2_id),
-        TaskFilter(group_id=h.group_id), TaskFilter(complete_only=True, forename="JO"),
+        TaskFilter(device_id=h.device_id),
+        TaskFilter(device_id=h.device_id + 999),
+        TaskFilter(adding_user_id=h.user_id),
+        TaskFilter(adding_user_id=h.user2_id),
+        TaskFilter(group_id=h.group_id),
+        TaskFilter(complete_only=True, forename="JO"),
     ]
 
 
@@ -69,6 +131,7 @@ USED = ("bmi", "diagnosis_icd10", "photo", "photosequence", "ref_satis_gen")
 def assert_lists_equal(h: IndexHarness) -> None:
     """direct == index for every filter (all task tables for a few of them)."""
     from dataclasses import replace
+
     h.both(TaskFilter())
     h.both(TaskFilter(surname="bloggs", complete_only=True))
     for f in filters(h):
@@ -83,7 +146,10 @@ def base_state() -> State:
     return {
         "patient": (PT, [[1, "JO", "BLOGGS", "1980-02-29", "F", when(0), 0]]),
         "patient_idnum": (IDN, [[1, 1, 1, NHS_OK, when(0), 0]]),
-        "bmi": (BMI, [[1, 1, 1.8, 80.0, when(0), when(0), 0], [2, 1, None, 70.0, when(0), when(0), 0]]),
+        "bmi": (
+            BMI,
+            [[1, 1, 1.8, 80.0, when(0), when(0), 0], [2, 1, None, 70.0, when(0), when(0), 0]],
+        ),
         "ref_satis_gen": (SAT, [[1, 3, when(0), when(0), 0]]),
     }
 
@@ -212,7 +278,9 @@ def test_ancillary_rows_flip_completeness(h: IndexHarness, method: str) -> None:
     s["diagnosis_icd10_item"] = (DXI, [[1, 1, 1, "", "Depression", when(1), 0]])
     upload(h, method, s)
     assert {c.table for c in h.last_changes if c.any_changes} == {
-        "photosequence_photos", "diagnosis_icd10_item"}
+        "photosequence_photos",
+        "diagnosis_icd10_item",
+    }
     assert current_pk(h, "photosequence", 1) == ps
     h.assert_exact()
     assert h.entry("photosequence", ps)["task_is_complete"] is True
@@ -231,22 +299,38 @@ def test_blob_changes_reindex_referring_tasks(h: IndexHarness, method: str) -> N
     s["photo"] = (PH, [[1, 1, "rash", 5, when(0), when(0), 0]])
     s["photosequence"] = (PS, [[1, 1, "knee", when(0), when(0), 0]])
     s["photosequence_photos"] = (PSP, [[1, 1, 1, "front", 6, when(0), 0]])
-    s["blobs"] = (BL, [[5, "photo", 1, "photo_blobid", b"one", when(0), 0],
-                       [6, "photosequence_photos", 1, "photo_blobid", b"two", when(0), 0]])
+    s["blobs"] = (
+        BL,
+        [
+            [5, "photo", 1, "photo_blobid", b"one", when(0), 0],
+            [6, "photosequence_photos", 1, "photo_blobid", b"two", when(0), 0],
+        ],
+    )
     upload(h, method, s)
     h.assert_exact()
     first = h.clock
-    s["blobs"] = (BL, [[5, "photo", 1, "photo_blobid", b"ONE", when(2), 0],
-                       [6, "photosequence_photos", 1, "photo_blobid", b"TWO", when(2), 0]])
+    s["blobs"] = (
+        BL,
+        [
+            [5, "photo", 1, "photo_blobid", b"ONE", when(2), 0],
+            [6, "photosequence_photos", 1, "photo_blobid", b"TWO", when(2), 0],
+        ],
+    )
     upload(h, method, s)
     assert {c.table for c in h.last_changes if c.any_changes} == {"blobs"}
     h.assert_exact()
     with h.engine.connect() as conn:
-        stamps = dict(conn.execute(sa.text(
-            "SELECT task_table_name, indexed_at_utc FROM _task_index "
-            "WHERE task_table_name IN ('photo', 'photosequence')")).all())
+        stamps = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT task_table_name, indexed_at_utc FROM _task_index "
+                    "WHERE task_table_name IN ('photo', 'photosequence')"
+                )
+            ).all()
+        )
     # Both referring tasks (directly, and through an ancillary row) were recomputed.
     from copse.index.compute import naive
+
     assert all(naive(v) > first for v in stamps.values()), stamps
     assert_lists_equal(h)
 
@@ -256,6 +340,7 @@ def test_unparseable_when_created_matches_direct_list(h: IndexHarness) -> None:
     # other tools) may still hold it, and both lists must agree on it.
     from copse.index import reindex_tasks
     from copse.index.compute import MISSING_UTC, naive
+
     h.onestep(base_state())
     t = CLIENT_TABLES["bmi"]
     pk = current_pk(h, "bmi", 2)
@@ -269,13 +354,16 @@ def test_unparseable_when_created_matches_direct_list(h: IndexHarness) -> None:
 
 def test_web_helpers(h: IndexHarness) -> None:
     from copse.index import reindex_patients, reindex_tasks
+
     upload(h, "onestep", base_state())
     h.onestep(base_state(), finalizing=True)
     era = {e["era"] for e in h.entries().values()}.pop()
     bmi = current_pk(h, "bmi", 1, era)
     t, p = CLIENT_TABLES["bmi"], CLIENT_TABLES["patient"]
     with h.engine.begin() as conn:  # "erase leaving a placeholder": no longer current
-        conn.execute(sa.update(t).where(t.c._pk == bmi).values(_current=False, _manually_erased=True))
+        conn.execute(
+            sa.update(t).where(t.c._pk == bmi).values(_current=False, _manually_erased=True)
+        )
         reindex_tasks(conn, "bmi", [bmi], h.tick())
     h.assert_exact()
     assert ("bmi", bmi) not in h.entries()

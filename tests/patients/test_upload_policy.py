@@ -23,28 +23,45 @@ OTHER_NHS = 9876543210
 @pytest.fixture
 def conn(db: Backend) -> Iterator[sa.Connection]:
     with db.engine.begin() as c:
-        c.execute(sa.insert(idnum_definitions).values(which_idnum=1, description="NHS number",
-                                                      short_description="NHS#",
-                                                      validation_method="uk_nhs_number"))
-        c.execute(sa.insert(idnum_definitions).values(which_idnum=2, description="RiO",
-                                                      short_description="RiO"))
+        c.execute(
+            sa.insert(idnum_definitions).values(
+                which_idnum=1,
+                description="NHS number",
+                short_description="NHS#",
+                validation_method="uk_nhs_number",
+            )
+        )
+        c.execute(
+            sa.insert(idnum_definitions).values(
+                which_idnum=2, description="RiO", short_description="RiO"
+            )
+        )
         gid = create_group(c, "g")
-        c.execute(sa.update(groups).values(upload_policy="sex AND anyidnum",
-                                           finalize_policy="sex AND idnum1 AND surname"))
+        c.execute(
+            sa.update(groups).values(
+                upload_policy="sex AND anyidnum", finalize_policy="sex AND idnum1 AND surname"
+            )
+        )
         c.info["gid"] = gid
         c.info["dev"] = add_device(c, "tab1")
         yield c
 
 
 def check(conn: sa.Connection, finalizing: set[int] | str = frozenset(), user=None) -> None:
-    check_uploaded_patients(conn, device_id=conn.info["dev"], group_id=conn.info["gid"],
-                            finalizing_patient_ids=finalizing, user=user)  # type: ignore[arg-type]
+    check_uploaded_patients(
+        conn,
+        device_id=conn.info["dev"],
+        group_id=conn.info["gid"],
+        finalizing_patient_ids=finalizing,
+        user=user,
+    )  # type: ignore[arg-type]
 
 
 def patient(conn: sa.Connection, pid: int, idnums: dict[int, int] | None = None, **kw) -> int:
     kw.setdefault("sex", "F")
-    return add_patient(conn, device_id=conn.info["dev"], group_id=conn.info["gid"], pid=pid,
-                       idnums=idnums, **kw)
+    return add_patient(
+        conn, device_id=conn.info["dev"], group_id=conn.info["gid"], pid=pid, idnums=idnums, **kw
+    )
 
 
 def test_passing_patients_and_no_patients(conn: sa.Connection) -> None:
@@ -110,11 +127,25 @@ def test_empty_policy_refuses_everyone(conn: sa.Connection) -> None:
 
 
 def test_restricted_user_only_their_own_patient(conn: sa.Connection) -> None:
-    sp = create_server_patient(conn, group_id=conn.info["gid"], forename="Jo", surname="Smith",
-                               sex="F", dob=date(1980, 1, 1), idnums=[(1, NHS)],
-                               now=datetime(2024, 1, 1))
-    uid = create_user(conn, "user-tab1-1", "pw", upload_group_id=conn.info["gid"],
-                      auto_generated=True, single_patient_pk=sp.pk, bcrypt_rounds=4)
+    sp = create_server_patient(
+        conn,
+        group_id=conn.info["gid"],
+        forename="Jo",
+        surname="Smith",
+        sex="F",
+        dob=date(1980, 1, 1),
+        idnums=[(1, NHS)],
+        now=datetime(2024, 1, 1),
+    )
+    uid = create_user(
+        conn,
+        "user-tab1-1",
+        "pw",
+        upload_group_id=conn.info["gid"],
+        auto_generated=True,
+        single_patient_pk=sp.pk,
+        bcrypt_rounds=4,
+    )
     user = get_user_by_id(conn, uid)
     patient(conn, 1, {1: NHS}, surname="Smith")
     check(conn, user=user)
@@ -128,8 +159,14 @@ def test_restricted_user_only_their_own_patient(conn: sa.Connection) -> None:
 
 
 def test_restricted_user_without_patient(conn: sa.Connection) -> None:
-    uid = create_user(conn, "user-tab1-9", "pw", upload_group_id=conn.info["gid"],
-                      auto_generated=True, bcrypt_rounds=4)
+    uid = create_user(
+        conn,
+        "user-tab1-9",
+        "pw",
+        upload_group_id=conn.info["gid"],
+        auto_generated=True,
+        bcrypt_rounds=4,
+    )
     patient(conn, 1, {1: NHS})
     with pytest.raises(UserError, match="does not have associated patient details"):
         check(conn, user=get_user_by_id(conn, uid))

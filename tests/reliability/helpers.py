@@ -44,20 +44,37 @@ def parse(resp: ApiResponse) -> Result:
 class InProc:
     """``ClientApi.handle`` with the tablet's usual fields filled in."""
 
-    def __init__(self, engine: sa.Engine, settings: Settings | None = None, *,
-                 user: str = "alice", password: str = "alice-password-1", device: str = DEVICE) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        settings: Settings | None = None,
+        *,
+        user: str = "alice",
+        password: str = "alice-password-1",
+        device: str = DEVICE,
+    ) -> None:
         self.engine = engine
         self.settings = settings or Settings(bcrypt_rounds=4)
         self.api = ClientApi(engine, self.settings)
         self.user, self.password, self.device = user, password, device
 
     def with_settings(self, **changes: Any) -> InProc:
-        return InProc(self.engine, replace(self.settings, **changes), user=self.user,
-                      password=self.password, device=self.device)
+        return InProc(
+            self.engine,
+            replace(self.settings, **changes),
+            user=self.user,
+            password=self.password,
+            device=self.device,
+        )
 
     def base(self, operation: str) -> dict[str, str]:
-        return {"operation": operation, "camcops_version": VERSION, "device": self.device,
-                "user": self.user, "password": self.password}
+        return {
+            "operation": operation,
+            "camcops_version": VERSION,
+            "device": self.device,
+            "user": self.user,
+            "password": self.password,
+        }
 
     def raw(self, body: bytes, query: str = "") -> Result:
         return parse(self.api.handle(body, query, "127.0.0.1"))
@@ -77,8 +94,13 @@ def columns(table: str) -> list[str]:
 
 
 def satis_record(cid: int, when: str = WHEN, move_off: int = 0) -> dict[str, Any]:
-    return {"id": cid, "rating": 3, "when_created": when, "when_last_modified": when,
-            "_move_off_tablet": move_off}
+    return {
+        "id": cid,
+        "rating": 3,
+        "when_created": when,
+        "when_last_modified": when,
+        "_move_off_tablet": move_off,
+    }
 
 
 def upload_table_fields(table: str, records: list[dict[str, Any]]) -> dict[str, str]:
@@ -91,6 +113,11 @@ def upload_table_fields(table: str, records: list[dict[str, Any]]) -> dict[str, 
 
 def dbdata_json(tables: dict[str, list[dict[str, Any]]]) -> tuple[str, str]:
     pk = json.dumps({t: "id" for t in tables}, separators=(",", ":"))
-    data = json.dumps({t: [{k: encode_client_value(v) for k, v in r.items()} for r in rows]
-                       for t, rows in tables.items()}, separators=(",", ":"))
+    data = json.dumps(
+        {
+            t: [{k: encode_client_value(v) for k, v in r.items()} for r in rows]
+            for t, rows in tables.items()
+        },
+        separators=(",", ":"),
+    )
     return pk, data

@@ -80,30 +80,71 @@ class PrivateDb:
         if self.kind == "postgresql":
             self.root.mkdir(parents=True, exist_ok=True)
             shutil.chown(self.root, "postgres", "postgres")
-            subprocess.run([_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                            "--no-sync"], check=True, capture_output=True, timeout=120,
-                           user="postgres", group="postgres", cwd=self.root)
+            subprocess.run(
+                [_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
+                check=True,
+                capture_output=True,
+                timeout=120,
+                user="postgres",
+                group="postgres",
+                cwd=self.root,
+            )
         else:
             self.root.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--user=root",
-                            "--auth-root-authentication-method=normal", "--skip-test-db"],
-                           check=True, capture_output=True, timeout=180)
+            subprocess.run(
+                [
+                    "mariadb-install-db",
+                    "--no-defaults",
+                    f"--datadir={data}",
+                    "--user=root",
+                    "--auth-root-authentication-method=normal",
+                    "--skip-test-db",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
 
     def start(self, timeout: float = 60.0) -> None:
         data = self.root / "data"
         log = open(self.root / "server.log", "ab")
         if self.kind == "postgresql":
-            cmd = [_pg_bin("postgres"), "-D", str(data),
-                   "-p", str(self.port), "-k", str(self.root), "-c", "listen_addresses=127.0.0.1",
-                   "-c", "fsync=off"]
+            cmd = [
+                _pg_bin("postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.root),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+            ]
         else:
-            cmd = ["mariadbd", "--no-defaults", f"--datadir={data}", f"--port={self.port}",
-                   f"--socket={self.root / 'mysqld.sock'}", "--user=root", "--bind-address=127.0.0.1",
-                   "--skip-grant-tables", f"--pid-file={self.root / 'mysqld.pid'}",
-                   "--innodb-flush-log-at-trx-commit=2", "--skip-log-bin"]
+            cmd = [
+                "mariadbd",
+                "--no-defaults",
+                f"--datadir={data}",
+                f"--port={self.port}",
+                f"--socket={self.root / 'mysqld.sock'}",
+                "--user=root",
+                "--bind-address=127.0.0.1",
+                "--skip-grant-tables",
+                f"--pid-file={self.root / 'mysqld.pid'}",
+                "--innodb-flush-log-at-trx-commit=2",
+                "--skip-log-bin",
+            ]
         as_user = {"user": "postgres", "group": "postgres"} if self.kind == "postgresql" else {}
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                     cwd=self.root, **as_user)  # type: ignore[call-overload]
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.root,
+            **as_user,
+        )  # type: ignore[call-overload]
         _wait_port(self.admin_url, timeout)
 
     def kill(self) -> None:
@@ -133,6 +174,8 @@ class PrivateDb:
             if self.kind == "postgresql":
                 c.exec_driver_sql(f'CREATE DATABASE "{name}"')
             else:
-                c.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                c.exec_driver_sql(
+                    f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                )
         eng.dispose()
         return self.url(name)

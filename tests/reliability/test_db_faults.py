@@ -44,11 +44,17 @@ def _dbapi(orig: Exception) -> DBAPIError:
     return OperationalError("UPDATE x", {}, orig)
 
 
-@pytest.mark.parametrize("orig", [_Orig(1213, "Deadlock found"), _Orig(1205, "Lock wait timeout"),
-                                  _Orig("x", sqlstate="40001"), _Orig("x", sqlstate="40P01"),
-                                  _Orig("database is locked")],
-                         ids=["mysql-deadlock", "mysql-lockwait", "pg-serialization", "pg-deadlock",
-                              "sqlite-locked"])
+@pytest.mark.parametrize(
+    "orig",
+    [
+        _Orig(1213, "Deadlock found"),
+        _Orig(1205, "Lock wait timeout"),
+        _Orig("x", sqlstate="40001"),
+        _Orig("x", sqlstate="40P01"),
+        _Orig("database is locked"),
+    ],
+    ids=["mysql-deadlock", "mysql-lockwait", "pg-serialization", "pg-deadlock", "sqlite-locked"],
+)
 def test_transient_errors_are_retried_a_bounded_number_of_times(orig: Exception) -> None:
     assert is_transient(_dbapi(orig))
     engine = make_engine("sqlite://")
@@ -92,8 +98,14 @@ def test_real_deadlock_is_retried(db: Backend) -> None:
     from copse.schema.tables import groups
 
     with db.engine.begin() as conn:
-        ids = [int(conn.execute(sa.insert(groups).values(name=f"dl{i}", description="")).inserted_primary_key[0])
-               for i in range(2)]
+        ids = [
+            int(
+                conn.execute(
+                    sa.insert(groups).values(name=f"dl{i}", description="")
+                ).inserted_primary_key[0]
+            )
+            for i in range(2)
+        ]
     barrier = threading.Barrier(2, timeout=30)
     attempts = [0, 0]
     errors: list[BaseException] = []
@@ -126,7 +138,9 @@ def test_real_deadlock_is_retried(db: Backend) -> None:
 
 
 @pytest.fixture(params=["postgresql", "mysql"])
-def private(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[private_db.PrivateDb]:
+def private(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[private_db.PrivateDb]:
     why = private_db.available(request.param)
     if why:
         pytest.skip(f"private {request.param} server: {why}")
@@ -139,6 +153,7 @@ def private(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     finally:
         pdb.kill()
         import shutil
+
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -149,12 +164,39 @@ def _site(url: str) -> None:
 
     runner = CliRunner()
     env = {"COPSE_BCRYPT_ROUNDS": "4"}
-    for args in (["idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS#",
-                  "--validation-method", "uk_nhs_number"],
-                 ["group", "add", "ward1", "--upload-policy", "sex AND idnum1", "--finalize-policy",
-                  "sex AND idnum1"],
-                 ["user", "add", "alice", "--password", "alice-password-1", "--group", "ward1",
-                  "--may-upload", "--may-register-devices"]):
+    for args in (
+        [
+            "idnum",
+            "add",
+            "1",
+            "--description",
+            "NHS number",
+            "--short-description",
+            "NHS#",
+            "--validation-method",
+            "uk_nhs_number",
+        ],
+        [
+            "group",
+            "add",
+            "ward1",
+            "--upload-policy",
+            "sex AND idnum1",
+            "--finalize-policy",
+            "sex AND idnum1",
+        ],
+        [
+            "user",
+            "add",
+            "alice",
+            "--password",
+            "alice-password-1",
+            "--group",
+            "ward1",
+            "--may-upload",
+            "--may-register-devices",
+        ],
+    ):
         r = runner.invoke(cli, ["--db-url", url, *args], env=env, catch_exceptions=False)
         assert r.exit_code == 0, r.output
 
@@ -167,7 +209,9 @@ def _fill(tab: Tablet, seed: int, n: int) -> None:
 
 
 def _now_rows(engine: sa.Engine, dev: int) -> dict[str, dict[int, Any]]:
-    return uc.current_by_era(engine, dev, ("patient", "patient_idnum", "phq9", "photosequence")).get("NOW", {})
+    return uc.current_by_era(
+        engine, dev, ("patient", "patient_idnum", "phq9", "photosequence")
+    ).get("NOW", {})
 
 
 def test_database_restart_during_uploads(private: private_db.PrivateDb, tmp_path: Path) -> None:
@@ -197,17 +241,24 @@ def test_database_restart_during_uploads(private: private_db.PrivateDb, tmp_path
         _fill(tab, 2, 5)
         out = tab.upload("copy", onestep=False)
         assert out.ok, out.error
-        want = {t: {r["id"]: uc.instant(r["when_last_modified"]) for r in tab.rows(t)}
-                for t in ("patient", "patient_idnum", "phq9", "photosequence") if tab.db[t]}
+        want = {
+            t: {r["id"]: uc.instant(r["when_last_modified"]) for r in tab.rows(t)}
+            for t in ("patient", "patient_idnum", "phq9", "photosequence")
+            if tab.db[t]
+        }
         assert _now_rows(engine, dev) == want
 
         # 3. The database dies in the middle of big uploads (one-step and stepwise),
         #    at several moments: all or nothing, then a successful retry.
-        for attempt, (onestep, delay) in enumerate([(True, 0.05), (True, 0.3), (False, 0.2), (False, 0.6)]):
+        for attempt, (onestep, delay) in enumerate(
+            [(True, 0.05), (True, 0.3), (False, 0.2), (False, 0.6)]
+        ):
             _fill(tab, 10 + attempt, 400)
             before = _now_rows(engine, dev)
             result: dict[str, Any] = {}
-            th = threading.Thread(target=lambda: result.update(out=tab.upload("copy", onestep=onestep)))
+            th = threading.Thread(
+                target=lambda: result.update(out=tab.upload("copy", onestep=onestep))
+            )
             th.start()
             time.sleep(delay)
             private.kill()
@@ -217,21 +268,29 @@ def test_database_restart_during_uploads(private: private_db.PrivateDb, tmp_path
             engine.dispose()
             outcome = result["out"]
             after = _now_rows(engine, dev)
-            problems = uc.check_invariants(engine, ("patient", "patient_idnum", "phq9", "photosequence"),
-                                           completed=False)
+            problems = uc.check_invariants(
+                engine, ("patient", "patient_idnum", "phq9", "photosequence"), completed=False
+            )
             assert not problems, problems
             if outcome.ok:
-                assert after == {t: {r["id"]: uc.instant(r["when_last_modified"]) for r in tab.rows(t)}
-                                 for t in after}
+                assert after == {
+                    t: {r["id"]: uc.instant(r["when_last_modified"]) for r in tab.rows(t)}
+                    for t in after
+                }
             elif onestep:
                 assert after == before, "a failed one-step upload left something behind"
             assert server.proc is not None and server.proc.poll() is None
             out = tab.upload("copy", onestep=onestep)
             assert out.ok, out.error
-            want = {t: {r["id"]: uc.instant(r["when_last_modified"]) for r in tab.rows(t)}
-                    for t in ("patient", "patient_idnum", "phq9", "photosequence") if tab.db[t]}
+            want = {
+                t: {r["id"]: uc.instant(r["when_last_modified"]) for r in tab.rows(t)}
+                for t in ("patient", "patient_idnum", "phq9", "photosequence")
+                if tab.db[t]
+            }
             assert _now_rows(engine, dev) == want
-            assert not uc.check_invariants(engine, ("patient", "patient_idnum", "phq9", "photosequence"))
+            assert not uc.check_invariants(
+                engine, ("patient", "patient_idnum", "phq9", "photosequence")
+            )
         tab.http.close()
     finally:
         server.stop()

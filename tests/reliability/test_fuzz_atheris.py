@@ -23,8 +23,11 @@ import pytest
 try:
     import atheris  # noqa: F401
 except ImportError:  # pragma: no cover - depends on the environment
-    pytest.skip("atheris cannot be imported here (install it with `pip install atheris`; "
-                "it ships wheels for CPython 3.11 on x86-64 Linux)", allow_module_level=True)
+    pytest.skip(
+        "atheris cannot be imported here (install it with `pip install atheris`; "
+        "it ships wheels for CPython 3.11 on x86-64 Linux)",
+        allow_module_level=True,
+    )
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = int(os.environ.get("COPSE_FUZZ_SECONDS", "20"))
@@ -39,20 +42,35 @@ def test_fuzz_target(target: str, tmp_path: Path) -> None:
     crashes.mkdir(parents=True, exist_ok=True)
     known = sorted(p for p in crashes.iterdir() if p.is_file())
     if known:  # regression: every earlier crash input, one by one
-        r = subprocess.run([sys.executable, str(script), *map(str, known)],
-                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        r = subprocess.run(
+            [sys.executable, str(script), *map(str, known)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
         assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     work = tmp_path / "corpus"
     work.mkdir()
     artifacts = tmp_path / "artifacts"
     artifacts.mkdir()
-    cmd = [sys.executable, str(script), f"-max_total_time={SECONDS}", "-timeout=10",
-           "-rss_limit_mb=2048", "-print_final_stats=1", f"-artifact_prefix={artifacts}/",
-           str(work), str(seeds), str(crashes)]
+    cmd = [
+        sys.executable,
+        str(script),
+        f"-max_total_time={SECONDS}",
+        "-timeout=10",
+        "-rss_limit_mb=2048",
+        "-print_final_stats=1",
+        f"-artifact_prefix={artifacts}/",
+        str(work),
+        str(seeds),
+        str(crashes),
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=SECONDS + 120, cwd=tmp_path)
     found = sorted(artifacts.iterdir())
     for f in found:
         shutil.copy(f, crashes / f.name)
     assert r.returncode == 0 and not found, (
         f"fuzz_{target} found {len(found)} failing input(s), kept in {crashes}:\n"
-        + r.stderr[-4000:])
+        + r.stderr[-4000:]
+    )

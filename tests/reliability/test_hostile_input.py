@@ -16,9 +16,9 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
-from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -30,8 +30,12 @@ from tests.support.snapshot import diff, snapshot
 
 _DEFAULT_EXAMPLES = {"sqlite": 250, "postgresql": 80, "mysql": 80}
 CORPUS = sorted((fz.CORPUS_DIR / "api").glob("*.json"))
-_SETTINGS = dict(deadline=None, derandomize=os.environ.get("COPSE_FUZZ_RANDOM") is None,
-                 suppress_health_check=list(HealthCheck), database=None)
+_SETTINGS = dict(
+    deadline=None,
+    derandomize=os.environ.get("COPSE_FUZZ_RANDOM") is None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
 
 
 @pytest.fixture
@@ -100,20 +104,26 @@ def test_every_operation_hostile(db: Backend, api: InProc, operation: str) -> No
     prop()
 
 
-def test_hostile_requests_over_http(server: ServerProcess, db: Backend, site: dict[str, str]) -> None:
+def test_hostile_requests_over_http(
+    server: ServerProcess, db: Backend, site: dict[str, str]
+) -> None:
     api = InProc(db.engine)
     api.register()
     with httpx.Client(timeout=60) as client:
+
         @settings(max_examples=max(16, n_examples(db) // 5), **_SETTINGS)  # type: ignore[arg-type]
         @given(fz.requests())
         def prop(req: tuple[bytes, str]) -> None:
             body, query = req
             before = snapshot(db.engine)
             url = server.api_url + ("?" + quote(query, safe="=&%") if query else "")
-            r = client.post(url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+            r = client.post(
+                url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+            )
             fz.check_reply(r.status_code, r.text)
             if "success:1" not in r.text:
                 assert diff(before, snapshot(db.engine)) == [], r.text
+
         prop()
         # The server survived all of it.
         assert client.get(server.api_url).status_code == 200

@@ -9,7 +9,6 @@ proportional to its body.
 from __future__ import annotations
 
 import gc
-import json
 import tracemalloc
 from collections.abc import Iterator
 
@@ -17,7 +16,11 @@ import httpx
 import pytest
 
 from tests.reliability.helpers import (
-    WHEN, InProc, dbdata_json, satis_record, upload_table_fields,
+    WHEN,
+    InProc,
+    dbdata_json,
+    satis_record,
+    upload_table_fields,
 )
 from tests.support.api import post, qt_form_encode
 from tests.support.databases import Backend
@@ -44,6 +47,7 @@ def refused_cleanly(db: Backend, api: InProc, cap: str, call: object) -> None:
 
 # -- max_body_bytes -----------------------------------------------------------
 
+
 def test_body_cap_in_process(db: Backend, api: InProc) -> None:
     body = qt_form_encode(api.base("check_device_registered"))
     at = api.with_settings(max_body_bytes=len(body))
@@ -56,17 +60,27 @@ def test_body_cap_in_process(db: Backend, api: InProc) -> None:
 
 
 @pytest.fixture(scope="module")
-def small_server(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    s = ServerProcess(backend.url, tmp_path_factory.mktemp("small") / "server.log",
-                      extra_env={"COPSE_MAX_BODY_BYTES": "4096"})
+def small_server(
+    backend: Backend, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    s = ServerProcess(
+        backend.url,
+        tmp_path_factory.mktemp("small") / "server.log",
+        extra_env={"COPSE_MAX_BODY_BYTES": "4096"},
+    )
     s.start()
     yield s
     s.stop()
 
 
 def test_body_cap_over_http(small_server: ServerProcess, db: Backend, site: dict[str, str]) -> None:
-    fields = {"operation": "check_device_registered", "camcops_version": "2.4.24",
-              "device": "{x}", "user": site["user"], "password": site["password"]}
+    fields = {
+        "operation": "check_device_registered",
+        "camcops_version": "2.4.24",
+        "device": "{x}",
+        "user": site["user"],
+        "password": site["password"],
+    }
     base = len(qt_form_encode(fields))
     with httpx.Client(timeout=30) as c:
         fields["pad"] = "a" * (4096 - base - len("&pad="))
@@ -76,12 +90,17 @@ def test_body_cap_over_http(small_server: ServerProcess, db: Backend, site: dict
         fields["pad"] += "a"
         r = post(c, small_server.api_url, fields)
         assert r.status == 413 and "max_body_bytes=4096" in r.text
+
         # A body with no Content-Length (chunked) is cut off as it streams in.
         def gen() -> Iterator[bytes]:
             for _ in range(100):
                 yield b"a" * 1000
-        r2 = c.post(small_server.api_url, content=gen(),
-                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+        r2 = c.post(
+            small_server.api_url,
+            content=gen(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert r2.status_code == 413 and "max_body_bytes=4096" in r2.text
         # The server is still there.
         assert c.get(small_server.api_url).status_code == 200
@@ -89,12 +108,17 @@ def test_body_cap_over_http(small_server: ServerProcess, db: Backend, site: dict
 
 # -- max_form_fields ------------------------------------------------------------
 
+
 def test_form_field_cap(db: Backend, api: InProc) -> None:
     f = api.base("check_device_registered")
     n = len(f)
     assert api.with_settings(max_form_fields=n).call("check_device_registered").ok
-    refused_cleanly(db, api, "max_form_fields",
-                    lambda: api.with_settings(max_form_fields=n - 1).call("check_device_registered"))
+    refused_cleanly(
+        db,
+        api,
+        "max_form_fields",
+        lambda: api.with_settings(max_form_fields=n - 1).call("check_device_registered"),
+    )
     # Body and query string count together.
     body = qt_form_encode(f)
     assert api.with_settings(max_form_fields=n + 1).raw(body, "x=1").ok
@@ -104,6 +128,7 @@ def test_form_field_cap(db: Backend, api: InProc) -> None:
 
 # -- max_records_per_upload_table -----------------------------------------------
 
+
 def test_records_per_upload_table_cap(db: Backend, api: InProc) -> None:
     capped = api.with_settings(max_records_per_upload_table=3)
     assert capped.call("start_upload").ok
@@ -111,42 +136,78 @@ def test_records_per_upload_table_cap(db: Backend, api: InProc) -> None:
     r = capped.call("upload_table", **upload_table_fields(T, recs))
     assert r.ok, r.body
     recs.append(satis_record(4))
-    refused_cleanly(db, capped, "max_records_per_upload_table",
-                    lambda: capped.call("upload_table", **upload_table_fields(T, recs)))
+    refused_cleanly(
+        db,
+        capped,
+        "max_records_per_upload_table",
+        lambda: capped.call("upload_table", **upload_table_fields(T, recs)),
+    )
     assert capped.call("end_upload").ok
 
 
 # -- max_dbdata_bytes ---------------------------------------------------------------
 
+
 def test_dbdata_cap(db: Backend, api: InProc) -> None:
     pk, data = dbdata_json({T: [satis_record(i) for i in range(1, 6)]})
     size = len(data.encode())
     r = api.with_settings(max_dbdata_bytes=size).call(
-        "upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data)
+        "upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data
+    )
     assert r.ok, r.body
-    refused_cleanly(db, api, "max_dbdata_bytes", lambda: api.with_settings(max_dbdata_bytes=size - 1).call(
-        "upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data))
+    refused_cleanly(
+        db,
+        api,
+        "max_dbdata_bytes",
+        lambda: api.with_settings(max_dbdata_bytes=size - 1).call(
+            "upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data
+        ),
+    )
 
 
 def test_dbdata_cap_counts_utf8_bytes(db: Backend, api: InProc) -> None:
-    rec = {"id": 1, "when_created": WHEN, "when_last_modified": WHEN, "_move_off_tablet": 0,
-           "patient_id": 1, "note": "é" * 50}
+    rec = {
+        "id": 1,
+        "when_created": WHEN,
+        "when_last_modified": WHEN,
+        "_move_off_tablet": 0,
+        "patient_id": 1,
+        "note": "é" * 50,
+    }
     pk, data = dbdata_json({"progressnote": [rec]})
     data = data.replace("\\u00e9", "é")  # the tablet's JSON may carry raw UTF-8
     size = len(data.encode())
     assert size > len(data)
-    assert api.with_settings(max_dbdata_bytes=size).call(
-        "upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data).ok
-    refused_cleanly(db, api, "max_dbdata_bytes", lambda: api.with_settings(max_dbdata_bytes=size - 1).call(
-        "upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data))
+    assert (
+        api.with_settings(max_dbdata_bytes=size)
+        .call("upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data)
+        .ok
+    )
+    refused_cleanly(
+        db,
+        api,
+        "max_dbdata_bytes",
+        lambda: api.with_settings(max_dbdata_bytes=size - 1).call(
+            "upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data
+        ),
+    )
 
 
 # -- max_blob_bytes -------------------------------------------------------------------
 
+
 def _blob(cid: int, n: int) -> dict[str, object]:
-    return {"id": cid, "when_last_modified": WHEN, "_move_off_tablet": 0, "tablename": "photo",
-            "tablepk": 1, "fieldname": "photo_blobid", "filename": "x.jpg", "mimetype": "image/jpeg",
-            "theblob": b"\x01" * n}
+    return {
+        "id": cid,
+        "when_last_modified": WHEN,
+        "_move_off_tablet": 0,
+        "tablename": "photo",
+        "tablepk": 1,
+        "fieldname": "photo_blobid",
+        "filename": "x.jpg",
+        "mimetype": "image/jpeg",
+        "theblob": b"\x01" * n,
+    }
 
 
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "upload_record"])
@@ -159,7 +220,9 @@ def test_blob_cap(db: Backend, api: InProc, onestep: bool) -> None:
             return capped.call("upload_entire_database", finalizing=0, pknameinfo=pk, dbdata=data)
         rec = _blob(cid, n)
         f = upload_table_fields("blobs", [rec])
-        return capped.call("upload_record", table="blobs", pkname="id", fields=f["fields"], values=f["record0"])
+        return capped.call(
+            "upload_record", table="blobs", pkname="id", fields=f["fields"], values=f["record0"]
+        )
 
     if not onestep:
         assert capped.call("start_upload").ok
@@ -172,15 +235,29 @@ def test_blob_cap_in_upload_table(db: Backend, api: InProc) -> None:
     capped = api.with_settings(max_blob_bytes=10)
     assert capped.call("start_upload").ok
     assert capped.call("upload_table", **upload_table_fields("blobs", [_blob(1, 10)])).ok
-    refused_cleanly(db, capped, "max_blob_bytes",
-                    lambda: capped.call("upload_table", **upload_table_fields("blobs", [_blob(1, 11)])))
+    refused_cleanly(
+        db,
+        capped,
+        "max_blob_bytes",
+        lambda: capped.call("upload_table", **upload_table_fields("blobs", [_blob(1, 11)])),
+    )
 
 
 # -- memory -----------------------------------------------------------------------------
 
+
 def _peak_for(api: InProc, n_rows: int) -> tuple[int, int]:
-    rows = [{"id": i, "when_created": WHEN, "when_last_modified": WHEN, "_move_off_tablet": 0,
-             "patient_id": 1, "note": f"note {i} " + "x" * 200} for i in range(1, n_rows + 1)]
+    rows = [
+        {
+            "id": i,
+            "when_created": WHEN,
+            "when_last_modified": WHEN,
+            "_move_off_tablet": 0,
+            "patient_id": 1,
+            "note": f"note {i} " + "x" * 200,
+        }
+        for i in range(1, n_rows + 1)
+    ]
     pk, data = dbdata_json({"progressnote": rows})
     fields = api.base("upload_entire_database")
     fields.update(finalizing="0", pknameinfo=pk, dbdata=data)

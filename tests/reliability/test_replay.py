@@ -41,20 +41,26 @@ def fill(tab: Tablet, seed: int, n_tasks: int = 3) -> int:
     return pid
 
 
-def stored_versions(db: Backend, dev: int, tables: tuple[str, ...] = TASK_TABLES) -> Counter[tuple[Any, ...]]:
+def stored_versions(
+    db: Backend, dev: int, tables: tuple[str, ...] = TASK_TABLES
+) -> Counter[tuple[Any, ...]]:
     """(table, client id, instant) -> number of stored rows of the device, any era or state."""
     c: Counter[tuple[Any, ...]] = Counter()
     with db.engine.connect() as conn:
         for name in tables:
             t = CLIENT_TABLES[name]
-            for cid, wlm in conn.execute(sa.select(t.c.id, t.c.when_last_modified).where(t.c._device_id == dev)):
+            for cid, wlm in conn.execute(
+                sa.select(t.c.id, t.c.when_last_modified).where(t.c._device_id == dev)
+            ):
                 c[(name, int(cid), uc.instant(wlm))] += 1
     return c
 
 
 def replay_counts(audit: str) -> dict[str, int]:
-    return {m.group(1): int(m.group(2))
-            for m in re.finditer(r"(\w+) \([^()]*?(\d+) recognised as replays, not stored again", audit)}
+    return {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(r"(\w+) \([^()]*?(\d+) recognised as replays, not stored again", audit)
+    }
 
 
 def lose_ack(tab: Tablet, method: str, onestep: bool) -> None:
@@ -75,8 +81,12 @@ def tablet_for(uploader: TabletFactory, method: str) -> tuple[Tablet, str]:  # n
 
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
 @pytest.mark.parametrize("method", ["move", "move_keeping_patients", "copy_flagged"])
-def test_lost_acknowledgement_is_not_stored_twice(db: Backend, uploader: TabletFactory,  # noqa: F811
-                                                  method: str, onestep: bool) -> None:
+def test_lost_acknowledgement_is_not_stored_twice(
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
+    method: str,
+    onestep: bool,
+) -> None:
     tab, how = tablet_for(uploader, method)
     dev = uc.device_id(db.engine, tab.device)
     n_tasks = {t: len(tab.db[t]) for t in TASK_TABLES}
@@ -84,8 +94,9 @@ def test_lost_acknowledgement_is_not_stored_twice(db: Backend, uploader: TabletF
     first = stored_versions(db, dev)
     assert sum(first.values()) == sum(n_tasks.values()) and max(first.values()) == 1
     with db.engine.connect() as conn:
-        eras = conn.execute(sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"),
-                            {"d": dev}).scalar()
+        eras = conn.execute(
+            sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"), {"d": dev}
+        ).scalar()
     assert eras and len(eras.split()) == 1
 
     out = tab.upload(how, onestep=onestep)  # type: ignore[arg-type]
@@ -104,7 +115,9 @@ def test_lost_acknowledgement_is_not_stored_twice(db: Backend, uploader: TabletF
 
 
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
-def test_two_lost_acknowledgements_in_a_row(db: Backend, uploader: TabletFactory, onestep: bool) -> None:  # noqa: F811
+def test_two_lost_acknowledgements_in_a_row(
+    db: Backend, uploader: TabletFactory, onestep: bool
+) -> None:
     """The second attempt re-finalizes the patients into a new era; a third attempt
     must still recognise the tasks of the first."""
     tab, how = tablet_for(uploader, "move")
@@ -119,13 +132,15 @@ def test_two_lost_acknowledgements_in_a_row(db: Backend, uploader: TabletFactory
     assert not any(tab.db.values())
 
 
-def test_new_and_edited_records_after_lost_ack_are_stored(db: Backend, uploader: TabletFactory) -> None:  # noqa: F811
+def test_new_and_edited_records_after_lost_ack_are_stored(
+    db: Backend, uploader: TabletFactory
+) -> None:
     tab, _ = tablet_for(uploader, "move")
     dev = uc.device_id(db.engine, tab.device)
     lose_ack(tab, "move", True)
     first = stored_versions(db, dev)
     edited = min(tab.db["phq9"])
-    tab.edit("phq9", edited, q1=3)           # a changed record is a new version: stored
+    tab.edit("phq9", edited, q1=3)  # a changed record is a new version: stored
     new = tab.create("phq9", patient_id=min(tab.db["patient"]), q1=1)
     out = tab.upload("move", onestep=False)
     assert out.ok, out.error
@@ -138,19 +153,28 @@ def test_new_and_edited_records_after_lost_ack_are_stored(db: Backend, uploader:
 
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
 def test_force_finalized_device_later_upload_creates_new_records(
-        db: Backend, uploader: TabletFactory, onestep: bool) -> None:  # noqa: F811
+    db: Backend, uploader: TabletFactory, onestep: bool
+) -> None:
     """Reference behaviour kept: an administrator's era never counts for replays."""
     tab = uploader()
     fill(tab, 9)
     dev = uc.device_id(db.engine, tab.device)
     assert tab.upload("copy", onestep=onestep).ok
     first = stored_versions(db, dev)
-    admin, when = uc.user_id(db.engine, "alice"), datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    admin, when = (
+        uc.user_id(db.engine, "alice"),
+        datetime.datetime.now(datetime.UTC).replace(tzinfo=None),
+    )
     with db.engine.begin() as conn:
         force_finalize(conn, dev, admin, when)
     with db.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"),
-                            {"d": dev}).scalar() is None
+        assert (
+            conn.execute(
+                sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"),
+                {"d": dev},
+            ).scalar()
+            is None
+        )
     out = tab.upload("copy", onestep=onestep)
     assert out.ok, out.error
     after = stored_versions(db, dev)
@@ -158,19 +182,30 @@ def test_force_finalized_device_later_upload_creates_new_records(
     assert "replays" not in uc.upload_audits(db.engine)[-1]
 
 
-def test_force_finalize_does_not_replace_the_tablets_era(db: Backend, uploader: TabletFactory) -> None:  # noqa: F811
+def test_force_finalize_does_not_replace_the_tablets_era(
+    db: Backend, uploader: TabletFactory
+) -> None:
     tab, _ = tablet_for(uploader, "move")
     dev = uc.device_id(db.engine, tab.device)
     lose_ack(tab, "move", True)
     with db.engine.connect() as conn:
-        before = conn.execute(sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"),
-                              {"d": dev}).scalar()
-    admin, when = uc.user_id(db.engine, "alice"), datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        before = conn.execute(
+            sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"), {"d": dev}
+        ).scalar()
+    admin, when = (
+        uc.user_id(db.engine, "alice"),
+        datetime.datetime.now(datetime.UTC).replace(tzinfo=None),
+    )
     with db.engine.begin() as conn:
         force_finalize(conn, dev, admin, when)
     with db.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"),
-                            {"d": dev}).scalar() == before
+        assert (
+            conn.execute(
+                sa.text("SELECT last_finalizing_eras FROM _security_devices WHERE id=:d"),
+                {"d": dev},
+            ).scalar()
+            == before
+        )
     first = stored_versions(db, dev)
     assert tab.upload("move", onestep=True).ok
     assert stored_versions(db, dev) == first

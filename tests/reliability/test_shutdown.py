@@ -16,8 +16,9 @@ from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
 
 
-def test_sigterm_finishes_in_flight_upload_and_refuses_new(db: Backend, site: dict[str, str],
-                                                           tmp_path: Path) -> None:
+def test_sigterm_finishes_in_flight_upload_and_refuses_new(
+    db: Backend, site: dict[str, str], tmp_path: Path
+) -> None:
     server = ServerProcess(db.url, tmp_path / "server.log")
     server.start()
     try:
@@ -28,7 +29,9 @@ def test_sigterm_finishes_in_flight_upload_and_refuses_new(db: Backend, site: di
             tab.create("phq9", patient_id=pid, q1=i % 4, q2=1, q3=2)
         # Time a request's arrival: SIGTERM as soon as the one-step upload is on the wire.
         sent = threading.Event()
-        tab.before_request.append(lambda op, f: sent.set() if op == "upload_entire_database" else None)
+        tab.before_request.append(
+            lambda op, f: sent.set() if op == "upload_entire_database" else None
+        )
         result: dict[str, Any] = {}
         th = threading.Thread(target=lambda: result.update(out=tab.upload("move", onestep=True)))
         th.start()

@@ -41,7 +41,9 @@ class Backend:
                 if t.name in used:
                     conn.execute(t.delete())
             if self.name == "sqlite":
-                conn.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sqlite_sequence(conn) else None
+                conn.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sqlite_sequence(
+                    conn
+                ) else None
 
 
 def nonempty_tables(conn: sa.Connection) -> set[str]:
@@ -73,9 +75,7 @@ def _tables_in_use(conn: sa.Connection) -> set[str]:
 
 def _has_sqlite_sequence(conn: sa.Connection) -> bool:
     return bool(
-        conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'"
-        ).first()
+        conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").first()
     )
 
 
@@ -124,6 +124,10 @@ def drop_backend(backend: Backend) -> None:
     admin_db = "postgres" if backend.name == "postgresql" else None
     admin = sa.create_engine(u._replace(database=admin_db), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        q = f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)' if backend.name == "postgresql" else f"DROP DATABASE IF EXISTS `{dbname}`"
+        q = (
+            f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'
+            if backend.name == "postgresql"
+            else f"DROP DATABASE IF EXISTS `{dbname}`"
+        )
         conn.exec_driver_sql(q)
     admin.dispose()

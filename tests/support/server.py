@@ -70,8 +70,17 @@ class ServerProcess:
         env.update(self.extra_env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "copse", "serve", "--port", str(self.port),
-             "--workers", str(self.workers), "--no-migrate"],
+            [
+                sys.executable,
+                "-m",
+                "copse",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--no-migrate",
+            ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -21,7 +21,9 @@ BOOKKEEPING = frozenset(
 )
 
 
-def snapshot(engine: sa.Engine, *, include_bookkeeping: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(
+    engine: sa.Engine, *, include_bookkeeping: bool = False
+) -> dict[str, list[tuple[Any, ...]]]:
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
         nonempty = nonempty_tables(conn)  # empty tables need no SELECT of their own
@@ -36,5 +38,7 @@ def snapshot(engine: sa.Engine, *, include_bookkeeping: bool = False) -> dict[st
     return out
 
 
-def diff(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+def diff(
+    before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]
+) -> list[str]:
     return [name for name in before if before[name] != after.get(name)]

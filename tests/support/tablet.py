@@ -118,8 +118,9 @@ class Clock:
     is configurable so instant comparison across offsets gets exercised.
     """
 
-    def __init__(self, start: datetime.datetime | None = None, offset_minutes: int = 60,
-                 step_ms: int = 1013) -> None:
+    def __init__(
+        self, start: datetime.datetime | None = None, offset_minutes: int = 60, step_ms: int = 1013
+    ) -> None:
         tz = datetime.timezone(datetime.timedelta(minutes=offset_minutes))
         self.t = (start or datetime.datetime(2024, 3, 1, 9, 0, 0)).replace(tzinfo=tz)
         self.step = datetime.timedelta(milliseconds=step_ms)
@@ -232,20 +233,38 @@ class Tablet:
         """
         self.db[table][pk]["_move_off_tablet"] = 1 if flag else 0
 
-    def add_patient(self, *, nhs: int | None = None, forename: str = "JO", surname: str = "BLOGGS",
-                    dob: str = "1980-02-29", sex: str = "F", **more: Any) -> int:
+    def add_patient(
+        self,
+        *,
+        nhs: int | None = None,
+        forename: str = "JO",
+        surname: str = "BLOGGS",
+        dob: str = "1980-02-29",
+        sex: str = "F",
+        **more: Any,
+    ) -> int:
         """A patient that satisfies typical ID policies, with an NHS number (idnum 1)."""
-        pid = self.create(PATIENT_TABLE, forename=forename, surname=surname, dob=dob, sex=sex, **more)
+        pid = self.create(
+            PATIENT_TABLE, forename=forename, surname=surname, dob=dob, sex=sex, **more
+        )
         if nhs is not None:
             self.create(PATIENT_IDNUM_TABLE, patient_id=pid, which_idnum=1, idnum_value=nhs)
         return pid
 
-    def add_blob(self, src_table: str, src_pk: int, fieldname: str, data: bytes,
-                 mimetype: str = "image/jpeg") -> int:
+    def add_blob(
+        self, src_table: str, src_pk: int, fieldname: str, data: bytes, mimetype: str = "image/jpeg"
+    ) -> int:
         """Attach a BLOB to a source record (sets the source's BLOB-id column)."""
-        bid = self.create(BLOB_TABLE, tablename=src_table, tablepk=src_pk, fieldname=fieldname,
-                          filename=f"{fieldname}.jpg", mimetype=mimetype, theblob=data,
-                          image_rotation_deg_cw=0)
+        bid = self.create(
+            BLOB_TABLE,
+            tablename=src_table,
+            tablepk=src_pk,
+            fieldname=fieldname,
+            filename=f"{fieldname}.jpg",
+            mimetype=mimetype,
+            theblob=data,
+            image_rotation_deg_cw=0,
+        )
         self.edit(src_table, src_pk, **{fieldname: bid})
         return bid
 
@@ -263,9 +282,16 @@ class Tablet:
 
     def clone(self, *, device: str | None = None) -> Tablet:
         """Another tablet object with a copy of this one's data and server info."""
-        t = Tablet(self.api_url, self.user, self.password, device=device or self.device,
-                   version=self.version, tables=list(self.db), clock=copy.deepcopy(self.clock),
-                   new_record_move_off=self.new_record_move_off)
+        t = Tablet(
+            self.api_url,
+            self.user,
+            self.password,
+            device=device or self.device,
+            version=self.version,
+            tables=list(self.db),
+            clock=copy.deepcopy(self.clock),
+            new_record_move_off=self.new_record_move_off,
+        )
         t.db = copy.deepcopy(self.db)
         t.server_info = dict(self.server_info)
         t.allowed_tables = dict(self.allowed_tables)
@@ -308,7 +334,9 @@ class Tablet:
             raise UploadFailed(f"Network failure: HTTP {reply.status} on {operation}")
         d = reply.data
         if not all(k in d for k in ("success", "session_id", "session_token")):
-            raise UploadFailed("Reply is not from CamCOPS API. Are your server settings misconfigured?")
+            raise UploadFailed(
+                "Reply is not from CamCOPS API. Are your server settings misconfigured?"
+            )
         self._session = (d["session_id"], d["session_token"])
         if not _to_int(d["success"]):
             raise UploadFailed(f"Server reported an error: {d.get('error', '')} [{operation}]")
@@ -335,7 +363,7 @@ class Tablet:
         self.server_info = {k: d.get(k, "") for k in keep}
         for k, v in d.items():
             for prefix in ("idDescription", "idShortDescription", "idValidationMethod"):
-                if k.startswith(prefix) and k[len(prefix):].isdigit():
+                if k.startswith(prefix) and k[len(prefix) :].isdigit():
                     self.server_info[k] = v
 
     def _store_allowed_tables(self, r: Reply) -> None:
@@ -352,8 +380,11 @@ class Tablet:
         """Local preparation before the network conversation."""
         # pruneDeadBlobs
         blobs = self.db.get(BLOB_TABLE, {})
-        for k in [k for k, b in blobs.items()
-                  if b.get("tablepk") not in self.db.get(str(b.get("tablename")), {})]:
+        for k in [
+            k
+            for k, b in blobs.items()
+            if b.get("tablepk") not in self.db.get(str(b.get("tablename")), {})
+        ]:
             del blobs[k]
         if method == "copy":
             self._propagate_move_off_flags()
@@ -364,7 +395,9 @@ class Tablet:
         Derived flags (ID numbers, patient tasks, ancillary rows, BLOBs) are
         recomputed from the rows a user can flag: patients and anonymous tasks.
         """
-        flagged_patients = {k for k, r in self.db.get(PATIENT_TABLE, {}).items() if r["_move_off_tablet"]}
+        flagged_patients = {
+            k for k, r in self.db.get(PATIENT_TABLE, {}).items() if r["_move_off_tablet"]
+        }
         for t, rows in self.db.items():
             info = TABLES[t]
             for r in rows.values():
@@ -394,8 +427,10 @@ class Tablet:
         out = []
         idnums = self.db.get(PATIENT_IDNUM_TABLE, {}).values()
         for p in self.rows(PATIENT_TABLE):
-            d: dict[str, Any] = {k: p.get(k) for k in
-                                 ("forename", "surname", "sex", "email", "address", "gp", "other", "dob")}
+            d: dict[str, Any] = {
+                k: p.get(k)
+                for k in ("forename", "surname", "sex", "email", "address", "gp", "other", "dob")
+            }
             for n in idnums:
                 if n["patient_id"] == p["id"] and n["idnum_value"] is not None:
                     d[f"idnum{n['which_idnum']}"] = int(n["idnum_value"])
@@ -406,14 +441,21 @@ class Tablet:
     def _check_id_info(self, d: dict[str, str]) -> None:
         v = d.get("serverCamcopsVersion", "")
         parts = v.split(".")
-        if len(parts) != 3 or not all(p.isdigit() for p in parts) or any(int(p) >= 100 for p in parts[1:]):
+        if (
+            len(parts) != 3
+            or not all(p.isdigit() for p in parts)
+            or any(int(p) >= 100 for p in parts[1:])
+        ):
             raise UploadFailed(f"Bad server version {v!r}")
         if tuple(int(p) for p in parts) < MINIMUM_SERVER_VERSION:
             raise UploadFailed(f"Server version {v} too old")
         if v != self.server_info.get("serverCamcopsVersion"):
             raise UploadFailed("Server version changed. Please re-fetch server information")
         for k in ("idPolicyUpload", "idPolicyFinalize"):
-            if " ".join(d.get(k, "").split()).lower() != " ".join(self.server_info.get(k, "").split()).lower():
+            if (
+                " ".join(d.get(k, "").split()).lower()
+                != " ".join(self.server_info.get(k, "").split()).lower()
+            ):
                 raise UploadFailed(f"{k} changed. Please re-fetch server information")
         for k, v2 in self.server_info.items():
             if k.startswith(("idDescription", "idShortDescription")) and d.get(k) != v2:
@@ -444,11 +486,19 @@ class Tablet:
             t: [{c: encode_client_value(r[c]) for c in self.columns(t)} for r in self.rows(t)]
             for t in self.db
         }
-        return (json.dumps(pknameinfo, separators=(",", ":"), sort_keys=True),
-                json.dumps(dbdata, separators=(",", ":"), sort_keys=True))
+        return (
+            json.dumps(pknameinfo, separators=(",", ":"), sort_keys=True),
+            json.dumps(dbdata, separators=(",", ":"), sort_keys=True),
+        )
 
-    def upload(self, method: Method = "copy", *, onestep: bool = False,
-               abandon_after: str | None = None, raise_on_failure: bool = False) -> UploadOutcome:
+    def upload(
+        self,
+        method: Method = "copy",
+        *,
+        onestep: bool = False,
+        abandon_after: str | None = None,
+        raise_on_failure: bool = False,
+    ) -> UploadOutcome:
         """Run the whole upload conversation; wipe locally on success.
 
         ``abandon_after``: stop (as if the network vanished) right after the
@@ -512,8 +562,12 @@ class Tablet:
         finalizing = method != "copy"
         if onestep:
             pknameinfo, dbdata = self.dbdata_json()
-            self.call("upload_entire_database", finalizing="1" if finalizing else "0",
-                      pknameinfo=pknameinfo, dbdata=dbdata)
+            self.call(
+                "upload_entire_database",
+                finalizing="1" if finalizing else "0",
+                pknameinfo=pknameinfo,
+                dbdata=dbdata,
+            )
             return
         self.call("start_upload")
         if finalizing:
@@ -523,17 +577,28 @@ class Tablet:
         for t in whole:
             rows = self.rows(t)
             extra = {f"record{i}": self.encode_row(t, r) for i, r in enumerate(rows)}
-            self.call("upload_table", table=t, pkname="id", fields=",".join(self.columns(t)),
-                      nrecords=str(len(rows)), **extra)
+            self.call(
+                "upload_table",
+                table=t,
+                pkname="id",
+                fields=",".join(self.columns(t)),
+                nrecords=str(len(rows)),
+                **extra,
+            )
         for t in recordwise:
             rows = self.rows(t)
             pks = ",".join(str(r["id"]) for r in rows)
             self.call("delete_where_key_not", table=t, pkname="id", pkvalues=pks)
             r = self.call(
-                "which_keys_to_send", table=t, pkname="id", pkvalues=pks,
+                "which_keys_to_send",
+                table=t,
+                pkname="id",
+                pkvalues=pks,
                 datevalues=",".join(r["when_last_modified"] or "" for r in rows),
                 move_off_tablet_values=",".join(
-                    "" if r["_move_off_tablet"] is None else str(int(r["_move_off_tablet"])) for r in rows),
+                    "" if r["_move_off_tablet"] is None else str(int(r["_move_off_tablet"]))
+                    for r in rows
+                ),
             )
             if "result" not in r.data:
                 raise UploadFailed("Server's reply was missing the key: result")
@@ -542,8 +607,13 @@ class Tablet:
                 row = self.db[t].get(pk)
                 if row is None:
                     raise UploadFailed(f"Server asked for unknown {t} PK {pk}")
-                self.call("upload_record", table=t, pkname="id", fields=",".join(self.columns(t)),
-                          values=self.encode_row(t, row))
+                self.call(
+                    "upload_record",
+                    table=t,
+                    pkname="id",
+                    fields=",".join(self.columns(t)),
+                    values=self.encode_row(t, row),
+                )
         self.call("end_upload")
 
     def _wipe_after_success(self, method: Method) -> None:

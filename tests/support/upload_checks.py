@@ -23,8 +23,12 @@ from tests.support.databases import nonempty_tables
 #: Tables a refused request may legitimately touch (its login session and the
 #: audit/failed-login bookkeeping); everything else must be byte-identical.
 BOOKKEEPING = frozenset(
-    {"_security_webviewer_sessions", "_security_audit", "_security_login_failures",
-     "_security_account_lockouts"}
+    {
+        "_security_webviewer_sessions",
+        "_security_audit",
+        "_security_login_failures",
+        "_security_account_lockouts",
+    }
 )
 
 ServerRow = dict[str, Any]
@@ -32,14 +36,20 @@ ServerRow = dict[str, Any]
 
 def device_id(engine: sa.Engine, name: str) -> int:
     with engine.connect() as c:
-        v = c.execute(sa.text("SELECT id FROM _security_devices WHERE name = :n"), {"n": name}).scalar()
+        v = c.execute(
+            sa.text("SELECT id FROM _security_devices WHERE name = :n"), {"n": name}
+        ).scalar()
     assert v is not None, f"device {name} not registered"
     return int(v)
 
 
 def user_id(engine: sa.Engine, name: str) -> int:
     with engine.connect() as c:
-        return int(c.execute(sa.text("SELECT id FROM _security_users WHERE username = :n"), {"n": name}).scalar_one())
+        return int(
+            c.execute(
+                sa.text("SELECT id FROM _security_users WHERE username = :n"), {"n": name}
+            ).scalar_one()
+        )
 
 
 def full_snapshot(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -50,12 +60,17 @@ def full_snapshot(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
         for t in metadata.sorted_tables:
             if t.name in BOOKKEEPING:
                 continue
-            out[t.name] = ([tuple(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key.columns))]
-                           if t.name in nonempty else [])
+            out[t.name] = (
+                [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key.columns))]
+                if t.name in nonempty
+                else []
+            )
     return out
 
 
-def snapshot_diff(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+def snapshot_diff(
+    before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]
+) -> list[str]:
     return sorted(n for n in before if before[n] != after.get(n))
 
 
@@ -69,7 +84,9 @@ def rows(engine: sa.Engine, table: str, *, device: int | None = None) -> list[Se
         return [dict(r._mapping) for r in c.execute(q)]
 
 
-def lifecycle_state(engine: sa.Engine, tables: Iterable[str] = COMMIT_ORDER) -> dict[str, dict[int, tuple[Any, ...]]]:
+def lifecycle_state(
+    engine: sa.Engine, tables: Iterable[str] = COMMIT_ORDER
+) -> dict[str, dict[int, tuple[Any, ...]]]:
     """Per table: _pk -> (_device_id, _era, _current, _successor_pk, _addition_pending)."""
     out: dict[str, dict[int, tuple[Any, ...]]] = {}
     with engine.connect() as c:
@@ -77,14 +94,25 @@ def lifecycle_state(engine: sa.Engine, tables: Iterable[str] = COMMIT_ORDER) -> 
             t = CLIENT_TABLES[name]
             out[name] = {
                 int(r[0]): (r[1], r[2], bool(r[3]), r[4], bool(r[5]))
-                for r in c.execute(sa.select(t.c._pk, t.c._device_id, t.c._era, t.c._current, t.c._successor_pk,
-                                             t.c._addition_pending))
+                for r in c.execute(
+                    sa.select(
+                        t.c._pk,
+                        t.c._device_id,
+                        t.c._era,
+                        t.c._current,
+                        t.c._successor_pk,
+                        t.c._addition_pending,
+                    )
+                )
             }
     return out
 
 
-def expected_audit_descriptions(before: dict[str, dict[int, tuple[Any, ...]]],
-                                after: dict[str, dict[int, tuple[Any, ...]]], device: int) -> list[str]:
+def expected_audit_descriptions(
+    before: dict[str, dict[int, tuple[Any, ...]]],
+    after: dict[str, dict[int, tuple[Any, ...]]],
+    device: int,
+) -> list[str]:
     """The per-table descriptions an upload must audit, derived from the row changes.
 
     added = new rows; modified out = rows current before, not now, with a
@@ -118,8 +146,11 @@ def expected_audit_descriptions(before: dict[str, dict[int, tuple[Any, ...]]],
             continue
         new_eras = {a[pk][1] for pk in preserved}
         current = sorted(
-            pk for pk, (dev, era, cur, _, _) in a.items()
-            if dev == device and cur and (era == "NOW" or (era in new_eras and (pk not in b or b[pk][1] == "NOW")))
+            pk
+            for pk, (dev, era, cur, _, _) in a.items()
+            if dev == device
+            and cur
+            and (era == "NOW" or (era in new_eras and (pk not in b or b[pk][1] == "NOW")))
         )
         parts = []
         if added:
@@ -135,17 +166,29 @@ def expected_audit_descriptions(before: dict[str, dict[int, tuple[Any, ...]]],
     return out
 
 
-def expected_audit_text(before: dict[str, dict[int, tuple[Any, ...]]],
-                        after: dict[str, dict[int, tuple[Any, ...]]], device: int, username: str) -> str:
+def expected_audit_text(
+    before: dict[str, dict[int, tuple[Any, ...]]],
+    after: dict[str, dict[int, tuple[Any, ...]]],
+    device: int,
+    username: str,
+) -> str:
     descs = expected_audit_descriptions(before, after, device)
-    return f"Upload from device {device}, username {username!r}: " + (", ".join(descs) if descs else "No changes")
+    return f"Upload from device {device}, username {username!r}: " + (
+        ", ".join(descs) if descs else "No changes"
+    )
 
 
 def upload_audits(engine: sa.Engine) -> list[str]:
     """Details of every upload audit entry, oldest first."""
     with engine.connect() as c:
-        return [str(r[0]) for r in c.execute(sa.text(
-            "SELECT details FROM _security_audit WHERE details LIKE 'Upload from device%' ORDER BY id"))]
+        return [
+            str(r[0])
+            for r in c.execute(
+                sa.text(
+                    "SELECT details FROM _security_audit WHERE details LIKE 'Upload from device%' ORDER BY id"
+                )
+            )
+        ]
 
 
 _PART_RE = re.compile(r"(\d+) (added|modified out|deleted|preserved), PKs \[([\d, ]*)\]")
@@ -153,7 +196,7 @@ _PART_RE = re.compile(r"(\d+) (added|modified out|deleted|preserved), PKs \[([\d
 
 def parse_audit(text: str) -> dict[str, dict[str, int]]:
     """``{table: {"added": n, "modified out": n, "deleted": n, "preserved": n}}``."""
-    m = re.match(r"Upload from device \d+, username '[^']*': (.*)$", text, re.S)
+    m = re.match(r"Upload from device \d+, username '[^']*': (.*)$", text, re.DOTALL)
     assert m, f"not an upload audit: {text!r}"
     if m.group(1) == "No changes":
         return {}
@@ -169,8 +212,13 @@ def parse_audit(text: str) -> dict[str, dict[str, int]]:
     return out
 
 
-def check_invariants(engine: sa.Engine, tables: Iterable[str] = COMMIT_ORDER, *,
-                     completed: bool = True, device: int | None = None) -> list[str]:
+def check_invariants(
+    engine: sa.Engine,
+    tables: Iterable[str] = COMMIT_ORDER,
+    *,
+    completed: bool = True,
+    device: int | None = None,
+) -> list[str]:
     """Violations of the record-lifecycle invariants, as readable strings.
 
     * at most one current row per (table, device, era, client id);
@@ -185,9 +233,23 @@ def check_invariants(engine: sa.Engine, tables: Iterable[str] = COMMIT_ORDER, *,
     with engine.connect() as c:
         for name in tables:
             t = CLIENT_TABLES[name]
-            data = [dict(r._mapping) for r in c.execute(sa.select(
-                t.c._pk, t.c._device_id, t.c._era, t.c._current, t.c._predecessor_pk, t.c._successor_pk,
-                t.c._addition_pending, t.c._removal_pending, t.c._move_off_tablet, t.c.id))]
+            data = [
+                dict(r._mapping)
+                for r in c.execute(
+                    sa.select(
+                        t.c._pk,
+                        t.c._device_id,
+                        t.c._era,
+                        t.c._current,
+                        t.c._predecessor_pk,
+                        t.c._successor_pk,
+                        t.c._addition_pending,
+                        t.c._removal_pending,
+                        t.c._move_off_tablet,
+                        t.c.id,
+                    )
+                )
+            ]
             if not data:
                 continue
             by_pk = {r["_pk"]: r for r in data}
@@ -204,9 +266,17 @@ def check_invariants(engine: sa.Engine, tables: Iterable[str] = COMMIT_ORDER, *,
                         problems.append(f"{name} _pk={r['_pk']}: successor {s} missing")
                     else:
                         if sr["_predecessor_pk"] != r["_pk"]:
-                            problems.append(f"{name} _pk={r['_pk']}: successor {s} has predecessor {sr['_predecessor_pk']}")
-                        if (sr["_device_id"], sr["_era"], sr["id"]) != (r["_device_id"], r["_era"], r["id"]):
-                            problems.append(f"{name} _pk={r['_pk']}: successor {s} in another lineage/era")
+                            problems.append(
+                                f"{name} _pk={r['_pk']}: successor {s} has predecessor {sr['_predecessor_pk']}"
+                            )
+                        if (sr["_device_id"], sr["_era"], sr["id"]) != (
+                            r["_device_id"],
+                            r["_era"],
+                            r["id"],
+                        ):
+                            problems.append(
+                                f"{name} _pk={r['_pk']}: successor {s} in another lineage/era"
+                            )
                     if r["_current"] and done:
                         problems.append(f"{name} _pk={r['_pk']}: current but has successor {s}")
                 p = r["_predecessor_pk"]
@@ -215,14 +285,22 @@ def check_invariants(engine: sa.Engine, tables: Iterable[str] = COMMIT_ORDER, *,
                     if pr is None:
                         problems.append(f"{name} _pk={r['_pk']}: predecessor {p} missing")
                     elif done and pr["_successor_pk"] != r["_pk"]:
-                        problems.append(f"{name} _pk={r['_pk']}: predecessor {p} has successor {pr['_successor_pk']}")
+                        problems.append(
+                            f"{name} _pk={r['_pk']}: predecessor {p} has successor {pr['_successor_pk']}"
+                        )
                 if done:
                     if r["_addition_pending"]:
-                        problems.append(f"{name} _pk={r['_pk']}: _addition_pending after completed upload")
+                        problems.append(
+                            f"{name} _pk={r['_pk']}: _addition_pending after completed upload"
+                        )
                     if r["_removal_pending"]:
-                        problems.append(f"{name} _pk={r['_pk']}: _removal_pending after completed upload")
+                        problems.append(
+                            f"{name} _pk={r['_pk']}: _removal_pending after completed upload"
+                        )
                     if r["_move_off_tablet"]:
-                        problems.append(f"{name} _pk={r['_pk']}: _move_off_tablet still set after completed upload")
+                        problems.append(
+                            f"{name} _pk={r['_pk']}: _move_off_tablet still set after completed upload"
+                        )
     return problems
 
 
@@ -239,21 +317,30 @@ def instant(v: Any) -> datetime.datetime | None:
     return d.astimezone(datetime.UTC)
 
 
-def current_by_era(engine: sa.Engine, device: int, tables: Iterable[str]) -> dict[str, dict[str, dict[int, Any]]]:
+def current_by_era(
+    engine: sa.Engine, device: int, tables: Iterable[str]
+) -> dict[str, dict[str, dict[int, Any]]]:
     """``{era: {table: {client id: instant(when_last_modified)}}}`` of current rows."""
     out: dict[str, dict[str, dict[int, Any]]] = defaultdict(lambda: defaultdict(dict))
     with engine.connect() as c:
         for name in tables:
             t = CLIENT_TABLES[name]
-            for r in c.execute(sa.select(t.c._era, t.c.id, t.c.when_last_modified)
-                               .where(t.c._device_id == device, t.c._current == sa.true())):
+            for r in c.execute(
+                sa.select(t.c._era, t.c.id, t.c.when_last_modified).where(
+                    t.c._device_id == device, t.c._current == sa.true()
+                )
+            ):
                 out[r[0]][name][int(r[1])] = instant(r[2])
     return {e: {t: dict(v) for t, v in d.items()} for e, d in out.items()}
 
 
 def device_row(engine: sa.Engine, device: int) -> dict[str, Any]:
     with engine.connect() as c:
-        return dict(c.execute(sa.text("SELECT * FROM _security_devices WHERE id = :d"), {"d": device}).one()._mapping)
+        return dict(
+            c.execute(sa.text("SELECT * FROM _security_devices WHERE id = :d"), {"d": device})
+            .one()
+            ._mapping
+        )
 
 
 def index_problems(engine: sa.Engine, *, compare_lists: bool = False) -> list[str]:

@@ -15,7 +15,7 @@ from copse.api.context import ApiRequest, Caller
 from copse.api.operations import OPERATIONS, load_all
 from copse.config import Settings
 from copse.schema.registry import TABLES
-from copse.schema.tables import CLIENT_TABLES, audit, devices, idnum_definitions, groups
+from copse.schema.tables import CLIENT_TABLES, audit, devices, groups, idnum_definitions
 from copse.sync.invariants import check_invariants
 from copse.wire.form import Form
 from copse.wire.values import encode_client_csv
@@ -25,8 +25,16 @@ from tests.support.databases import Backend
 T0 = datetime.datetime(2024, 1, 1, 12, 0, 0)
 NHS_OK = 9434765919  # a valid NHS number (checksum)
 
-USED_TABLES = ("ref_satis_gen", "patient", "patient_idnum", "blobs", "progressnote",
-               "photosequence", "photosequence_photos", "bmi")
+USED_TABLES = (
+    "ref_satis_gen",
+    "patient",
+    "patient_idnum",
+    "blobs",
+    "progressnote",
+    "photosequence",
+    "photosequence_photos",
+    "bmi",
+)
 
 SATIS_FIELDS = ["id", "rating", "when_created", "when_last_modified", "_move_off_tablet"]
 
@@ -60,20 +68,34 @@ class Harness:
             self.group_id = create_group(conn, "ward1")
             # Engine tests use minimal patients; the upload-time ID-policy
             # check has its own tests (tests/patients, tests/e2e).
-            conn.execute(sa.update(groups).where(groups.c.id == self.group_id)
-                         .values(check_policy_on_upload=False))
-            self.user_id = create_user(conn, "alice", "pw-alice-1", upload_group_id=self.group_id,
-                                       bcrypt_rounds=4)
-            self.user2_id = create_user(conn, "bob", "pw-bob-1", upload_group_id=self.group_id,
-                                        bcrypt_rounds=4)
+            conn.execute(
+                sa.update(groups)
+                .where(groups.c.id == self.group_id)
+                .values(check_policy_on_upload=False)
+            )
+            self.user_id = create_user(
+                conn, "alice", "pw-alice-1", upload_group_id=self.group_id, bcrypt_rounds=4
+            )
+            self.user2_id = create_user(
+                conn, "bob", "pw-bob-1", upload_group_id=self.group_id, bcrypt_rounds=4
+            )
             for uid in (self.user_id, self.user2_id):
                 set_membership(conn, uid, self.group_id, may_upload=True, may_register_devices=True)
-            conn.execute(sa.insert(idnum_definitions).values(
-                which_idnum=1, description="NHS number", short_description="NHS#",
-                validation_method="uk_nhs_number"))
-            self.device_id = int(conn.execute(sa.insert(devices).values(
-                name="dev1", friendly_name="Ward tablet", currently_preserving=False
-            )).inserted_primary_key[0])
+            conn.execute(
+                sa.insert(idnum_definitions).values(
+                    which_idnum=1,
+                    description="NHS number",
+                    short_description="NHS#",
+                    validation_method="uk_nhs_number",
+                )
+            )
+            self.device_id = int(
+                conn.execute(
+                    sa.insert(devices).values(
+                        name="dev1", friendly_name="Ward tablet", currently_preserving=False
+                    )
+                ).inserted_primary_key[0]
+            )
             self.user = get_user_by_id(conn, self.user_id)
             self.user2 = get_user_by_id(conn, self.user2_id)
 
@@ -83,38 +105,69 @@ class Harness:
         self.clock += datetime.timedelta(seconds=seconds)
         return self.clock
 
-    def request(self, operation: str, user: User | None = None, version: str | None = None,
-                **form: Any) -> ApiRequest:
+    def request(
+        self, operation: str, user: User | None = None, version: str | None = None, **form: Any
+    ) -> ApiRequest:
         user = user or self.user
-        fields = {k: (v if isinstance(v, str) else json.dumps(v) if isinstance(v, (dict, list))
-                      else str(v)) for k, v in form.items()}
+        fields = {
+            k: (
+                v
+                if isinstance(v, str)
+                else json.dumps(v)
+                if isinstance(v, (dict, list))
+                else str(v)
+            )
+            for k, v in form.items()
+        }
         fields["operation"] = operation
         v = version or self.version
         return ApiRequest(
-            settings=self.settings, form=Form(fields), operation=operation, device_name="dev1",
-            username=user.username, password=None, client_version=make_version(v),
-            client_version_str=v, remote_addr="127.0.0.1", now_utc=self.tick(),
+            settings=self.settings,
+            form=Form(fields),
+            operation=operation,
+            device_name="dev1",
+            username=user.username,
+            password=None,
+            client_version=make_version(v),
+            client_version_str=v,
+            remote_addr="127.0.0.1",
+            now_utc=self.tick(),
         )
 
-    def call(self, operation: str, user: User | None = None, version: str | None = None,
-             **form: Any) -> Any:
+    def call(
+        self, operation: str, user: User | None = None, version: str | None = None, **form: Any
+    ) -> Any:
         """Run one operation in its own transaction, as the endpoint does."""
         req = self.request(operation, user, version, **form)
         caller = Caller(user or self.user, self.device_id)
         with self.engine.begin() as conn:
             return OPERATIONS[operation].handler(conn, req, caller)
 
-    def upload_table(self, table: str, fields: list[str], records: list[list[Any]],
-                     version: str | None = None, **extra: Any) -> Any:
-        form: dict[str, Any] = {"table": table, "fields": ",".join(fields), "pkname": "id",
-                                "nrecords": len(records)}
+    def upload_table(
+        self,
+        table: str,
+        fields: list[str],
+        records: list[list[Any]],
+        version: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        form: dict[str, Any] = {
+            "table": table,
+            "fields": ",".join(fields),
+            "pkname": "id",
+            "nrecords": len(records),
+        }
         for i, r in enumerate(records):
             form[f"record{i}"] = encode_client_csv(r)
         form.update(extra)
         return self.call("upload_table", version=version, **form)
 
-    def stepwise(self, tables: dict[str, tuple[list[str], list[list[Any]]]],
-                 preserve: bool = False, user: User | None = None) -> None:
+    def stepwise(
+        self,
+        tables: dict[str, tuple[list[str], list[list[Any]]]],
+        preserve: bool = False,
+        user: User | None = None,
+    ) -> None:
         """A whole stepwise upload like the real client's (without blobs record-wise)."""
         u = user or self.user
         self.call("start_upload", user=u)
@@ -125,21 +178,36 @@ class Harness:
             self.call("upload_empty_tables", user=u, tables=",".join(empty))
         for t, (fields, recs) in sorted(tables.items()):
             if recs:
-                form: dict[str, Any] = {"table": t, "fields": ",".join(fields), "pkname": "id",
-                                        "nrecords": len(recs)}
+                form: dict[str, Any] = {
+                    "table": t,
+                    "fields": ",".join(fields),
+                    "pkname": "id",
+                    "nrecords": len(recs),
+                }
                 for i, r in enumerate(recs):
                     form[f"record{i}"] = encode_client_csv(r)
                 self.call("upload_table", user=u, **form)
         self.call("end_upload", user=u)
 
-    def onestep(self, tables: dict[str, tuple[list[str], list[list[Any]]]],
-                finalizing: bool = False, pknames: dict[str, str] | None = None) -> Any:
+    def onestep(
+        self,
+        tables: dict[str, tuple[list[str], list[list[Any]]]],
+        finalizing: bool = False,
+        pknames: dict[str, str] | None = None,
+    ) -> Any:
         from copse.wire.values import encode_client_value
-        dbdata = {t: [dict(zip(f, (encode_client_value(v) for v in r))) for r in recs]
-                  for t, (f, recs) in tables.items()}
+
+        dbdata = {
+            t: [dict(zip(f, (encode_client_value(v) for v in r))) for r in recs]
+            for t, (f, recs) in tables.items()
+        }
         pk = pknames or {t: "id" for t in tables}
-        return self.call("upload_entire_database", finalizing=int(finalizing),
-                         pknameinfo=json.dumps(pk), dbdata=json.dumps(dbdata))
+        return self.call(
+            "upload_entire_database",
+            finalizing=int(finalizing),
+            pknameinfo=json.dumps(pk),
+            dbdata=json.dumps(dbdata),
+        )
 
     # -- reading state ---------------------------------------------------
 
@@ -165,6 +233,7 @@ class Harness:
 
     def dirty(self) -> set[str]:
         from copse.sync.batch import get_dirty
+
         with self.engine.connect() as conn:
             return get_dirty(conn, self.device_id)
 

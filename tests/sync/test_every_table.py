@@ -87,7 +87,9 @@ def test_every_client_table_uploads_reads_back_and_shows(h: Harness, method: str
         _, sent = full_row(table)
         for col, value in zip(info.columns, sent):
             if not same(col.kind, value, row[col.name]):
-                problems.append(f"{table}.{col.name} ({col.kind}): sent {value!r}, stored {row[col.name]!r}")
+                problems.append(
+                    f"{table}.{col.name} ({col.kind}): sent {value!r}, stored {row[col.name]!r}"
+                )
         client_row = {c.name: row[c.name] for c in info.columns}
         shown = str(task_html.record_html(table, client_row))
         for col in info.columns:

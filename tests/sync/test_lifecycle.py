@@ -25,10 +25,13 @@ def test_single_record_procedure(h: Harness, method: str) -> None:
     assert "ref_satis_gen (1 added, PKs [1]; current PKs [1])" in h.audits()[-1]
     upload(h, method, [satis(1, 1, rating=3)])
     assert h.audits()[-1].endswith(
-        "ref_satis_gen (1 added, PKs [2]; 1 modified out, PKs [1]; current PKs [2])")
+        "ref_satis_gen (1 added, PKs [2]; 1 modified out, PKs [1]; current PKs [2])"
+    )
     rows = h.rows(T)
     assert [(r._pk, r._current, r._predecessor_pk, r._successor_pk) for r in rows] == [
-        (1, False, None, 2), (2, True, 1, None)]
+        (1, False, None, 2),
+        (2, True, 1, None),
+    ]
     assert rows[0]._removing_user_id == h.user_id and rows[0]._when_removed_exact
     assert rows[1]._adding_user_id == h.user_id and rows[1]._when_added_batch_utc is not None
     assert rows[1]._camcops_version == "2.4.24" and rows[1]._group_id == h.group_id
@@ -76,14 +79,23 @@ def test_deleted(h: Harness, method: str) -> None:
 @pytest.mark.parametrize("method", ["stepwise", "onestep"])
 def test_move_off_chain_and_notes(h: Harness, method: str) -> None:
     import sqlalchemy as sa
+
     from copse.schema.tables import special_notes
+
     upload(h, method, [satis(1, 0), satis(2, 0)])
     upload(h, method, [satis(1, 1), satis(2, 0)])
     with h.engine.begin() as conn:
         for cid in (1, 2):
-            conn.execute(sa.insert(special_notes).values(
-                basetable=T, task_id=cid, device_id=h.device_id, era="NOW", note=f"n{cid}",
-                hidden=False))
+            conn.execute(
+                sa.insert(special_notes).values(
+                    basetable=T,
+                    task_id=cid,
+                    device_id=h.device_id,
+                    era="NOW",
+                    note=f"n{cid}",
+                    hidden=False,
+                )
+            )
     # Record 1 unchanged but flagged: its whole chain (2 rows) is preserved.
     upload(h, method, [satis(1, 1, move_off=1), satis(2, 0)])
     assert h.audits()[-1].endswith("ref_satis_gen (2 preserved, PKs [1, 3]; current PKs [2, 3])")
@@ -105,12 +117,17 @@ def test_null_move_off_is_zero(h: Harness, method: str) -> None:
 
 def test_finalize_moves_history_and_notes_onestep(h: Harness) -> None:
     import sqlalchemy as sa
+
     from copse.schema.tables import special_notes
+
     upload(h, "onestep", [satis(1, 0), satis(2, 0)])
     upload(h, "onestep", [satis(1, 1)])
     with h.engine.begin() as conn:
-        conn.execute(sa.insert(special_notes).values(
-            basetable=T, task_id=1, device_id=h.device_id, era="NOW", note="x", hidden=False))
+        conn.execute(
+            sa.insert(special_notes).values(
+                basetable=T, task_id=1, device_id=h.device_id, era="NOW", note="x", hidden=False
+            )
+        )
     upload(h, "onestep", [satis(1, 1)], move=True)
     assert "3 preserved, PKs [1, 2, 3]" in h.audits()[-1]
     era = h.rows(T)[0]._era

@@ -22,8 +22,11 @@ def test_force_finalize(h: Harness) -> None:
     h.call("start_upload")
     h.upload_table(T, SATIS_FIELDS, [satis(1, 1), satis(3, 0)])  # interrupted batch
     with h.engine.begin() as conn:
-        conn.execute(sa.insert(special_notes).values(
-            basetable=T, task_id=2, device_id=h.device_id, era="NOW", note="n", hidden=False))
+        conn.execute(
+            sa.insert(special_notes).values(
+                basetable=T, task_id=2, device_id=h.device_id, era="NOW", note="n", hidden=False
+            )
+        )
         ch = force_finalize(conn, h.device_id, h.user2_id, h.tick(), remote_addr="10.0.0.1")
     assert len(ch) == 1 and ch[0].table == T
     assert ch[0].preservation_pks == {1, 2, 3, 4} and ch[0].current_pks == {2, 3}
@@ -34,8 +37,10 @@ def test_force_finalize(h: Harness) -> None:
     assert rows[3]._addition_pending  # left as it was (reference behaviour)
     with h.engine.connect() as conn:
         assert conn.execute(sa.select(special_notes.c.era)).scalar() == era
-    assert h.audits()[-1] == (f"Live records for device {h.device_id} (Ward tablet) forcibly "
-                              f"finalized (PKs: {T} [1, 2, 3, 4])")
+    assert h.audits()[-1] == (
+        f"Live records for device {h.device_id} (Ward tablet) forcibly "
+        f"finalized (PKs: {T} [1, 2, 3, 4])"
+    )
     # The next upload rolls the leftovers back (regardless of era) and starts afresh.
     h.stepwise({T: (SATIS_FIELDS, [satis(1, 1)])})
     rows = h.rows(T)
@@ -56,17 +61,29 @@ def test_same_second_preservations_get_distinct_eras(h: Harness) -> None:
 
 
 def test_old_client_idnums_in_patient(h: Harness) -> None:
-    fields = ["id", "forename", "surname", "when_last_modified", "_move_off_tablet",
-              "idnum1", "iddesc1", "idshortdesc1", "idnum2"]
+    fields = [
+        "id",
+        "forename",
+        "surname",
+        "when_last_modified",
+        "_move_off_tablet",
+        "idnum1",
+        "iddesc1",
+        "idshortdesc1",
+        "idnum2",
+    ]
     rec = [3, "JO", "BLOGGS", when(0), 0, NHS_OK, "NHS number", "NHS#", None]
     h.call("start_upload", version="2.0.0")
-    assert h.upload_table("patient", fields, [rec], version="2.0.0") == \
-        "Table patient upload successful"
+    assert (
+        h.upload_table("patient", fields, [rec], version="2.0.0")
+        == "Table patient upload successful"
+    )
     assert h.dirty() == {"patient", "patient_idnum"}
     h.call("end_upload")
     rows = h.rows("patient_idnum")
     assert [(r.id, r.patient_id, r.which_idnum, r.idnum_value, r._current) for r in rows] == [
-        (3 * 8 + 1, 3, 1, NHS_OK, True)]
+        (3 * 8 + 1, 3, 1, NHS_OK, True)
+    ]
     # Deleting the patient flags its ID numbers for removal too.
     h.call("start_upload", version="2.0.0")
     h.call("upload_table", version="2.0.0", table="patient", fields=",".join(fields), nrecords=0)
@@ -77,7 +94,9 @@ def test_old_client_idnums_in_patient(h: Harness) -> None:
 
 def test_old_idnum_fields_refused_for_new_clients(h: Harness) -> None:
     import pytest
+
     from copse.errors import UserError
+
     with pytest.raises(UserError, match="Invalid field name for table 'patient': 'idnum1'"):
         h.upload_table("patient", ["id", "idnum1"], [])
 
@@ -86,8 +105,10 @@ def test_log_line(h: Harness, caplog) -> None:
     h.stepwise({T: (SATIS_FIELDS, [satis(1, 0), satis(2, 0)])})
     with caplog.at_level(logging.INFO):
         h.stepwise({T: (SATIS_FIELDS, [satis(1, 1), satis(3, 0)])})
-    assert ("Upload successful; 2 records uploaded to table ref_satis_gen "
-            "(1 new, 1 modified, 0 identical, 1 deleted)") in caplog.text
+    assert (
+        "Upload successful; 2 records uploaded to table ref_satis_gen "
+        "(1 new, 1 modified, 0 identical, 1 deleted)"
+    ) in caplog.text
     assert "audit_upload: Upload from device" in caplog.text
 
 
@@ -102,20 +123,48 @@ def test_full_request_path(h: Harness) -> None:
     api = ClientApi(h.engine, h.settings)
     base = dict(camcops_version="2.4.24", device="dev1", user="alice", password="pw-alice-1")
     assert _post(api, operation="start_upload", **base)["result"] == "start_upload"
-    r = _post(api, operation="upload_table", table=T, fields=",".join(SATIS_FIELDS), pkname="id",
-              nrecords="1", record0=f"1,2,'{when(0)}','{when(0)}',0", **base)
+    r = _post(
+        api,
+        operation="upload_table",
+        table=T,
+        fields=",".join(SATIS_FIELDS),
+        pkname="id",
+        nrecords="1",
+        record0=f"1,2,'{when(0)}','{when(0)}',0",
+        **base,
+    )
     assert r["success"] == "1" and r["result"] == "Table ref_satis_gen upload successful"
-    r = _post(api, operation="upload_table", table=T, fields=",".join(SATIS_FIELDS), pkname="id",
-              nrecords="1", record0="1,'bad'", **base)
+    r = _post(
+        api,
+        operation="upload_table",
+        table=T,
+        fields=",".join(SATIS_FIELDS),
+        pkname="id",
+        nrecords="1",
+        record0="1,'bad'",
+        **base,
+    )
     assert r["success"] == "0" and r["error"].startswith("Number of fields in field list (5)")
     assert _post(api, operation="end_upload", **base)["result"] == "end_upload"
     assert h.audits()[-1] == h.prefix() + "ref_satis_gen (1 added, PKs [1]; current PKs [1])"
-    r = _post(api, operation="upload_entire_database", finalizing="1",
-              pknameinfo='{"ref_satis_gen":"id"}', dbdata='{"ref_satis_gen":[{"_pk":"1"}]}', **base)
+    r = _post(
+        api,
+        operation="upload_entire_database",
+        finalizing="1",
+        pknameinfo='{"ref_satis_gen":"id"}',
+        dbdata='{"ref_satis_gen":[{"_pk":"1"}]}',
+        **base,
+    )
     assert r["success"] == "0"
     assert r["error"] == "Reserved field name for table 'ref_satis_gen': '_pk'"
-    r = _post(api, operation="upload_entire_database", finalizing="1",
-              pknameinfo='{"ref_satis_gen":"id"}', dbdata='{"ref_satis_gen":[]}', **base)
+    r = _post(
+        api,
+        operation="upload_entire_database",
+        finalizing="1",
+        pknameinfo='{"ref_satis_gen":"id"}',
+        dbdata='{"ref_satis_gen":[]}',
+        **base,
+    )
     assert r["result"] == "Success"
     assert h.rows(T)[0]._era != "NOW" and not h.rows(T)[0]._current
 
@@ -155,9 +204,17 @@ def test_onestep_upload_survives_a_transient_retry(h: Harness, monkeypatch) -> N
     monkeypatch.setattr(onestep, "decode_payload", counting_decode)
     api = ClientApi(h.engine, h.settings)
     dbdata = {T: [dict(zip(SATIS_FIELDS, (encode_client_value(v) for v in satis(1, 0))))]}
-    r = _post(api, operation="upload_entire_database", camcops_version="2.4.24", device="dev1",
-              user="alice", password="pw-alice-1", finalizing="0",
-              pknameinfo=json.dumps({T: "id"}), dbdata=json.dumps(dbdata))
+    r = _post(
+        api,
+        operation="upload_entire_database",
+        camcops_version="2.4.24",
+        device="dev1",
+        user="alice",
+        password="pw-alice-1",
+        finalizing="0",
+        pknameinfo=json.dumps({T: "id"}),
+        dbdata=json.dumps(dbdata),
+    )
     assert r["success"] == "1", r
     assert len(calls) == 2
     assert len(decodes) == 1, "the retry reuses the payload decoded by the first attempt"

@@ -12,12 +12,41 @@ from tests.sync.conftest import NHS_OK, Harness, when
 
 PT = ["id", "forename", "surname", "dob", "sex", "when_last_modified", "_move_off_tablet"]
 IDN = ["id", "patient_id", "which_idnum", "idnum_value", "when_last_modified", "_move_off_tablet"]
-PN = ["id", "patient_id", "location", "note", "when_created", "when_last_modified", "_move_off_tablet"]
-PS = ["id", "patient_id", "sequence_description", "when_created", "when_last_modified",
-      "_move_off_tablet"]
-PSP = ["id", "photosequence_id", "seqnum", "description", "photo_blobid", "when_last_modified",
-       "_move_off_tablet"]
-BL = ["id", "tablename", "tablepk", "fieldname", "theblob", "when_last_modified", "_move_off_tablet"]
+PN = [
+    "id",
+    "patient_id",
+    "location",
+    "note",
+    "when_created",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+PS = [
+    "id",
+    "patient_id",
+    "sequence_description",
+    "when_created",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+PSP = [
+    "id",
+    "photosequence_id",
+    "seqnum",
+    "description",
+    "photo_blobid",
+    "when_last_modified",
+    "_move_off_tablet",
+]
+BL = [
+    "id",
+    "tablename",
+    "tablepk",
+    "fieldname",
+    "theblob",
+    "when_last_modified",
+    "_move_off_tablet",
+]
 
 
 def counts(text: str, table: str) -> dict[str, int]:
@@ -32,8 +61,9 @@ def counts(text: str, table: str) -> dict[str, int]:
     return out
 
 
-def upload(h: Harness, method: str, state: dict[str, tuple[list[str], list[list[Any]]]],
-           how: str = "copy") -> str:
+def upload(
+    h: Harness, method: str, state: dict[str, tuple[list[str], list[list[Any]]]], how: str = "copy"
+) -> str:
     move = how != "copy"
     if method == "onestep":
         h.onestep(state, finalizing=move)
@@ -46,12 +76,18 @@ def upload(h: Harness, method: str, state: dict[str, tuple[list[str], list[list[
 def test_with_a_patient(h: Harness, method: str) -> None:
     pt = [[1, "JO", "BLOGGS", "1980-02-29", "F", when(0), 0]]
     idn = [[1, 1, 1, NHS_OK, when(0), 0]]
-    notes = {1: [1, 1, "loc1", None, when(0), when(1), 0],
-             2: [2, 1, "loc2", "note2", when(0), when(2), 0],
-             3: [3, 1, "loc3", "note3", when(0), when(3), 0]}
+    notes = {
+        1: [1, 1, "loc1", None, when(0), when(1), 0],
+        2: [2, 1, "loc2", "note2", when(0), when(2), 0],
+        3: [3, 1, "loc3", "note3", when(0), when(3), 0],
+    }
 
     def state() -> dict[str, Any]:
-        return {"patient": (PT, pt), "patient_idnum": (IDN, idn), "progressnote": (PN, list(notes.values()))}
+        return {
+            "patient": (PT, pt),
+            "patient_idnum": (IDN, idn),
+            "progressnote": (PN, list(notes.values())),
+        }
 
     text = upload(h, method, state())
     assert counts(text, "patient") == {"added": 1} and counts(text, "progressnote") == {"added": 3}
@@ -75,7 +111,9 @@ def test_with_a_patient(h: Harness, method: str) -> None:
     assert by["progressnote"].n_preserved == 2 and by["patient"].n_preserved == 1
     assert all(r._forcibly_preserved for r in h.rows("progressnote") if r.id in (4, 5))
     text = h.audits()[-1]
-    assert text.startswith(f"Live records for device {h.device_id} (Ward tablet) forcibly finalized (PKs: patient [")
+    assert text.startswith(
+        f"Live records for device {h.device_id} (Ward tablet) forcibly finalized (PKs: patient ["
+    )
     text = upload(h, method, state(), how="move")
     assert counts(text, "patient") == {"added": 1, "preserved": 1}
     assert counts(text, "progressnote") == {"added": 2, "preserved": 2}
@@ -88,12 +126,19 @@ def test_ancillary_tables_and_blobs(h: Harness, method: str) -> None:
     idn = [[1, 1, 1, NHS_OK, when(0), 0]]
     ps = [[1, 1, "t1", when(0), when(1), 0]]
     photos = [[1, 1, 1, "p1", 1, when(1), 0], [2, 1, 2, "p2", 2, when(1), 0]]
-    blobs = [[1, "photosequence_photos", 1, "photo_blobid", b"one-vertical", when(1), 0],
-             [2, "photosequence_photos", 2, "photo_blobid", b"two-vertical", when(1), 0]]
+    blobs = [
+        [1, "photosequence_photos", 1, "photo_blobid", b"one-vertical", when(1), 0],
+        [2, "photosequence_photos", 2, "photo_blobid", b"two-vertical", when(1), 0],
+    ]
 
     def state() -> dict[str, Any]:
-        return {"patient": (PT, pt), "patient_idnum": (IDN, idn), "photosequence": (PS, ps),
-                "photosequence_photos": (PSP, photos), "blobs": (BL, blobs)}
+        return {
+            "patient": (PT, pt),
+            "patient_idnum": (IDN, idn),
+            "photosequence": (PS, ps),
+            "photosequence_photos": (PSP, photos),
+            "blobs": (BL, blobs),
+        }
 
     text = upload(h, method, state())
     assert counts(text, "blobs") == {"added": 2} and counts(text, "patient") == {"added": 1}
@@ -133,7 +178,11 @@ def test_ancillary_tables_and_blobs(h: Harness, method: str) -> None:
     with h.engine.begin() as conn:
         ch = force_finalize(conn, h.device_id, h.user_id, h.tick())
     assert {c.table: c.n_preserved for c in ch} == {
-        "blobs": 1, "patient": 1, "photosequence": 1, "photosequence_photos": 1}
+        "blobs": 1,
+        "patient": 1,
+        "photosequence": 1,
+        "photosequence_photos": 1,
+    }
     upload(h, method, state(), how="move")
     assert h.invariants() == []
     with h.engine.connect() as conn:

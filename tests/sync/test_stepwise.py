@@ -13,21 +13,36 @@ T = "ref_satis_gen"
 def test_pending_until_end_upload(h: Harness) -> None:
     h.stepwise({T: (SATIS_FIELDS, [satis(1, 0)])})
     h.call("start_upload")
-    assert h.upload_table(T, SATIS_FIELDS, [satis(1, 1), satis(2, 0)]) == \
-        "Table ref_satis_gen upload successful"
+    assert (
+        h.upload_table(T, SATIS_FIELDS, [satis(1, 1), satis(2, 0)])
+        == "Table ref_satis_gen upload successful"
+    )
     rows = h.rows(T)
-    assert [(r._current, r._addition_pending, r._removal_pending, r._successor_pk, r._predecessor_pk)
-            for r in rows] == [
-        (True, False, True, 2, None), (False, True, False, None, 1), (False, True, False, None, None)]
+    assert [
+        (r._current, r._addition_pending, r._removal_pending, r._successor_pk, r._predecessor_pk)
+        for r in rows
+    ] == [
+        (True, False, True, 2, None),
+        (False, True, False, None, 1),
+        (False, True, False, None, None),
+    ]
     assert rows[1]._adding_user_id is None and rows[1]._when_added_exact is None
     assert h.dirty() == {T}
     assert h.call("end_upload") is None
-    assert h.audits()[-1] == (h.prefix() + "ref_satis_gen "
-                              "(2 added, PKs [2, 3]; 1 modified out, PKs [1]; current PKs [2, 3])")
+    assert h.audits()[-1] == (
+        h.prefix() + "ref_satis_gen "
+        "(2 added, PKs [2, 3]; 1 modified out, PKs [1]; current PKs [2, 3])"
+    )
     rows = h.rows(T)
     assert [(r._current, r._addition_pending, r._removal_pending) for r in rows] == [
-        (False, False, False), (True, False, False), (True, False, False)]
-    assert rows[1]._when_added_exact and rows[1]._when_added_batch_utc == h.device().last_upload_batch_utc
+        (False, False, False),
+        (True, False, False),
+        (True, False, False),
+    ]
+    assert (
+        rows[1]._when_added_exact
+        and rows[1]._when_added_batch_utc == h.device().last_upload_batch_utc
+    )
     assert h.dirty() == set() and h.device().ongoing_upload_batch_utc is None
     assert h.invariants() == []
 
@@ -80,9 +95,11 @@ def test_preserving_batch(h: Harness) -> None:
     assert len(h.dirty()) == 152
     h.upload_table(T, SATIS_FIELDS, [satis(1, 1), satis(2, 0)])
     h.call("end_upload")
-    assert h.audits()[-1] == (h.prefix() + "ref_satis_gen (1 added, "
-                              "PKs [3]; 1 modified out, PKs [1]; 3 preserved, PKs [1, 2, 3]; "
-                              "current PKs [2, 3])")
+    assert h.audits()[-1] == (
+        h.prefix() + "ref_satis_gen (1 added, "
+        "PKs [3]; 1 modified out, PKs [1]; 3 preserved, PKs [1, 2, 3]; "
+        "current PKs [2, 3])"
+    )
     eras = {r._era for r in h.rows(T)}
     assert len(eras) == 1 and "NOW" not in eras
     assert h.invariants() == []
@@ -134,8 +151,15 @@ def test_delete_where_key_not(h: Harness) -> None:
     assert h.audits()[-1].endswith("ref_satis_gen (1 deleted, PKs [3]; current PKs [1, 2])")
 
 
-BLOB_FIELDS = ["id", "tablename", "tablepk", "fieldname", "theblob", "when_last_modified",
-               "_move_off_tablet"]
+BLOB_FIELDS = [
+    "id",
+    "tablename",
+    "tablepk",
+    "fieldname",
+    "theblob",
+    "when_last_modified",
+    "_move_off_tablet",
+]
 
 
 def blob(cid: int, minute: int, data: bytes = b"img", move_off: int | None = 0) -> list[object]:
@@ -144,6 +168,7 @@ def blob(cid: int, minute: int, data: bytes = b"img", move_off: int | None = 0) 
 
 def send_blobs(h: Harness, blobs: list[list[object]], flags: str | None = None) -> str:
     from copse.wire.values import encode_client_csv
+
     pks = ",".join(str(b[0]) for b in blobs)
     dates = ",".join(str(b[5]) for b in blobs)
     form = dict(table="blobs", pkname="id", pkvalues=pks, datevalues=dates)
@@ -153,8 +178,13 @@ def send_blobs(h: Harness, blobs: list[list[object]], flags: str | None = None) 
     wanted = h.call("which_keys_to_send", **form)
     for cid in [int(x) for x in wanted.split(",") if x]:
         b = next(b for b in blobs if b[0] == cid)
-        h.call("upload_record", table="blobs", pkname="id", fields=",".join(BLOB_FIELDS),
-               values=encode_client_csv(b))
+        h.call(
+            "upload_record",
+            table="blobs",
+            pkname="id",
+            fields=",".join(BLOB_FIELDS),
+            values=encode_client_csv(b),
+        )
     return wanted
 
 
@@ -166,14 +196,31 @@ def test_blobs_record_wise(h: Harness) -> None:
     h.call("start_upload")
     assert send_blobs(h, [blob(1, 0), blob(2, 1, b"new")], "0,0") == "2"
     h.call("end_upload")
-    assert h.audits()[-1].endswith("blobs (1 added, PKs [3]; 1 modified out, PKs [2]; current PKs [1, 3])")
+    assert h.audits()[-1].endswith(
+        "blobs (1 added, PKs [3]; 1 modified out, PKs [2]; current PKs [1, 3])"
+    )
     # Old client: no move_off_tablet_values, so everything is requested.
     h.call("start_upload")
-    assert h.call("which_keys_to_send", table="blobs", pkname="id", pkvalues="1,2",
-                  datevalues=f"{when(0)},{when(1)}") == "1,2"
-    assert h.call("upload_record", table="blobs", pkname="id", fields=",".join(BLOB_FIELDS),
-                  values="1,'photosequence_photos',1,'photo_blobid',X'696D67','" + when(0) + "',0") \
-        == "UPLOAD-UPDATE"  # identical, but UPDATE (reference quirk)
+    assert (
+        h.call(
+            "which_keys_to_send",
+            table="blobs",
+            pkname="id",
+            pkvalues="1,2",
+            datevalues=f"{when(0)},{when(1)}",
+        )
+        == "1,2"
+    )
+    assert (
+        h.call(
+            "upload_record",
+            table="blobs",
+            pkname="id",
+            fields=",".join(BLOB_FIELDS),
+            values="1,'photosequence_photos',1,'photo_blobid',X'696D67','" + when(0) + "',0",
+        )
+        == "UPLOAD-UPDATE"
+    )  # identical, but UPDATE (reference quirk)
     h.call("end_upload")
     assert h.audits()[-1].endswith("No changes")
 
@@ -197,8 +244,17 @@ def test_which_keys_blank_move_off_is_one_null(h: Harness) -> None:
     h.call("end_upload")
     h.call("start_upload")
     # One record with a NULL flag: the tablet sends a blank value (copse: not an error).
-    assert h.call("which_keys_to_send", table="blobs", pkname="id", pkvalues="1",
-                  datevalues=when(0), move_off_tablet_values="") == ""
+    assert (
+        h.call(
+            "which_keys_to_send",
+            table="blobs",
+            pkname="id",
+            pkvalues="1",
+            datevalues=when(0),
+            move_off_tablet_values="",
+        )
+        == ""
+    )
     h.call("end_upload")
     assert h.rows("blobs")[0]._era == "NOW"
 

@@ -53,16 +53,24 @@ def test_basic_format(tmp_path: Path) -> None:
         ("demo", "markup", "", "Some <b>bold</b> and <i>italic &amp; more</i> text"),
         ("demo", "multiline", "", "first\n                second"),
         ("demo", "empty", "", ""),
-        ("demo", "quote", "", "it's \"quoted\" <x>"),
+        ("demo", "quote", "", 'it\'s "quoted" <x>'),
         ("demo", "plain", "da_DK", "Hej"),
     ]
 
 
 def test_sorted_files_later_overwrite_keeps_first_position(tmp_path: Path) -> None:
-    write(tmp_path, "b.xml", '<resources><task name="t"><string name="n2">B2</string>'
-                             '<string name="n1">B1</string></task></resources>')
-    write(tmp_path, "a.xml", '<resources><task name="t"><string name="n1">A1</string>'
-                             '<string name="n1">A1 again</string></task></resources>')
+    write(
+        tmp_path,
+        "b.xml",
+        '<resources><task name="t"><string name="n2">B2</string>'
+        '<string name="n1">B1</string></task></resources>',
+    )
+    write(
+        tmp_path,
+        "a.xml",
+        '<resources><task name="t"><string name="n1">A1</string>'
+        '<string name="n1">A1 again</string></task></resources>',
+    )
     write(tmp_path, "c.txt", "not xml, and not *.xml")
     assert load_extra_strings(tmp_path) == [
         ("t", "n1", "", "B1"),
@@ -95,13 +103,19 @@ def test_empty_folder_and_core_checks(tmp_path: Path) -> None:
     with pytest.raises(ValueError) as info:
         load_extra_strings(tmp_path, require_core=True)
     assert str(info.value) == NO_FILES_MESSAGE
-    write(tmp_path, "a.xml",
-          '<resources><task name="t"><string name="n">v</string></task></resources>')
+    write(
+        tmp_path,
+        "a.xml",
+        '<resources><task name="t"><string name="n">v</string></task></resources>',
+    )
     with pytest.raises(ValueError) as info:
         load_extra_strings(tmp_path, require_core=True)
     assert str(info.value) == NO_CORE_STRINGS_MESSAGE
-    write(tmp_path, "b.xml",
-          '<resources><task name="camcops"><string name="n">v</string></task></resources>')
+    write(
+        tmp_path,
+        "b.xml",
+        '<resources><task name="camcops"><string name="n">v</string></task></resources>',
+    )
     assert len(load_extra_strings(tmp_path, require_core=True)) == 2
 
 

@@ -33,8 +33,7 @@ def test_spec_examples(number: int, valid: bool) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [-123456789, -943476591, 0, 94347659190, "9434765919", 9434765919.0, None, True,
-     b"9434765919"],
+    [-123456789, -943476591, 0, 94347659190, "9434765919", 9434765919.0, None, True, b"9434765919"],
 )
 def test_not_nhs_numbers(value: object) -> None:
     # Negative nine-digit numbers are simply invalid (the reference raises).
@@ -42,8 +41,8 @@ def test_not_nhs_numbers(value: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "first9,check", [("943476591", 9), ("987654321", 0), ("401023213", 7),
-                     ("123456789", None), ("999999999", 9)]
+    "first9,check",
+    [("943476591", 9), ("987654321", 0), ("401023213", 7), ("123456789", None), ("999999999", 9)],
 )
 def test_check_digit(first9: str, check: int | None) -> None:
     assert nhs_check_digit(first9) == check
@@ -72,9 +71,7 @@ def test_check_digit_needs_nine_ascii_digits(bad: str) -> None:
         ("abc", "luhn", (False, "Not an integer")),
     ],
 )
-def test_validate_id_number(
-    value: object, method: str | None, result: tuple[bool, str]
-) -> None:
+def test_validate_id_number(value: object, method: str | None, result: tuple[bool, str]) -> None:
     assert validate_id_number(value, method) == result
 
 

@@ -51,36 +51,84 @@ REFERENCE_TABLE = [
     ("sex AND NOT idnum2 AND idnum10", True, True, False, False, 10, True, True),
     (
         "sex AND NOT idnum1 AND NOT idnum2 AND NOT idnum3",
-        True, False, False, False, None, False, False,
+        True,
+        False,
+        False,
+        False,
+        None,
+        False,
+        False,
     ),
     (
         "sex AND NOT (idnum1 OR idnum2 OR idnum3)",
-        True, False, False, False, None, False, False,
+        True,
+        False,
+        False,
+        False,
+        None,
+        False,
+        False,
     ),
     (
         "NOT (sex OR forename OR surname OR dob OR anyidnum)",
-        True, False, False, False, None, False, False,
+        True,
+        False,
+        False,
+        False,
+        None,
+        False,
+        False,
     ),
     (
         "NOT (sex OR forename OR surname OR dob OR\nidnum1 OR idnum2 OR idnum3)",
-        True, False, False, False, None, False, False,
+        True,
+        False,
+        False,
+        False,
+        None,
+        False,
+        False,
     ),
     (
         "sex AND idnum1 AND otheridnum AND NOT address",
-        True, True, True, False, None, True, True,
+        True,
+        True,
+        True,
+        False,
+        None,
+        True,
+        True,
     ),
     (
         "sex AND idnum1 AND NOT (otheridnum OR forename OR surname OR dob OR "
         "address OR gp OR otherdetails)",
-        True, True, True, False, 1, True, False,
+        True,
+        True,
+        True,
+        False,
+        1,
+        True,
+        False,
     ),
     (
         "forename AND surname AND dob AND sex AND anyidnum",
-        True, True, False, False, None, True, True,
+        True,
+        True,
+        False,
+        False,
+        None,
+        True,
+        True,
     ),
     (
         "forename AND surname AND email AND sex AND idnum1",
-        True, True, True, False, 1, True, True,
+        True,
+        True,
+        True,
+        False,
+        1,
+        True,
+        True,
     ),
     ("email AND sex AND idnum1", True, True, True, False, 1, True, True),
 ]
@@ -124,9 +172,7 @@ P4 = PatientFacts(forename="Jo", surname="Bloggs", dob=DOB, idnums={1: 123})
 P5 = PatientFacts(sex="F", idnums={2: 456})
 P6 = PatientFacts(sex="F", idnums={1: 123, 2: 456})
 P7 = PatientFacts(sex="M", forename="", surname="Bloggs", dob=DOB)
-P8 = PatientFacts(
-    sex="F", forename="Jo", surname="Bloggs", dob=DOB, email="jo@example.com"
-)
+P8 = PatientFacts(sex="F", forename="Jo", surname="Bloggs", dob=DOB, email="jo@example.com")
 PATIENTS = (P1, P2, P3, P4, P5, P6, P7, P8)
 
 # (policy, syn, valid, crit, "Y"/"n" for P1..P8)
@@ -149,7 +195,10 @@ WORKED_EXAMPLES = [
     ("sex OR idnum1", True, True, 1, "YYYYYYYY"),
     (
         "sex AND NOT anyidnum AND forename AND surname AND dob AND email",
-        True, True, None, "nnnnnnnY",
+        True,
+        True,
+        None,
+        "nnnnnnnY",
     ),
     ("anyidnum", True, False, None, "YYnYYYnn"),
     ("sex", True, False, None, "YYYnYYYY"),
@@ -182,8 +231,14 @@ def test_worked_examples(
 
 @pytest.mark.parametrize(
     "text",
-    ["sex AND idnum1)", "(sex AND idnum1", "sex AND idnum0", "sex AND idnum 1",
-     "sex & idnum1", "sex AND idnum1 # comment"],
+    [
+        "sex AND idnum1)",
+        "(sex AND idnum1",
+        "sex AND idnum0",
+        "sex AND idnum 1",
+        "sex & idnum1",
+        "sex AND idnum1 # comment",
+    ],
 )
 def test_untokenisable_policies_have_no_tokens(text: str) -> None:
     policy = parse_policy(text)
@@ -241,10 +296,28 @@ def test_info_tokens(word: str, item: Item, idnum: int | None) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["idnum", "idnum0", "idnum00", "idnum_1", "idnum1_", "idnum1__0", "idnumx",
-     "1", "sexy", "and1", "'sex'", '"sex"', "sex|idnum1", "!sex", "sex;",
-     "sex\u00a0AND idnum1", "sex AND idnum1.5", "sex AND -idnum1", "é",
-     "idnum" + "1" * 4301],
+    [
+        "idnum",
+        "idnum0",
+        "idnum00",
+        "idnum_1",
+        "idnum1_",
+        "idnum1__0",
+        "idnumx",
+        "1",
+        "sexy",
+        "and1",
+        "'sex'",
+        '"sex"',
+        "sex|idnum1",
+        "!sex",
+        "sex;",
+        "sex\u00a0AND idnum1",
+        "sex AND idnum1.5",
+        "sex AND -idnum1",
+        "é",
+        "idnum" + "1" * 4301,
+    ],
 )
 def test_bad_tokens(text: str) -> None:
     with pytest.raises(PolicyError):
@@ -278,9 +351,20 @@ def test_error_positions() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["sex AND", "sex AND NOT", "AND sex", "OR sex", ") sex (", "sex idnum1",
-     "()", "sex AND ()", "NOT", "(sex) (idnum1)", "sex) AND (idnum1",
-     "sex AND idnum1 ) AND (sex"],
+    [
+        "sex AND",
+        "sex AND NOT",
+        "AND sex",
+        "OR sex",
+        ") sex (",
+        "sex idnum1",
+        "()",
+        "sex AND ()",
+        "NOT",
+        "(sex) (idnum1)",
+        "sex) AND (idnum1",
+        "sex AND idnum1 ) AND (sex",
+    ],
 )
 def test_syntax_errors(text: str) -> None:
     policy = parse_policy(text)
@@ -366,17 +450,16 @@ def test_otheridnum_counts_types_the_policy_does_not_name() -> None:
     assert not named.satisfied_by(PatientFacts(sex="F", idnums={1: 5}))
     # An entry with no value still counts as "other" (but not as present).
     assert named.satisfied_by(PatientFacts(sex="F", idnums={1: 5, 3: None}))
-    assert not parse_policy("sex AND idnum3").satisfied_by(
-        PatientFacts(sex="F", idnums={3: None})
-    )
+    assert not parse_policy("sex AND idnum3").satisfied_by(PatientFacts(sex="F", idnums={3: None}))
 
 
 def test_zero_id_value_counts_as_present() -> None:
     assert parse_policy("sex AND idnum1").satisfied_by(PatientFacts(sex="F", idnums={1: 0}))
 
 
-@pytest.mark.parametrize("dob,present", [(None, False), ("", False), (DOB, True),
-                                         ("1980-01-01", True)])
+@pytest.mark.parametrize(
+    "dob,present", [(None, False), ("", False), (DOB, True), ("1980-01-01", True)]
+)
 def test_dob_presence(dob: date | str | None, present: bool) -> None:
     assert parse_policy("dob").satisfied_by(PatientFacts(dob=dob)) is present
 
@@ -464,8 +547,26 @@ def test_policies_compare_by_text_and_structure() -> None:
 # ---------------------------------------------------------------------------
 # Properties.
 
-_WORDS = ["sex", "SEX", "forename", "idnum1", "idnum02", "anyidnum", "otheridnum",
-          "AND", "and", "OR", "NOT", "not", "(", ")", "idnum", "#", "&", "x"]
+_WORDS = [
+    "sex",
+    "SEX",
+    "forename",
+    "idnum1",
+    "idnum02",
+    "anyidnum",
+    "otheridnum",
+    "AND",
+    "and",
+    "OR",
+    "NOT",
+    "not",
+    "(",
+    ")",
+    "idnum",
+    "#",
+    "&",
+    "x",
+]
 
 
 @given(st.text())
@@ -495,9 +596,16 @@ def test_token_soup_never_crashes(words: list[str], sep: str) -> None:
 
 # Brute force: random trees, rendered to text, must parse back to the same
 # tree and evaluate like a straightforward recursive evaluator.
-_LEAVES = [Info(Item.SEX), Info(Item.FORENAME), Info(Item.DOB), Info(Item.EMAIL),
-           Info(Item.IDNUM, 1), Info(Item.IDNUM, 2), Info(Item.ANYIDNUM),
-           Info(Item.OTHERIDNUM)]
+_LEAVES = [
+    Info(Item.SEX),
+    Info(Item.FORENAME),
+    Info(Item.DOB),
+    Info(Item.EMAIL),
+    Info(Item.IDNUM, 1),
+    Info(Item.IDNUM, 2),
+    Info(Item.ANYIDNUM),
+    Info(Item.OTHERIDNUM),
+]
 
 
 def _trees() -> st.SearchStrategy[Node]:
@@ -511,7 +619,8 @@ def _trees() -> st.SearchStrategy[Node]:
                 children,
                 st.lists(
                     st.tuples(st.sampled_from(["AND", "OR"]), children),
-                    min_size=1, max_size=3,
+                    min_size=1,
+                    max_size=3,
                 ).map(tuple),
             ),
         )
@@ -548,25 +657,43 @@ def _naive(node: Node, facts: dict[Info, bool]) -> bool:
 
 @given(
     _trees(),
-    st.booleans(), st.booleans(), st.booleans(), st.booleans(),
-    st.sampled_from([None, 5]), st.sampled_from([None, 6]), st.sampled_from([None, 7]),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from([None, 5]),
+    st.sampled_from([None, 6]),
+    st.sampled_from([None, 7]),
 )
 def test_evaluation_matches_brute_force(
-    tree: Node, sex: bool, forename: bool, dob: bool, email: bool,
-    id1: int | None, id2: int | None, id3: int | None,
+    tree: Node,
+    sex: bool,
+    forename: bool,
+    dob: bool,
+    email: bool,
+    id1: int | None,
+    id2: int | None,
+    id3: int | None,
 ) -> None:
     text = _render(tree)
     policy = parse_policy(text)
     assert policy.tree == tree
     idnums = {n: v for n, v in ((1, id1), (2, id2), (3, id3)) if v is not None}
     patient = PatientFacts(
-        sex="F" if sex else None, forename="A" if forename else "",
-        dob=DOB if dob else None, email="a@b" if email else None, idnums=idnums,
+        sex="F" if sex else None,
+        forename="A" if forename else "",
+        dob=DOB if dob else None,
+        email="a@b" if email else None,
+        idnums=idnums,
     )
     facts = {
-        Info(Item.SEX): sex, Info(Item.FORENAME): forename, Info(Item.DOB): dob,
-        Info(Item.EMAIL): email, Info(Item.IDNUM, 1): 1 in idnums,
-        Info(Item.IDNUM, 2): 2 in idnums, Info(Item.ANYIDNUM): bool(idnums),
+        Info(Item.SEX): sex,
+        Info(Item.FORENAME): forename,
+        Info(Item.DOB): dob,
+        Info(Item.EMAIL): email,
+        Info(Item.IDNUM, 1): 1 in idnums,
+        Info(Item.IDNUM, 2): 2 in idnums,
+        Info(Item.ANYIDNUM): bool(idnums),
         Info(Item.OTHERIDNUM): any(n not in policy.idnums for n in idnums),
     }
     assert policy.satisfied_by(patient) is _naive(tree, facts)

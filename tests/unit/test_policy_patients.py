@@ -70,8 +70,7 @@ REFERENCE_FAILURES = [
     ('[{"other":7}]', "Patient JSON contains invalid non-string: 7"),
     ('[{"idnumfoo":12345}]', "Bad idnum key: 'idnumfoo'"),
     ('[{"idnum2":12345}]', "Bad ID number type: 2"),
-    ('[{"idnum1":12345,"idnum01":12345}]',
-     "More than one ID number supplied for ID number type 1"),
+    ('[{"idnum1":12345,"idnum01":12345}]', "More than one ID number supplied for ID number type 1"),
     ('[{"idnum1":"foo"}]', "Bad ID number value: 'foo'"),
     ('[{"idnum1":0}]', "Bad ID number: IdNumReference(idnum_value=0, which_idnum=1)"),
     ('[{"finalizing":123}]', "Bad 'finalizing' value: 123"),
@@ -157,7 +156,8 @@ JO_INFO = (
 
 def test_finalize_policy_used_when_finalizing() -> None:
     kwargs: dict[str, Any] = {
-        "upload_policy": "sex AND forename", "finalize_policy": "sex AND idnum1",
+        "upload_policy": "sex AND forename",
+        "finalize_policy": "sex AND idnum1",
     }
     validate(f"[{JO % 'false'}]", **kwargs)
     assert fails(f"[{JO % 'true'}]", **kwargs) == (
@@ -167,7 +167,8 @@ def test_finalize_policy_used_when_finalizing() -> None:
 
 def test_upload_policy_used_when_copying() -> None:
     kwargs: dict[str, Any] = {
-        "upload_policy": "sex AND idnum1", "finalize_policy": "sex AND forename",
+        "upload_policy": "sex AND idnum1",
+        "finalize_policy": "sex AND forename",
     }
     validate(f"[{JO % 'true'}]", **kwargs)
     assert fails(f"[{JO % 'false'}]", **kwargs) == (
@@ -197,11 +198,16 @@ def test_first_failing_patient_ends_the_request() -> None:
 # ---------------------------------------------------------- restricted users
 
 SERVER_PATIENT = PatientInfo(
-    forename="Jo", surname="Bloggs", sex="F", dob=date(1980, 1, 1),
+    forename="Jo",
+    surname="Bloggs",
+    sex="F",
+    dob=date(1980, 1, 1),
     idnums=((1, 9434765919), (2, 42)),
 )
-SERVER_JSON = ('{"forename":"Jo","surname":"Bloggs","sex":"F","dob":"1980-01-01",'
-               '"idnum1":9434765919,"idnum2":42,"finalizing":true}')
+SERVER_JSON = (
+    '{"forename":"Jo","surname":"Bloggs","sex":"F","dob":"1980-01-01",'
+    '"idnum1":9434765919,"idnum2":42,"finalizing":true}'
+)
 DEFS_1_2 = {1: "uk_nhs_number", 2: None}
 SERVER_INFO = (
     "Patient(forename='Jo', surname='Bloggs', sex='F', DOB=1980-01-01, address=None, "
@@ -210,8 +216,11 @@ SERVER_INFO = (
 
 
 def test_restricted_user_with_own_patient_passes() -> None:
-    validate(f"[{SERVER_JSON}]", idnum_definitions=DEFS_1_2,
-             restricted_patient=RestrictedPatient("user-t-1", SERVER_PATIENT))
+    validate(
+        f"[{SERVER_JSON}]",
+        idnum_definitions=DEFS_1_2,
+        restricted_patient=RestrictedPatient("user-t-1", SERVER_PATIENT),
+    )
 
 
 @pytest.mark.parametrize(
@@ -227,15 +236,21 @@ def test_restricted_user_with_own_patient_passes() -> None:
 )
 def test_restricted_user_with_other_patient_fails(change: tuple[str, str]) -> None:
     candidate = SERVER_JSON.replace(*change)
-    message = fails(f"[{candidate}]", idnum_definitions=DEFS_1_2,
-                    restricted_patient=RestrictedPatient("user-t-1", SERVER_PATIENT))
+    message = fails(
+        f"[{candidate}]",
+        idnum_definitions=DEFS_1_2,
+        restricted_patient=RestrictedPatient("user-t-1", SERVER_PATIENT),
+    )
     assert message.startswith("Invalid patient: Patient(")
     assert message.endswith(f" -> Should be {SERVER_INFO}")
 
 
 def test_restricted_user_without_patient() -> None:
-    message = fails(f"[{SERVER_JSON}]", idnum_definitions=DEFS_1_2,
-                    restricted_patient=RestrictedPatient("user-t-1", None))
+    message = fails(
+        f"[{SERVER_JSON}]",
+        idnum_definitions=DEFS_1_2,
+        restricted_patient=RestrictedPatient("user-t-1", None),
+    )
     assert message == (
         f"Invalid patient: {SERVER_INFO} -> Restricted user user-t-1 does not have "
         "associated patient details"
@@ -244,8 +259,12 @@ def test_restricted_user_without_patient() -> None:
 
 def test_both_reasons_are_joined() -> None:
     other = SERVER_JSON.replace('"Jo"', '"Al"')
-    message = fails(f"[{other}]", idnum_definitions=DEFS_1_2, finalize_policy="",
-                    restricted_patient=RestrictedPatient("u", SERVER_PATIENT))
+    message = fails(
+        f"[{other}]",
+        idnum_definitions=DEFS_1_2,
+        finalize_policy="",
+        restricted_patient=RestrictedPatient("u", SERVER_PATIENT),
+    )
     info = SERVER_INFO.replace("'Jo'", "'Al'")
     assert message == (
         f"Invalid patient: {info} -> Fails finalizing ID policy // "
@@ -259,13 +278,18 @@ def test_both_reasons_are_joined() -> None:
 @pytest.mark.parametrize(
     "info,text",
     [
-        (PatientInfo(forename="A", surname="B", sex="F", dob=date(1980, 1, 1),
-                     idnums=((1, 123), (2, 5))),
-         "Patient(forename='A', surname='B', sex='F', DOB=1980-01-01, address=None, "
-         "email=None, gp=None, otherdetails=None, idnums=[idnum1=123, idnum2=5])"),
-        (PatientInfo(forename="O'Brien", address="", otherdetails="x\ny"),
-         "Patient(forename=\"O'Brien\", surname=None, sex=None, DOB=None, address='', "
-         "email=None, gp=None, otherdetails='x\\ny', idnums=[])"),
+        (
+            PatientInfo(
+                forename="A", surname="B", sex="F", dob=date(1980, 1, 1), idnums=((1, 123), (2, 5))
+            ),
+            "Patient(forename='A', surname='B', sex='F', DOB=1980-01-01, address=None, "
+            "email=None, gp=None, otherdetails=None, idnums=[idnum1=123, idnum2=5])",
+        ),
+        (
+            PatientInfo(forename="O'Brien", address="", otherdetails="x\ny"),
+            "Patient(forename=\"O'Brien\", surname=None, sex=None, DOB=None, address='', "
+            "email=None, gp=None, otherdetails='x\\ny', idnums=[])",
+        ),
     ],
 )
 def test_patient_rendering(info: PatientInfo, text: str) -> None:
@@ -294,8 +318,17 @@ def test_patient_facts_from_json() -> None:
 
 # -------------------------------------------------------------- record helpers
 
-RECORD = {"forename": "Jo", "surname": "Bloggs", "sex": "F", "dob": "1980-01-01",
-          "address": None, "gp": None, "other": "x", "email": None, "id": 3}
+RECORD = {
+    "forename": "Jo",
+    "surname": "Bloggs",
+    "sex": "F",
+    "dob": "1980-01-01",
+    "address": None,
+    "gp": None,
+    "other": "x",
+    "email": None,
+    "id": 3,
+}
 
 
 def test_patient_info_from_record() -> None:
@@ -303,15 +336,24 @@ def test_patient_info_from_record() -> None:
         RECORD, [(1, 5), (2, None), (None, 3), (3, -1), (4, 0), (True, 1)]
     )
     assert info == PatientInfo(
-        forename="Jo", surname="Bloggs", sex="F", dob=date(1980, 1, 1),
-        otherdetails="x", idnums=((1, 5), (4, 0)),
+        forename="Jo",
+        surname="Bloggs",
+        sex="F",
+        dob=date(1980, 1, 1),
+        otherdetails="x",
+        idnums=((1, 5), (4, 0)),
     )
 
 
 @pytest.mark.parametrize(
     "dob,expected",
-    [(None, None), ("", None), (date(1980, 1, 1), date(1980, 1, 1)),
-     (datetime(1980, 1, 1, 10), date(1980, 1, 1)), ("1980-01-01", date(1980, 1, 1))],
+    [
+        (None, None),
+        ("", None),
+        (date(1980, 1, 1), date(1980, 1, 1)),
+        (datetime(1980, 1, 1, 10), date(1980, 1, 1)),
+        ("1980-01-01", date(1980, 1, 1)),
+    ],
 )
 def test_patient_info_from_record_dob(dob: object, expected: date | None) -> None:
     assert patient_info_from_record({"dob": dob}).dob == expected
@@ -324,8 +366,9 @@ def test_patient_info_from_record_bad_dob(dob: object) -> None:
 
 
 def test_patient_facts_from_record() -> None:
-    facts = patient_facts_from_record({**RECORD, "dob": "garbage", "forename": 7},
-                                      [(1, 5), (2, None)])
+    facts = patient_facts_from_record(
+        {**RECORD, "dob": "garbage", "forename": 7}, [(1, 5), (2, None)]
+    )
     assert facts.dob == "garbage" and facts.has(Item.DOB)
     assert facts.forename == "7"
     assert facts.idnums == {1: 5}
@@ -335,6 +378,7 @@ def test_patient_facts_from_record() -> None:
 
 
 # --------------------------------------------------------------------- e-mail
+
 
 @pytest.mark.parametrize(
     "address,valid",
@@ -368,6 +412,7 @@ def test_email(address: str, valid: bool) -> None:
 
 # ----------------------------------------------------------------- dates of birth
 
+
 @pytest.mark.parametrize(
     "text,expected",
     [
@@ -391,10 +436,30 @@ def test_dob_accepted(text: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Yesterday", "2020-02-30", "01/02/2020", "10:00", "P2D", "2020", "2020-01", "",
-     "2019-366", "9999-366", "2020-000", "0000-01-01", "2020-W54-1", "2020-W01-8",
-     "2020-13-01", "2020-01-31T", "2020-01-31T24:00", "2020-01-31T10:60",
-     " 2020-01-01", "2020-01-01 ", "2020-01-01\n", "\u0662\u0660\u0662\u0660-01-01"],
+    [
+        "Yesterday",
+        "2020-02-30",
+        "01/02/2020",
+        "10:00",
+        "P2D",
+        "2020",
+        "2020-01",
+        "",
+        "2019-366",
+        "9999-366",
+        "2020-000",
+        "0000-01-01",
+        "2020-W54-1",
+        "2020-W01-8",
+        "2020-13-01",
+        "2020-01-31T",
+        "2020-01-31T24:00",
+        "2020-01-31T10:60",
+        " 2020-01-01",
+        "2020-01-01 ",
+        "2020-01-01\n",
+        "\u0662\u0660\u0662\u0660-01-01",
+    ],
 )
 def test_dob_refused(text: str) -> None:
     with pytest.raises(ValueError):
@@ -415,16 +480,21 @@ def test_dob_only_raises_value_error(text: str) -> None:
         pass
 
 
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
-    max_leaves=20,
-))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=20,
+    )
+)
 def test_arbitrary_json_only_raises_user_error(data: object) -> None:
     try:
         validate_patient_list(
-            data, idnum_definitions={1: None}, upload_policy=PERMISSIVE,
-            finalize_policy=PERMISSIVE, restricted_patient=None,
+            data,
+            idnum_definitions={1: None},
+            upload_policy=PERMISSIVE,
+            finalize_policy=PERMISSIVE,
+            restricted_patient=None,
         )
     except UserError:
         pass

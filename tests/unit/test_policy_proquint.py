@@ -97,9 +97,7 @@ def test_invalid_proquint_is_a_value_error() -> None:
     assert issubclass(InvalidProquint, ValueError)
 
 
-@pytest.mark.parametrize(
-    "value,nbits", [(-1, 16), (1 << 16, 16), (0, 0), (0, 24)]
-)
+@pytest.mark.parametrize("value,nbits", [(-1, 16), (1 << 16, 16), (0, 0), (0, 24)])
 def test_int_to_proquint_rejects_bad_sizes(value: int, nbits: int) -> None:
     with pytest.raises(ValueError):
         int_to_proquint(value, nbits)
@@ -134,7 +132,7 @@ def test_any_single_substitution_is_caught(
         alphabet = CONSONANTS if old in CONSONANTS else VOWELS
     new = data.draw(st.sampled_from([c for c in alphabet if c != old]))
     with pytest.raises(InvalidProquint):
-        proquint_to_uuid(key[:position] + new + key[position + 1:])
+        proquint_to_uuid(key[:position] + new + key[position + 1 :])
 
 
 @given(st.text(max_size=60))

@@ -19,7 +19,7 @@ from copse.wire.dates import (
     storage_string,
 )
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def tz(hours: int, minutes: int = 0) -> datetime.timezone:
@@ -29,24 +29,30 @@ def tz(hours: int, minutes: int = 0) -> datetime.timezone:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2016-06-02T10:04:03.588+01:00",
-         datetime.datetime(2016, 6, 2, 10, 4, 3, 588000, tzinfo=tz(1))),
+        (
+            "2016-06-02T10:04:03.588+01:00",
+            datetime.datetime(2016, 6, 2, 10, 4, 3, 588000, tzinfo=tz(1)),
+        ),
         ("2024-01-01T12:00:00.000+00:00", datetime.datetime(2024, 1, 1, 12, tzinfo=UTC)),
         ("2024-01-01T12:00:00Z", datetime.datetime(2024, 1, 1, 12, tzinfo=UTC)),
         ("2024-01-01T12:00:00", datetime.datetime(2024, 1, 1, 12, tzinfo=UTC)),
         ("2024-01-01 12:00:00", datetime.datetime(2024, 1, 1, 12, tzinfo=UTC)),
         ("2024-01-01T12:00", datetime.datetime(2024, 1, 1, 12, tzinfo=UTC)),
         ("2024-01-01", datetime.datetime(2024, 1, 1, tzinfo=UTC)),
-        ("2016-06-02T10:04:03.588000+05:30",
-         datetime.datetime(2016, 6, 2, 10, 4, 3, 588000, tzinfo=tz(5, 30))),
-        ("2016-06-02T10:04:03.5-03:00",
-         datetime.datetime(2016, 6, 2, 10, 4, 3, 500000, tzinfo=tz(-3))),
-        ("2016-06-02T10:04:03.123456789+0100",
-         datetime.datetime(2016, 6, 2, 10, 4, 3, 123456, tzinfo=tz(1))),
-        ("2016-06-02T10:04:03+01",
-         datetime.datetime(2016, 6, 2, 10, 4, 3, tzinfo=tz(1))),
-        ("2016-06-02T10:04:03-00:30",
-         datetime.datetime(2016, 6, 2, 10, 4, 3, tzinfo=tz(0, -30))),
+        (
+            "2016-06-02T10:04:03.588000+05:30",
+            datetime.datetime(2016, 6, 2, 10, 4, 3, 588000, tzinfo=tz(5, 30)),
+        ),
+        (
+            "2016-06-02T10:04:03.5-03:00",
+            datetime.datetime(2016, 6, 2, 10, 4, 3, 500000, tzinfo=tz(-3)),
+        ),
+        (
+            "2016-06-02T10:04:03.123456789+0100",
+            datetime.datetime(2016, 6, 2, 10, 4, 3, 123456, tzinfo=tz(1)),
+        ),
+        ("2016-06-02T10:04:03+01", datetime.datetime(2016, 6, 2, 10, 4, 3, tzinfo=tz(1))),
+        ("2016-06-02T10:04:03-00:30", datetime.datetime(2016, 6, 2, 10, 4, 3, tzinfo=tz(0, -30))),
     ],
 )
 def test_parse_datetime(text: str, expected: datetime.datetime) -> None:
@@ -57,9 +63,20 @@ def test_parse_datetime(text: str, expected: datetime.datetime) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "Tuesday", "2024-13-01", "2024-02-30", "2024-01-01T25:00:00", "2024-1-1",
-     "2024-01-01T12:00:00+24:00", "2024-01-01T12:00:00.+01:00", " 2024-01-01",
-     "2024-01-01T12", "2024-01-01T12:00:00 junk", "１９８０-01-01"],
+    [
+        "",
+        "Tuesday",
+        "2024-13-01",
+        "2024-02-30",
+        "2024-01-01T25:00:00",
+        "2024-1-1",
+        "2024-01-01T12:00:00+24:00",
+        "2024-01-01T12:00:00.+01:00",
+        " 2024-01-01",
+        "2024-01-01T12",
+        "2024-01-01T12:00:00 junk",
+        "１９８０-01-01",
+    ],
 )
 def test_parse_datetime_rejects(text: str) -> None:
     with pytest.raises(ValueError):
@@ -95,15 +112,17 @@ def test_iso8601_pendulum_style() -> None:
     assert iso8601_pendulum_style(datetime.datetime(2024, 1, 1, 12, tzinfo=ZoneInfo("UTC"))) == (
         "2024-01-01T12:00:00Z"
     )
-    assert iso8601_pendulum_style(
-        datetime.datetime(2024, 1, 1, 12, 0, 0, 500000, tzinfo=UTC)
-    ) == "2024-01-01T12:00:00.500000Z"
+    assert (
+        iso8601_pendulum_style(datetime.datetime(2024, 1, 1, 12, 0, 0, 500000, tzinfo=UTC))
+        == "2024-01-01T12:00:00.500000Z"
+    )
     assert iso8601_pendulum_style(datetime.datetime(2024, 7, 1, 12, tzinfo=tz(1))) == (
         "2024-07-01T12:00:00+01:00"
     )
-    assert iso8601_pendulum_style(
-        datetime.datetime(2024, 1, 1, 12, tzinfo=ZoneInfo("Europe/London"))
-    ) == "2024-01-01T12:00:00+00:00"
+    assert (
+        iso8601_pendulum_style(datetime.datetime(2024, 1, 1, 12, tzinfo=ZoneInfo("Europe/London")))
+        == "2024-01-01T12:00:00+00:00"
+    )
     assert iso8601_pendulum_style(datetime.datetime(2024, 1, 1, 12)) == "2024-01-01T12:00:00Z"
 
 
@@ -115,8 +134,15 @@ def test_storage_string() -> None:
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("1980-02-29", True), ("1981-02-29", False), ("1980-2-29", False), ("", False),
-     ("1980-02-29T00:00", False), ("29/02/1980", False), ("2000-12-31", True)],
+    [
+        ("1980-02-29", True),
+        ("1981-02-29", False),
+        ("1980-2-29", False),
+        ("", False),
+        ("1980-02-29T00:00", False),
+        ("29/02/1980", False),
+        ("2000-12-31", True),
+    ],
 )
 def test_is_valid_date(text: str, ok: bool) -> None:
     assert is_valid_date(text) is ok

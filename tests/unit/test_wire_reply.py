@@ -24,9 +24,7 @@ def test_format_reply_uses_str_and_lf() -> None:
 
 
 def test_success_envelope_matches_spec_example() -> None:
-    body = success_reply(
-        [("result", "check_device_registered")], 42, "Vb1m8aZ0qP3k9Xr2LwT6yQ=="
-    )
+    body = success_reply([("result", "check_device_registered")], 42, "Vb1m8aZ0qP3k9Xr2LwT6yQ==")
     assert body == (
         "result:check_device_registered\n"
         "success:1\n"
@@ -54,10 +52,17 @@ def test_only_error_is_escaped() -> None:
 
 def test_pairs_order() -> None:
     assert [k for k, _ in success_pairs([("x", 1), ("y", 2)], 1, "t")] == [
-        "x", "y", "success", "session_id", "session_token",
+        "x",
+        "y",
+        "success",
+        "session_id",
+        "session_token",
     ]
     assert [k for k, _ in error_pairs("m", 1, "t")] == [
-        "success", "error", "session_id", "session_token",
+        "success",
+        "error",
+        "session_id",
+        "session_token",
     ]
 
 

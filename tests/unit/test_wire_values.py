@@ -102,8 +102,20 @@ def test_reference_mixed_list() -> None:
     )
     assert_same_list(
         decode_csv(wire),
-        ["Alice", "Bob", 3, 4.5, None, "A\nB", "NULL", "quote's here",
-         b"hello", b"hello", "64'aGVsbG8='", "X'68656c6c6f'"],
+        [
+            "Alice",
+            "Bob",
+            3,
+            4.5,
+            None,
+            "A\nB",
+            "NULL",
+            "quote's here",
+            b"hello",
+            b"hello",
+            "64'aGVsbG8='",
+            "X'68656c6c6f'",
+        ],
     )
 
 
@@ -177,12 +189,18 @@ CLIENT_ENCODE_EXAMPLES: list[tuple[object, str]] = [
     (b"%PDF-1.7\r", "64'JVBERi0xLjcN'"),
     (datetime.date(2023, 7, 13), "'2023-07-13'"),
     (
-        datetime.datetime(2023, 7, 13, 16, 8, 49, 512000, tzinfo=datetime.timezone.utc),
+        datetime.datetime(2023, 7, 13, 16, 8, 49, 512000, tzinfo=datetime.UTC),
         "'2023-07-13T16:08:49.512+00:00'",
     ),
     (
         datetime.datetime(
-            2016, 6, 2, 10, 4, 3, 588000,
+            2016,
+            6,
+            2,
+            10,
+            4,
+            3,
+            588000,
             tzinfo=datetime.timezone(datetime.timedelta(hours=1)),
         ),
         "'2016-06-02T10:04:03.588+01:00'",
@@ -295,7 +313,11 @@ nasty_text = st.text(
 )
 finite_floats = st.floats(allow_nan=False, allow_infinity=False)
 server_values = st.one_of(
-    st.none(), st.integers(), finite_floats, nasty_text, st.binary(),
+    st.none(),
+    st.integers(),
+    finite_floats,
+    nasty_text,
+    st.binary(),
 )
 
 

@@ -48,14 +48,34 @@ def test_make_version(text: str | None, expected: Version) -> None:
     v = make_version(text)
     assert v == expected
     assert (v.major, v.minor, v.patch, v.prerelease) == (
-        expected.major, expected.minor, expected.patch, expected.prerelease,
+        expected.major,
+        expected.minor,
+        expected.patch,
+        expected.prerelease,
     )
 
 
 @pytest.mark.parametrize(
     "text",
-    ["banana", "", "2.4.x", "2.4.24.1", "1.2.3.4", "2.a", "a.2", ".5", "02.4.24",
-     "2.4.024", "2.4.24-", "2.4.24-01", "2.4.24-a..b", "2.4.24+", "-1", "1.-5", "2-beta"],
+    [
+        "banana",
+        "",
+        "2.4.x",
+        "2.4.24.1",
+        "1.2.3.4",
+        "2.a",
+        "a.2",
+        ".5",
+        "02.4.24",
+        "2.4.024",
+        "2.4.24-",
+        "2.4.24-01",
+        "2.4.24-a..b",
+        "2.4.24+",
+        "-1",
+        "1.-5",
+        "2-beta",
+    ],
 )
 def test_nonsense_versions(text: str) -> None:
     with pytest.raises(BadRequest) as info:
@@ -74,8 +94,17 @@ def test_str() -> None:
 def test_semver_precedence_chain() -> None:
     # The ordering example from the semver specification.
     chain = [
-        "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-        "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0",
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "1.0.0",
+        "1.0.1",
+        "1.1.0",
+        "2.0.0",
     ]
     versions = [make_version(s) for s in chain]
     for lower, higher in zip(versions, versions[1:], strict=False):

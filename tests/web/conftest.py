@@ -28,8 +28,9 @@ def csrf_of(html: str) -> str:
 
 
 def web_settings(db: Backend, data_dir: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = dict(db_url=db.url, data_dir=data_dir, bcrypt_rounds=4,
-                                     lockout_threshold=3, lockout_minutes=10)
+    values: dict[str, object] = dict(
+        db_url=db.url, data_dir=data_dir, bcrypt_rounds=4, lockout_threshold=3, lockout_minutes=10
+    )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -43,8 +44,15 @@ def make_client(db: Backend, data_dir: Path, **overrides: object) -> TestClient:
 def login(client: TestClient, username: str, password: str = PASSWORD) -> object:
     page = client.get("/login")
     assert page.status_code == 200
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_of(page.text), "next": "/tasks"})
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_of(page.text),
+            "next": "/tasks",
+        },
+    )
 
 
 @dataclass
@@ -73,7 +81,9 @@ class World:
 
 
 def _ids(conn: sa.Connection, table: str, column: str, name: str) -> int:
-    return int(conn.exec_driver_sql(f"SELECT id FROM {table} WHERE {column} = '{name}'").scalar_one())
+    return int(
+        conn.exec_driver_sql(f"SELECT id FROM {table} WHERE {column} = '{name}'").scalar_one()
+    )
 
 
 @pytest.fixture
@@ -93,16 +103,52 @@ def world(cli: Cli, db: Backend, tmp_path: Path) -> World:
         bob = _ids(conn, "_security_users", "username", "bob")
         da = fx.make_device(conn, "tab-a", user_id=alice)
         dbb = fx.make_device(conn, "tab-b", user_id=bob)
-        pa = fx.make_patient(conn, device_id=da, group_id=ga, client_id=1, forename="Ann",
-                             surname="Alpha", dob="1980-01-02", sex="F", user_id=alice,
-                             idnums={1: 9000000001})
-        pb = fx.make_patient(conn, device_id=dbb, group_id=gb, client_id=1, forename="Ben",
-                             surname="Beta", dob="1990-05-06", sex="M", user_id=bob,
-                             idnums={1: 9000000002})
-        ta = fx.make_task(conn, "phq9", device_id=da, group_id=ga, client_id=1, patient_id=1,
-                          when_created="2024-02-01T10:00:00.000+00:00", user_id=alice, **fx.PHQ9_COMPLETE)
-        tb = fx.make_task(conn, "phq9", device_id=dbb, group_id=gb, client_id=1, patient_id=1,
-                          when_created="2024-02-02T10:00:00.000+00:00", user_id=bob, **fx.PHQ9_COMPLETE)
+        pa = fx.make_patient(
+            conn,
+            device_id=da,
+            group_id=ga,
+            client_id=1,
+            forename="Ann",
+            surname="Alpha",
+            dob="1980-01-02",
+            sex="F",
+            user_id=alice,
+            idnums={1: 9000000001},
+        )
+        pb = fx.make_patient(
+            conn,
+            device_id=dbb,
+            group_id=gb,
+            client_id=1,
+            forename="Ben",
+            surname="Beta",
+            dob="1990-05-06",
+            sex="M",
+            user_id=bob,
+            idnums={1: 9000000002},
+        )
+        ta = fx.make_task(
+            conn,
+            "phq9",
+            device_id=da,
+            group_id=ga,
+            client_id=1,
+            patient_id=1,
+            when_created="2024-02-01T10:00:00.000+00:00",
+            user_id=alice,
+            **fx.PHQ9_COMPLETE,
+        )
+        tb = fx.make_task(
+            conn,
+            "phq9",
+            device_id=dbb,
+            group_id=gb,
+            client_id=1,
+            patient_id=1,
+            when_created="2024-02-02T10:00:00.000+00:00",
+            user_id=bob,
+            **fx.PHQ9_COMPLETE,
+        )
     fx.reindex(db.engine)
     return World(db, tmp_path, ga, gb, da, dbb, pa, pb, ta, tb)
 

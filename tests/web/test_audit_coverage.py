@@ -9,15 +9,21 @@ added without an audited action (and this test) to match.
 
 from __future__ import annotations
 
-import pytest
-
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from copse.schema.tables import CLIENT_TABLES, audit, patient_task_schedule, special_notes, task_schedule, users
+from copse.schema.tables import (
+    CLIENT_TABLES,
+    audit,
+    patient_task_schedule,
+    special_notes,
+    task_schedule,
+    users,
+)
 from copse.web.app import routes
 from tests.web.conftest import PASSWORD, World, csrf_of, login
 from tests.web.consistency import assert_consistent
@@ -26,14 +32,18 @@ pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
 
 class Driver:
-    def __init__(self, world: World, client: TestClient, username: str, page: str = "/tasks") -> None:
+    def __init__(
+        self, world: World, client: TestClient, username: str, page: str = "/tasks"
+    ) -> None:
         self.world, self.client, self.username = world, client, username
         self.token = csrf_of(client.get(page).text)
         self.seen: set[str] = set()
 
     def _last_id(self) -> int:
         with self.world.db.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.id), 0))).scalar_one())
+            return int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.id), 0))).scalar_one()
+            )
 
     def post(self, template: str, url: str, expect: str, status: int = 303, **data: str) -> Any:
         """POST; require ``status`` and a new audit entry by this user containing ``expect``."""
@@ -41,8 +51,12 @@ class Driver:
         r = self.client.post(url, data={"csrf_token": self.token, **data})
         assert r.status_code == status, f"{url}: {r.status_code} {r.text[:3000]}"
         with self.world.db.engine.connect() as conn:
-            rows = conn.execute(sa.select(audit, users.c.username).outerjoin(users, users.c.id == audit.c.user_id)
-                                .where(audit.c.id > before).order_by(audit.c.id)).all()
+            rows = conn.execute(
+                sa.select(audit, users.c.username)
+                .outerjoin(users, users.c.id == audit.c.user_id)
+                .where(audit.c.id > before)
+                .order_by(audit.c.id)
+            ).all()
         assert rows, f"{url}: nothing audited"
         assert any(expect in (r.details or "") for r in rows), (url, [r.details for r in rows])
         for row in rows:
@@ -65,72 +79,213 @@ def test_every_data_changing_web_action_is_audited(world: World) -> None:
     ga = str(world.group_a)
 
     # Records: finalize, notes, patient edit, erase, delete patient.
-    d.post("/admin/finalize/{device_id:int}", f"/admin/finalize/{world.device_a}", "forcibly finalized",
-           status=200)
-    d.post("/notes/add", "/notes/add", "Special note applied manually", table="phq9", pk=str(world.task_a),
-           note="Seen")
+    d.post(
+        "/admin/finalize/{device_id:int}",
+        f"/admin/finalize/{world.device_a}",
+        "forcibly finalized",
+        status=200,
+    )
+    d.post(
+        "/notes/add",
+        "/notes/add",
+        "Special note applied manually",
+        table="phq9",
+        pk=str(world.task_a),
+        note="Seen",
+    )
     note_id = _scalar(world, sa.select(sa.func.max(special_notes.c.note_id)))
     d.post("/notes/{note_id:int}/hide", f"/notes/{note_id}/hide", f"Special note {note_id} hidden")
-    d.post("/patients/{pk:int}/edit", f"/patients/{world.patient_a}/edit", "Patient edited",
-           forename="Anne", surname="Alpha", dob="1980-01-02", sex="F", idnum1="9000000001")
-    d.post("/tasks/{table:str}/{pk:int}/erase", f"/tasks/phq9/{world.task_a}/erase",
-           "Task details erased manually", mode="placeholder")
-    d.post("/admin/delete-patient", "/admin/delete-patient", "Patient and associated tasks DELETED",
-           status=200, which_idnum="1", idnum_value="9000000002", group_id=str(world.group_b), confirm="yes")
+    d.post(
+        "/patients/{pk:int}/edit",
+        f"/patients/{world.patient_a}/edit",
+        "Patient edited",
+        forename="Anne",
+        surname="Alpha",
+        dob="1980-01-02",
+        sex="F",
+        idnum1="9000000001",
+    )
+    d.post(
+        "/tasks/{table:str}/{pk:int}/erase",
+        f"/tasks/phq9/{world.task_a}/erase",
+        "Task details erased manually",
+        mode="placeholder",
+    )
+    d.post(
+        "/admin/delete-patient",
+        "/admin/delete-patient",
+        "Patient and associated tasks DELETED",
+        status=200,
+        which_idnum="1",
+        idnum_value="9000000002",
+        group_id=str(world.group_b),
+        confirm="yes",
+    )
 
     # Accounts and settings.
-    d.post("/admin/users", "/admin/users", "User added: carol", username="carol", password=PASSWORD,
-           group_id=ga)
+    d.post(
+        "/admin/users",
+        "/admin/users",
+        "User added: carol",
+        username="carol",
+        password=PASSWORD,
+        group_id=ga,
+    )
     carol = _scalar(world, sa.select(users.c.id).where(users.c.username == "carol"))
     u = f"/admin/users/{carol}"
-    d.post("/admin/users/{user_id:int}", u, "User permissions changed", status=200, action="memberships",
-           **{f"{ga}:member": "1"})
-    d.post("/admin/users/{user_id:int}", u, "Password set by administrator", status=200, action="password",
-           new_password="carols-new-password", new_password2="carols-new-password")
+    d.post(
+        "/admin/users/{user_id:int}",
+        u,
+        "User permissions changed",
+        status=200,
+        action="memberships",
+        **{f"{ga}:member": "1"},
+    )
+    d.post(
+        "/admin/users/{user_id:int}",
+        u,
+        "Password set by administrator",
+        status=200,
+        action="password",
+        new_password="carols-new-password",
+        new_password2="carols-new-password",
+    )
     d.post("/admin/users/{user_id:int}", u, "User unlocked", status=200, action="unlock")
     d.post("/admin/users/{user_id:int}", u, "User disabled", status=200, action="disable")
     d.post("/admin/users/{user_id:int}", u, "User deleted: carol", action="delete")
     r = d.post("/admin/groups", "/admin/groups", "Group added: spare", name="spare")
     g = r.headers["location"]
-    d.post("/admin/groups/{group_id:int}", g, "Group edited: spare", status=200,
-           upload_policy="sex AND idnum1", finalize_policy="sex AND idnum1")
+    d.post(
+        "/admin/groups/{group_id:int}",
+        g,
+        "Group edited: spare",
+        status=200,
+        upload_policy="sex AND idnum1",
+        finalize_policy="sex AND idnum1",
+    )
     d.post("/admin/groups/{group_id:int}", g, "Group deleted: spare", action="delete")
-    d.post("/admin/idnums", "/admin/idnums", "ID number definition added: 5", action="add", which_idnum="5",
-           description="Five", short_description="5#", validation_method="")
-    d.post("/admin/idnums", "/admin/idnums", "ID number definition edited: 5", action="edit", which_idnum="5",
-           description="Five!", short_description="5#", validation_method="")
-    d.post("/admin/idnums", "/admin/idnums", "ID number definition deleted: 5", action="delete",
-           which_idnum="5")
+    d.post(
+        "/admin/idnums",
+        "/admin/idnums",
+        "ID number definition added: 5",
+        action="add",
+        which_idnum="5",
+        description="Five",
+        short_description="5#",
+        validation_method="",
+    )
+    d.post(
+        "/admin/idnums",
+        "/admin/idnums",
+        "ID number definition edited: 5",
+        action="edit",
+        which_idnum="5",
+        description="Five!",
+        short_description="5#",
+        validation_method="",
+    )
+    d.post(
+        "/admin/idnums",
+        "/admin/idnums",
+        "ID number definition deleted: 5",
+        action="delete",
+        which_idnum="5",
+    )
 
     # Server-created patients and schedules.
-    d.post("/admin/server-patients", "/admin/server-patients", "Server-created patient added", action="patient",
-           group_id=ga, forename="Sam", surname="Server", sex="M", dob="1999-09-09", idnum1="9434765919")
+    d.post(
+        "/admin/server-patients",
+        "/admin/server-patients",
+        "Server-created patient added",
+        action="patient",
+        group_id=ga,
+        forename="Sam",
+        surname="Server",
+        sex="M",
+        dob="1999-09-09",
+        idnum1="9434765919",
+    )
     p = CLIENT_TABLES["patient"]
     spk = _scalar(world, sa.select(p.c._pk).where(p.c.surname == "Server"))
-    d.post("/admin/server-patients", "/admin/server-patients", "Task schedule", action="schedule",
-           group_id=ga, name="Weekly", table="phq9", due_from="0", due_within="7")
+    d.post(
+        "/admin/server-patients",
+        "/admin/server-patients",
+        "Task schedule",
+        action="schedule",
+        group_id=ga,
+        name="Weekly",
+        table="phq9",
+        due_from="0",
+        due_within="7",
+    )
     sid = _scalar(world, sa.select(task_schedule.c.id))
-    d.post("/admin/server-patients", "/admin/server-patients", "given to patient", action="assign",
-           group_id=ga, patient_pk=str(spk), schedule_id=str(sid))
-    d.post("/admin/server-patients/{pk:int}/edit", f"/admin/server-patients/{spk}/edit", "Patient edited",
-           group_id=ga, forename="Samuel", surname="Server", sex="M", dob="1999-09-09", idnum1="9434765919")
-    d.post("/admin/schedules/{schedule_id:int}", f"/admin/schedules/{sid}", "renamed", action="rename",
-           name="Daily")
+    d.post(
+        "/admin/server-patients",
+        "/admin/server-patients",
+        "given to patient",
+        action="assign",
+        group_id=ga,
+        patient_pk=str(spk),
+        schedule_id=str(sid),
+    )
+    d.post(
+        "/admin/server-patients/{pk:int}/edit",
+        f"/admin/server-patients/{spk}/edit",
+        "Patient edited",
+        group_id=ga,
+        forename="Samuel",
+        surname="Server",
+        sex="M",
+        dob="1999-09-09",
+        idnum1="9434765919",
+    )
+    d.post(
+        "/admin/schedules/{schedule_id:int}",
+        f"/admin/schedules/{sid}",
+        "renamed",
+        action="rename",
+        name="Daily",
+    )
     aid = _scalar(world, sa.select(patient_task_schedule.c.id))
-    d.post("/admin/schedule-assignments/{assignment_id:int}/delete",
-           f"/admin/schedule-assignments/{aid}/delete", "taken away from patient")
-    d.post("/admin/server-patients/{pk:int}/delete", f"/admin/server-patients/{spk}/delete",
-           "Server-created patient deleted")
+    d.post(
+        "/admin/schedule-assignments/{assignment_id:int}/delete",
+        f"/admin/schedule-assignments/{aid}/delete",
+        "taken away from patient",
+    )
+    d.post(
+        "/admin/server-patients/{pk:int}/delete",
+        f"/admin/server-patients/{spk}/delete",
+        "Server-created patient deleted",
+    )
     assert_consistent(world.db.engine)
 
     # Logging in and out, changing one's password (as another user).
     c2 = world.client()
     d2 = Driver(world, c2, "adminb", page="/login")
-    d2.post("/login", "/login", "Login as user: adminb", username="adminb", password=PASSWORD, next="/tasks")
+    d2.post(
+        "/login",
+        "/login",
+        "Login as user: adminb",
+        username="adminb",
+        password=PASSWORD,
+        next="/tasks",
+    )
     d2.token = csrf_of(c2.get("/tasks").text)
-    d2.post("/change-password", "/change-password", "Password changed for user: adminb", status=200,
-            old_password=PASSWORD, new_password="adminb-new-password", new_password2="adminb-new-password")
+    d2.post(
+        "/change-password",
+        "/change-password",
+        "Password changed for user: adminb",
+        status=200,
+        old_password=PASSWORD,
+        new_password="adminb-new-password",
+        new_password2="adminb-new-password",
+    )
     d2.post("/logout", "/logout", "Logout")
 
-    post_routes = {r.path for r in routes() if isinstance(r, Route) and "POST" in (r.methods or set())}
-    assert d.seen | d2.seen == post_routes, ("POST routes not driven:", post_routes - d.seen - d2.seen)
+    post_routes = {
+        r.path for r in routes() if isinstance(r, Route) and "POST" in (r.methods or set())
+    }
+    assert d.seen | d2.seen == post_routes, (
+        "POST routes not driven:",
+        post_routes - d.seen - d2.seen,
+    )

@@ -6,9 +6,9 @@ chromium``).  Screenshots of the main pages go to test-artifacts/.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
-import os
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,15 @@ from tests.support.server import ServerProcess
 from tests.web.conftest import PASSWORD, World
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.sqlite_only,
@@ -33,12 +40,16 @@ pytestmark = [
 
 @pytest.fixture
 def live(world: World, tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(world.db.url, tmp_path / "server.log", extra_env={
-        "COPSE_SECRET_KEY": secrets.token_urlsafe(48),
-        # Plain http on 127.0.0.1 in tests; production keeps Secure cookies.
-        "COPSE_ALLOW_INSECURE_COOKIES": "1",
-        "COPSE_DATA_DIR": str(tmp_path / "data"),
-    })
+    server = ServerProcess(
+        world.db.url,
+        tmp_path / "server.log",
+        extra_env={
+            "COPSE_SECRET_KEY": secrets.token_urlsafe(48),
+            # Plain http on 127.0.0.1 in tests; production keeps Secure cookies.
+            "COPSE_ALLOW_INSECURE_COOKIES": "1",
+            "COPSE_DATA_DIR": str(tmp_path / "data"),
+        },
+    )
     server.start()
     yield server
     server.stop()
@@ -84,9 +95,13 @@ def test_log_in_browse_and_log_out(live: ServerProcess, world: World, artifacts_
 
             phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
             phone.context.add_cookies(page.context.cookies())
-            for name, url in (("tasks", "/tasks"), ("task", f"/tasks/phq9/{world.task_a}"),
-                              ("patient", f"/patients/{world.patient_a}"), ("audit", "/audit"),
-                              ("users", "/admin/users")):
+            for name, url in (
+                ("tasks", "/tasks"),
+                ("task", f"/tasks/phq9/{world.task_a}"),
+                ("patient", f"/patients/{world.patient_a}"),
+                ("audit", "/audit"),
+                ("users", "/admin/users"),
+            ):
                 phone.goto(f"{base}{url}")
                 phone.screenshot(path=str(artifacts_dir / f"web-phone-{name}.png"), full_page=True)
                 # Phone-sized layout: nothing is wider than the screen (no sideways scrolling).

@@ -23,10 +23,27 @@ from tests.web.test_browser import ARGS, CHROMIUM, live, pytestmark  # noqa: F40
 
 @pytest.fixture
 def tablet(live: ServerProcess, world: World, cli: Cli) -> Iterator[Tablet]:  # noqa: F811
-    cli("group", "set-policy", "groupa", "--upload", "sex AND ((forename AND surname AND dob) OR anyidnum)",
-        "--finalize", "sex AND forename AND surname AND dob AND idnum1")
-    cli("user", "add", "uploader", "--password", "uploader-password-1", "--group", "groupa",
-        "--may-upload", "--may-register-devices", "--no-webviewer")
+    cli(
+        "group",
+        "set-policy",
+        "groupa",
+        "--upload",
+        "sex AND ((forename AND surname AND dob) OR anyidnum)",
+        "--finalize",
+        "sex AND forename AND surname AND dob AND idnum1",
+    )
+    cli(
+        "user",
+        "add",
+        "uploader",
+        "--password",
+        "uploader-password-1",
+        "--group",
+        "groupa",
+        "--may-upload",
+        "--may-register-devices",
+        "--no-webviewer",
+    )
     t = Tablet(live.api_url, "uploader", "uploader-password-1")
     t.register("Ward tablet")
     pid = t.add_patient(nhs=nhs_number(7), forename="DORA", surname="DELTA", dob="1975-05-05")
@@ -38,8 +55,12 @@ def tablet(live: ServerProcess, world: World, cli: Cli) -> Iterator[Tablet]:  # 
     t.http.close()
 
 
-def test_admin_flow_in_the_browser(live: ServerProcess, world: World, tablet: Tablet,  # noqa: F811
-                                   artifacts_dir: Path) -> None:
+def test_admin_flow_in_the_browser(
+    live: ServerProcess,
+    world: World,
+    tablet: Tablet,
+    artifacts_dir: Path,
+) -> None:
     from playwright.sync_api import sync_playwright
 
     base = live.base_url
@@ -59,8 +80,11 @@ def test_admin_flow_in_the_browser(live: ServerProcess, world: World, tablet: Ta
                 page.goto(f"{base}/tasks?surname=delta&via={via}")
                 assert "2 tasks" in page.inner_text("#count")
                 links[via] = page.eval_on_selector_all(
-                    "table.tasks a[href^='/tasks/']", "els => els.map(e => e.getAttribute('href'))")
-                page.screenshot(path=str(artifacts_dir / f"web-admin-tasks-{via}.png"), full_page=True)
+                    "table.tasks a[href^='/tasks/']", "els => els.map(e => e.getAttribute('href'))"
+                )
+                page.screenshot(
+                    path=str(artifacts_dir / f"web-admin-tasks-{via}.png"), full_page=True
+                )
             assert links["index"] == links["direct"] and len(links["index"]) == 2
             page.click("#via a")  # the visible toggle goes back to the index
             assert "via the index" in page.inner_text("#via strong")
@@ -71,10 +95,12 @@ def test_admin_flow_in_the_browser(live: ServerProcess, world: World, tablet: Ta
             page.click("a:has-text('Preview') >> nth=-1")
             assert "Records that will be finalized" in page.content()
             assert page.locator("#preview-tasks tbody tr").count() == 2
-            page.screenshot(path=str(artifacts_dir / "web-admin-finalize-preview.png"), full_page=True)
+            page.screenshot(
+                path=str(artifacts_dir / "web-admin-finalize-preview.png"), full_page=True
+            )
             page.click("#confirm-finalize")
             assert "were finalized" in page.content()
-            page.click("a:has-text(\"See the device's tasks\")")
+            page.click('a:has-text("See the device\'s tasks")')
             assert "2 tasks" in page.inner_text("#count")
             assert page.locator("table.tasks .tag.final").count() == 2
             page.screenshot(path=str(artifacts_dir / "web-admin-finalized.png"), full_page=True)
@@ -92,7 +118,8 @@ def test_admin_flow_in_the_browser(live: ServerProcess, world: World, tablet: Ta
             for via in ("index", "direct"):
                 page.goto(f"{patient_url}?via={via}")
                 patient_links[via] = page.eval_on_selector_all(
-                    "a[href^='/tasks/']", "els => els.map(e => e.getAttribute('href'))")
+                    "a[href^='/tasks/']", "els => els.map(e => e.getAttribute('href'))"
+                )
             assert patient_links["index"] == patient_links["direct"]
             assert sorted(set(patient_links["index"])) == sorted(links["index"])
             page.screenshot(path=str(artifacts_dir / "web-admin-patient.png"), full_page=True)
@@ -117,8 +144,11 @@ def test_admin_flow_in_the_browser(live: ServerProcess, world: World, tablet: Ta
             # The audit trail shows all of it.
             page.goto(f"{base}/audit")
             text = page.content()
-            for entry in ("forcibly finalized", "Special note applied manually",
-                          "Task details erased manually"):
+            for entry in (
+                "forcibly finalized",
+                "Special note applied manually",
+                "Task details erased manually",
+            ):
                 assert entry in text, entry
             page.screenshot(path=str(artifacts_dir / "web-admin-audit.png"), full_page=True)
         finally:

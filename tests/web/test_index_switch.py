@@ -28,11 +28,21 @@ def test_page_toggle(world: World, more: dict[str, int]) -> None:  # noqa: F811
     assert 'href="/tasks?per_page=10&amp;via=direct"' in by_index.text
     direct = c.get("/tasks?per_page=10&via=direct")
     assert "directly from the task tables</strong>" in direct.text
-    assert LINK.findall(by_index.text) == LINK.findall(direct.text) and len(LINK.findall(direct.text)) == 5
+    assert (
+        LINK.findall(by_index.text) == LINK.findall(direct.text)
+        and len(LINK.findall(direct.text)) == 5
+    )
     # The filter form keeps the mode; pages keep it too.
     assert 'name="via" value="direct"' in direct.text
-    for q in ("surname=gamma", "era=finalized", "task_type=bmi", "complete_only=1", "sort=patient&order=asc",
-              "which_idnum=1&idnum_value=9000000001", "created_from=2024-02-02"):
+    for q in (
+        "surname=gamma",
+        "era=finalized",
+        "task_type=bmi",
+        "complete_only=1",
+        "sort=patient&order=asc",
+        "which_idnum=1&idnum_value=9000000001",
+        "created_from=2024-02-02",
+    ):
         a, b = c.get(f"/tasks?{q}&via=index"), c.get(f"/tasks?{q}&via=direct")
         assert LINK.findall(a.text) == LINK.findall(b.text), q
     # Unknown mode: the default (index), not an error.

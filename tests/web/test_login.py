@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from copse.schema.tables import audit, sessions
@@ -102,12 +101,21 @@ def test_csrf_is_required_on_every_post(world: World) -> None:
     r = c.post("/login", data={"username": "alice", "password": PASSWORD})
     assert r.status_code == 403 and "<html" in r.text and "Traceback" not in r.text
     fresh = world.client()  # no session at all
-    assert fresh.post("/login", data={"username": "alice", "password": PASSWORD,
-                                      "csrf_token": "x"}).status_code == 403
+    assert (
+        fresh.post(
+            "/login", data={"username": "alice", "password": PASSWORD, "csrf_token": "x"}
+        ).status_code
+        == 403
+    )
     c = world.logged_in("alice")
     assert c.post("/logout", data={"csrf_token": "forged"}).status_code == 403
-    assert c.post("/change-password", data={"old_password": PASSWORD, "new_password": "n" * 12,
-                                            "new_password2": "n" * 12}).status_code == 403
+    assert (
+        c.post(
+            "/change-password",
+            data={"old_password": PASSWORD, "new_password": "n" * 12, "new_password2": "n" * 12},
+        ).status_code
+        == 403
+    )
     assert c.get("/tasks").status_code == 200  # still logged in; password unchanged
     assert login(world.client(), "alice").status_code == 303
 
@@ -124,8 +132,15 @@ def test_change_password(world: World) -> None:
 
     def change(old: str, new: str, new2: str | None = None) -> str:
         token = csrf_of(c.get("/change-password").text)
-        r = c.post("/change-password", data={"csrf_token": token, "old_password": old,
-                                              "new_password": new, "new_password2": new2 or new})
+        r = c.post(
+            "/change-password",
+            data={
+                "csrf_token": token,
+                "old_password": old,
+                "new_password": new,
+                "new_password2": new2 or new,
+            },
+        )
         assert r.status_code == 200
         return r.text
 
@@ -150,8 +165,9 @@ def test_idle_timeout(world: World) -> None:
 def test_recent_activity_keeps_the_session(world: World) -> None:
     c = world.logged_in("alice")
     with world.db.engine.begin() as conn:
-        conn.execute(sa.update(sessions).values(
-            last_activity_utc=datetime.utcnow() - timedelta(minutes=29)))
+        conn.execute(
+            sa.update(sessions).values(last_activity_utc=datetime.utcnow() - timedelta(minutes=29))
+        )
     assert c.get("/tasks").status_code == 200
 
 
@@ -162,7 +178,9 @@ def test_forged_or_tampered_cookie_is_ignored(world: World) -> None:
     for forged in (f"{sid}.{token}.{mac[:-2]}xx", f"{int(sid) + 1}.{token}.{mac}", "garbage"):
         r = c.get("/tasks", headers={"cookie": f"copse_session={forged}"})
         assert r.status_code == 303
-    assert c.get("/tasks", headers={"cookie": f"copse_session={sid}.{token}.{mac}"}).status_code == 200
+    assert (
+        c.get("/tasks", headers={"cookie": f"copse_session={sid}.{token}.{mac}"}).status_code == 200
+    )
 
 
 def test_insecure_cookies_only_when_allowed(world: World) -> None:

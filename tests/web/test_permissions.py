@@ -19,8 +19,12 @@ def test_user_of_group_a_never_sees_group_b(world: World) -> None:
         r = c.get(url)
         assert r.status_code == 404 and "Beta" not in r.text and "<html" in r.text
     # By filter: widening to group B or naming B's patient finds nothing.
-    for q in (f"group_id={world.group_b}", "surname=Beta", "which_idnum=1&idnum_value=9000000002",
-              f"device_id={world.device_b}"):
+    for q in (
+        f"group_id={world.group_b}",
+        "surname=Beta",
+        "which_idnum=1&idnum_value=9000000002",
+        f"device_id={world.device_b}",
+    ):
         r = c.get(f"/tasks?{q}")
         assert r.status_code == 200 and "0 tasks" in r.text and "Ben" not in r.text
     # The filter form's choices don't leak group B's names either.
@@ -29,12 +33,30 @@ def test_user_of_group_a_never_sees_group_b(world: World) -> None:
 
 def test_blobs_of_other_groups_are_not_served(world: World) -> None:
     with world.db.engine.begin() as conn:
-        pk_b = fx.make_row(conn, "blobs", device_id=world.device_b, group_id=world.group_b, id=1,
-                           tablename="photo", tablepk=1, fieldname="photo_blobid",
-                           mimetype="image/png", theblob=b"\x89PNG fake")
-        pk_a = fx.make_row(conn, "blobs", device_id=world.device_a, group_id=world.group_a, id=1,
-                           tablename="photo", tablepk=1, fieldname="photo_blobid",
-                           mimetype="text/html", theblob=b"<script>alert(1)</script>")
+        pk_b = fx.make_row(
+            conn,
+            "blobs",
+            device_id=world.device_b,
+            group_id=world.group_b,
+            id=1,
+            tablename="photo",
+            tablepk=1,
+            fieldname="photo_blobid",
+            mimetype="image/png",
+            theblob=b"\x89PNG fake",
+        )
+        pk_a = fx.make_row(
+            conn,
+            "blobs",
+            device_id=world.device_a,
+            group_id=world.group_a,
+            id=1,
+            tablename="photo",
+            tablepk=1,
+            fieldname="photo_blobid",
+            mimetype="text/html",
+            theblob=b"<script>alert(1)</script>",
+        )
     c = world.logged_in("alice")
     assert c.get(f"/blobs/{pk_b}").status_code == 404
     r = c.get(f"/blobs/{pk_a}")  # visible, but never served as HTML
@@ -46,7 +68,9 @@ def test_blobs_of_other_groups_are_not_served(world: World) -> None:
 
 def test_group_visibility_grants_sight_of_another_group(world: World) -> None:
     with world.db.engine.begin() as conn:
-        conn.execute(sa.insert(group_group).values(group_id=world.group_a, can_see_group_id=world.group_b))
+        conn.execute(
+            sa.insert(group_group).values(group_id=world.group_a, can_see_group_id=world.group_b)
+        )
     c = world.logged_in("alice")
     assert "Beta" in c.get("/tasks").text
     assert c.get(f"/tasks/phq9/{world.task_b}").status_code == 200

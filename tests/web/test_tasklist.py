@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from copse.web.tasklist import TaskFilter, TaskRef, created_utc, list_tasks
 from tests.web import factories as fx
@@ -17,29 +16,93 @@ def more(world: World) -> dict[str, int]:
     """Extra rows in group A: another patient, old versions, anonymous and finalized tasks."""
     ga, da = world.group_a, world.device_a
     with world.db.engine.begin() as conn:
-        alice = conn.exec_driver_sql("SELECT id FROM _security_users WHERE username='alice'").scalar_one()
-        root = conn.exec_driver_sql("SELECT id FROM _security_users WHERE username='root'").scalar_one()
+        alice = conn.exec_driver_sql(
+            "SELECT id FROM _security_users WHERE username='alice'"
+        ).scalar_one()
+        root = conn.exec_driver_sql(
+            "SELECT id FROM _security_users WHERE username='root'"
+        ).scalar_one()
         d2 = fx.make_device(conn, "tab-a2", user_id=alice)
         # Patient 2 on device A; an old version with another surname (not current).
-        fx.make_row(conn, "patient", device_id=da, group_id=ga, current=False, id=2,
-                    forename="Carl", surname="Oldname", dob="2000-01-01", sex="M")
-        p2 = fx.make_patient(conn, device_id=da, group_id=ga, client_id=2, forename="Carl",
-                             surname="Gamma", dob="2000-01-01", sex="M", idnums={1: 9000000003})
+        fx.make_row(
+            conn,
+            "patient",
+            device_id=da,
+            group_id=ga,
+            current=False,
+            id=2,
+            forename="Carl",
+            surname="Oldname",
+            dob="2000-01-01",
+            sex="M",
+        )
+        p2 = fx.make_patient(
+            conn,
+            device_id=da,
+            group_id=ga,
+            client_id=2,
+            forename="Carl",
+            surname="Gamma",
+            dob="2000-01-01",
+            sex="M",
+            idnums={1: 9000000003},
+        )
         ids = {
             "p2": p2,
             # 23:30 at -02:00 is 01:30 UTC on the next day.
-            "late": fx.make_task(conn, "phq9", device_id=da, group_id=ga, client_id=2, patient_id=2,
-                                 when_created="2024-02-01T23:30:00.000-02:00", user_id=alice),
-            "bmi": fx.make_task(conn, "bmi", device_id=da, group_id=ga, client_id=1, patient_id=1,
-                                when_created="2024-01-15T09:00:00.000+00:00", user_id=root,
-                                height_m=1.7, mass_kg=70.0),
-            "anon": fx.make_task(conn, "ref_satis_gen", device_id=da, group_id=ga, client_id=1,
-                                 when_created="2024-01-20T09:00:00.000+00:00", user_id=alice),
-            "final": fx.make_task(conn, "phq9", device_id=d2, group_id=ga, client_id=7,
-                                  era="2024-03-01T12:00:00Z", when_created="2023-12-31T09:00:00Z",
-                                  user_id=alice, **fx.PHQ9_COMPLETE),
-            "old": fx.make_task(conn, "phq9", device_id=da, group_id=ga, client_id=9, patient_id=1,
-                                current=False, when_created="2024-02-05T09:00:00Z", user_id=alice),
+            "late": fx.make_task(
+                conn,
+                "phq9",
+                device_id=da,
+                group_id=ga,
+                client_id=2,
+                patient_id=2,
+                when_created="2024-02-01T23:30:00.000-02:00",
+                user_id=alice,
+            ),
+            "bmi": fx.make_task(
+                conn,
+                "bmi",
+                device_id=da,
+                group_id=ga,
+                client_id=1,
+                patient_id=1,
+                when_created="2024-01-15T09:00:00.000+00:00",
+                user_id=root,
+                height_m=1.7,
+                mass_kg=70.0,
+            ),
+            "anon": fx.make_task(
+                conn,
+                "ref_satis_gen",
+                device_id=da,
+                group_id=ga,
+                client_id=1,
+                when_created="2024-01-20T09:00:00.000+00:00",
+                user_id=alice,
+            ),
+            "final": fx.make_task(
+                conn,
+                "phq9",
+                device_id=d2,
+                group_id=ga,
+                client_id=7,
+                era="2024-03-01T12:00:00Z",
+                when_created="2023-12-31T09:00:00Z",
+                user_id=alice,
+                **fx.PHQ9_COMPLETE,
+            ),
+            "old": fx.make_task(
+                conn,
+                "phq9",
+                device_id=da,
+                group_id=ga,
+                client_id=9,
+                patient_id=1,
+                current=False,
+                when_created="2024-02-05T09:00:00Z",
+                user_id=alice,
+            ),
             "d2": d2,
             "alice": alice,
             "root": root,
@@ -52,22 +115,28 @@ def keys(refs: tuple[TaskRef, ...] | list[TaskRef]) -> list[tuple[str, int]]:
     return [(r.table, r.pk) for r in refs]
 
 
-def run(world: World, f: TaskFilter = TaskFilter(), groups: frozenset[int] | None = None,
-        **kw: int) -> list[tuple[str, int]]:
+def run(
+    world: World, f: TaskFilter = TaskFilter(), groups: frozenset[int] | None = None, **kw: int
+) -> list[tuple[str, int]]:
     with world.db.engine.connect() as conn:
         return keys(list_tasks(conn, f, groups, **kw).rows)
 
 
 def test_created_utc() -> None:
     assert created_utc("2024-02-01T23:30:00.000-02:00").isoformat() == "2024-02-02T01:30:00"
-    assert created_utc("2024-02-01T10:00") .isoformat() == "2024-02-01T10:00:00"
+    assert created_utc("2024-02-01T10:00").isoformat() == "2024-02-01T10:00:00"
     assert created_utc("garbage") is None and created_utc(None) is None
 
 
 def test_default_lists_current_tasks_newest_first(world: World, more: dict[str, int]) -> None:
     got = run(world, groups=frozenset({world.group_a}))
-    assert got == [("phq9", more["late"]), ("phq9", world.task_a), ("ref_satis_gen", more["anon"]),
-                   ("bmi", more["bmi"]), ("phq9", more["final"])]
+    assert got == [
+        ("phq9", more["late"]),
+        ("phq9", world.task_a),
+        ("ref_satis_gen", more["anon"]),
+        ("bmi", more["bmi"]),
+        ("phq9", more["final"]),
+    ]
     assert ("phq9", more["old"]) not in got  # not current
     assert ("phq9", world.task_b) not in got  # other group
 
@@ -109,7 +178,9 @@ def test_filters(world: World, more: dict[str, int], f: TaskFilter, expect: list
 def test_device_user_and_group_filters(world: World, more: dict[str, int]) -> None:
     ga = frozenset({world.group_a})
     assert [pk for _, pk in run(world, TaskFilter(device_id=more["d2"]), ga)] == [more["final"]]
-    assert [pk for _, pk in run(world, TaskFilter(adding_user_id=more["root"]), ga)] == [more["bmi"]]
+    assert [pk for _, pk in run(world, TaskFilter(adding_user_id=more["root"]), ga)] == [
+        more["bmi"]
+    ]
     assert run(world, TaskFilter(group_id=world.group_b), ga) == []  # can't widen by filter
     assert run(world, TaskFilter(group_id=world.group_b)) == [("phq9", world.task_b)]
 
@@ -163,8 +234,15 @@ def test_list_page_filters_and_links(world: World, more: dict[str, int]) -> None
     assert "1 task;" in r.text
     with world.db.engine.begin() as conn:
         for n in range(12):
-            fx.make_task(conn, "bmi", device_id=world.device_a, group_id=world.group_a,
-                         client_id=100 + n, patient_id=1, when_created=f"2023-06-{n + 1:02d}T09:00:00Z")
+            fx.make_task(
+                conn,
+                "bmi",
+                device_id=world.device_a,
+                group_id=world.group_a,
+                client_id=100 + n,
+                patient_id=1,
+                when_created=f"2023-06-{n + 1:02d}T09:00:00Z",
+            )
     fx.reindex(world.db.engine)
     r = c.get("/tasks?task_type=bmi&per_page=10")
     assert "Page 1 of 2" in r.text and "page=2" in r.text and "task_type=bmi" in r.text

@@ -31,9 +31,9 @@ def record_failure(
     """Record one failure; return the lockout length in minutes if this one locks."""
     conn.execute(sa.insert(login_failures).values(username=username, login_failure_at=now))
     n = conn.execute(
-        sa.select(sa.func.count()).select_from(login_failures).where(
-            login_failures.c.username == username
-        )
+        sa.select(sa.func.count())
+        .select_from(login_failures)
+        .where(login_failures.c.username == username)
     ).scalar_one()
     if threshold > 0 and n > 0 and n % threshold == 0:
         minutes = (n // threshold) * increment_minutes

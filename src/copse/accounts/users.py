@@ -84,7 +84,9 @@ def create_group(conn: sa.Connection, name: str, description: str | None = None)
         raise UserError(f"Group {name!r} already exists")
     return int(
         conn.execute(
-            sa.insert(groups).values(name=name, description=description, check_policy_on_upload=True)
+            sa.insert(groups).values(
+                name=name, description=description, check_policy_on_upload=True
+            )
         ).inserted_primary_key[0]
     )
 
@@ -133,7 +135,12 @@ def create_user(
 
 
 def set_password(
-    conn: sa.Connection, user_id: int, password: str, *, bcrypt_rounds: int = 10, now: datetime | None = None
+    conn: sa.Connection,
+    user_id: int,
+    password: str,
+    *,
+    bcrypt_rounds: int = 10,
+    now: datetime | None = None,
 ) -> None:
     conn.execute(
         sa.update(users)

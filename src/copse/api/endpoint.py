@@ -95,19 +95,20 @@ def decode_form(body: bytes | list[bytes], query: str, max_fields: int) -> dict[
                 fields[_unquote_plus_bytes(body[i:j])] = ""
             elif owner and j - k > _BIG_FIELD:
                 name = _unquote_plus_bytes(body[i:k])
-                value = [body[k + 1:j]]
+                value = [body[k + 1 : j]]
                 body = body[j:]  # only the unparsed rest stays: the original is freed
                 end, j = len(body), 0
                 fields[name] = _unquote_plus_bytes(value)
             else:
-                fields[_unquote_plus_bytes(body[i:k])] = _unquote_plus_bytes(body[k + 1:j])
+                fields[_unquote_plus_bytes(body[i:k])] = _unquote_plus_bytes(body[k + 1 : j])
         i = j + 1
     for qpart in query.split("&") if query else ():
         if not qpart:
             continue
         name_s, _, value_s = qpart.partition("=")
         fields[_unquote_plus_bytes(name_s.encode("utf-8"))] = _unquote_plus_bytes(
-            value_s.encode("utf-8"))
+            value_s.encode("utf-8")
+        )
     return fields
 
 
@@ -212,7 +213,8 @@ class ClientApi:
             if op is None:
                 raise UserError(f"operation={req.operation}: not supported")
             result = run_in_transaction(
-                self.engine, lambda conn: self._run(conn, op, req, session)  # type: ignore[arg-type]
+                self.engine,
+                lambda conn: self._run(conn, op, req, session),  # type: ignore[arg-type]
             )
             pairs: list[tuple[str, object]]
             if result is None:

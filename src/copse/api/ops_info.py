@@ -17,7 +17,9 @@ from copse.wire.reply import select_reply
 from copse.wire.version import SERVER_CAMCOPS_VERSION_STRING
 
 
-def _audit(conn: sa.Connection, req: ApiRequest, caller: Caller, details: str, **kw: object) -> None:
+def _audit(
+    conn: sa.Connection, req: ApiRequest, caller: Caller, details: str, **kw: object
+) -> None:
     audit(
         conn,
         details,

@@ -48,8 +48,9 @@ def validate_patients(conn: sa.Connection, req: ApiRequest, caller: Caller) -> s
         raise UserError("Nonexistent group")
     definitions = {
         int(r.which_idnum): r.validation_method
-        for r in conn.execute(sa.select(idnum_definitions.c.which_idnum,
-                                        idnum_definitions.c.validation_method))
+        for r in conn.execute(
+            sa.select(idnum_definitions.c.which_idnum, idnum_definitions.c.validation_method)
+        )
     }
     validate_patient_list(
         data,
@@ -92,8 +93,14 @@ def _set_up_patient_user(
     existing = get_user_by_name(conn, username)
     if existing is None:
         user_id = create_user(
-            conn, username, password, upload_group_id=patient.group_id, auto_generated=True,
-            single_patient_pk=patient.pk, bcrypt_rounds=rounds, now=req.now_utc,
+            conn,
+            username,
+            password,
+            upload_group_id=patient.group_id,
+            auto_generated=True,
+            single_patient_pk=patient.pk,
+            bcrypt_rounds=rounds,
+            now=req.now_utc,
             validate_name=False,
         )
     else:
@@ -102,18 +109,29 @@ def _set_up_patient_user(
         user_id = existing.id
         set_password(conn, user_id, password, bcrypt_rounds=rounds, now=req.now_utc)
         conn.execute(
-            sa.update(users).where(users.c.id == user_id).values(
-                upload_group_id=patient.group_id, auto_generated=True, superuser=False,
+            sa.update(users)
+            .where(users.c.id == user_id)
+            .values(
+                upload_group_id=patient.group_id,
+                auto_generated=True,
+                superuser=False,
                 single_patient_pk=patient.pk,
             )
         )
     conn.execute(sa.delete(memberships).where(memberships.c.user_id == user_id))
     conn.execute(
         sa.insert(memberships).values(
-            user_id=user_id, group_id=patient.group_id, may_upload=True,
-            may_register_devices=True, groupadmin=False, may_use_webviewer=False,
-            view_all_patients_when_unfiltered=False, may_dump_data=False,
-            may_run_reports=False, may_add_notes=False, may_manage_patients=False,
+            user_id=user_id,
+            group_id=patient.group_id,
+            may_upload=True,
+            may_register_devices=True,
+            groupadmin=False,
+            may_use_webviewer=False,
+            view_all_patients_when_unfiltered=False,
+            may_dump_data=False,
+            may_run_reports=False,
+            may_add_notes=False,
+            may_manage_patients=False,
             may_email_patients=False,
         )
     )
@@ -133,8 +151,12 @@ def register_patient(
     audit(
         conn,
         f"register_patient: user {username} for patient server PK {patient.pk}",
-        source="tablet", now=req.now_utc, remote_addr=req.remote_addr,
-        device_id=caller.device_id, table_name="patient", patient_server_pk=patient.pk,
+        source="tablet",
+        now=req.now_utc,
+        remote_addr=req.remote_addr,
+        device_id=caller.device_id,
+        table_name="patient",
+        patient_server_pk=patient.pk,
     )
     return [
         ("patient_info", patient.patient_info_json()),

@@ -50,7 +50,9 @@ def _table(req: ApiRequest, key: str = "table") -> TableInfo:
     return ensure_valid_table(req.form.required_str(key), req.client_version)
 
 
-def _field_list(req: ApiRequest, info: TableInfo, key: str, allowed_extra: tuple[str, ...] = ()) -> list[str]:
+def _field_list(
+    req: ApiRequest, info: TableInfo, key: str, allowed_extra: tuple[str, ...] = ()
+) -> list[str]:
     fields = [f.strip() for f in req.form.required_str(key).split(",")]
     ensure_valid_fields(info, fields, allowed_extra)
     return fields
@@ -230,4 +232,3 @@ def _onestep_payload(req: ApiRequest, ctx: UploadContext) -> onestep.Payload:
     dbdata = req.form.json("dbdata")
     req.form.release("dbdata")
     return onestep.decode_payload(ctx, pknameinfo, dbdata)
-

@@ -14,14 +14,28 @@ from copse.cli.common import CliContext
 
 
 @click.group()
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              envvar="COPSE_CONFIG", help="TOML settings file (env: COPSE_CONFIG).")
-@click.option("--db-url", envvar="COPSE_DB_URL",
-              help="Database URL (env: COPSE_DB_URL; default: SQLite file in the data folder).")
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), envvar="COPSE_DATA_DIR",
-              help="Folder for the default SQLite database (env: COPSE_DATA_DIR).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="COPSE_CONFIG",
+    help="TOML settings file (env: COPSE_CONFIG).",
+)
+@click.option(
+    "--db-url",
+    envvar="COPSE_DB_URL",
+    help="Database URL (env: COPSE_DB_URL; default: SQLite file in the data folder).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="COPSE_DATA_DIR",
+    help="Folder for the default SQLite database (env: COPSE_DATA_DIR).",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_file: Path | None, db_url: str | None, data_dir: Path | None) -> None:
+def cli(
+    ctx: click.Context, config_file: Path | None, db_url: str | None, data_dir: Path | None
+) -> None:
     """copse: a server for CamCOPS tablets."""
     ctx.obj = CliContext(config_file=config_file, db_url=db_url, data_dir=data_dir)
 

@@ -23,9 +23,15 @@ def group_group() -> None:
 @click.option("--upload-policy", help="Upload ID policy, e.g. 'sex AND idnum1'.")
 @click.option("--finalize-policy", help="Finalize ID policy.")
 @pass_cli
-def add(cli: CliContext, name: str, description: str | None, upload_policy: str | None,
-        finalize_policy: str | None) -> None:
+def add(
+    cli: CliContext,
+    name: str,
+    description: str | None,
+    upload_policy: str | None,
+    finalize_policy: str | None,
+) -> None:
     """Add a group."""
+
     def work(conn: sa.Connection) -> None:
         gid = create_group(conn, name, description)
         _set_policies(conn, gid, upload_policy, finalize_policy)
@@ -60,11 +66,19 @@ def policy_problem(text: str, valid_idnums: list[int], which: str) -> str | None
 @click.argument("name")
 @click.option("--upload", "upload_policy", help="Upload ID policy ('' clears it).")
 @click.option("--finalize", "finalize_policy", help="Finalize ID policy ('' clears it).")
-@click.option("--check-on-upload/--no-check-on-upload", default=None,
-              help="Enforce the policies on every upload (copse; default on).")
+@click.option(
+    "--check-on-upload/--no-check-on-upload",
+    default=None,
+    help="Enforce the policies on every upload (copse; default on).",
+)
 @pass_cli
-def set_policy(cli: CliContext, name: str, upload_policy: str | None, finalize_policy: str | None,
-               check_on_upload: bool | None) -> None:
+def set_policy(
+    cli: CliContext,
+    name: str,
+    upload_policy: str | None,
+    finalize_policy: str | None,
+    check_on_upload: bool | None,
+) -> None:
     """Set a group's upload and/or finalize ID policy."""
     if upload_policy is None and finalize_policy is None and check_on_upload is None:
         raise click.ClickException("Give --upload, --finalize and/or --check-on-upload")
@@ -73,8 +87,11 @@ def set_policy(cli: CliContext, name: str, upload_policy: str | None, finalize_p
         gid = require_group_id(conn, name)
         _set_policies(conn, gid, upload_policy, finalize_policy)
         if check_on_upload is not None:
-            conn.execute(sa.update(groups).where(groups.c.id == gid)
-                         .values(check_policy_on_upload=check_on_upload))
+            conn.execute(
+                sa.update(groups)
+                .where(groups.c.id == gid)
+                .values(check_policy_on_upload=check_on_upload)
+            )
 
     cli.run(work)
     click.echo(f"Updated group {name}")
@@ -86,9 +103,11 @@ def list_groups(cli: CliContext) -> None:
     """List groups with their policies."""
     rows = cli.run(lambda conn: conn.execute(sa.select(groups).order_by(groups.c.name)).all())
     for g in rows:
-        click.echo(f"{g.name}\tupload_policy={g.upload_policy or ''}\t"
-                   f"finalize_policy={g.finalize_policy or ''}\t"
-                   f"check_on_upload={'yes' if g.check_policy_on_upload else 'no'}")
+        click.echo(
+            f"{g.name}\tupload_policy={g.upload_policy or ''}\t"
+            f"finalize_policy={g.finalize_policy or ''}\t"
+            f"check_on_upload={'yes' if g.check_policy_on_upload else 'no'}"
+        )
 
 
 def register(cli: click.Group) -> None:

@@ -26,13 +26,17 @@ def register(cli: click.Group) -> None:
 @pass_cli
 def reindex_cmd(ctx: CliContext) -> None:
     """Rebuild the task and ID-number indexes from the data."""
-    with ctx.transaction() as conn:
-        with click.progressbar(length=len(TASK_TABLES), label="Reindexing tasks",
-                               file=sys.stderr) as bar:
-            def progress(done: int, total: int, table: str) -> None:
-                bar.update(1)
+    with (
+        ctx.transaction() as conn,
+        click.progressbar(
+            length=len(TASK_TABLES), label="Reindexing tasks", file=sys.stderr
+        ) as bar,
+    ):
 
-            n_idnums, n_tasks = reindex_all(conn, utcnow(), progress)
+        def progress(done: int, total: int, table: str) -> None:
+            bar.update(1)
+
+        n_idnums, n_tasks = reindex_all(conn, utcnow(), progress)
     click.echo(f"Reindexed: {n_tasks} task entries, {n_idnums} ID-number entries.")
 
 

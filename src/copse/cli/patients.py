@@ -57,8 +57,10 @@ def _parse_dob(text: str | None) -> date | None:
 
 def _describe(p: ServerPatient, group_names: dict[int, str]) -> str:
     ids = ",".join(f"idnum{w}={v}" for w, v in p.idnums)
-    return (f"{p.pk}\t{group_names.get(p.group_id, p.group_id)}\t{p.surname or ''}\t"
-            f"{p.forename or ''}\t{p.dob or ''}\t{p.sex or ''}\t{ids}\t{p.access_key or ''}")
+    return (
+        f"{p.pk}\t{group_names.get(p.group_id, p.group_id)}\t{p.surname or ''}\t"
+        f"{p.forename or ''}\t{p.dob or ''}\t{p.sex or ''}\t{ids}\t{p.access_key or ''}"
+    )
 
 
 @click.group("patient")
@@ -72,16 +74,31 @@ def patient_group() -> None:
 @click.option("--surname")
 @click.option("--dob", help="Date of birth, YYYY-MM-DD.")
 @click.option("--sex", type=click.Choice(["F", "M", "X"]), required=True)
-@click.option("--idnum", "idnums", multiple=True, metavar="TYPE=VALUE",
-              help="An ID number, e.g. 1=9434765919 (repeatable).")
+@click.option(
+    "--idnum",
+    "idnums",
+    multiple=True,
+    metavar="TYPE=VALUE",
+    help="An ID number, e.g. 1=9434765919 (repeatable).",
+)
 @click.option("--address")
 @click.option("--email")
 @click.option("--gp")
 @click.option("--other", help="Other details.")
 @pass_cli
-def add_patient(cli: CliContext, group_name: str, forename: str | None, surname: str | None,
-                dob: str | None, sex: str, idnums: tuple[str, ...], address: str | None,
-                email: str | None, gp: str | None, other: str | None) -> None:
+def add_patient(
+    cli: CliContext,
+    group_name: str,
+    forename: str | None,
+    surname: str | None,
+    dob: str | None,
+    sex: str,
+    idnums: tuple[str, ...],
+    address: str | None,
+    email: str | None,
+    gp: str | None,
+    other: str | None,
+) -> None:
     """Add a patient; prints the access key to give to the patient.
 
     The patient must satisfy the group's finalize ID policy.
@@ -92,8 +109,18 @@ def add_patient(cli: CliContext, group_name: str, forename: str | None, surname:
     def work(conn: sa.Connection) -> ServerPatient:
         gid = require_group_id(conn, group_name)
         return create_server_patient(
-            conn, group_id=gid, forename=forename, surname=surname, sex=sex, dob=birth,
-            idnums=ids, address=address, email=email, gp=gp, other=other, now=utcnow(),
+            conn,
+            group_id=gid,
+            forename=forename,
+            surname=surname,
+            sex=sex,
+            dob=birth,
+            idnums=ids,
+            address=address,
+            email=email,
+            gp=gp,
+            other=other,
+            now=utcnow(),
         )
 
     p = cli.run(work)
@@ -106,6 +133,7 @@ def add_patient(cli: CliContext, group_name: str, forename: str | None, surname:
 @pass_cli
 def list_patients(cli: CliContext, group_name: str | None) -> None:
     """List server-created patients: PK, group, names, DOB, sex, ID numbers, access key."""
+
     def work(conn: sa.Connection) -> tuple[list[ServerPatient], dict[int, str]]:
         gid = require_group_id(conn, group_name) if group_name else None
         names = {int(r.id): r.name for r in conn.execute(sa.select(groups.c.id, groups.c.name))}
@@ -130,48 +158,86 @@ def schedule_group() -> None:
 @click.option("--email-cc")
 @click.option("--email-bcc")
 @pass_cli
-def add_schedule(cli: CliContext, name: str, group_name: str, email_subject: str | None,
-                 email_template: str | None, email_from: str | None, email_cc: str | None,
-                 email_bcc: str | None) -> None:
+def add_schedule(
+    cli: CliContext,
+    name: str,
+    group_name: str,
+    email_subject: str | None,
+    email_template: str | None,
+    email_from: str | None,
+    email_cc: str | None,
+    email_bcc: str | None,
+) -> None:
     """Add a task schedule NAME to a group; prints its id."""
-    sid = cli.run(lambda conn: create_schedule(
-        conn, group_id=require_group_id(conn, group_name), name=name,
-        email_subject=email_subject, email_template=email_template, email_from=email_from,
-        email_cc=email_cc, email_bcc=email_bcc))
+    sid = cli.run(
+        lambda conn: create_schedule(
+            conn,
+            group_id=require_group_id(conn, group_name),
+            name=name,
+            email_subject=email_subject,
+            email_template=email_template,
+            email_from=email_from,
+            email_cc=email_cc,
+            email_bcc=email_bcc,
+        )
+    )
     click.echo(f"Added task schedule {sid}: {name}")
 
 
 @schedule_group.command("item-add")
 @click.argument("schedule_id", type=int)
 @click.option("--table", required=True, help="Task base table, e.g. phq9.")
-@click.option("--due-from", "due_from", type=int, default=0, show_default=True,
-              help="Days after the start when the task becomes due.")
-@click.option("--due-within", "due_within", type=int, required=True,
-              help="Days the patient then has to do it.")
+@click.option(
+    "--due-from",
+    "due_from",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Days after the start when the task becomes due.",
+)
+@click.option(
+    "--due-within",
+    "due_within",
+    type=int,
+    required=True,
+    help="Days the patient then has to do it.",
+)
 @pass_cli
 def add_item(cli: CliContext, schedule_id: int, table: str, due_from: int, due_within: int) -> None:
     """Add a task to schedule SCHEDULE_ID."""
-    cli.run(lambda conn: add_schedule_item(
-        conn, schedule_id=schedule_id, table=table, due_from_days=due_from,
-        due_within_days=due_within))
-    click.echo(f"Added {table} to task schedule {schedule_id}: due from day {due_from}, "
-               f"within {due_within} days")
+    cli.run(
+        lambda conn: add_schedule_item(
+            conn,
+            schedule_id=schedule_id,
+            table=table,
+            due_from_days=due_from,
+            due_within_days=due_within,
+        )
+    )
+    click.echo(
+        f"Added {table} to task schedule {schedule_id}: due from day {due_from}, "
+        f"within {due_within} days"
+    )
 
 
 @schedule_group.command("assign")
-@click.option("--patient", "patient_ref", required=True,
-              help="The patient's access key or server PK.")
+@click.option(
+    "--patient", "patient_ref", required=True, help="The patient's access key or server PK."
+)
 @click.option("--schedule", "schedule_id", type=int, required=True, help="Task schedule id.")
 @click.option("--start", help="Start, ISO 8601 with zone (default: when the tablet first asks).")
-@click.option("--settings", help='JSON object keyed by task table, e.g. \'{"phq9": {}}\'.')
+@click.option("--settings", help="JSON object keyed by task table, e.g. '{\"phq9\": {}}'.")
 @pass_cli
-def assign(cli: CliContext, patient_ref: str, schedule_id: int, start: str | None,
-           settings: str | None) -> None:
+def assign(
+    cli: CliContext, patient_ref: str, schedule_id: int, start: str | None, settings: str | None
+) -> None:
     """Give a server-created patient a task schedule."""
     try:
         start_dt = parse_datetime(start) if start else None
     except ValueError:
-        raise click.BadParameter(f"{start!r}: use ISO 8601, e.g. 2024-01-01T09:00:00+00:00") from None
+        raise click.BadParameter(
+            f"{start!r}: use ISO 8601, e.g. 2024-01-01T09:00:00+00:00"
+        ) from None
 
     def work(conn: sa.Connection) -> int:
         if patient_ref.isdigit():
@@ -180,8 +246,13 @@ def assign(cli: CliContext, patient_ref: str, schedule_id: int, start: str | Non
                 raise UserError(f"No server-created patient with server PK {patient_ref}")
         else:
             found = find_by_access_key(conn, patient_ref)
-        return assign_schedule(conn, patient_pk=found.pk, schedule_id=schedule_id,
-                               start=start_dt, settings=parse_settings(settings))
+        return assign_schedule(
+            conn,
+            patient_pk=found.pk,
+            schedule_id=schedule_id,
+            start=start_dt,
+            settings=parse_settings(settings),
+        )
 
     cli.run(work)
     click.echo(f"Assigned task schedule {schedule_id} to patient {patient_ref}")
@@ -192,13 +263,17 @@ def assign(cli: CliContext, patient_ref: str, schedule_id: int, start: str | Non
 @pass_cli
 def list_all(cli: CliContext, group_name: str | None) -> None:
     """List task schedules with their items (table, due from, due within, in days)."""
-    schedules = cli.run(lambda conn: list_schedules(
-        conn, require_group_id(conn, group_name) if group_name else None))
+    schedules = cli.run(
+        lambda conn: list_schedules(
+            conn, require_group_id(conn, group_name) if group_name else None
+        )
+    )
     for s in schedules:
         click.echo(f"{s.id}\t{s.name}\tgroup_id={s.group_id}")
         for item in s.items:
-            click.echo(f"\t{item.table}\tdue_from={item.due_from_days}\t"
-                       f"due_within={item.due_within_days}")
+            click.echo(
+                f"\t{item.table}\tdue_from={item.due_from_days}\tdue_within={item.due_within_days}"
+            )
 
 
 @click.command("set-ip-use")
@@ -208,15 +283,36 @@ def list_all(cli: CliContext, group_name: str | None) -> None:
 @click.option("--educational/--no-educational", default=None)
 @click.option("--research/--no-research", default=None)
 @pass_cli
-def set_group_ip_use(cli: CliContext, name: str, clinical: bool | None, commercial: bool | None,
-                     educational: bool | None, research: bool | None) -> None:
+def set_group_ip_use(
+    cli: CliContext,
+    name: str,
+    clinical: bool | None,
+    commercial: bool | None,
+    educational: bool | None,
+    research: bool | None,
+) -> None:
     """Set how group NAME uses tasks (flags not given stay as they are)."""
-    settings = cli.run(lambda conn: set_ip_use(
-        conn, require_group_id(conn, name), clinical=clinical, commercial=commercial,
-        educational=educational, research=research))
-    click.echo(f"Group {name}: " + json.dumps({
-        "clinical": settings.clinical, "commercial": settings.commercial,
-        "educational": settings.educational, "research": settings.research}))
+    settings = cli.run(
+        lambda conn: set_ip_use(
+            conn,
+            require_group_id(conn, name),
+            clinical=clinical,
+            commercial=commercial,
+            educational=educational,
+            research=research,
+        )
+    )
+    click.echo(
+        f"Group {name}: "
+        + json.dumps(
+            {
+                "clinical": settings.clinical,
+                "commercial": settings.commercial,
+                "educational": settings.educational,
+                "research": settings.research,
+            }
+        )
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -11,8 +11,9 @@ from copse.schema.tables import server_settings
 
 def set_database_title(conn: sa.Connection, title: str) -> None:
     if conn.execute(sa.select(server_settings.c.id).where(server_settings.c.id == 1)).first():
-        conn.execute(sa.update(server_settings).where(server_settings.c.id == 1)
-                     .values(database_title=title))
+        conn.execute(
+            sa.update(server_settings).where(server_settings.c.id == 1).values(database_title=title)
+        )
     else:
         conn.execute(sa.insert(server_settings).values(id=1, database_title=title))
 

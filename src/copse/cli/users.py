@@ -37,37 +37,74 @@ def _password_option(f):  # type: ignore[no-untyped-def]
 @user_group.command("add")
 @click.argument("username")
 @_password_option
-@click.option("--group", "group_names", multiple=True, help="Make the user a member of this group (repeatable).")
+@click.option(
+    "--group",
+    "group_names",
+    multiple=True,
+    help="Make the user a member of this group (repeatable).",
+)
 @click.option("--upload-group", help="The group the user uploads to (default: the first --group).")
 @click.option("--superuser", is_flag=True, help="Superuser: may do everything.")
 @click.option("--may-upload", is_flag=True, help="May upload to the groups given.")
-@click.option("--may-register-devices", is_flag=True, help="May register devices for the groups given.")
+@click.option(
+    "--may-register-devices", is_flag=True, help="May register devices for the groups given."
+)
 @click.option("--group-admin", is_flag=True, help="Administrator of the groups given.")
-@click.option("--may-use-webviewer/--no-webviewer", default=True, show_default=True,
-              help="May log in to the web front end.")
+@click.option(
+    "--may-use-webviewer/--no-webviewer",
+    default=True,
+    show_default=True,
+    help="May log in to the web front end.",
+)
 @click.option("--fullname", help="Full name.")
 @click.option("--email", help="E-mail address.")
 @pass_cli
-def add(cli: CliContext, username: str, password: str, group_names: tuple[str, ...],
-        upload_group: str | None, superuser: bool, may_upload: bool,
-        may_register_devices: bool, group_admin: bool, may_use_webviewer: bool,
-        fullname: str | None, email: str | None) -> None:
+def add(
+    cli: CliContext,
+    username: str,
+    password: str,
+    group_names: tuple[str, ...],
+    upload_group: str | None,
+    superuser: bool,
+    may_upload: bool,
+    may_register_devices: bool,
+    group_admin: bool,
+    may_use_webviewer: bool,
+    fullname: str | None,
+    email: str | None,
+) -> None:
     """Add a user."""
     if not password:
         raise click.ClickException("Passwords can't be blank")
 
     def work(conn: sa.Connection) -> None:
         gids = [require_group_id(conn, g) for g in group_names]
-        upload_gid = require_group_id(conn, upload_group) if upload_group else (gids[0] if gids else None)
+        upload_gid = (
+            require_group_id(conn, upload_group) if upload_group else (gids[0] if gids else None)
+        )
         if upload_gid is not None and upload_gid not in gids:
             gids.append(upload_gid)
-        uid = create_user(conn, username, password, superuser=superuser,
-                          upload_group_id=upload_gid, fullname=fullname, email=email,
-                          bcrypt_rounds=cli.settings.bcrypt_rounds, now=utcnow())
+        uid = create_user(
+            conn,
+            username,
+            password,
+            superuser=superuser,
+            upload_group_id=upload_gid,
+            fullname=fullname,
+            email=email,
+            bcrypt_rounds=cli.settings.bcrypt_rounds,
+            now=utcnow(),
+        )
         for gid in gids:
-            set_membership(conn, uid, gid, may_upload=may_upload,
-                           may_register_devices=may_register_devices, groupadmin=group_admin,
-                           may_use_webviewer=may_use_webviewer)
+            set_membership(
+                conn,
+                uid,
+                gid,
+                may_upload=may_upload,
+                may_register_devices=may_register_devices,
+                groupadmin=group_admin,
+                may_use_webviewer=may_use_webviewer,
+            )
 
     cli.run(work)
     click.echo(f"Added user {username}")
@@ -79,11 +116,14 @@ def add(cli: CliContext, username: str, password: str, group_names: tuple[str, .
 @pass_cli
 def passwd(cli: CliContext, username: str, password: str) -> None:
     """Set a user's password."""
+
     def work(conn: sa.Connection) -> None:
         user = get_user_by_name(conn, username)
         if user is None:
             raise UserError(f"No such user: {username!r}")
-        set_password(conn, user.id, password, bcrypt_rounds=cli.settings.bcrypt_rounds, now=utcnow())
+        set_password(
+            conn, user.id, password, bcrypt_rounds=cli.settings.bcrypt_rounds, now=utcnow()
+        )
 
     cli.run(work)
     click.echo(f"Password changed for {username}")
@@ -94,14 +134,26 @@ def passwd(cli: CliContext, username: str, password: str) -> None:
 @click.option("--upload-group", help="The group the user uploads to.")
 @click.option("--group", "group_name", help="Group whose membership flags to change.")
 @click.option("--may-upload/--no-upload", default=None, help="Membership flag for --group.")
-@click.option("--may-register-devices/--no-register-devices", default=None, help="Membership flag for --group.")
+@click.option(
+    "--may-register-devices/--no-register-devices",
+    default=None,
+    help="Membership flag for --group.",
+)
 @click.option("--group-admin/--no-group-admin", default=None, help="Membership flag for --group.")
 @click.option("--superuser/--no-superuser", default=None, help="Superuser status.")
 @pass_cli
-def set_cmd(cli: CliContext, username: str, upload_group: str | None, group_name: str | None,
-            may_upload: bool | None, may_register_devices: bool | None,
-            group_admin: bool | None, superuser: bool | None) -> None:
+def set_cmd(
+    cli: CliContext,
+    username: str,
+    upload_group: str | None,
+    group_name: str | None,
+    may_upload: bool | None,
+    may_register_devices: bool | None,
+    group_admin: bool | None,
+    superuser: bool | None,
+) -> None:
     """Change a user's upload group, superuser status or membership flags."""
+
     def work(conn: sa.Connection) -> None:
         user = get_user_by_name(conn, username)
         if user is None:
@@ -115,9 +167,15 @@ def set_cmd(cli: CliContext, username: str, upload_group: str | None, group_name
             values["superuser"] = superuser
         if values:
             conn.execute(sa.update(users).where(users.c.id == user.id).values(**values))
-        flags = {k: v for k, v in (("may_upload", may_upload),
-                                    ("may_register_devices", may_register_devices),
-                                    ("groupadmin", group_admin)) if v is not None}
+        flags = {
+            k: v
+            for k, v in (
+                ("may_upload", may_upload),
+                ("may_register_devices", may_register_devices),
+                ("groupadmin", group_admin),
+            )
+            if v is not None
+        }
         if flags:
             if not group_name:
                 raise UserError("Membership flags need --group")
@@ -131,6 +189,7 @@ def set_cmd(cli: CliContext, username: str, upload_group: str | None, group_name
 @pass_cli
 def list_users(cli: CliContext) -> None:
     """List users with their upload group and memberships."""
+
     def work(conn: sa.Connection) -> list[str]:
         gname = dict(conn.execute(sa.select(groups.c.id, groups.c.name)).all())
         lines = []
@@ -138,7 +197,9 @@ def list_users(cli: CliContext) -> None:
             ms = conn.execute(sa.select(memberships).where(memberships.c.user_id == u.id)).all()
             parts = []
             for m in ms:
-                flags = [f for f in ("may_upload", "may_register_devices", "groupadmin") if getattr(m, f)]
+                flags = [
+                    f for f in ("may_upload", "may_register_devices", "groupadmin") if getattr(m, f)
+                ]
                 parts.append(f"{gname.get(m.group_id)}[{','.join(flags)}]")
             lines.append(
                 f"{u.username}\tsuperuser={'yes' if u.superuser else 'no'}\t"

@@ -25,7 +25,7 @@ def tables_with_rows(
     """Names of the tables having at least one row (matching ``where``, if given)."""
     found: set[str] = set()
     for i in range(0, len(tables), PROBE_CHUNK):
-        part = tables[i:i + PROBE_CHUNK]
+        part = tables[i : i + PROBE_CHUNK]
         probes = []
         for t in part:
             q = sa.select(sa.literal(1)).select_from(t)

@@ -71,7 +71,7 @@ def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     """Sorted, bounded IN-lists, so no statement grows without limit."""
     seq = sorted(set(items))  # type: ignore[type-var]
     for i in range(0, len(seq), size):
-        yield seq[i:i + size]
+        yield seq[i : i + size]
 
 
 def naive(dt: Any) -> datetime | None:
@@ -118,7 +118,8 @@ def client_values(table: str, row: Mapping[Any, Any]) -> dict[str, Any]:
 #: The real client's own timestamp shape (wire.md §4.4), which C
 #: ``fromisoformat`` parses to exactly what ``parse_datetime`` gives.
 _CLIENT_DATETIME_RE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}")
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}"
+)
 
 
 def _created_utc(when: Any) -> datetime | None:
@@ -147,12 +148,19 @@ def select_current_by_keys(
     eras = sorted({k[1] for k in keys})
     out: list[sa.RowMapping] = []
     for ids in chunked({k[2] for k in keys if k[2] is not None}):
-        q = sa.select(*what).where(
-            t.c._current == sa.true(), t.c._device_id.in_(devs), t.c._era.in_(eras),
-            t.c[column].in_(ids),
-        ).order_by(t.c._pk)
-        out.extend(r for r in conn.execute(q).mappings()
-                   if (r["_device_id"], r["_era"], r[column]) in keys)
+        q = (
+            sa.select(*what)
+            .where(
+                t.c._current == sa.true(),
+                t.c._device_id.in_(devs),
+                t.c._era.in_(eras),
+                t.c[column].in_(ids),
+            )
+            .order_by(t.c._pk)
+        )
+        out.extend(
+            r for r in conn.execute(q).mappings() if (r["_device_id"], r["_era"], r[column]) in keys
+        )
     return out
 
 
@@ -179,20 +187,32 @@ def _blob_infos(conn: sa.Connection, keys: set[Key]) -> dict[Key, BlobInfo]:
     eras = sorted({k[1] for k in keys})
     out: dict[Key, BlobInfo] = {}
     for ids in chunked({k[2] for k in keys}):
-        q = sa.select(*(b.c[c] for c in cols), sa.func.length(b.c.theblob).label("size")).where(
-            b.c._current == sa.true(), b.c._device_id.in_(devs), b.c._era.in_(eras), b.c.id.in_(ids),
-        ).order_by(b.c._pk)
+        q = (
+            sa.select(*(b.c[c] for c in cols), sa.func.length(b.c.theblob).label("size"))
+            .where(
+                b.c._current == sa.true(),
+                b.c._device_id.in_(devs),
+                b.c._era.in_(eras),
+                b.c.id.in_(ids),
+            )
+            .order_by(b.c._pk)
+        )
         for r in conn.execute(q).mappings():
             k = (r["_device_id"], r["_era"], r["id"])
             if k in keys:
                 # The URL is the web layer's business; completeness never needs it.
-                out[k] = BlobInfo(mimetype=r["mimetype"], filename=r["filename"], size=r["size"],
-                                  rotation_deg_cw=r["image_rotation_deg_cw"])
+                out[k] = BlobInfo(
+                    mimetype=r["mimetype"],
+                    filename=r["filename"],
+                    size=r["size"],
+                    rotation_deg_cw=r["image_rotation_deg_cw"],
+                )
     return out
 
 
-def _children(conn: sa.Connection, child: str, fk: str, order_by: str,
-              parents: set[Key]) -> dict[Key, list[dict[str, Any]]]:
+def _children(
+    conn: sa.Connection, child: str, fk: str, order_by: str, parents: set[Key]
+) -> dict[Key, list[dict[str, Any]]]:
     """Current ancillary rows per parent key, in the relationship's order.
 
     Ordered in SQL exactly as the web's task view orders them (order-by
@@ -206,9 +226,16 @@ def _children(conn: sa.Connection, child: str, fk: str, order_by: str,
     devs = sorted({k[0] for k in parents})
     eras = sorted({k[1] for k in parents})
     for ids in chunked({k[2] for k in parents}):
-        q = sa.select(t).where(
-            t.c._current == sa.true(), t.c._device_id.in_(devs), t.c._era.in_(eras), t.c[fk].in_(ids),
-        ).order_by(order_col, t.c.id)
+        q = (
+            sa.select(t)
+            .where(
+                t.c._current == sa.true(),
+                t.c._device_id.in_(devs),
+                t.c._era.in_(eras),
+                t.c[fk].in_(ids),
+            )
+            .order_by(order_col, t.c.id)
+        )
         for r in conn.execute(q).mappings():
             k = (r["_device_id"], r["_era"], r[fk])
             if k in parents:
@@ -219,7 +246,7 @@ def _children(conn: sa.Connection, child: str, fk: str, order_by: str,
 def _is_complete(table: str, data: TaskData, pk: int) -> bool | None:
     try:
         result = get_task(table).is_complete(data)
-    except Exception:  # noqa: BLE001 - hostile data must not break indexing
+    except Exception:
         logger.exception("is_complete failed for %s _pk=%s", table, pk)
         return None
     return None if result is None else bool(result)
@@ -237,10 +264,17 @@ def task_entries_for_rows(
     patients: dict[Key, sa.RowMapping] = {}
     if info.has_patient:
         patients = current_patients(
-            conn, {(r["_device_id"], r["_era"], r["patient_id"]) for r in rows
-                   if r.get("patient_id") is not None})
-    children = {a.tablename: _children(conn, a.tablename, a.fk_column, a.order_by, keys)
-                for a in definition.ancillary}
+            conn,
+            {
+                (r["_device_id"], r["_era"], r["patient_id"])
+                for r in rows
+                if r.get("patient_id") is not None
+            },
+        )
+    children = {
+        a.tablename: _children(conn, a.tablename, a.fk_column, a.order_by, keys)
+        for a in definition.ancillary
+    }
     # Each task sees only the BLOBs it (or one of its ancillary rows) refers to,
     # exactly as the web's task view loads them.
     own_blobs: dict[Key, set[int]] = {}
@@ -259,27 +293,34 @@ def task_entries_for_rows(
         patient = patients.get((dev, era, r.get("patient_id"))) if info.has_patient else None
         data = TaskData(
             row=client_values(table, r),
-            ancillary={a: [client_values(a, k) for k in per.get((dev, era, cid), [])]
-                       for a, per in children.items()},
-            blobs={i: blobs[(dev, era, i)] for i in sorted(own_blobs[(dev, era, cid)])
-                   if (dev, era, i) in blobs},
+            ancillary={
+                a: [client_values(a, k) for k in per.get((dev, era, cid), [])]
+                for a, per in children.items()
+            },
+            blobs={
+                i: blobs[(dev, era, i)]
+                for i in sorted(own_blobs[(dev, era, cid)])
+                if (dev, era, i) in blobs
+            },
             patient=client_values(PATIENT_TABLE, patient) if patient is not None else None,
         )
         when = r.get("when_created")
-        entries.append({
-            "indexed_at_utc": now,
-            "task_table_name": table,
-            "task_pk": r["_pk"],
-            "patient_pk": patient["_pk"] if patient is not None else None,
-            "device_id": dev,
-            "era": era,
-            "when_created_utc": to_stored_utc(_created_utc(when)),
-            "when_created_iso": (when or "")[:ISO_MAX],
-            "when_added_batch_utc": to_stored_utc(naive(r.get("_when_added_batch_utc"))),
-            "adding_user_id": r.get("_adding_user_id"),
-            "group_id": r["_group_id"],
-            "task_is_complete": _is_complete(table, data, r["_pk"]),
-        })
+        entries.append(
+            {
+                "indexed_at_utc": now,
+                "task_table_name": table,
+                "task_pk": r["_pk"],
+                "patient_pk": patient["_pk"] if patient is not None else None,
+                "device_id": dev,
+                "era": era,
+                "when_created_utc": to_stored_utc(_created_utc(when)),
+                "when_created_iso": (when or "")[:ISO_MAX],
+                "when_added_batch_utc": to_stored_utc(naive(r.get("_when_added_batch_utc"))),
+                "adding_user_id": r.get("_adding_user_id"),
+                "group_id": r["_group_id"],
+                "task_is_complete": _is_complete(table, data, r["_pk"]),
+            }
+        )
     return entries
 
 
@@ -291,9 +332,11 @@ def iter_task_entries(
     if pks is None:
         pks = [pk for (pk,) in conn.execute(sa.select(t.c._pk).where(t.c._current == sa.true()))]
     for chunk in chunked(pks):
-        rows = list(conn.execute(
-            sa.select(t).where(t.c._pk.in_(chunk), t.c._current == sa.true()).order_by(t.c._pk)
-        ).mappings())
+        rows = list(
+            conn.execute(
+                sa.select(t).where(t.c._pk.in_(chunk), t.c._current == sa.true()).order_by(t.c._pk)
+            ).mappings()
+        )
         yield from task_entries_for_rows(conn, table, rows, now)
 
 
@@ -303,14 +346,22 @@ def idnum_entries_for_rows(
     """The `_idnum_index` rows for some current ``patient_idnum`` rows."""
     wanted = [r for r in rows if r["idnum_value"] is not None]
     patients = current_patients(
-        conn, {(r["_device_id"], r["_era"], r["patient_id"]) for r in wanted})
+        conn, {(r["_device_id"], r["_era"], r["patient_id"]) for r in wanted}
+    )
     out: list[dict[str, Any]] = []
     for r in wanted:
         p = patients.get((r["_device_id"], r["_era"], r["patient_id"]))
         if p is None:
             continue
-        out.append({"idnum_pk": r["_pk"], "indexed_at_utc": now, "patient_pk": p["_pk"],
-                    "which_idnum": r["which_idnum"], "idnum_value": r["idnum_value"]})
+        out.append(
+            {
+                "idnum_pk": r["_pk"],
+                "indexed_at_utc": now,
+                "patient_pk": p["_pk"],
+                "which_idnum": r["which_idnum"],
+                "idnum_value": r["idnum_value"],
+            }
+        )
     return out
 
 
@@ -326,7 +377,9 @@ def iter_idnum_entries(
     if pks is None:
         pks = [pk for (pk,) in conn.execute(sa.select(t.c._pk).where(t.c._current == sa.true()))]
     for chunk in chunked(pks):
-        rows = list(conn.execute(
-            sa.select(*cols).where(t.c._pk.in_(chunk), t.c._current == sa.true())
-        ).mappings())
+        rows = list(
+            conn.execute(
+                sa.select(*cols).where(t.c._pk.in_(chunk), t.c._current == sa.true())
+            ).mappings()
+        )
         yield from idnum_entries_for_rows(conn, rows, now)

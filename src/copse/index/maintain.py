@@ -79,8 +79,11 @@ def reindex_tasks(conn: sa.Connection, table: str, pks: Iterable[int], now: date
     if not TABLES[table].is_task:
         raise ValueError(f"{table!r} is not a task table")
     for chunk in chunked(pks):
-        conn.execute(sa.delete(task_index).where(
-            task_index.c.task_table_name == table, task_index.c.task_pk.in_(chunk)))
+        conn.execute(
+            sa.delete(task_index).where(
+                task_index.c.task_table_name == table, task_index.c.task_pk.in_(chunk)
+            )
+        )
     entries = list(iter_task_entries(conn, table, pks, now))
     if entries:
         conn.execute(sa.insert(task_index), entries)
@@ -130,8 +133,7 @@ def reindex_rows(conn: sa.Connection, table: str, pks: Iterable[int], now: datet
 
 def changed_pks(ch: TableChanges) -> set[int]:
     """Every row a commit touched (current-only rows were not changed)."""
-    return (ch.addition_pks | ch.removal_modified_pks | ch.removal_deleted_pks
-            | ch.preservation_pks)
+    return ch.addition_pks | ch.removal_modified_pks | ch.removal_deleted_pks | ch.preservation_pks
 
 
 def update_after_changes(
@@ -158,8 +160,12 @@ def update_after_changes(
     tasks, idnums = _Affected(), set[int]()
     _collect(conn, changed, tasks, idnums)
     _apply(conn, tasks, idnums, now)
-    logger.debug("index updated for device %s: %d task entries, %d ID-number entries",
-                 device_id, sum(len(v) for v in tasks.values()), len(idnums))
+    logger.debug(
+        "index updated for device %s: %d task entries, %d ID-number entries",
+        device_id,
+        sum(len(v) for v in tasks.values()),
+        len(idnums),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -174,15 +180,17 @@ class _Affected(defaultdict[str, set[int]]):
         super().__init__(set)
 
 
-def _apply(conn: sa.Connection, tasks: Mapping[str, set[int]], idnums: set[int],
-           now: datetime) -> None:
+def _apply(
+    conn: sa.Connection, tasks: Mapping[str, set[int]], idnums: set[int], now: datetime
+) -> None:
     reindex_idnums(conn, idnums, now)
     for table in sorted(tasks):
         reindex_tasks(conn, table, tasks[table], now)
 
 
-def _row_keys(conn: sa.Connection, table: str, pks: set[int],
-              column: str = "id") -> list[sa.RowMapping]:
+def _row_keys(
+    conn: sa.Connection, table: str, pks: set[int], column: str = "id"
+) -> list[sa.RowMapping]:
     t = CLIENT_TABLES[table]
     cols = [t.c[c] for c in dict.fromkeys((*_KEY_COLS, column))]
     out: list[sa.RowMapping] = []
@@ -202,8 +210,9 @@ def _keys(rows: Iterable[Mapping[Any, Any]], column: str) -> set[Key]:
     return out
 
 
-def _collect(conn: sa.Connection, changed: Mapping[str, set[int]], tasks: _Affected,
-             idnums: set[int]) -> None:
+def _collect(
+    conn: sa.Connection, changed: Mapping[str, set[int]], tasks: _Affected, idnums: set[int]
+) -> None:
     for table, pks in changed.items():
         info = TABLES[table]
         if info.is_task:
@@ -234,15 +243,22 @@ def _blob_dependants(conn: sa.Connection, keys: set[Key], tasks: _Affected) -> N
         info = TABLES[table]
         t = CLIENT_TABLES[table]
         link = info.fk_to_parent if info.kind == "ancillary" else None
-        cols = [t.c[c] for c in dict.fromkeys((*_KEY_COLS, *info.blob_id_columns, *([link] if link else [])))]
+        cols = [
+            t.c[c]
+            for c in dict.fromkeys((*_KEY_COLS, *info.blob_id_columns, *([link] if link else [])))
+        ]
         parent_keys: set[Key] = set()
         for ids in chunked({k[2] for k in keys}):
             q = sa.select(*cols).where(
-                t.c._current == sa.true(), t.c._device_id.in_(devs), t.c._era.in_(eras),
+                t.c._current == sa.true(),
+                t.c._device_id.in_(devs),
+                t.c._era.in_(eras),
                 sa.or_(*(t.c[c].in_(ids) for c in info.blob_id_columns)),
             )
             for r in conn.execute(q).mappings():
-                if not any((r["_device_id"], r["_era"], r[c]) in keys for c in info.blob_id_columns):
+                if not any(
+                    (r["_device_id"], r["_era"], r[c]) in keys for c in info.blob_id_columns
+                ):
                     continue
                 if link is None:
                     tasks[table].add(r["_pk"])
@@ -252,8 +268,9 @@ def _blob_dependants(conn: sa.Connection, keys: set[Key], tasks: _Affected) -> N
             _parents(conn, info.parent, parent_keys, tasks)
 
 
-def _patient_dependants(conn: sa.Connection, pks: set[int], tasks: _Affected,
-                        idnums: set[int]) -> None:
+def _patient_dependants(
+    conn: sa.Connection, pks: set[int], tasks: _Affected, idnums: set[int]
+) -> None:
     if not pks:
         return
     ti, ii = task_index, idnum_index
@@ -264,22 +281,33 @@ def _patient_dependants(conn: sa.Connection, pks: set[int], tasks: _Affected,
         ):
             if table in TABLES and TABLES[table].is_task and task_pk is not None:
                 tasks[table].add(task_pk)
-        idnums.update(pk for (pk,) in conn.execute(
-            sa.select(ii.c.idnum_pk).where(ii.c.patient_pk.in_(chunk))))
+        idnums.update(
+            pk for (pk,) in conn.execute(sa.select(ii.c.idnum_pk).where(ii.c.patient_pk.in_(chunk)))
+        )
     # 2. Rows that refer to these patients by client id (device, era).
     keys = _keys(_row_keys(conn, PATIENT_TABLE, pks), "id")
     if not keys:
         return
-    idnums.update(r["_pk"] for r in select_current_by_keys(
-        conn, PATIENT_IDNUM_TABLE, "patient_id", keys, (*_KEY_COLS, "patient_id")))
+    idnums.update(
+        r["_pk"]
+        for r in select_current_by_keys(
+            conn, PATIENT_IDNUM_TABLE, "patient_id", keys, (*_KEY_COLS, "patient_id")
+        )
+    )
     # Only tables that have entries in these devices/eras can hold current tasks
     # there (tasks changed in the same commit are already in ``tasks``).
     devs = sorted({k[0] for k in keys})
     eras = sorted({k[1] for k in keys})
-    names = {n for (n,) in conn.execute(
-        sa.select(ti.c.task_table_name).distinct().where(ti.c.device_id.in_(devs),
-                                                         ti.c.era.in_(eras)))}
+    names = {
+        n
+        for (n,) in conn.execute(
+            sa.select(ti.c.task_table_name)
+            .distinct()
+            .where(ti.c.device_id.in_(devs), ti.c.era.in_(eras))
+        )
+    }
     for table in sorted(n for n in names | set(tasks) if n in TABLES and TABLES[n].has_patient):
-        for r in select_current_by_keys(conn, table, "patient_id", keys,
-                                        (*_KEY_COLS, "patient_id")):
+        for r in select_current_by_keys(
+            conn, table, "patient_id", keys, (*_KEY_COLS, "patient_id")
+        ):
             tasks[table].add(r["_pk"])

@@ -41,7 +41,9 @@ IDNUM_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def reindex_all(conn: sa.Connection, now: datetime, progress: Progress | None = None) -> tuple[int, int]:
+def reindex_all(
+    conn: sa.Connection, now: datetime, progress: Progress | None = None
+) -> tuple[int, int]:
     """Delete and rebuild both indexes; return (ID-number entries, task entries).
 
     Runs in the caller's transaction, so readers never see a half-built index.
@@ -86,7 +88,9 @@ def _norm(field: str, value: Any) -> Any:
     return value
 
 
-def _differences(label: str, want: dict[str, Any], got: Any, fields: tuple[tuple[str, str], ...]) -> Iterator[str]:
+def _differences(
+    label: str, want: dict[str, Any], got: Any, fields: tuple[tuple[str, str], ...]
+) -> Iterator[str]:
     for field, name in fields:
         w, g = _norm(field, want[field]), _norm(field, got[field])
         if w != g:
@@ -112,11 +116,15 @@ def check_task_index(conn: sa.Connection) -> list[str]:
                 problems.append(f"{label}: {len(got)} index entries")
             problems.extend(_differences(label, want, got[0], TASK_FIELDS))
     for (table, pk), rows in sorted(actual.items(), key=lambda kv: (str(kv[0][0]), kv[0][1] or 0)):
-        why = ("no such task table" if table not in TABLES or not TABLES[table].is_task
-               else "no current task with this _pk")
+        why = (
+            "no such task table"
+            if table not in TABLES or not TABLES[table].is_task
+            else "no current task with this _pk"
+        )
         for r in rows:
             problems.append(
-                f"index entry {r['index_entry_pk']} (task {table} _pk={pk}): extra entry, {why}")
+                f"index entry {r['index_entry_pk']} (task {table} _pk={pk}): extra entry, {why}"
+            )
     return problems
 
 
@@ -136,7 +144,8 @@ def check_idnum_index(conn: sa.Connection) -> list[str]:
     for pk in sorted(actual):
         problems.append(
             f"ID number index entry {pk}: extra entry, no current ID number with a value "
-            "and a current patient has this _pk")
+            "and a current patient has this _pk"
+        )
     return problems
 
 

@@ -43,11 +43,17 @@ from copse.web.tasklist import ERA_NOW, TaskFilter, TaskPage, TaskRef, sort_refs
 __all__ = ["TaskFilter", "TaskPage", "TaskRef", "list_tasks_via_index"]
 
 
-def _conditions(f: TaskFilter, groups: frozenset[int] | None,
-                p: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+def _conditions(
+    f: TaskFilter, groups: frozenset[int] | None, p: sa.FromClause
+) -> list[sa.ColumnElement[bool]]:
     ti = task_index
-    cond: list[sa.ColumnElement[bool]] = [ti.c.task_table_name.in_(
-        [t for t in TASK_TABLES if t in set(f.task_types)] if f.task_types else list(TASK_TABLES))]
+    cond: list[sa.ColumnElement[bool]] = [
+        ti.c.task_table_name.in_(
+            [t for t in TASK_TABLES if t in set(f.task_types)]
+            if f.task_types
+            else list(TASK_TABLES)
+        )
+    ]
     if groups is not None:
         cond.append(ti.c.group_id.in_(sorted(groups)))
     if f.group_id is not None:
@@ -65,7 +71,9 @@ def _conditions(f: TaskFilter, groups: frozenset[int] | None,
     if f.created_from is not None:
         cond.append(ti.c.when_created_utc >= datetime.combine(f.created_from, time()))
     if f.created_to is not None:
-        cond.append(ti.c.when_created_utc < datetime.combine(f.created_to + timedelta(days=1), time()))
+        cond.append(
+            ti.c.when_created_utc < datetime.combine(f.created_to + timedelta(days=1), time())
+        )
     if f.complete_only:
         cond.append(ti.c.task_is_complete == sa.true())
     if f.has_patient_filter:
@@ -82,10 +90,13 @@ def _conditions(f: TaskFilter, groups: frozenset[int] | None,
         cond.append(p.c.sex == f.sex.strip().upper())
     if f.which_idnum is not None and f.idnum_value is not None:
         ii = idnum_index
-        cond.append(sa.exists().where(
-            ii.c.patient_pk == ti.c.patient_pk, ii.c.which_idnum == f.which_idnum,
-            ii.c.idnum_value == f.idnum_value,
-        ))
+        cond.append(
+            sa.exists().where(
+                ii.c.patient_pk == ti.c.patient_pk,
+                ii.c.which_idnum == f.which_idnum,
+                ii.c.idnum_value == f.idnum_value,
+            )
+        )
     return cond
 
 
@@ -93,25 +104,48 @@ def _candidates(conn: sa.Connection, f: TaskFilter, groups: frozenset[int] | Non
     ti = task_index
     p = CLIENT_TABLES["patient"].alias("p")
     q = (
-        sa.select(ti.c.task_table_name, ti.c.task_pk, ti.c.patient_pk, ti.c.device_id, ti.c.era,
-                  ti.c.group_id, ti.c.adding_user_id, ti.c.when_created_utc,
-                  ti.c.when_added_batch_utc, ti.c.task_is_complete,
-                  p.c.forename, p.c.surname, p.c.dob, p.c.sex)
+        sa.select(
+            ti.c.task_table_name,
+            ti.c.task_pk,
+            ti.c.patient_pk,
+            ti.c.device_id,
+            ti.c.era,
+            ti.c.group_id,
+            ti.c.adding_user_id,
+            ti.c.when_created_utc,
+            ti.c.when_added_batch_utc,
+            ti.c.task_is_complete,
+            p.c.forename,
+            p.c.surname,
+            p.c.dob,
+            p.c.sex,
+        )
         .select_from(ti.outerjoin(p, p.c._pk == ti.c.patient_pk))
         .where(*_conditions(f, groups, p))
     )
     out: list[TaskRef] = []
     for r in conn.execute(q).mappings():
         done = r["task_is_complete"]
-        out.append(TaskRef(
-            table=r["task_table_name"], pk=int(r["task_pk"]), client_id=0,
-            device_id=int(r["device_id"]), era=r["era"], group_id=int(r["group_id"]),
-            adding_user_id=r["adding_user_id"], when_created_iso=None,
-            when_created_utc=from_stored_utc(r["when_created_utc"]),
-            when_added_batch_utc=from_stored_utc(r["when_added_batch_utc"]),
-            patient_pk=r["patient_pk"], forename=r["forename"], surname=r["surname"],
-            dob=r["dob"], sex=r["sex"], complete=None if done is None else bool(done),
-        ))
+        out.append(
+            TaskRef(
+                table=r["task_table_name"],
+                pk=int(r["task_pk"]),
+                client_id=0,
+                device_id=int(r["device_id"]),
+                era=r["era"],
+                group_id=int(r["group_id"]),
+                adding_user_id=r["adding_user_id"],
+                when_created_iso=None,
+                when_created_utc=from_stored_utc(r["when_created_utc"]),
+                when_added_batch_utc=from_stored_utc(r["when_added_batch_utc"]),
+                patient_pk=r["patient_pk"],
+                forename=r["forename"],
+                surname=r["surname"],
+                dob=r["dob"],
+                sex=r["sex"],
+                complete=None if done is None else bool(done),
+            )
+        )
     return out
 
 
@@ -154,5 +188,5 @@ def list_tasks_via_index(
     total = len(refs)
     n_pages = max(1, -(-total // per_page))
     page = max(1, min(page, n_pages))
-    rows = _fill_from_tasks(conn, refs[(page - 1) * per_page: page * per_page])
+    rows = _fill_from_tasks(conn, refs[(page - 1) * per_page : page * per_page])
     return TaskPage(tuple(rows), total, page, per_page)

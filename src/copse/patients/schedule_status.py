@@ -42,7 +42,8 @@ def visible_group_ids(conn: sa.Connection, user: User) -> set[int] | None:
     if user.superuser:
         return None
     mine = {
-        int(g) for g in conn.execute(
+        int(g)
+        for g in conn.execute(
             sa.select(memberships.c.group_id).where(memberships.c.user_id == user.id)
         ).scalars()
     }
@@ -79,7 +80,9 @@ def _settings(text: str | None) -> Mapping[str, Any]:
 class _TaskFinder:
     """Finds the patient's tasks per table, one query per table, cached."""
 
-    def __init__(self, conn: sa.Connection, patient: ServerPatient, visible: set[int] | None) -> None:
+    def __init__(
+        self, conn: sa.Connection, patient: ServerPatient, visible: set[int] | None
+    ) -> None:
         self.conn = conn
         self.patient = patient
         self.visible = visible
@@ -100,17 +103,28 @@ class _TaskFinder:
         t, p, i = CLIENT_TABLES[table], CLIENT_TABLES["patient"], CLIENT_TABLES["patient_idnum"]
         same_patient = (
             sa.select(sa.literal(1))
-            .select_from(p.join(i, sa.and_(
-                i.c.patient_id == p.c.id, i.c._device_id == p.c._device_id,
-                i.c._era == p.c._era, i.c._current.is_(True),
-            )))
+            .select_from(
+                p.join(
+                    i,
+                    sa.and_(
+                        i.c.patient_id == p.c.id,
+                        i.c._device_id == p.c._device_id,
+                        i.c._era == p.c._era,
+                        i.c._current.is_(True),
+                    ),
+                )
+            )
             .where(
-                p.c.id == t.c.patient_id, p.c._device_id == t.c._device_id,
-                p.c._era == t.c._era, p.c._current.is_(True),
-                sa.or_(*(
-                    sa.and_(i.c.which_idnum == which, i.c.idnum_value == value)
-                    for which, value in self.patient.idnums
-                )),
+                p.c.id == t.c.patient_id,
+                p.c._device_id == t.c._device_id,
+                p.c._era == t.c._era,
+                p.c._current.is_(True),
+                sa.or_(
+                    *(
+                        sa.and_(i.c.which_idnum == which, i.c.idnum_value == value)
+                        for which, value in self.patient.idnums
+                    )
+                ),
             )
         )
         q = sa.select(t).where(t.c._current.is_(True), sa.exists(same_patient))
@@ -163,20 +177,32 @@ def _is_complete(conn: sa.Connection, table: str, row: Any) -> bool:
     for child in definition.ancillary:
         c = CLIENT_TABLES[child.tablename]
         ancillary[child.tablename] = [
-            _plain(r) for r in conn.execute(
-                sa.select(c).where(
-                    c.c[child.fk_column] == row.id, c.c._device_id == row._device_id,
-                    c.c._era == row._era, c.c._current.is_(True),
-                ).order_by(c.c[child.order_by] if child.order_by in c.c else c.c.id)
+            _plain(r)
+            for r in conn.execute(
+                sa.select(c)
+                .where(
+                    c.c[child.fk_column] == row.id,
+                    c.c._device_id == row._device_id,
+                    c.c._era == row._era,
+                    c.c._current.is_(True),
+                )
+                .order_by(c.c[child.order_by] if child.order_by in c.c else c.c.id)
             )
         ]
     p = CLIENT_TABLES["patient"]
     patient = conn.execute(
-        sa.select(p).where(p.c.id == row.patient_id, p.c._device_id == row._device_id,
-                           p.c._era == row._era, p.c._current.is_(True))
+        sa.select(p).where(
+            p.c.id == row.patient_id,
+            p.c._device_id == row._device_id,
+            p.c._era == row._era,
+            p.c._current.is_(True),
+        )
     ).first()
-    data = TaskData(row=_plain(row), ancillary=ancillary,
-                    patient=_plain(patient) if patient is not None else None)
+    data = TaskData(
+        row=_plain(row),
+        ancillary=ancillary,
+        patient=_plain(patient) if patient is not None else None,
+    )
     result = definition.is_complete(data)
     return True if result is None else bool(result)
 
@@ -226,18 +252,24 @@ def task_schedules_for_patient(
         item_dicts = []
         for item in items[int(pts.schedule_id)]:
             due_from = start + timedelta(days=item.due_from_days or 0)
-            due_by = start + timedelta(days=item.due_by_days) if item.due_by_days is not None else None
+            due_by = (
+                start + timedelta(days=item.due_by_days) if item.due_by_days is not None else None
+            )
             task = finder.latest_in(item.table, due_from, due_by)
             complete = task is not None and _is_complete(conn, item.table, task)
             table_settings = settings.get(item.table)
-            item_dicts.append({
-                "table": item.table,
-                "anonymous": _is_anonymous(item.table),
-                "settings": table_settings if table_settings is not None else {},
-                "due_from": iso8601_pendulum_style(due_from),
-                "due_by": iso8601_pendulum_style(due_by) if due_by is not None else None,
-                "complete": complete,
-                "when_completed": _iso(task.when_last_modified) if complete and task is not None else None,
-            })
+            item_dicts.append(
+                {
+                    "table": item.table,
+                    "anonymous": _is_anonymous(item.table),
+                    "settings": table_settings if table_settings is not None else {},
+                    "due_from": iso8601_pendulum_style(due_from),
+                    "due_by": iso8601_pendulum_style(due_by) if due_by is not None else None,
+                    "complete": complete,
+                    "when_completed": _iso(task.when_last_modified)
+                    if complete and task is not None
+                    else None,
+                }
+            )
         out.append({"task_schedule_name": pts.name, "task_schedule_items": item_dicts})
     return out

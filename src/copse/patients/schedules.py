@@ -68,9 +68,7 @@ def duration_days(text: str | None) -> int | None:
         return None
     g = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
     seconds = g["h"] * 3600 + g["mi"] * 60 + g["s"]
-    return int(
-        g["y"] * 365 + g["mo"] * 30 + g["w"] * 7 + g["d"] + seconds // SECONDS_PER_DAY
-    )
+    return int(g["y"] * 365 + g["mo"] * 30 + g["w"] * 7 + g["d"] + seconds // SECONDS_PER_DAY)
 
 
 @dataclass(frozen=True)
@@ -114,9 +112,13 @@ def create_schedule(
     return int(
         conn.execute(
             sa.insert(task_schedule).values(
-                group_id=group_id, name=name, email_subject=email_subject,
-                email_template=email_template, email_from=email_from,
-                email_cc=email_cc, email_bcc=email_bcc,
+                group_id=group_id,
+                name=name,
+                email_subject=email_subject,
+                email_template=email_template,
+                email_from=email_from,
+                email_cc=email_cc,
+                email_bcc=email_bcc,
             )
         ).inserted_primary_key[0]
     )
@@ -138,7 +140,8 @@ def add_schedule_item(
     return int(
         conn.execute(
             sa.insert(task_schedule_item).values(
-                schedule_id=schedule_id, task_table_name=table,
+                schedule_id=schedule_id,
+                task_table_name=table,
                 due_from=days_to_duration(due_from_days),
                 due_by=days_to_duration(due_from_days + due_within_days),
             )
@@ -190,7 +193,8 @@ def assign_schedule(
     return int(
         conn.execute(
             sa.insert(patient_task_schedule).values(
-                patient_pk=patient_pk, schedule_id=schedule_id,
+                patient_pk=patient_pk,
+                schedule_id=schedule_id,
                 start_datetime=storage_string(start) if start is not None else None,
                 settings=json.dumps(settings) if settings is not None else None,
             )
@@ -219,8 +223,9 @@ def items_of(conn: sa.Connection, schedule_ids: list[int]) -> dict[int, tuple[Sc
         )
         for r in rows:
             out[int(r.schedule_id)].append(
-                ScheduleItem(int(r.id), r.task_table_name, duration_days(r.due_from),
-                             duration_days(r.due_by))
+                ScheduleItem(
+                    int(r.id), r.task_table_name, duration_days(r.due_from), duration_days(r.due_by)
+                )
             )
     return {sid: tuple(sorted(items, key=_item_order)) for sid, items in out.items()}
 

@@ -108,9 +108,14 @@ class ServerPatient:
         """The patient as ``validate_patients`` compares it."""
         return patient_info_from_record(
             {
-                "forename": self.forename, "surname": self.surname, "sex": self.sex,
-                "dob": self.dob, "address": self.address, "email": self.email,
-                "gp": self.gp, "other": self.other,
+                "forename": self.forename,
+                "surname": self.surname,
+                "sex": self.sex,
+                "dob": self.dob,
+                "address": self.address,
+                "email": self.email,
+                "gp": self.gp,
+                "other": self.other,
             },
             self.idnums,
         )
@@ -137,9 +142,14 @@ def _system_user_id(conn: sa.Connection) -> int:
     return int(
         conn.execute(
             sa.insert(users).values(
-                username=SYSTEM_USERNAME, hashedpw="", superuser=True,
-                fullname="CamCOPS system user", mfa_method="no_mfa", hotp_counter=0,
-                must_change_password=False, auto_generated=False,
+                username=SYSTEM_USERNAME,
+                hashedpw="",
+                superuser=True,
+                fullname="CamCOPS system user",
+                mfa_method="no_mfa",
+                hotp_counter=0,
+                must_change_password=False,
+                auto_generated=False,
             )
         ).inserted_primary_key[0]
     )
@@ -153,9 +163,12 @@ def get_or_create_server_device(conn: sa.Connection, now: datetime) -> int:
     return int(
         conn.execute(
             sa.insert(devices).values(
-                name=SERVER_DEVICE_NAME, friendly_name="CamCOPS server",
-                registered_by_user_id=_system_user_id(conn), when_registered_utc=now,
-                camcops_version=SERVER_CAMCOPS_VERSION_STRING, currently_preserving=False,
+                name=SERVER_DEVICE_NAME,
+                friendly_name="CamCOPS server",
+                registered_by_user_id=_system_user_id(conn),
+                when_registered_utc=now,
+                camcops_version=SERVER_CAMCOPS_VERSION_STRING,
+                currently_preserving=False,
             )
         ).inserted_primary_key[0]
     )
@@ -176,8 +189,10 @@ def _idnums_by_patient(
     rows = conn.execute(
         sa.select(idnum_t.c.patient_id, idnum_t.c.which_idnum, idnum_t.c.idnum_value)
         .where(
-            idnum_t.c._device_id == device_id, idnum_t.c._era == era,
-            idnum_t.c._current.is_(True), idnum_t.c.patient_id.in_(ids),
+            idnum_t.c._device_id == device_id,
+            idnum_t.c._era == era,
+            idnum_t.c._current.is_(True),
+            idnum_t.c.patient_id.in_(ids),
             idnum_t.c.idnum_value.is_not(None),
         )
         .order_by(idnum_t.c.patient_id, idnum_t.c.which_idnum, idnum_t.c._pk)
@@ -193,21 +208,36 @@ def _from_row(row: Any, idnums: Sequence[tuple[int, int]]) -> ServerPatient:
     except ValueError:
         u = None
     return ServerPatient(
-        pk=int(row._pk), id=int(row.id), group_id=int(row._group_id), uuid=u,
-        forename=row.forename, surname=row.surname, sex=row.sex, dob=row.dob,
-        email=row.email, address=row.address, gp=row.gp, other=row.other,
+        pk=int(row._pk),
+        id=int(row.id),
+        group_id=int(row._group_id),
+        uuid=u,
+        forename=row.forename,
+        surname=row.surname,
+        sex=row.sex,
+        dob=row.dob,
+        email=row.email,
+        address=row.address,
+        gp=row.gp,
+        other=row.other,
         idnums=tuple(idnums),
     )
 
 
-def _server_patients(conn: sa.Connection, *conditions: sa.ColumnElement[bool]) -> list[ServerPatient]:
+def _server_patients(
+    conn: sa.Connection, *conditions: sa.ColumnElement[bool]
+) -> list[ServerPatient]:
     device_id = server_device_id(conn)
     if device_id is None:
         return []
     rows = conn.execute(
         sa.select(patient_t)
-        .where(patient_t.c._device_id == device_id, patient_t.c._era == ERA_NOW,
-               patient_t.c._current.is_(True), *conditions)
+        .where(
+            patient_t.c._device_id == device_id,
+            patient_t.c._era == ERA_NOW,
+            patient_t.c._current.is_(True),
+            *conditions,
+        )
         .order_by(patient_t.c._pk)
     ).all()
     idnums = _idnums_by_patient(conn, device_id, (int(r.id) for r in rows))
@@ -250,7 +280,9 @@ def restricted_patient_for(conn: sa.Connection, user: User | None) -> Restricted
         return None
     if user.single_patient_pk is None:
         return RestrictedPatient(user.username, None)
-    row = conn.execute(sa.select(patient_t).where(patient_t.c._pk == user.single_patient_pk)).first()
+    row = conn.execute(
+        sa.select(patient_t).where(patient_t.c._pk == user.single_patient_pk)
+    ).first()
     if row is None:
         return RestrictedPatient(user.username, None)
     idnums = _idnums_by_patient(conn, int(row._device_id), [int(row.id)], row._era)
@@ -271,9 +303,7 @@ def _next_id(conn: sa.Connection, table: sa.Table, device_id: int) -> int:
     return int(top or 0) + 1
 
 
-def _check_new_patient(
-    conn: sa.Connection, group_id: int, info: PatientInfo
-) -> None:
+def _check_new_patient(conn: sa.Connection, group_id: int, info: PatientInfo) -> None:
     """The web form's rules (policies.md §5.2), with the reference's messages."""
     group = conn.execute(sa.select(groups).where(groups.c.id == group_id)).first()
     if group is None:
@@ -283,8 +313,7 @@ def _check_new_patient(
     if info.email and not is_valid_email(info.email):
         raise UserError(f"Bad e-mail address: {info.email!r}")
     methods = {
-        int(r.which_idnum): r.validation_method
-        for r in conn.execute(sa.select(idnum_definitions))
+        int(r.which_idnum): r.validation_method for r in conn.execute(sa.select(idnum_definitions))
     }
     seen: set[int] = set()
     for which, value in info.idnums:
@@ -294,7 +323,9 @@ def _check_new_patient(
             raise UserError("You have specified >1 value for one ID number type")
         seen.add(which)
         if not isinstance(value, int) or value <= 0:
-            raise UserError(f"For ID type {which}, ID number {value} is invalid: Not a positive integer")
+            raise UserError(
+                f"For ID type {which}, ID number {value} is invalid: Not a positive integer"
+            )
         ok, why = validate_id_number(value, methods[which])
         if not ok:
             raise UserError(f"For ID type {which}, ID number {value} is invalid: {why}")
@@ -329,28 +360,52 @@ def create_server_patient(
     device; the device row is locked first so two creators cannot collide.
     """
     info = PatientInfo(
-        forename=forename, surname=surname, sex=sex, dob=dob, address=address,
-        email=email, gp=gp, otherdetails=other, idnums=tuple(idnums),
+        forename=forename,
+        surname=surname,
+        sex=sex,
+        dob=dob,
+        address=address,
+        email=email,
+        gp=gp,
+        otherdetails=other,
+        idnums=tuple(idnums),
     )
     _check_new_patient(conn, group_id, info)
     device_id = get_or_create_server_device(conn, now)
     conn.execute(sa.select(devices.c.id).where(devices.c.id == device_id).with_for_update())
     stamp = storage_string(now.replace(tzinfo=UTC))
     common = dict(
-        _device_id=device_id, _era=ERA_NOW, _current=True, _when_added_exact=stamp,
-        _when_added_batch_utc=now, _adding_user_id=adding_user_id,
-        _camcops_version=SERVER_CAMCOPS_VERSION_STRING, _addition_pending=False,
-        _removal_pending=False, _forcibly_preserved=False, _manually_erased=False,
-        _group_id=group_id, when_last_modified=stamp, _move_off_tablet=0,
+        _device_id=device_id,
+        _era=ERA_NOW,
+        _current=True,
+        _when_added_exact=stamp,
+        _when_added_batch_utc=now,
+        _adding_user_id=adding_user_id,
+        _camcops_version=SERVER_CAMCOPS_VERSION_STRING,
+        _addition_pending=False,
+        _removal_pending=False,
+        _forcibly_preserved=False,
+        _manually_erased=False,
+        _group_id=group_id,
+        when_last_modified=stamp,
+        _move_off_tablet=0,
     )
     patient_id = _next_id(conn, patient_t, device_id)
     u = uuid.uuid4()
     pk = int(
         conn.execute(
             sa.insert(patient_t).values(
-                id=patient_id, uuid=u.hex, forename=forename, surname=surname, sex=sex,
-                dob=dob.isoformat() if dob else None, address=address, email=email,
-                gp=gp, other=other, **common,
+                id=patient_id,
+                uuid=u.hex,
+                forename=forename,
+                surname=surname,
+                sex=sex,
+                dob=dob.isoformat() if dob else None,
+                address=address,
+                email=email,
+                gp=gp,
+                other=other,
+                **common,
             )
         ).inserted_primary_key[0]
     )
@@ -358,8 +413,11 @@ def create_server_patient(
     for offset, (which, value) in enumerate(idnums):
         conn.execute(
             sa.insert(idnum_t).values(
-                id=next_idnum + offset, patient_id=patient_id, which_idnum=which,
-                idnum_value=value, **common,
+                id=next_idnum + offset,
+                patient_id=patient_id,
+                which_idnum=which,
+                idnum_value=value,
+                **common,
             )
         )
     # Keep the ID-number index exact for the new patient (issue 6).

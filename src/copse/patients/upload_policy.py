@@ -72,7 +72,9 @@ def check_uploaded_patients(
     patients = [
         dict(r._mapping)
         for r in conn.execute(
-            sa.select(_PATIENT).where(*_live(_PATIENT, device_id)).order_by(_PATIENT.c.id, _PATIENT.c._pk)
+            sa.select(_PATIENT)
+            .where(*_live(_PATIENT, device_id))
+            .order_by(_PATIENT.c.id, _PATIENT.c._pk)
         )
     ]
     if not patients:
@@ -118,8 +120,12 @@ def check_patient_rows(
 
 def _group(conn: sa.Connection, group_id: int) -> Any:
     group = conn.execute(
-        sa.select(groups.c.name, groups.c.upload_policy, groups.c.finalize_policy,
-                  groups.c.check_policy_on_upload).where(groups.c.id == group_id)
+        sa.select(
+            groups.c.name,
+            groups.c.upload_policy,
+            groups.c.finalize_policy,
+            groups.c.check_policy_on_upload,
+        ).where(groups.c.id == group_id)
     ).first()
     if group is None:
         raise UserError("Nonexistent group")

@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from copse.policy.lexer import Item, PolicyError, Token, tokenize
-from copse.policy.parser import Chain, Info, Node, Not, parse_tokens
+from copse.policy.parser import Info, Node, Not, parse_tokens
 
 __all__ = [
     "INVALID_POLICY_MESSAGE",
-    "PatientFacts",
-    "Policy",
     "SYNTAX_INVALID_MESSAGE",
     "TABLET_ID_POLICY",
     "TABLET_ID_POLICY_TEXT",
+    "PatientFacts",
+    "Policy",
     "evaluate",
     "parse_policy",
     "policy_problems",
@@ -137,9 +137,7 @@ def _analysis_values(assigned: Mapping[_Key, bool]) -> Callable[[Info], Tri]:
     ANYIDNUM is TRUE whenever an assigned ID type is TRUE, and otherwise
     takes its own assignment (§1.5).
     """
-    any_id_true = any(
-        value for (item, _), value in assigned.items() if item is Item.IDNUM
-    )
+    any_id_true = any(value for (item, _), value in assigned.items() if item is Item.IDNUM)
 
     def value_of(info: Info) -> Tri:
         if info.item is Item.ANYIDNUM and any_id_true:
@@ -220,9 +218,7 @@ class Policy:
         """
         if not self.requires(Item.SEX):
             return False
-        return self.requires_an_idnum() or all(
-            self.requires(item) for item in _NAME_ITEMS
-        )
+        return self.requires_an_idnum() or all(self.requires(item) for item in _NAME_ITEMS)
 
     def refers_only_to(self, valid_idnums: Collection[int]) -> bool:
         """Every IDNUMn names an ID type defined on the server."""
@@ -236,9 +232,7 @@ class Policy:
             and self.is_compatible_with_tablet_policy()
         )
 
-    def is_idnum_mandatory(
-        self, which_idnum: int | None, valid_idnums: Collection[int]
-    ) -> bool:
+    def is_idnum_mandatory(self, which_idnum: int | None, valid_idnums: Collection[int]) -> bool:
         """Whether ID type ``which_idnum`` must be present (§1.5).
 
         Used by exports that need a primary ID.  Requires the type to be
@@ -267,8 +261,7 @@ class Policy:
             n
             for n in sorted(self.idnums)
             if self.requires(Item.IDNUM, n)
-            and self._analyse({(Item.IDNUM, n): True, (Item.OTHERIDNUM, None): False})
-            is True
+            and self._analyse({(Item.IDNUM, n): True, (Item.OTHERIDNUM, None): False}) is True
         ]
         return found[0] if len(found) == 1 else None
 

@@ -133,16 +133,12 @@ def _word_token(word: str, position: int) -> Token:
     if item is not None:
         return Token(TokenKind.INFO, word, position, item=item)
     if word.startswith(_IDNUM_PREFIX):
-        suffix = word[len(_IDNUM_PREFIX):]
+        suffix = word[len(_IDNUM_PREFIX) :]
         if _IDNUM_SUFFIX.fullmatch(suffix) and len(suffix) <= _MAX_IDNUM_DIGITS:
             number = int(suffix)
             if number > 0:
-                return Token(
-                    TokenKind.INFO, word, position, item=Item.IDNUM, idnum=number
-                )
-            raise PolicyError(
-                f"ID number types start at 1, not {word!r}", position
-            )
+                return Token(TokenKind.INFO, word, position, item=Item.IDNUM, idnum=number)
+            raise PolicyError(f"ID number types start at 1, not {word!r}", position)
     raise PolicyError(f"Unknown word {word!r}", position)
 
 

@@ -20,12 +20,13 @@ is a :class:`~copse.policy.lexer.PolicyError` here, naming the token.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence, TypeAlias
+from typing import Literal, TypeAlias
 
 from copse.policy.lexer import Item, PolicyError, Token, TokenKind
 
-__all__ = ["Chain", "Info", "Node", "Not", "Op", "MAX_NESTING", "parse_tokens"]
+__all__ = ["MAX_NESTING", "Chain", "Info", "Node", "Not", "Op", "parse_tokens"]
 
 Op: TypeAlias = Literal["AND", "OR"]
 
@@ -87,9 +88,7 @@ class _Parser:
             elif token.kind is TokenKind.OR:
                 op = "OR"
             else:
-                raise PolicyError(
-                    f"Expected AND or OR before {token.text!r}", token.position
-                )
+                raise PolicyError(f"Expected AND or OR before {token.text!r}", token.position)
             self.pos += 1
             rest.append((op, self.content(depth)))
         return Chain(first, tuple(rest)) if rest else first

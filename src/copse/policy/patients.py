@@ -226,7 +226,7 @@ def _parse_idnum(
     # Python int() on the rest of the key, as the reference does: so
     # "idnum01" is type 1 and "idnum" alone is refused.
     try:
-        which = int(key[len(_IDNUM_PREFIX):])
+        which = int(key[len(_IDNUM_PREFIX) :])
     except ValueError:
         raise UserError(f"Bad idnum key: {key!r}") from None
     if which not in idnum_definitions:
@@ -311,8 +311,12 @@ def _superficially_valid(idnums: Iterable[tuple[object, object]]) -> list[tuple[
     return [
         (which, value)
         for which, value in idnums
-        if isinstance(which, int) and not isinstance(which, bool) and which >= 0
-        and isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if isinstance(which, int)
+        and not isinstance(which, bool)
+        and which >= 0
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= 0
     ]
 
 
@@ -381,9 +385,7 @@ def _problems(
 ) -> list[str]:
     reasons: list[str] = []
     if not policy.satisfied_by(info.facts()):
-        reasons.append(
-            "Fails finalizing ID policy" if finalizing else "Fails upload ID policy"
-        )
+        reasons.append("Fails finalizing ID policy" if finalizing else "Fails upload ID policy")
     if restricted_patient is not None:
         expected = restricted_patient.patient
         if expected is None:

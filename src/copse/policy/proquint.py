@@ -23,8 +23,8 @@ import uuid
 
 __all__ = [
     "CONSONANTS",
-    "InvalidProquint",
     "VOWELS",
+    "InvalidProquint",
     "int_to_proquint",
     "luhn16_check_character",
     "proquint_to_int",
@@ -107,9 +107,11 @@ def proquint_to_int(key: object, nbits: int = _UUID_BITS) -> int:
         raise InvalidProquint(f"{key!r} is not a string")
     pieces = key.split("-")
     *words, check = pieces
-    if len(words) != nbits // _WORD_BITS or any(
-        len(word) != _WORD_LENGTH for word in words
-    ) or len(check) != 1:
+    if (
+        len(words) != nbits // _WORD_BITS
+        or any(len(word) != _WORD_LENGTH for word in words)
+        or len(check) != 1
+    ):
         raise InvalidProquint(
             f"{key!r} is not valid (need {nbits // _WORD_BITS} five-letter words "
             "and a check letter, joined by '-')"

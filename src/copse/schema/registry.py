@@ -77,9 +77,7 @@ def _load() -> dict[str, TableInfo]:
     raw = json.loads(text)
     tables: dict[str, TableInfo] = {}
     for name, v in raw.items():
-        cols = tuple(
-            ColumnInfo(c[0], c[1], c[2] if len(c) > 2 else None) for c in v["columns"]
-        )
+        cols = tuple(ColumnInfo(c[0], c[1], c[2] if len(c) > 2 else None) for c in v["columns"])
         tables[name] = TableInfo(
             name=name,
             kind=v["kind"],

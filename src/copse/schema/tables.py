@@ -60,7 +60,9 @@ groups = _table(
 group_group = _table(
     "_security_group_group",
     sa.Column("group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), primary_key=True),
-    sa.Column("can_see_group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), primary_key=True),
+    sa.Column(
+        "can_see_group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), primary_key=True
+    ),
 )
 
 users = _table(
@@ -88,8 +90,18 @@ users = _table(
 memberships = _table(
     "_security_user_group",
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("_security_users.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("group_id", sa.Integer, sa.ForeignKey("_security_groups.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("_security_users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "group_id",
+        sa.Integer,
+        sa.ForeignKey("_security_groups.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     *(
         sa.Column(flag, sa.Boolean, nullable=False, default=False)
         for flag in (
@@ -327,7 +339,9 @@ TASK_SCHEDULE_TABLE_NAMES = frozenset(
 task_schedule = _table(
     "_task_schedule",
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), nullable=False, index=True),
+    sa.Column(
+        "group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), nullable=False, index=True
+    ),
     sa.Column("name", LongText),
     sa.Column("email_subject", sa.String(100)),
     sa.Column("email_template", LongText),
@@ -356,8 +370,11 @@ patient_task_schedule = _table(
     "_patient_task_schedule",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
-        "patient_pk", sa.Integer, sa.ForeignKey("patient._pk", ondelete="CASCADE"),
-        nullable=False, index=True,
+        "patient_pk",
+        sa.Integer,
+        sa.ForeignKey("patient._pk", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     ),
     sa.Column(
         "schedule_id",

@@ -170,7 +170,9 @@ def get_or_start_batch(conn: sa.Connection, ctx: UploadContext) -> Batch:
 def start_preserving(conn: sa.Connection, batch: Batch) -> None:
     """Make the batch a preserving one: every client table is dirty."""
     conn.execute(
-        sa.update(devices).where(devices.c.id == batch.ctx.device_id).values(currently_preserving=True)
+        sa.update(devices)
+        .where(devices.c.id == batch.ctx.device_id)
+        .values(currently_preserving=True)
     )
     batch.preserving = True
     device_id = batch.ctx.device_id

@@ -121,7 +121,9 @@ def upload_audit_text(device_id: int, username: str | None, changes: Sequence[Ta
     request.
     """
     described = [
-        c.description() for c in sorted(changes, key=lambda c: c.table) if c.any_changes or c.n_replayed
+        c.description()
+        for c in sorted(changes, key=lambda c: c.table)
+        if c.any_changes or c.n_replayed
     ]
     body = ", ".join(described) if described else "No changes"
     return f"Upload from device {device_id}, username {username!r}: {body}"

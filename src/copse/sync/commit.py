@@ -101,8 +101,12 @@ def commit_table(
             replay.drop_pending_replays(conn, table, ctx.device_id, replay_eras, new_pending)
         )
     q = sa.select(
-        t.c._pk, t.c._current, t.c._addition_pending, t.c._removal_pending,
-        t.c._successor_pk, t.c[MOVE_OFF_TABLET_FIELD],
+        t.c._pk,
+        t.c._current,
+        t.c._addition_pending,
+        t.c._removal_pending,
+        t.c._successor_pk,
+        t.c[MOVE_OFF_TABLET_FIELD],
     ).where(t.c._device_id == ctx.device_id, t.c._era == queries.ERA_NOW)
     if not batch.preserving:
         q = q.where(
@@ -125,13 +129,18 @@ def commit_table(
         if batch.preserving or move_off:
             ch.preservation_pks.add(pk)
     if ch.addition_pks:
-        queries.update_pks(conn, table, ch.addition_pks, {
-            "_current": True,
-            "_addition_pending": False,
-            "_adding_user_id": ctx.user_id,
-            "_when_added_exact": ctx.now_exact,
-            "_when_added_batch_utc": batch.batchtime,
-        })
+        queries.update_pks(
+            conn,
+            table,
+            ch.addition_pks,
+            {
+                "_current": True,
+                "_addition_pending": False,
+                "_adding_user_id": ctx.user_id,
+                "_when_added_exact": ctx.now_exact,
+                "_when_added_batch_utc": batch.batchtime,
+            },
+        )
     removed = ch.removal_modified_pks | ch.removal_deleted_pks
     if removed:
         queries.update_pks(conn, table, removed, delete_now_values(batch))
@@ -172,8 +181,13 @@ def audit_upload(conn: sa.Connection, ctx: UploadContext, changes: Sequence[Tabl
     text = upload_audit_text(ctx.device_id, ctx.username, changes)
     logger.info("audit_upload: %s", text)
     audit(
-        conn, text, source="tablet", now=ctx.now_utc, remote_addr=ctx.remote_addr,
-        user_id=ctx.user_id, device_id=ctx.device_id,
+        conn,
+        text,
+        source="tablet",
+        now=ctx.now_utc,
+        remote_addr=ctx.remote_addr,
+        user_id=ctx.user_id,
+        device_id=ctx.device_id,
     )
     return text
 

@@ -44,8 +44,13 @@ def force_finalize(
     False.
     """
     ctx = UploadContext(
-        device_id=device_id, user_id=user_id, group_id=0, username=None,
-        client_version=Version(0, 0, 0), client_version_str="", now_utc=now_utc,
+        device_id=device_id,
+        user_id=user_id,
+        group_id=0,
+        username=None,
+        client_version=Version(0, 0, 0),
+        client_version_str="",
+        now_utc=now_utc,
         remote_addr=remote_addr,
     )
     batch = Batch(ctx, now_utc)
@@ -71,10 +76,19 @@ def force_finalize(
     queries.move_all_notes(conn, device_id, batch.era(conn))
     update_after_changes(conn, changes, device_id=device_id, now=now_utc)
     if write_audit:
-        name = conn.execute(sa.select(devices.c.friendly_name).where(devices.c.id == device_id)).scalar()
+        name = conn.execute(
+            sa.select(devices.c.friendly_name).where(devices.c.id == device_id)
+        ).scalar()
         pk_text = "; ".join(f"{c.table} {sorted(c.preservation_pks)}" for c in changes)
         text = f"Live records for device {device_id} ({name}) forcibly finalized (PKs: {pk_text})"
         logger.info(text)
-        audit(conn, text, source="webviewer", now=now_utc, remote_addr=remote_addr,
-              user_id=user_id, device_id=device_id)
+        audit(
+            conn,
+            text,
+            source="webviewer",
+            now=now_utc,
+            remote_addr=remote_addr,
+            user_id=user_id,
+            device_id=device_id,
+        )
     return changes

@@ -20,14 +20,17 @@ def check_invariants(conn: sa.Connection, device_id: int | None = None) -> list[
     """Return a description of every violation found (empty list = all good)."""
     problems: list[str] = []
     idle = {
-        d for (d,) in conn.execute(
+        d
+        for (d,) in conn.execute(
             sa.select(devices.c.id).where(devices.c.ongoing_upload_batch_utc.is_(None))
         )
     }
     # Tables with no rows (of the device) can break no invariant: skip them.
     used = tables_with_rows(
-        conn, [CLIENT_TABLES[n] for n in COMMIT_ORDER],
-        (lambda t: t.c._device_id == device_id) if device_id is not None else None)
+        conn,
+        [CLIENT_TABLES[n] for n in COMMIT_ORDER],
+        (lambda t: t.c._device_id == device_id) if device_id is not None else None,
+    )
     for table in COMMIT_ORDER:
         if table not in used:
             continue
@@ -46,8 +49,13 @@ def check_invariants(conn: sa.Connection, device_id: int | None = None) -> list[
             sa.select(t.c._pk, t.c._successor_pk, succ.c._predecessor_pk)
             .select_from(t.outerjoin(succ, succ.c._pk == t.c._successor_pk))
             .where(t.c._successor_pk.is_not(None), *dev)
-            .where(sa.or_(succ.c._pk.is_(None), succ.c._predecessor_pk.is_(None),
-                          succ.c._predecessor_pk != t.c._pk))
+            .where(
+                sa.or_(
+                    succ.c._pk.is_(None),
+                    succ.c._predecessor_pk.is_(None),
+                    succ.c._predecessor_pk != t.c._pk,
+                )
+            )
         )
         for pk, spk, back in conn.execute(q):
             problems.append(f"{table}: _pk {pk} has successor {spk} whose predecessor is {back}")

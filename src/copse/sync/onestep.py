@@ -66,7 +66,9 @@ def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list
         raise UserError(f"Database data for table {table!r} is not a list")
     info = ensure_valid_table(table, ctx.client_version)
     if not pkname:
-        raise UserError(f"Client-side PK name not specified by client for non-empty table {table!r}")
+        raise UserError(
+            f"Client-side PK name not specified by client for non-empty table {table!r}"
+        )
     if not isinstance(pkname, str):
         raise UserError(f"Bad PK name for table {table!r}: {pkname!r}")
     ensure_valid_fields(info, [pkname])
@@ -93,7 +95,11 @@ def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list
 
 
 def _process_table(
-    conn: sa.Connection, batch: Batch, table: str, pkname: str, rows: list[dict[str, Any]],
+    conn: sa.Connection,
+    batch: Batch,
+    table: str,
+    pkname: str,
+    rows: list[dict[str, Any]],
     replay_eras: tuple[str, ...] = (),
     known_empty: bool = False,
 ) -> TableChanges:
@@ -103,8 +109,11 @@ def _process_table(
     if known_empty and not rows:
         return ch
     which = "all" if batch.preserving else "current"
-    fetched = ([] if known_empty else
-               queries.fetch_live(conn, table, pkname or None, device_id, which=which))
+    fetched = (
+        []
+        if known_empty
+        else queries.fetch_live(conn, table, pkname or None, device_id, which=which)
+    )
     if not rows and not fetched:
         return ch
     live = Live.from_rows(fetched)
@@ -133,7 +142,12 @@ def _process_table(
         logger.info(
             "Upload successful; %d records uploaded to table %s "
             "(%d new, %d modified, %d identical, %d deleted)",
-            len(rows), table, res.n_new, res.n_modified, res.n_identical, len(gone),
+            len(rows),
+            table,
+            res.n_new,
+            res.n_modified,
+            res.n_identical,
+            len(gone),
         )
     return ch
 
@@ -189,13 +203,17 @@ def upload_entire_database(
     # one existence check per 50 tables finds those with NOW rows of the device
     # (any, when preserving: history rows move era too), so only they are fetched.
     occupied = queries.tables_with_live_rows(
-        conn, COMMIT_ORDER, ctx.device_id, which="all" if finalizing else "current")
+        conn, COMMIT_ORDER, ctx.device_id, which="all" if finalizing else "current"
+    )
     for table in COMMIT_ORDER:
         rows = decoded.get(table, [])
         pk = names.get(table)
         pkname = pk if isinstance(pk, str) and pk else "id"  # only used to key live rows
-        changes.append(_process_table(conn, batch, table, pkname, rows, eras,
-                                      known_empty=table not in occupied))
+        changes.append(
+            _process_table(
+                conn, batch, table, pkname, rows, eras, known_empty=table not in occupied
+            )
+        )
     if finalizing:
         queries.move_all_notes(conn, ctx.device_id, batch.era(conn))
     if any(c.preservation_pks for c in changes):

@@ -66,8 +66,15 @@ def fetch_live(
     t = CLIENT_TABLES[table_name]
     cpk = t.c[pkname] if pkname else sa.null()
     q = sa.select(
-        t.c._pk, cpk, t.c.when_last_modified, t.c._move_off_tablet, t.c._current,
-        t.c._addition_pending, t.c._removal_pending, t.c._predecessor_pk, t.c._successor_pk,
+        t.c._pk,
+        cpk,
+        t.c.when_last_modified,
+        t.c._move_off_tablet,
+        t.c._current,
+        t.c._addition_pending,
+        t.c._removal_pending,
+        t.c._predecessor_pk,
+        t.c._successor_pk,
     ).where(t.c._device_id == device_id, t.c._era == ERA_NOW)
     if which == "current":
         q = q.where(t.c._current == sa.true())
@@ -91,12 +98,15 @@ def tables_with_live_rows(
     One statement per 50 tables (``SELECT EXISTS(..), EXISTS(..), ...``), so a
     client that lists ~150 empty tables costs a few round trips, not 150.
     """
+
     def live(t: sa.Table) -> sa.ColumnElement[bool]:
         cond = sa.and_(t.c._device_id == device_id, t.c._era == ERA_NOW)
         if which == "current":
             return sa.and_(cond, t.c._current == sa.true())
         if which == "live":
-            return sa.and_(cond, sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()))
+            return sa.and_(
+                cond, sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true())
+            )
         return cond
 
     return tables_with_rows(conn, [CLIENT_TABLES[n] for n in table_names], live)
@@ -149,7 +159,10 @@ def update_pks(
 
 
 def update_by_case(
-    conn: sa.Connection, table_name: str, column: str, mapping: Mapping[int, Any],
+    conn: sa.Connection,
+    table_name: str,
+    column: str,
+    mapping: Mapping[int, Any],
     extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Set ``column`` to a per-row value (``CASE _pk WHEN .. THEN ..``), set-based."""
@@ -194,9 +207,9 @@ def era_in_use(conn: sa.Connection, device_id: int, era: str, table_names: Itera
     """Whether any row of the device in these tables already has this era (one query)."""
     tests = [
         sa.exists(
-            sa.select(sa.literal(1)).select_from(CLIENT_TABLES[n]).where(
-                CLIENT_TABLES[n].c._device_id == device_id, CLIENT_TABLES[n].c._era == era
-            )
+            sa.select(sa.literal(1))
+            .select_from(CLIENT_TABLES[n])
+            .where(CLIENT_TABLES[n].c._device_id == device_id, CLIENT_TABLES[n].c._era == era)
         )
         for n in table_names
     ]
@@ -209,9 +222,9 @@ def move_notes_for_table(conn: sa.Connection, table_name: str, device_id: int, e
     """Move NOW notes of this table whose target record now lives in ``era`` (§6.3 item 2)."""
     t = CLIENT_TABLES[table_name]
     target = sa.exists(
-        sa.select(sa.literal(1)).select_from(t).where(
-            t.c.id == special_notes.c.task_id, t.c._device_id == device_id, t.c._era == era
-        )
+        sa.select(sa.literal(1))
+        .select_from(t)
+        .where(t.c.id == special_notes.c.task_id, t.c._device_id == device_id, t.c._era == era)
     )
     conn.execute(
         sa.update(special_notes)

@@ -76,7 +76,9 @@ def record_finalizing_upload(
     eras = [e for e in previous if e != new_era] if had_replays else []
     eras.append(new_era)
     value = " ".join(eras[-MAX_ERAS:])
-    conn.execute(sa.update(devices).where(devices.c.id == device_id).values(last_finalizing_eras=value))
+    conn.execute(
+        sa.update(devices).where(devices.c.id == device_id).values(last_finalizing_eras=value)
+    )
 
 
 def finalized_versions(

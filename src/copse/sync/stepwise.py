@@ -21,8 +21,8 @@ from copse.schema.registry import (
     MOVE_OFF_TABLET_FIELD,
     PATIENT_IDNUM_TABLE,
     PATIENT_TABLE,
-    TableInfo,
     TABLES,
+    TableInfo,
 )
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
@@ -37,7 +37,8 @@ logger = logging.getLogger(__name__)
 #: Client 2.0.0 kept up to eight ID numbers in the patient row (wire.md §3.15).
 NUMBER_OF_IDNUMS_DEFUNCT = 8
 OLD_IDNUM_FIELDS: tuple[str, ...] = tuple(
-    f"{prefix}{n}" for n in range(1, NUMBER_OF_IDNUMS_DEFUNCT + 1)
+    f"{prefix}{n}"
+    for n in range(1, NUMBER_OF_IDNUMS_DEFUNCT + 1)
     for prefix in ("idnum", "iddesc", "idshortdesc")
 )
 
@@ -51,7 +52,9 @@ class TableUploadCounts:
     n_deleted: int
 
 
-def _old_idnum_rows(patient_rows: Sequence[dict[str, Any]], raw: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _old_idnum_rows(
+    patient_rows: Sequence[dict[str, Any]], raw: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Client 2.0.0: turn ``idnumN`` values of patient rows into ``patient_idnum`` records."""
     out: list[dict[str, Any]] = []
     for row, values in zip(patient_rows, raw):
@@ -59,14 +62,16 @@ def _old_idnum_rows(patient_rows: Sequence[dict[str, Any]], raw: Sequence[Mappin
             v = values.get(f"idnum{n}")
             if v is None:
                 continue
-            out.append({
-                "id": row["id"] * NUMBER_OF_IDNUMS_DEFUNCT + n,
-                "patient_id": row["id"],
-                "which_idnum": n,
-                "idnum_value": v,
-                CLIENT_DATE_FIELD: row.get(CLIENT_DATE_FIELD),
-                MOVE_OFF_TABLET_FIELD: row.get(MOVE_OFF_TABLET_FIELD),
-            })
+            out.append(
+                {
+                    "id": row["id"] * NUMBER_OF_IDNUMS_DEFUNCT + n,
+                    "patient_id": row["id"],
+                    "which_idnum": n,
+                    "idnum_value": v,
+                    CLIENT_DATE_FIELD: row.get(CLIENT_DATE_FIELD),
+                    MOVE_OFF_TABLET_FIELD: row.get(MOVE_OFF_TABLET_FIELD),
+                }
+            )
     return out
 
 
@@ -97,15 +102,23 @@ def upload_table(
     logger.info(
         "Upload successful; %d records uploaded to table %s "
         "(%d new, %d modified, %d identical, %d deleted)",
-        counts.n_records, table, counts.n_new, counts.n_modified, counts.n_identical,
+        counts.n_records,
+        table,
+        counts.n_new,
+        counts.n_modified,
+        counts.n_identical,
         counts.n_deleted,
     )
     return counts
 
 
 def _old_client_idnums(
-    conn: sa.Connection, batch: Batch, rows: Sequence[dict[str, Any]],
-    records: Sequence[Mapping[str, Any]], res: Any, gone: Sequence[int],
+    conn: sa.Connection,
+    batch: Batch,
+    rows: Sequence[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
+    res: Any,
+    gone: Sequence[int],
 ) -> None:
     """Client 2.0.0 (§3.15): upsert converted ID numbers of new/changed patients, and
     flag the ID numbers of deleted patients for removal."""
@@ -127,8 +140,10 @@ def _old_client_idnums(
         conn.execute(
             sa.update(ids)
             .where(
-                ids.c._device_id == device_id, ids.c._era == queries.ERA_NOW,
-                ids.c._current == sa.true(), ids.c.patient_id.in_(dead),
+                ids.c._device_id == device_id,
+                ids.c._era == queries.ERA_NOW,
+                ids.c._current == sa.true(),
+                ids.c.patient_id.in_(dead),
             )
             .values(_removal_pending=True, _successor_pk=None)
         )
@@ -211,9 +226,7 @@ def which_keys_to_send(
     for cpk, when, flag in zip(client_pks, client_dates, move_off):
         # Within a batch the latest pending version is what the server holds.
         s = live.pending.get(cpk) or live.current.get(cpk)
-        if s is None:
-            needed.append(cpk)
-        elif s.when is None or parse_datetime(s.when) != parse_datetime(when):
+        if s is None or s.when is None or parse_datetime(s.when) != parse_datetime(when):
             needed.append(cpk)
         elif bool(s.move_off) != bool(flag):
             to_flag.append(s.pk)

@@ -89,7 +89,8 @@ def validate_idnums(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None
     from copse.policy.idnum import validate_id_number  # written alongside; import lazily
 
     methods = {
-        w: m for w, m in conn.execute(
+        w: m
+        for w, m in conn.execute(
             sa.select(idnum_definitions.c.which_idnum, idnum_definitions.c.validation_method)
         )
     }
@@ -141,7 +142,9 @@ def delete_now_values(batch: Batch) -> dict[str, Any]:
     }
 
 
-def preserve_now_values(batch: Batch, conn: sa.Connection, forcibly: bool = False) -> dict[str, Any]:
+def preserve_now_values(
+    batch: Batch, conn: sa.Connection, forcibly: bool = False
+) -> dict[str, Any]:
     """The reference's ``values_preserve_now``: the row moves to the new era."""
     return {
         "_era": batch.era(conn),
@@ -186,7 +189,7 @@ def upsert(
         latest[cpk] = row
 
     to_insert: list[dict[str, Any]] = []
-    modified_old: dict[Any, int] = {}      # client pk -> old current pk
+    modified_old: dict[Any, int] = {}  # client pk -> old current pk
     drop_pending: list[int] = []
     restore: list[int] = []
     flagged_latest: dict[Any, int | None] = {}  # client pk -> pk to start the chain from

@@ -38,7 +38,9 @@ _PLAIN_TEXT_KINDS = frozenset(("text", "string", "time"))
 #: The real client's own timestamp shape (wire.md §4.4).  perf: such values are
 #: validated with the C ``fromisoformat``; anything else, or anything it
 #: refuses, goes through ``parse_datetime`` for the definitive answer.
-_CLIENT_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}")
+_CLIENT_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}"
+)
 _fromisoformat = datetime.datetime.fromisoformat
 
 
@@ -78,7 +80,9 @@ def ensure_valid_field(info: TableInfo, field: str) -> None:
         raise UserError(f"Invalid field name for table {info.name!r}: {field!r}")
 
 
-def ensure_valid_fields(info: TableInfo, fields: Iterable[str], allowed_extra: Iterable[str] = ()) -> None:
+def ensure_valid_fields(
+    info: TableInfo, fields: Iterable[str], allowed_extra: Iterable[str] = ()
+) -> None:
     extra = set(allowed_extra)
     for f in fields:
         if f not in extra:

@@ -113,7 +113,7 @@ def answer(value: Any, labels: Mapping[Any, str] | None = None) -> Markup:
     return value_html(value)
 
 
-def format_summary_value(value: Any, out_of: int | float | None = None) -> Markup:
+def format_summary_value(value: Any, out_of: float | None = None) -> Markup:
     """Render a summary value (booleans as Yes/No, floats to two places)."""
     if value is None:
         shown = NULL_HTML

@@ -40,12 +40,18 @@ from copse.schema.tables import (
 )
 from copse.web.manage import ActionRefused
 
-USER_COLUMNS = ("_adding_user_id", "_removing_user_id", "_preserving_user_id", "_manually_erasing_user_id")
+USER_COLUMNS = (
+    "_adding_user_id",
+    "_removing_user_id",
+    "_preserving_user_id",
+    "_manually_erasing_user_id",
+)
 _CHUNK = 40
 
 
-def first_client_table(conn: sa.Connection,
-                       where: Callable[[sa.Table], sa.ColumnElement[bool] | None]) -> str | None:
+def first_client_table(
+    conn: sa.Connection, where: Callable[[sa.Table], sa.ColumnElement[bool] | None]
+) -> str | None:
     """The name of a client table with a row matching ``where(table)``, or None.
 
     One UNION query per chunk of tables, each arm limited to one row, so
@@ -54,7 +60,7 @@ def first_client_table(conn: sa.Connection,
     names = sorted(CLIENT_TABLES)
     for i in range(0, len(names), _CHUNK):
         arms = []
-        for name in names[i:i + _CHUNK]:
+        for name in names[i : i + _CHUNK]:
             t = CLIENT_TABLES[name]
             cond = where(t)
             if cond is not None:
@@ -74,10 +80,17 @@ def first_client_table(conn: sa.Connection,
 
 def user_usage(conn: sa.Connection, user_id: int) -> str | None:
     """Why this user can't be deleted (what refers to them), or None."""
-    if conn.execute(sa.select(devices.c.id).where(sa.or_(
-            devices.c.registered_by_user_id == user_id, devices.c.uploading_user_id == user_id))).first():
+    if conn.execute(
+        sa.select(devices.c.id).where(
+            sa.or_(
+                devices.c.registered_by_user_id == user_id, devices.c.uploading_user_id == user_id
+            )
+        )
+    ).first():
         return "they registered or are uploading from a device"
-    if conn.execute(sa.select(special_notes.c.note_id).where(special_notes.c.user_id == user_id)).first():
+    if conn.execute(
+        sa.select(special_notes.c.note_id).where(special_notes.c.user_id == user_id)
+    ).first():
         return "they wrote special notes"
     table = first_client_table(conn, lambda t: sa.or_(*(t.c[c] == user_id for c in USER_COLUMNS)))
     if table is not None:
@@ -111,8 +124,12 @@ def delete_user(conn: sa.Connection, user_id: int) -> None:
 
 def visible_groups_of(conn: sa.Connection, group_id: int) -> set[int]:
     """Other groups whose data this group's users may see (policies.md §3.1)."""
-    return {int(g) for g in conn.execute(sa.select(group_group.c.can_see_group_id).where(
-        group_group.c.group_id == group_id)).scalars()}
+    return {
+        int(g)
+        for g in conn.execute(
+            sa.select(group_group.c.can_see_group_id).where(group_group.c.group_id == group_id)
+        ).scalars()
+    }
 
 
 def set_visible_groups(conn: sa.Connection, group_id: int, others: Iterable[int]) -> None:
@@ -131,7 +148,9 @@ def group_usage(conn: sa.Connection, group_id: int) -> str | None:
         return "it has members"
     if conn.execute(sa.select(users.c.id).where(users.c.upload_group_id == group_id)).first():
         return "it is a user's upload group"
-    if conn.execute(sa.select(task_schedule.c.id).where(task_schedule.c.group_id == group_id)).first():
+    if conn.execute(
+        sa.select(task_schedule.c.id).where(task_schedule.c.group_id == group_id)
+    ).first():
         return "it has task schedules"
     table = first_client_table(conn, lambda t: t.c._group_id == group_id)
     if table is not None:
@@ -143,8 +162,11 @@ def delete_group(conn: sa.Connection, group_id: int) -> None:
     why = group_usage(conn, group_id)
     if why is not None:
         raise ActionRefused(f"This group can't be deleted because {why}.")
-    conn.execute(sa.delete(group_group).where(sa.or_(
-        group_group.c.group_id == group_id, group_group.c.can_see_group_id == group_id)))
+    conn.execute(
+        sa.delete(group_group).where(
+            sa.or_(group_group.c.group_id == group_id, group_group.c.can_see_group_id == group_id)
+        )
+    )
     row = conn.execute(sa.select(groups.c.ip_use_id).where(groups.c.id == group_id)).first()
     conn.execute(sa.delete(groups).where(groups.c.id == group_id))
     if row is not None and row.ip_use_id is not None:
@@ -161,7 +183,9 @@ def idnum_usage(conn: sa.Connection, which: int) -> str | None:
     if conn.execute(sa.select(i.c._pk).where(i.c.which_idnum == which).limit(1)).first():
         return "patients have ID numbers of this type"
     pattern = re.compile(rf"\bidnum{which}\b", re.IGNORECASE)
-    for name, up, fin in conn.execute(sa.select(groups.c.name, groups.c.upload_policy, groups.c.finalize_policy)):
+    for name, up, fin in conn.execute(
+        sa.select(groups.c.name, groups.c.upload_policy, groups.c.finalize_policy)
+    ):
         if pattern.search(up or "") or pattern.search(fin or ""):
             return f"the ID policies of group {name} use it"
     return None

@@ -18,7 +18,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from copse.config import Settings
-from copse.web import views_accounts, views_admin, views_auth, views_manage, views_patients, views_records, views_spatient_edit, views_spatients, views_tasks
+from copse.web import (
+    views_accounts,
+    views_admin,
+    views_auth,
+    views_manage,
+    views_patients,
+    views_records,
+    views_spatient_edit,
+    views_spatients,
+    views_tasks,
+)
 from copse.web.endpoint import ERROR_TITLES, WebConfig
 from copse.web.security import (
     API_PATHS,
@@ -58,12 +68,26 @@ def routes() -> list[Route | Mount]:
         Route("/admin/groups/{group_id:int}", views_accounts.group_edit, methods=GET_POST),
         Route("/admin/idnums", views_accounts.idnums_view, methods=GET_POST),
         Route("/admin/server-patients", views_spatients.server_patients_view, methods=GET_POST),
-        Route("/admin/server-patients/{pk:int}/edit", views_spatient_edit.server_patient_edit, methods=GET_POST),
-        Route("/admin/server-patients/{pk:int}/delete", views_spatient_edit.server_patient_delete,
-              methods=GET_POST),
-        Route("/admin/schedules/{schedule_id:int}", views_spatient_edit.schedule_edit, methods=["POST"]),
-        Route("/admin/schedule-assignments/{assignment_id:int}/delete", views_spatient_edit.assignment_delete,
-              methods=["POST"]),
+        Route(
+            "/admin/server-patients/{pk:int}/edit",
+            views_spatient_edit.server_patient_edit,
+            methods=GET_POST,
+        ),
+        Route(
+            "/admin/server-patients/{pk:int}/delete",
+            views_spatient_edit.server_patient_delete,
+            methods=GET_POST,
+        ),
+        Route(
+            "/admin/schedules/{schedule_id:int}",
+            views_spatient_edit.schedule_edit,
+            methods=["POST"],
+        ),
+        Route(
+            "/admin/schedule-assignments/{assignment_id:int}/delete",
+            views_spatient_edit.assignment_delete,
+            methods=["POST"],
+        ),
         Route("/devices/{device_id:int}/uploads", views_admin.device_uploads, methods=GET),
         Route("/audit", views_admin.audit_view, methods=GET),
         Route("/devices", views_admin.devices_view, methods=GET),
@@ -88,8 +112,10 @@ def install(app: Starlette, settings: Settings, engine: sa.Engine) -> None:
         if request.url.path.rstrip("/") in API_PATHS:
             return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
         status = exc.status_code if exc.status_code in ERROR_TITLES else 400
-        message = {404: "There is nothing here, or you may not see it.",
-                   405: "This page does not accept that kind of request."}.get(status, "")
+        message = {
+            404: "There is nothing here, or you may not see it.",
+            405: "This page does not accept that kind of request.",
+        }.get(status, "")
         return config.error_page(status, message)
 
     async def server_error(request: Request, exc: Exception) -> Response:

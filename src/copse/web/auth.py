@@ -31,10 +31,25 @@ MIN_PASSWORD_LENGTH = 10
 #: A short list of our own; the point is to refuse the obvious choices.
 COMMON_PASSWORDS = frozenset(
     {
-        "password12", "password123", "password1234", "1234567890", "12345678910",
-        "qwertyuiop", "0123456789", "9876543210", "abcdefghij", "letmein123",
-        "iloveyou12", "passw0rd12", "administrator", "qwerty1234", "1q2w3e4r5t",
-        "camcopscamcops", "changeme123", "welcome123", "trustno1234",
+        "password12",
+        "password123",
+        "password1234",
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "0123456789",
+        "9876543210",
+        "abcdefghij",
+        "letmein123",
+        "iloveyou12",
+        "passw0rd12",
+        "administrator",
+        "qwerty1234",
+        "1q2w3e4r5t",
+        "camcopscamcops",
+        "changeme123",
+        "welcome123",
+        "trustno1234",
     }
 )
 
@@ -94,7 +109,9 @@ def find_session(
 ) -> WebSession | None:
     """The live web session with this id and token, its idle clock restarted."""
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
-    q = sa.select(sessions.c.id, sessions.c.token, sessions.c.user_id, sessions.c.last_activity_utc).where(
+    q = sa.select(
+        sessions.c.id, sessions.c.token, sessions.c.user_id, sessions.c.last_activity_utc
+    ).where(
         sessions.c.id == sid,
         sessions.c.token == token,
         sessions.c.is_api_session == sa.false(),
@@ -113,9 +130,9 @@ def find_session(
 def load_user(conn: sa.Connection, user_id: int) -> WebUser | None:
     """The user with their visible and administered groups, or None if gone."""
     u = conn.execute(
-        sa.select(users.c.id, users.c.username, users.c.superuser, users.c.must_change_password).where(
-            users.c.id == user_id
-        )
+        sa.select(
+            users.c.id, users.c.username, users.c.superuser, users.c.must_change_password
+        ).where(users.c.id == user_id)
     ).first()
     if u is None:
         return None
@@ -147,9 +164,9 @@ def may_use_webviewer(conn: sa.Connection, user_id: int, superuser: bool) -> boo
         return True
     return bool(
         conn.execute(
-            sa.select(sa.func.count()).select_from(memberships).where(
-                memberships.c.user_id == user_id, memberships.c.may_use_webviewer == sa.true()
-            )
+            sa.select(sa.func.count())
+            .select_from(memberships)
+            .where(memberships.c.user_id == user_id, memberships.c.may_use_webviewer == sa.true())
         ).scalar_one()
     )
 
@@ -188,7 +205,9 @@ def login(
             f"try again in {minutes} minute(s) or ask an administrator to unlock it",
         )
     row = conn.execute(
-        sa.select(users.c.id, users.c.hashedpw, users.c.superuser).where(users.c.username == username)
+        sa.select(users.c.id, users.c.hashedpw, users.c.superuser).where(
+            users.c.username == username
+        )
     ).first()
     if row is None:
         waste_time_like_a_check(password)
@@ -198,8 +217,11 @@ def login(
     if not ok:
         note(f"Failed login as user: {username}")
         locked_for = lockout.record_failure(
-            conn, username, now,
-            threshold=settings.lockout_threshold, increment_minutes=settings.lockout_minutes,
+            conn,
+            username,
+            now,
+            threshold=settings.lockout_threshold,
+            increment_minutes=settings.lockout_minutes,
         )
         if locked_for is not None:
             note(f"Account {username} locked out for {locked_for} minutes")

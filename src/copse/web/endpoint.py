@@ -115,14 +115,22 @@ class WebConfig:
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("database_title", self.settings.database_title)
-        return HTMLResponse(self.templates.get_template(name).render(**context), status_code=status_code)
+        return HTMLResponse(
+            self.templates.get_template(name).render(**context), status_code=status_code
+        )
 
     def error_page(
         self, status: int, message: str, user: auth.WebUser | None = None, csrf: str = ""
     ) -> HTMLResponse:
         return self.render(
-            "error.html", status, title=ERROR_TITLES.get(status, "Error"), status=status,
-            message=message, user=user, csrf_token=csrf, path="",
+            "error.html",
+            status,
+            title=ERROR_TITLES.get(status, "Error"),
+            status=status,
+            message=message,
+            user=user,
+            csrf_token=csrf,
+            path="",
         )
 
 
@@ -208,14 +216,18 @@ async def _read_form(request: Request) -> dict[str, list[str]]:
         chunks.append(chunk)
     try:
         return parse_qs(
-            b"".join(chunks).decode("utf-8"), keep_blank_values=True,
-            max_num_fields=MAX_FORM_FIELDS, strict_parsing=False,
+            b"".join(chunks).decode("utf-8"),
+            keep_blank_values=True,
+            max_num_fields=MAX_FORM_FIELDS,
+            strict_parsing=False,
         )
     except (UnicodeDecodeError, ValueError):
         raise HttpError(400, "The form data could not be read.") from None
 
 
-def page(*, login: bool = True, admin: bool = False, csrf: bool = True) -> Callable[[View], Endpoint]:
+def page(
+    *, login: bool = True, admin: bool = False, csrf: bool = True
+) -> Callable[[View], Endpoint]:
     """Make a view an endpoint: one transaction, session, permission and CSRF checks.
 
     ``login``: anonymous visitors are sent to the login page.  ``admin``:
@@ -242,8 +254,13 @@ def page(*, login: bool = True, admin: bool = False, csrf: bool = True) -> Calla
 
 
 def _run(
-    config: WebConfig, view: View, request: Request, form: dict[str, list[str]],
-    need_login: bool, need_admin: bool, need_csrf: bool,
+    config: WebConfig,
+    view: View,
+    request: Request,
+    form: dict[str, list[str]],
+    need_login: bool,
+    need_admin: bool,
+    need_csrf: bool,
 ) -> Response:
     key = config.secret.get()
     cookie = read_session_cookie(key, request.cookies.get(COOKIE_NAME))
@@ -252,7 +269,9 @@ def _run(
     def work(conn: sa.Connection) -> tuple[Response, WebContext]:
         ctx = WebContext(request=request, conn=conn, config=config, now=utcnow(), form=form)
         if cookie is not None:
-            ctx.session = auth.find_session(conn, config.settings, *cookie, ctx.remote_addr, ctx.now)
+            ctx.session = auth.find_session(
+                conn, config.settings, *cookie, ctx.remote_addr, ctx.now
+            )
             if ctx.session is not None and ctx.session.user_id is not None:
                 ctx.user = auth.load_user(conn, ctx.session.user_id)
                 seen["user"], seen["csrf"] = ctx.user, ctx.csrf
@@ -262,7 +281,8 @@ def _run(
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return redirect(f"/login?next={quote(target, safe='/')}"), ctx
         if (
-            ctx.user is not None and ctx.user.must_change_password
+            ctx.user is not None
+            and ctx.user.must_change_password
             and request.url.path not in ("/change-password", "/logout")
         ):
             return redirect("/change-password"), ctx
@@ -283,10 +303,15 @@ def _run(
         return config.error_page(exc.status, exc.message, seen.get("user"), seen.get("csrf", ""))
     if ctx.set_cookie and ctx.session is not None:
         response.set_cookie(
-            COOKIE_NAME, sign_session_cookie(key, ctx.session.id, ctx.session.token),
-            httponly=True, secure=config.secure_cookies, samesite="lax", path="/",
+            COOKIE_NAME,
+            sign_session_cookie(key, ctx.session.id, ctx.session.token),
+            httponly=True,
+            secure=config.secure_cookies,
+            samesite="lax",
+            path="/",
         )
     elif ctx.clear_cookie:
-        response.delete_cookie(COOKIE_NAME, path="/", httponly=True,
-                               secure=config.secure_cookies, samesite="lax")
+        response.delete_cookie(
+            COOKIE_NAME, path="/", httponly=True, secure=config.secure_cookies, samesite="lax"
+        )
     return response

@@ -63,7 +63,7 @@ def finalize_preview(conn: sa.Connection, device_id: int) -> FinalizePreview:
     """
     out = FinalizePreview(device_id)
     for i in range(0, len(COMMIT_ORDER), _CHUNK):
-        chunk = COMMIT_ORDER[i:i + _CHUNK]
+        chunk = COMMIT_ORDER[i : i + _CHUNK]
         selects = [
             sa.select(sa.literal(n, sa.String(128)).label("t"), sa.func.count().label("n"))
             .select_from(CLIENT_TABLES[n])
@@ -77,10 +77,14 @@ def finalize_preview(conn: sa.Connection, device_id: int) -> FinalizePreview:
         t = CLIENT_TABLES[table]
         for r in conn.execute(
             sa.select(t.c._pk, t.c.id, t.c._current, t.c.when_created, t.c._group_id)
-            .where(t.c._device_id == device_id, t.c._era == ERA_NOW).order_by(t.c._pk)
+            .where(t.c._device_id == device_id, t.c._era == ERA_NOW)
+            .order_by(t.c._pk)
         ):
-            out.tasks.append(LiveRow(table, int(r._pk), int(r.id), bool(r._current),
-                                     r.when_created, int(r._group_id)))
+            out.tasks.append(
+                LiveRow(
+                    table, int(r._pk), int(r.id), bool(r._current), r.when_created, int(r._group_id)
+                )
+            )
     return out
 
 
@@ -89,11 +93,18 @@ def finalize_preview(conn: sa.Connection, device_id: int) -> FinalizePreview:
 # ---------------------------------------------------------------------------
 
 
-def _lineage_pks(conn: sa.Connection, table: str, client_id: int, device_id: int, era: str) -> list[int]:
+def _lineage_pks(
+    conn: sa.Connection, table: str, client_id: int, device_id: int, era: str
+) -> list[int]:
     t = CLIENT_TABLES[table]
-    return [int(pk) for pk in conn.execute(
-        sa.select(t.c._pk).where(t.c.id == client_id, t.c._device_id == device_id, t.c._era == era)
-        .order_by(t.c._pk)).scalars()]
+    return [
+        int(pk)
+        for pk in conn.execute(
+            sa.select(t.c._pk)
+            .where(t.c.id == client_id, t.c._device_id == device_id, t.c._era == era)
+            .order_by(t.c._pk)
+        ).scalars()
+    ]
 
 
 def dependants(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> dict[str, list[int]]:
@@ -106,26 +117,52 @@ def dependants(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> dict[
         if not fk:
             continue
         t = CLIENT_TABLES[child]
-        rows = conn.execute(sa.select(t.c._pk, t.c.id).where(
-            t.c[fk] == cid, t.c._device_id == dev, t.c._era == era)).all()
+        rows = conn.execute(
+            sa.select(t.c._pk, t.c.id).where(t.c[fk] == cid, t.c._device_id == dev, t.c._era == era)
+        ).all()
         if rows:
             out[child] = sorted(int(r._pk) for r in rows)
             owners.append((child, {int(r.id) for r in rows}))
     b = CLIENT_TABLES["blobs"]
     blob_pks: set[int] = set()
     for owner, ids in owners:
-        blob_pks.update(int(pk) for pk in conn.execute(sa.select(b.c._pk).where(
-            b.c.tablename == owner, b.c.tablepk.in_(sorted(ids)),
-            b.c._device_id == dev, b.c._era == era)).scalars())
+        blob_pks.update(
+            int(pk)
+            for pk in conn.execute(
+                sa.select(b.c._pk).where(
+                    b.c.tablename == owner,
+                    b.c.tablepk.in_(sorted(ids)),
+                    b.c._device_id == dev,
+                    b.c._era == era,
+                )
+            ).scalars()
+        )
     if blob_pks:
         out["blobs"] = sorted(blob_pks)
     return out
 
 
-def _task_audit(conn: sa.Connection, details: str, table: str, row: Mapping[Any, Any],
-                patient_pk: int | None, user_id: int, now: datetime, ip: str | None) -> None:
-    audit(conn, details, source="webviewer", now=now, remote_addr=ip, user_id=user_id,
-          table_name=table, server_pk=int(row["_pk"]), patient_server_pk=patient_pk)
+def _task_audit(
+    conn: sa.Connection,
+    details: str,
+    table: str,
+    row: Mapping[Any, Any],
+    patient_pk: int | None,
+    user_id: int,
+    now: datetime,
+    ip: str | None,
+) -> None:
+    audit(
+        conn,
+        details,
+        source="webviewer",
+        now=now,
+        remote_addr=ip,
+        user_id=user_id,
+        table_name=table,
+        server_pk=int(row["_pk"]),
+        patient_server_pk=patient_pk,
+    )
 
 
 def _check_erasable(row: Mapping[Any, Any]) -> None:
@@ -133,8 +170,15 @@ def _check_erasable(row: Mapping[Any, Any]) -> None:
         raise ActionRefused("This task is live on its device (not finalized) and can't be erased.")
 
 
-def erase_task(conn: sa.Connection, table: str, row: Mapping[Any, Any], patient_pk: int | None,
-               user_id: int, now: datetime, ip: str | None) -> dict[str, list[int]]:
+def erase_task(
+    conn: sa.Connection,
+    table: str,
+    row: Mapping[Any, Any],
+    patient_pk: int | None,
+    user_id: int,
+    now: datetime,
+    ip: str | None,
+) -> dict[str, list[int]]:
     """Wipe a finalized task's content, leaving placeholders (data-model.md §10.2).
 
     Every version of the task, its ancillary rows and BLOBs: content columns
@@ -151,33 +195,58 @@ def erase_task(conn: sa.Connection, table: str, row: Mapping[Any, Any], patient_
         info, t = TABLES[name], CLIENT_TABLES[name]
         keep = set(info.not_null)
         values: dict[str, Any] = {c.name: None for c in info.columns if c.name not in keep}
-        values.update(_current=False, _manually_erased=True, _manually_erased_at=stamp,
-                      _manually_erasing_user_id=user_id)
+        values.update(
+            _current=False,
+            _manually_erased=True,
+            _manually_erased_at=stamp,
+            _manually_erasing_user_id=user_id,
+        )
         for i in range(0, len(pks), 500):
-            conn.execute(sa.update(t).where(
-                t.c._pk.in_(pks[i:i + 500]), t.c._era != ERA_NOW,
-                sa.or_(t.c._manually_erased.is_(None), t.c._manually_erased == sa.false()),
-            ).values(**values))
+            conn.execute(
+                sa.update(t)
+                .where(
+                    t.c._pk.in_(pks[i : i + 500]),
+                    t.c._era != ERA_NOW,
+                    sa.or_(t.c._manually_erased.is_(None), t.c._manually_erased == sa.false()),
+                )
+                .values(**values)
+            )
     reindex_tasks(conn, table, found[table], now)
     _task_audit(conn, "Task details erased manually", table, row, patient_pk, user_id, now, ip)
     # The reference also cancels the task's exports; copse has no export log
     # yet, but writes the same audit entry so the trails stay comparable.
-    _task_audit(conn, "Task cancelled in export log (may trigger resending)", table, row,
-                patient_pk, user_id, now, ip)
+    _task_audit(
+        conn,
+        "Task cancelled in export log (may trigger resending)",
+        table,
+        row,
+        patient_pk,
+        user_id,
+        now,
+        ip,
+    )
     return found
 
 
-def _hard_delete(conn: sa.Connection, table: str, found: Mapping[str, list[int]], now: datetime) -> None:
+def _hard_delete(
+    conn: sa.Connection, table: str, found: Mapping[str, list[int]], now: datetime
+) -> None:
     for name, pks in found.items():
         t = CLIENT_TABLES[name]
         for i in range(0, len(pks), 500):
-            conn.execute(sa.delete(t).where(t.c._pk.in_(pks[i:i + 500])))
+            conn.execute(sa.delete(t).where(t.c._pk.in_(pks[i : i + 500])))
     reindex_tasks(conn, table, found[table], now)
 
 
-def delete_task_entirely(conn: sa.Connection, table: str, row: Mapping[Any, Any],
-                         patient_pk: int | None, user_id: int, now: datetime,
-                         ip: str | None) -> dict[str, list[int]]:
+def delete_task_entirely(
+    conn: sa.Connection,
+    table: str,
+    row: Mapping[Any, Any],
+    patient_pk: int | None,
+    user_id: int,
+    now: datetime,
+    ip: str | None,
+) -> dict[str, list[int]]:
     """Hard-delete every version of a finalized task with its ancillary rows and BLOBs.
 
     Special notes are left in place, as in the reference.
@@ -204,17 +273,29 @@ class PatientDeletion:
     patients: list[sa.RowMapping] = field(default_factory=list)
 
 
-def _matching_patients(conn: sa.Connection, group_id: int, which: int, value: int) -> list[sa.RowMapping]:
+def _matching_patients(
+    conn: sa.Connection, group_id: int, which: int, value: int
+) -> list[sa.RowMapping]:
     """Every patient row (any version) in the group with a current matching ID number."""
     p, i = CLIENT_TABLES["patient"], CLIENT_TABLES["patient_idnum"]
     match = sa.exists().where(
-        i.c.patient_id == p.c.id, i.c._device_id == p.c._device_id, i.c._era == p.c._era,
-        i.c._current == sa.true(), i.c.which_idnum == which, i.c.idnum_value == value)
-    return list(conn.execute(sa.select(p).where(p.c._group_id == group_id, match)
-                             .order_by(p.c._pk)).mappings())
+        i.c.patient_id == p.c.id,
+        i.c._device_id == p.c._device_id,
+        i.c._era == p.c._era,
+        i.c._current == sa.true(),
+        i.c.which_idnum == which,
+        i.c.idnum_value == value,
+    )
+    return list(
+        conn.execute(
+            sa.select(p).where(p.c._group_id == group_id, match).order_by(p.c._pk)
+        ).mappings()
+    )
 
 
-def patient_deletion_preview(conn: sa.Connection, group_id: int, which: int, value: int) -> PatientDeletion:
+def patient_deletion_preview(
+    conn: sa.Connection, group_id: int, which: int, value: int
+) -> PatientDeletion:
     """What deleting this patient would remove (data-model.md §10.3).
 
     Tasks: rows of the group, any version/era/device, whose *current* patient
@@ -230,16 +311,29 @@ def patient_deletion_preview(conn: sa.Connection, group_id: int, which: int, val
         if not TABLES[table].has_patient:
             continue
         t = CLIENT_TABLES[table]
-        conds = [sa.and_(t.c.patient_id == cid, t.c._device_id == dev, t.c._era == era)
-                 for cid, dev, era in sorted(keys)]
-        rows = conn.execute(sa.select(t).where(t.c._group_id == group_id, sa.or_(*conds))
-                            .order_by(t.c._pk)).mappings().all()
+        conds = [
+            sa.and_(t.c.patient_id == cid, t.c._device_id == dev, t.c._era == era)
+            for cid, dev, era in sorted(keys)
+        ]
+        rows = (
+            conn.execute(
+                sa.select(t).where(t.c._group_id == group_id, sa.or_(*conds)).order_by(t.c._pk)
+            )
+            .mappings()
+            .all()
+        )
         out.tasks.extend((table, r) for r in rows)
     return out
 
 
-def delete_patient(conn: sa.Connection, plan: PatientDeletion, group_name: str, user_id: int,
-                   now: datetime, ip: str | None) -> None:
+def delete_patient(
+    conn: sa.Connection,
+    plan: PatientDeletion,
+    group_name: str,
+    user_id: int,
+    now: datetime,
+    ip: str | None,
+) -> None:
     """Execute a :func:`patient_deletion_preview` (recomputed by the caller in this transaction)."""
     for table, row in plan.tasks:
         found = dependants(conn, table, row)
@@ -247,18 +341,32 @@ def delete_patient(conn: sa.Connection, plan: PatientDeletion, group_name: str, 
     p, i = CLIENT_TABLES["patient"], CLIENT_TABLES["patient_idnum"]
     idnum_pks: set[int] = set()
     for r in plan.patients:
-        idnum_pks.update(int(pk) for pk in conn.execute(sa.select(i.c._pk).where(
-            i.c.patient_id == r["id"], i.c._device_id == r["_device_id"], i.c._era == r["_era"])).scalars())
-    for pks in (sorted(idnum_pks)[n:n + 500] for n in range(0, len(idnum_pks), 500)):
+        idnum_pks.update(
+            int(pk)
+            for pk in conn.execute(
+                sa.select(i.c._pk).where(
+                    i.c.patient_id == r["id"],
+                    i.c._device_id == r["_device_id"],
+                    i.c._era == r["_era"],
+                )
+            ).scalars()
+        )
+    for pks in (sorted(idnum_pks)[n : n + 500] for n in range(0, len(idnum_pks), 500)):
         conn.execute(sa.delete(i).where(i.c._pk.in_(pks)))
     patient_pks = [int(r["_pk"]) for r in plan.patients]
     for n in range(0, len(patient_pks), 500):
-        conn.execute(sa.delete(p).where(p.c._pk.in_(patient_pks[n:n + 500])))
+        conn.execute(sa.delete(p).where(p.c._pk.in_(patient_pks[n : n + 500])))
     reindex_idnums(conn, idnum_pks, now)
     reindex_patients(conn, patient_pks, now)
     # Exactly the reference's text, missing space included (§10.3).
-    audit(conn, f"Patient and associated tasks DELETED from group {group_name}: "
-                f"idnum{plan.which_idnum} = {plan.idnum_value}. "
-                f"Task records deleted: {len(plan.tasks)}."
-                f"Patient records (current and/or old) deleted {len(patient_pks)}.",
-          source="webviewer", now=now, remote_addr=ip, user_id=user_id)
+    audit(
+        conn,
+        f"Patient and associated tasks DELETED from group {group_name}: "
+        f"idnum{plan.which_idnum} = {plan.idnum_value}. "
+        f"Task records deleted: {len(plan.tasks)}."
+        f"Patient records (current and/or old) deleted {len(patient_pks)}.",
+        source="webviewer",
+        now=now,
+        remote_addr=ip,
+        user_id=user_id,
+    )

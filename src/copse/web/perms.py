@@ -28,13 +28,16 @@ from copse.web.auth import WebUser
 from copse.web.endpoint import HttpError, forbidden
 
 ERA_NOW = "NOW"
-NOT_ADMIN_FOR_DEVICE = "Some records for this device are in groups for which you are not an administrator"
+NOT_ADMIN_FOR_DEVICE = (
+    "Some records for this device are in groups for which you are not an administrator"
+)
 _CHUNK = 40
 
 
 def may_administer(user: WebUser | None, group_id: int | None) -> bool:
     return user is not None and (
-        user.superuser or (group_id is not None and group_id in user.admin_group_ids))
+        user.superuser or (group_id is not None and group_id in user.admin_group_ids)
+    )
 
 
 def require_admin_of(user: WebUser | None, group_id: int | None) -> None:
@@ -48,14 +51,22 @@ def may_add_notes(conn: sa.Connection, user: WebUser | None, group_id: int | Non
         return False
     if may_administer(user, group_id):
         return True
-    return bool(conn.execute(
-        sa.select(sa.func.count()).select_from(memberships).where(
-            memberships.c.user_id == user.id, memberships.c.group_id == group_id,
-            memberships.c.may_add_notes == sa.true())
-    ).scalar_one())
+    return bool(
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(memberships)
+            .where(
+                memberships.c.user_id == user.id,
+                memberships.c.group_id == group_id,
+                memberships.c.may_add_notes == sa.true(),
+            )
+        ).scalar_one()
+    )
 
 
-def live_groups_by_device(conn: sa.Connection, device_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
+def live_groups_by_device(
+    conn: sa.Connection, device_ids: Iterable[int] | None = None
+) -> dict[int, set[int]]:
     """The groups of each device's live (``NOW``) rows, over every client table."""
     wanted = None if device_ids is None else sorted(set(device_ids))
     out: dict[int, set[int]] = {}
@@ -64,9 +75,11 @@ def live_groups_by_device(conn: sa.Connection, device_ids: Iterable[int] | None 
     names = sorted(CLIENT_TABLES)
     for i in range(0, len(names), _CHUNK):
         selects = []
-        for name in names[i:i + _CHUNK]:
+        for name in names[i : i + _CHUNK]:
             t = CLIENT_TABLES[name]
-            q = sa.select(t.c._device_id.label("d"), t.c._group_id.label("g")).where(t.c._era == ERA_NOW)
+            q = sa.select(t.c._device_id.label("d"), t.c._group_id.label("g")).where(
+                t.c._era == ERA_NOW
+            )
             if wanted is not None:
                 q = q.where(t.c._device_id.in_(wanted))
             selects.append(q.distinct())

@@ -51,22 +51,40 @@ def current_patient(conn: sa.Connection, task_row: Mapping[Any, Any]) -> sa.RowM
     if task_row.get("patient_id") is None:
         return None
     p = CLIENT_TABLES["patient"]
-    return conn.execute(
-        sa.select(p).where(
-            p.c.id == task_row["patient_id"], p.c._device_id == task_row["_device_id"],
-            p.c._era == task_row["_era"], p.c._current == sa.true(),
-        ).order_by(p.c._pk.desc())
-    ).mappings().first()
+    return (
+        conn.execute(
+            sa.select(p)
+            .where(
+                p.c.id == task_row["patient_id"],
+                p.c._device_id == task_row["_device_id"],
+                p.c._era == task_row["_era"],
+                p.c._current == sa.true(),
+            )
+            .order_by(p.c._pk.desc())
+        )
+        .mappings()
+        .first()
+    )
 
 
-def current_version(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> sa.RowMapping | None:
+def current_version(
+    conn: sa.Connection, table: str, row: Mapping[Any, Any]
+) -> sa.RowMapping | None:
     t = CLIENT_TABLES[table]
-    return conn.execute(
-        sa.select(t).where(
-            t.c.id == row["id"], t.c._device_id == row["_device_id"], t.c._era == row["_era"],
-            t.c._current == sa.true(),
-        ).order_by(t.c._pk.desc())
-    ).mappings().first()
+    return (
+        conn.execute(
+            sa.select(t)
+            .where(
+                t.c.id == row["id"],
+                t.c._device_id == row["_device_id"],
+                t.c._era == row["_era"],
+                t.c._current == sa.true(),
+            )
+            .order_by(t.c._pk.desc())
+        )
+        .mappings()
+        .first()
+    )
 
 
 def lineage(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> list[sa.RowMapping]:
@@ -74,42 +92,64 @@ def lineage(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> list[sa.
     t = CLIENT_TABLES[table]
     return list(
         conn.execute(
-            sa.select(t).where(
+            sa.select(t)
+            .where(
                 t.c.id == row["id"], t.c._device_id == row["_device_id"], t.c._era == row["_era"]
-            ).order_by(t.c._pk)
+            )
+            .order_by(t.c._pk)
         ).mappings()
     )
 
 
-def _children(conn: sa.Connection, child: str, order_by: str, parent: Mapping[Any, Any]) -> list[dict[str, Any]]:
+def _children(
+    conn: sa.Connection, child: str, order_by: str, parent: Mapping[Any, Any]
+) -> list[dict[str, Any]]:
     info = TABLES[child]
     t = CLIENT_TABLES[child]
     if not info.fk_to_parent:
         return []
     order_col = t.c[order_by] if order_by in t.c else t.c.id
     rows = conn.execute(
-        sa.select(t).where(
-            t.c[info.fk_to_parent] == parent["id"], t.c._device_id == parent["_device_id"],
-            t.c._era == parent["_era"], t.c._current == sa.true(),
-        ).order_by(order_col, t.c.id)
+        sa.select(t)
+        .where(
+            t.c[info.fk_to_parent] == parent["id"],
+            t.c._device_id == parent["_device_id"],
+            t.c._era == parent["_era"],
+            t.c._current == sa.true(),
+        )
+        .order_by(order_col, t.c.id)
     ).mappings()
     return [dict(r) for r in rows]
 
 
-def _blob_infos(conn: sa.Connection, device_id: int, era: str, ids: Iterable[Any]) -> dict[int, Any]:
+def _blob_infos(
+    conn: sa.Connection, device_id: int, era: str, ids: Iterable[Any]
+) -> dict[int, Any]:
     wanted = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
     if not wanted:
         return {}
     b = CLIENT_TABLES["blobs"]
     rows = conn.execute(
-        sa.select(b.c._pk, b.c.id, b.c.mimetype, b.c.filename, b.c.image_rotation_deg_cw,
-                  sa.func.length(b.c.theblob).label("size"))
-        .where(b.c._device_id == device_id, b.c._era == era, b.c._current == sa.true(),
-               b.c.id.in_(wanted))
+        sa.select(
+            b.c._pk,
+            b.c.id,
+            b.c.mimetype,
+            b.c.filename,
+            b.c.image_rotation_deg_cw,
+            sa.func.length(b.c.theblob).label("size"),
+        ).where(
+            b.c._device_id == device_id,
+            b.c._era == era,
+            b.c._current == sa.true(),
+            b.c.id.in_(wanted),
+        )
     ).all()
     return {
         int(r.id): BlobInfo(
-            mimetype=r.mimetype, filename=r.filename, size=r.size, url=f"/blobs/{int(r._pk)}",
+            mimetype=r.mimetype,
+            filename=r.filename,
+            size=r.size,
+            url=f"/blobs/{int(r._pk)}",
             rotation_deg_cw=r.image_rotation_deg_cw,
         )
         for r in rows
@@ -119,7 +159,9 @@ def _blob_infos(conn: sa.Connection, device_id: int, era: str, ids: Iterable[Any
 def load_task_data(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> Any:
     """A :class:`copse.tasks.base.TaskData` for one task row (any version)."""
     definition = get_task(table)
-    ancillary = {a.tablename: _children(conn, a.tablename, a.order_by, row) for a in definition.ancillary}
+    ancillary = {
+        a.tablename: _children(conn, a.tablename, a.order_by, row) for a in definition.ancillary
+    }
     blob_ids: list[Any] = [row.get(c) for c in TABLES[table].blob_id_columns]
     for child, child_rows in ancillary.items():
         for col in TABLES[child].blob_id_columns:
@@ -142,7 +184,7 @@ def task_is_complete(conn: sa.Connection, table: str, pk: int) -> bool | None:
         return None
     try:
         return get_task(table).is_complete(load_task_data(conn, table, row))
-    except Exception:  # noqa: BLE001 - hostile data must not break the list
+    except Exception:
         logger.exception("is_complete failed for %s _pk=%s", table, pk)
         return None
 
@@ -153,20 +195,27 @@ def task_html(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> Markup
         return None
     try:
         return get_task(table).render_html(load_task_data(conn, table, row))
-    except Exception:  # noqa: BLE001 - fall back to the generic table
+    except Exception:
         logger.exception("render_html failed for %s _pk=%s", table, row.get("_pk"))
         return None
 
 
-def notes_for(conn: sa.Connection, basetable: str, client_id: int, device_id: int, era: str) -> list[sa.Row[Any]]:
+def notes_for(
+    conn: sa.Connection, basetable: str, client_id: int, device_id: int, era: str
+) -> list[sa.Row[Any]]:
     """Visible special notes of a lineage, oldest first (data-model.md §6.2)."""
     n = special_notes
     return list(
         conn.execute(
             sa.select(n.c.note_id, n.c.note_at, n.c.note, n.c.user_id, users.c.username)
             .select_from(n.outerjoin(users, users.c.id == n.c.user_id))
-            .where(n.c.basetable == basetable, n.c.task_id == client_id,
-                   n.c.device_id == device_id, n.c.era == era, n.c.hidden == sa.false())
+            .where(
+                n.c.basetable == basetable,
+                n.c.task_id == client_id,
+                n.c.device_id == device_id,
+                n.c.era == era,
+                n.c.hidden == sa.false(),
+            )
             .order_by(n.c.note_at, n.c.note_id)
         )
     )
@@ -179,8 +228,12 @@ def idnums_of(conn: sa.Connection, patient: Mapping[Any, Any]) -> list[sa.Row[An
         conn.execute(
             sa.select(i.c.which_idnum, i.c.idnum_value, d.c.description, d.c.short_description)
             .select_from(i.outerjoin(d, d.c.which_idnum == i.c.which_idnum))
-            .where(i.c.patient_id == patient["id"], i.c._device_id == patient["_device_id"],
-                   i.c._era == patient["_era"], i.c._current == sa.true())
+            .where(
+                i.c.patient_id == patient["id"],
+                i.c._device_id == patient["_device_id"],
+                i.c._era == patient["_era"],
+                i.c._current == sa.true(),
+            )
             .order_by(i.c.which_idnum)
         )
     )
@@ -188,7 +241,9 @@ def idnums_of(conn: sa.Connection, patient: Mapping[Any, Any]) -> list[sa.Row[An
 
 def idnum_definitions_list(conn: sa.Connection) -> list[sa.Row[Any]]:
     d = idnum_definitions
-    return list(conn.execute(sa.select(d.c.which_idnum, d.c.short_description).order_by(d.c.which_idnum)))
+    return list(
+        conn.execute(sa.select(d.c.which_idnum, d.c.short_description).order_by(d.c.which_idnum))
+    )
 
 
 def names(conn: sa.Connection, kind: str, ids: Iterable[int | None]) -> dict[int, str]:
@@ -199,8 +254,9 @@ def names(conn: sa.Connection, kind: str, ids: Iterable[int | None]) -> dict[int
     if kind == "user":
         q = sa.select(users.c.id, users.c.username).where(users.c.id.in_(wanted))
     elif kind == "device":
-        q = sa.select(devices.c.id, sa.func.coalesce(devices.c.friendly_name, devices.c.name)).where(
-            devices.c.id.in_(wanted))
+        q = sa.select(
+            devices.c.id, sa.func.coalesce(devices.c.friendly_name, devices.c.name)
+        ).where(devices.c.id.in_(wanted))
     else:
         q = sa.select(groups.c.id, groups.c.name).where(groups.c.id.in_(wanted))
     return {int(k): str(v) for k, v in conn.execute(q).all()}

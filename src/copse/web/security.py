@@ -21,8 +21,6 @@ The secret is loaded lazily, on the first web request, so that API-only use
 
 from __future__ import annotations
 
-from copse.config import Settings
-
 import base64
 import hashlib
 import hmac
@@ -34,6 +32,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from copse.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,9 @@ class SecretKey:
         from_env = self._env.get(SECRET_ENV, "")
         if from_env:
             if len(from_env) < _MIN_SECRET_LEN:
-                raise RuntimeError(f"{SECRET_ENV} must be at least {_MIN_SECRET_LEN} characters long")
+                raise RuntimeError(
+                    f"{SECRET_ENV} must be at least {_MIN_SECRET_LEN} characters long"
+                )
             return from_env.encode("utf-8")
         path = self._data_dir / SECRET_FILE
         if not path.exists():
@@ -149,7 +151,9 @@ def csrf_token(key: bytes, session_id: int, token: str) -> str:
 
 
 def csrf_ok(key: bytes, session_id: int, token: str, submitted: str | None) -> bool:
-    return bool(submitted) and hmac.compare_digest(csrf_token(key, session_id, token), submitted or "")
+    return bool(submitted) and hmac.compare_digest(
+        csrf_token(key, session_id, token), submitted or ""
+    )
 
 
 class SecurityHeadersMiddleware:

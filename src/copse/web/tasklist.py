@@ -154,8 +154,14 @@ def _task_select(name: str, f: TaskFilter, groups: frozenset[int] | None) -> sa.
         cond.append(t.c.when_created < (f.created_to + timedelta(days=2)).isoformat())
     base = [
         sa.literal_column(f"'{name}'", sa.String(128)).label("tablename"),
-        t.c._pk, t.c.id, t.c._device_id, t.c._era, t.c._group_id, t.c._adding_user_id,
-        t.c.when_created, t.c._when_added_batch_utc,
+        t.c._pk,
+        t.c.id,
+        t.c._device_id,
+        t.c._era,
+        t.c._group_id,
+        t.c._adding_user_id,
+        t.c.when_created,
+        t.c._when_added_batch_utc,
     ]
     if not info.has_patient:
         if f.has_patient_filter:
@@ -167,8 +173,10 @@ def _task_select(name: str, f: TaskFilter, groups: frozenset[int] | None) -> sa.
         return sa.select(*base, *nulls).where(*cond)
     p = CLIENT_TABLES["patient"].alias("p")
     on = sa.and_(
-        p.c.id == t.c.patient_id, p.c._device_id == t.c._device_id,
-        p.c._era == t.c._era, p.c._current == sa.true(),
+        p.c.id == t.c.patient_id,
+        p.c._device_id == t.c._device_id,
+        p.c._era == t.c._era,
+        p.c._current == sa.true(),
     )
     cond.extend(_patient_conditions(p, f))
     cols = [p.c._pk.label("patient_pk"), p.c.forename, p.c.surname, p.c.dob, p.c.sex]
@@ -191,9 +199,12 @@ def _patient_conditions(p: sa.FromClause, f: TaskFilter) -> list[sa.ColumnElemen
         i = CLIENT_TABLES["patient_idnum"]
         cond.append(
             sa.exists().where(
-                i.c.patient_id == p.c.id, i.c._device_id == p.c._device_id,
-                i.c._era == p.c._era, i.c._current == sa.true(),
-                i.c.which_idnum == f.which_idnum, i.c.idnum_value == f.idnum_value,
+                i.c.patient_id == p.c.id,
+                i.c._device_id == p.c._device_id,
+                i.c._era == p.c._era,
+                i.c._current == sa.true(),
+                i.c.which_idnum == f.which_idnum,
+                i.c.idnum_value == f.idnum_value,
             )
         )
     return cond
@@ -212,8 +223,9 @@ def tables_with_current_rows(conn: sa.Connection, names: Sequence[str]) -> list[
     building, compiling and running a filtered SELECT for each of them was
     most of the cost of a direct listing.
     """
-    found = tables_with_rows(conn, [CLIENT_TABLES[n] for n in names],
-                             lambda t: t.c._current == sa.true())
+    found = tables_with_rows(
+        conn, [CLIENT_TABLES[n] for n in names], lambda t: t.c._current == sa.true()
+    )
     return [n for n in names if n in found]
 
 
@@ -222,7 +234,7 @@ def _candidates(conn: sa.Connection, f: TaskFilter, groups: frozenset[int] | Non
     selects = [s for s in (_task_select(n, f, groups) for n in names) if s is not None]
     out: list[TaskRef] = []
     for i in range(0, len(selects), _CHUNK):
-        chunk = selects[i:i + _CHUNK]
+        chunk = selects[i : i + _CHUNK]
         query = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
         for r in conn.execute(query).mappings():
             utc = created_utc(r["when_created"])
@@ -232,12 +244,21 @@ def _candidates(conn: sa.Connection, f: TaskFilter, groups: frozenset[int] | Non
                 continue
             out.append(
                 TaskRef(
-                    table=r["tablename"], pk=int(r["_pk"]), client_id=int(r["id"]),
-                    device_id=int(r["_device_id"]), era=r["_era"], group_id=int(r["_group_id"]),
-                    adding_user_id=r["_adding_user_id"], when_created_iso=r["when_created"],
-                    when_created_utc=utc, when_added_batch_utc=r["_when_added_batch_utc"],
-                    patient_pk=r["patient_pk"], forename=r["forename"], surname=r["surname"],
-                    dob=r["dob"], sex=r["sex"],
+                    table=r["tablename"],
+                    pk=int(r["_pk"]),
+                    client_id=int(r["id"]),
+                    device_id=int(r["_device_id"]),
+                    era=r["_era"],
+                    group_id=int(r["_group_id"]),
+                    adding_user_id=r["_adding_user_id"],
+                    when_created_iso=r["when_created"],
+                    when_created_utc=utc,
+                    when_added_batch_utc=r["_when_added_batch_utc"],
+                    patient_pk=r["patient_pk"],
+                    forename=r["forename"],
+                    surname=r["surname"],
+                    dob=r["dob"],
+                    sex=r["sex"],
                 )
             )
     return out
@@ -248,14 +269,23 @@ def sort_refs(refs: Sequence[TaskRef], sort: SortKey, descending: bool) -> list[
     out = sorted(refs, key=lambda r: (r.table, r.pk))
     lowest = datetime.min
     created_desc = descending if sort == "created" else True
-    out.sort(key=lambda r: (r.when_created_utc or lowest, r.when_added_batch_utc or lowest),
-             reverse=created_desc)
+    out.sort(
+        key=lambda r: (r.when_created_utc or lowest, r.when_added_batch_utc or lowest),
+        reverse=created_desc,
+    )
     if sort == "task":
         out.sort(key=lambda r: r.table, reverse=descending)
     elif sort == "patient":
+
         def name_key(r: TaskRef) -> tuple[bool, str, bool, str, str]:
-            return (r.surname is None, (r.surname or "").lower(),
-                    r.forename is None, (r.forename or "").lower(), r.dob or "")
+            return (
+                r.surname is None,
+                (r.surname or "").lower(),
+                r.forename is None,
+                (r.forename or "").lower(),
+                r.dob or "",
+            )
+
         out.sort(key=name_key, reverse=descending)
     return out
 
@@ -282,7 +312,7 @@ def list_tasks(
     total = len(refs)
     n_pages = max(1, -(-total // per_page))
     page = max(1, min(page, n_pages))
-    rows = refs[(page - 1) * per_page: page * per_page]
+    rows = refs[(page - 1) * per_page : page * per_page]
     if not f.complete_only:
         rows = [with_completeness(conn, r) for r in rows]
     return TaskPage(tuple(rows), total, page, per_page)

@@ -20,7 +20,13 @@ import sqlalchemy as sa
 from starlette.responses import Response
 
 from copse.accounts import lockout
-from copse.accounts.users import MEMBERSHIP_FLAGS, create_group, create_user, set_membership, set_password
+from copse.accounts.users import (
+    MEMBERSHIP_FLAGS,
+    create_group,
+    create_user,
+    set_membership,
+    set_password,
+)
 from copse.audit import audit
 from copse.errors import UserError
 from copse.patients.ip_use import get_ip_use, set_ip_use
@@ -36,7 +42,14 @@ IP_FLAGS = ("clinical", "commercial", "educational", "research")
 
 def _note(ctx: WebContext, text: str) -> None:
     assert ctx.user is not None
-    audit(ctx.conn, text, source="webviewer", now=ctx.now, remote_addr=ctx.remote_addr, user_id=ctx.user.id)
+    audit(
+        ctx.conn,
+        text,
+        source="webviewer",
+        now=ctx.now,
+        remote_addr=ctx.remote_addr,
+        user_id=ctx.user.id,
+    )
 
 
 def _require_superuser(ctx: WebContext) -> None:
@@ -60,8 +73,11 @@ def _user_in_scope(ctx: WebContext, user_id: int) -> sa.Row[Any]:
         raise not_found()
     if ctx.user.superuser:
         return u
-    theirs = set(ctx.conn.execute(sa.select(memberships.c.group_id).where(
-        memberships.c.user_id == user_id)).scalars())
+    theirs = set(
+        ctx.conn.execute(
+            sa.select(memberships.c.group_id).where(memberships.c.user_id == user_id)
+        ).scalars()
+    )
     if not theirs & ctx.user.admin_group_ids:
         raise not_found()
     if u.superuser:
@@ -74,8 +90,13 @@ def users_view(ctx: WebContext) -> Response:
     assert ctx.user is not None
     q = sa.select(users).where(users.c.auto_generated == sa.false()).order_by(users.c.username)
     if not ctx.user.superuser:
-        q = q.where(users.c.id.in_(sa.select(memberships.c.user_id).where(
-            memberships.c.group_id.in_(sorted(ctx.user.admin_group_ids)))))
+        q = q.where(
+            users.c.id.in_(
+                sa.select(memberships.c.user_id).where(
+                    memberships.c.group_id.in_(sorted(ctx.user.admin_group_ids))
+                )
+            )
+        )
     error = None
     if ctx.request.method == "POST":
         username, password = ctx.field("username").strip(), ctx.field("password")
@@ -88,20 +109,36 @@ def users_view(ctx: WebContext) -> Response:
             error = problem
         else:
             try:
-                uid = create_user(ctx.conn, username, password, upload_group_id=group_id,
-                                  bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now)
+                uid = create_user(
+                    ctx.conn,
+                    username,
+                    password,
+                    upload_group_id=group_id,
+                    bcrypt_rounds=ctx.settings.bcrypt_rounds,
+                    now=ctx.now,
+                )
             except UserError as exc:
                 error = str(exc)
             else:
-                ctx.conn.execute(sa.update(users).where(users.c.id == uid).values(must_change_password=True))
+                ctx.conn.execute(
+                    sa.update(users).where(users.c.id == uid).values(must_change_password=True)
+                )
                 set_membership(ctx.conn, uid, group_id, may_use_webviewer=True)
                 _note(ctx, f"User added: {username}")
                 return redirect(f"/admin/users/{uid}")
     rows = ctx.conn.execute(q).all()
     locked = {r.username for r in rows if lockout.locked_until(ctx.conn, r.username, ctx.now)}
     disabled = {r.username for r in rows if not r.hashedpw}
-    return ctx.render("users.html", title="Users", rows=rows, locked=locked, disabled=disabled, error=error,
-                      groups=_managed_groups(ctx), status_code=400 if error else 200)
+    return ctx.render(
+        "users.html",
+        title="Users",
+        rows=rows,
+        locked=locked,
+        disabled=disabled,
+        error=error,
+        groups=_managed_groups(ctx),
+        status_code=400 if error else 200,
+    )
 
 
 def _require_whole_control(ctx: WebContext, u: sa.Row[Any]) -> None:
@@ -114,8 +151,11 @@ def _require_whole_control(ctx: WebContext, u: sa.Row[Any]) -> None:
         raise forbidden("The built-in system user can't be changed.")
     if ctx.user.superuser:
         return
-    theirs = set(ctx.conn.execute(sa.select(memberships.c.group_id).where(
-        memberships.c.user_id == u.id)).scalars())
+    theirs = set(
+        ctx.conn.execute(
+            sa.select(memberships.c.group_id).where(memberships.c.user_id == u.id)
+        ).scalars()
+    )
     if not theirs <= ctx.user.admin_group_ids:
         raise forbidden("This user also belongs to groups you don't administer; ask a superuser.")
 
@@ -135,23 +175,36 @@ def user_edit(ctx: WebContext) -> Response:
                 if ctx.field(f"{gid}:member"):
                     set_membership(ctx.conn, u.id, gid, **flags)
                 else:
-                    ctx.conn.execute(sa.delete(memberships).where(
-                        memberships.c.user_id == u.id, memberships.c.group_id == gid))
+                    ctx.conn.execute(
+                        sa.delete(memberships).where(
+                            memberships.c.user_id == u.id, memberships.c.group_id == gid
+                        )
+                    )
             upload = _int(ctx.field("upload_group_id"))
             if upload is None or upload in dict(managed):
-                ctx.conn.execute(sa.update(users).where(users.c.id == u.id).values(upload_group_id=upload))
+                ctx.conn.execute(
+                    sa.update(users).where(users.c.id == u.id).values(upload_group_id=upload)
+                )
             if ctx.user.superuser and u.id != ctx.user.id:
-                ctx.conn.execute(sa.update(users).where(users.c.id == u.id)
-                                 .values(superuser=bool(ctx.field("superuser"))))
+                ctx.conn.execute(
+                    sa.update(users)
+                    .where(users.c.id == u.id)
+                    .values(superuser=bool(ctx.field("superuser")))
+                )
             _note(ctx, f"User permissions changed: {u.username}")
             message = "Saved."
         elif action == "password":
             new = ctx.field("new_password")
             error = auth.password_problem(new, ctx.field("new_password2"), u.username)
             if error is None:
-                set_password(ctx.conn, u.id, new, bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now)
-                ctx.conn.execute(sa.update(users).where(users.c.id == u.id).values(
-                    must_change_password=bool(ctx.field("must_change"))))
+                set_password(
+                    ctx.conn, u.id, new, bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now
+                )
+                ctx.conn.execute(
+                    sa.update(users)
+                    .where(users.c.id == u.id)
+                    .values(must_change_password=bool(ctx.field("must_change")))
+                )
                 _note(ctx, f"Password set by administrator for user: {u.username}")
                 message = "Password set."
         elif action == "unlock":
@@ -172,13 +225,24 @@ def user_edit(ctx: WebContext) -> Response:
                 _note(ctx, f"User deleted: {u.username}")
                 return redirect("/admin/users")
         u = ctx.conn.execute(sa.select(users).where(users.c.id == u.id)).one()
-    ms = {int(m.group_id): m for m in ctx.conn.execute(sa.select(memberships).where(
-        memberships.c.user_id == u.id))}
-    return ctx.render("user_edit.html", title=f"User {u.username}", u=u, groups=managed, ms=ms,
-                      flags=MEMBERSHIP_FLAGS, message=message, error=error,
-                      locked=lockout.locked_until(ctx.conn, u.username, ctx.now), disabled=not u.hashedpw,
-                      usage=admin_ops.user_usage(ctx.conn, u.id),
-                      status_code=400 if error else 200)
+    ms = {
+        int(m.group_id): m
+        for m in ctx.conn.execute(sa.select(memberships).where(memberships.c.user_id == u.id))
+    }
+    return ctx.render(
+        "user_edit.html",
+        title=f"User {u.username}",
+        u=u,
+        groups=managed,
+        ms=ms,
+        flags=MEMBERSHIP_FLAGS,
+        message=message,
+        error=error,
+        locked=lockout.locked_until(ctx.conn, u.username, ctx.now),
+        disabled=not u.hashedpw,
+        usage=admin_ops.user_usage(ctx.conn, u.id),
+        status_code=400 if error else 200,
+    )
 
 
 def _valid_idnums(ctx: WebContext) -> list[int]:
@@ -191,15 +255,18 @@ def groups_view(ctx: WebContext) -> Response:
     error = None
     if ctx.request.method == "POST":
         try:
-            gid = create_group(ctx.conn, ctx.field("name").strip(), ctx.field("description").strip() or None)
+            gid = create_group(
+                ctx.conn, ctx.field("name").strip(), ctx.field("description").strip() or None
+            )
         except UserError as exc:
             error = str(exc)
         else:
             _note(ctx, f"Group added: {ctx.field('name').strip()}")
             return redirect(f"/admin/groups/{gid}")
     rows = ctx.conn.execute(sa.select(groups).order_by(groups.c.name)).all()
-    return ctx.render("groups.html", title="Groups", rows=rows, error=error,
-                      status_code=400 if error else 200)
+    return ctx.render(
+        "groups.html", title="Groups", rows=rows, error=error, status_code=400 if error else 200
+    )
 
 
 @page(admin=True)
@@ -219,11 +286,16 @@ def group_edit(ctx: WebContext) -> Response:
         _note(ctx, f"Group deleted: {g.name}")
         return redirect("/admin/groups")
     if ctx.request.method == "POST":
-        values: dict[str, Any] = {"description": ctx.field("description").strip() or None,
-                  "upload_policy": ctx.field("upload_policy").strip() or None,
-                  "finalize_policy": ctx.field("finalize_policy").strip() or None,
-                  "check_policy_on_upload": bool(ctx.field("check_policy_on_upload"))}
-        for label, key in (("Upload policy", "upload_policy"), ("Finalize policy", "finalize_policy")):
+        values: dict[str, Any] = {
+            "description": ctx.field("description").strip() or None,
+            "upload_policy": ctx.field("upload_policy").strip() or None,
+            "finalize_policy": ctx.field("finalize_policy").strip() or None,
+            "check_policy_on_upload": bool(ctx.field("check_policy_on_upload")),
+        }
+        for label, key in (
+            ("Upload policy", "upload_policy"),
+            ("Finalize policy", "finalize_policy"),
+        ):
             problem = policy_problems(values[key], _valid_idnums(ctx))
             if problem:
                 errors.append(f"{label}: {problem}")
@@ -238,15 +310,30 @@ def group_edit(ctx: WebContext) -> Response:
             _note(ctx, f"Group edited: {g.name}")
             message = "Saved."
             g = ctx.conn.execute(sa.select(groups).where(groups.c.id == gid)).one()
-    return ctx.render("group_edit.html", title=f"Group {g.name}", g=g, errors=errors, message=message,
-                      ip=get_ip_use(ctx.conn, gid), ip_flags=IP_FLAGS, form=ctx.form,
-                      others=[(i, n) for i, n in ctx.conn.execute(sa.select(groups.c.id, groups.c.name)
-                                                                  .order_by(groups.c.name)) if i != gid],
-                      can_see=admin_ops.visible_groups_of(ctx.conn, gid),
-                      status_code=400 if errors else 200)
+    return ctx.render(
+        "group_edit.html",
+        title=f"Group {g.name}",
+        g=g,
+        errors=errors,
+        message=message,
+        ip=get_ip_use(ctx.conn, gid),
+        ip_flags=IP_FLAGS,
+        form=ctx.form,
+        others=[
+            (i, n)
+            for i, n in ctx.conn.execute(
+                sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
+            )
+            if i != gid
+        ],
+        can_see=admin_ops.visible_groups_of(ctx.conn, gid),
+        status_code=400 if errors else 200,
+    )
 
 
-def _idnum_problems(ctx: WebContext, which: int | None, desc: str, short: str, new: bool) -> list[str]:
+def _idnum_problems(
+    ctx: WebContext, which: int | None, desc: str, short: str, new: bool
+) -> list[str]:
     d = idnum_definitions
     out = []
     if which is None or which < 1:
@@ -259,7 +346,9 @@ def _idnum_problems(ctx: WebContext, which: int | None, desc: str, short: str, n
     others = sa.true() if new else d.c.which_idnum != which
     if ctx.conn.execute(sa.select(d.c.which_idnum).where(d.c.description == desc, others)).first():
         out.append("Description is used by another ID number!")
-    if ctx.conn.execute(sa.select(d.c.which_idnum).where(d.c.short_description == short, others)).first():
+    if ctx.conn.execute(
+        sa.select(d.c.which_idnum).where(d.c.short_description == short, others)
+    ).first():
         out.append("Short description is used by another ID number!")
     return out
 
@@ -270,8 +359,13 @@ def idnums_view(ctx: WebContext) -> Response:
     errors: list[str] = []
     if ctx.request.method == "POST" and ctx.field("action") == "delete":
         which = _int(ctx.field("which_idnum"))
-        if which is None or ctx.conn.execute(sa.select(idnum_definitions).where(
-                idnum_definitions.c.which_idnum == which)).first() is None:
+        if (
+            which is None
+            or ctx.conn.execute(
+                sa.select(idnum_definitions).where(idnum_definitions.c.which_idnum == which)
+            ).first()
+            is None
+        ):
             raise not_found()
         try:
             admin_ops.delete_idnum(ctx.conn, which)
@@ -288,18 +382,36 @@ def idnums_view(ctx: WebContext) -> Response:
         errors = _idnum_problems(ctx, which, desc, short, new)
         if method not in ("", "uk_nhs_number"):
             errors.append("Unknown validation method")
-        if not new and which is not None and ctx.conn.execute(sa.select(idnum_definitions).where(
-                idnum_definitions.c.which_idnum == which)).first() is None:
+        if (
+            not new
+            and which is not None
+            and ctx.conn.execute(
+                sa.select(idnum_definitions).where(idnum_definitions.c.which_idnum == which)
+            ).first()
+            is None
+        ):
             raise not_found()
         if not errors:
-            values = dict(description=desc, short_description=short, validation_method=method or None)
+            values = dict(
+                description=desc, short_description=short, validation_method=method or None
+            )
             if new:
                 ctx.conn.execute(sa.insert(idnum_definitions).values(which_idnum=which, **values))
             else:
-                ctx.conn.execute(sa.update(idnum_definitions).where(
-                    idnum_definitions.c.which_idnum == which).values(**values))
+                ctx.conn.execute(
+                    sa.update(idnum_definitions)
+                    .where(idnum_definitions.c.which_idnum == which)
+                    .values(**values)
+                )
             _note(ctx, f"ID number definition {'added' if new else 'edited'}: {which}")
             return redirect("/admin/idnums")
-    rows = ctx.conn.execute(sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)).all()
-    return ctx.render("idnums.html", title="ID number definitions", rows=rows, errors=errors,
-                      status_code=400 if errors else 200)
+    rows = ctx.conn.execute(
+        sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)
+    ).all()
+    return ctx.render(
+        "idnums.html",
+        title="ID number definitions",
+        rows=rows,
+        errors=errors,
+        status_code=400 if errors else 200,
+    )

@@ -64,17 +64,29 @@ def audit_view(ctx: WebContext) -> Response:
     text = q.get("text", "").strip()
     if text:
         cond.append(audit.c.details.like(f"%{_like_escape(text)}%", escape="\\"))
-    total = ctx.conn.execute(sa.select(sa.func.count()).select_from(audit).where(*cond)).scalar_one()
+    total = ctx.conn.execute(
+        sa.select(sa.func.count()).select_from(audit).where(*cond)
+    ).scalar_one()
     n_pages = max(1, -(-total // AUDIT_PER_PAGE))
     page_no = max(1, min(_int(q.get("page", "1")) or 1, n_pages))
     rows = ctx.conn.execute(
-        sa.select(audit).where(*cond).order_by(audit.c.id.desc())
-        .limit(AUDIT_PER_PAGE).offset((page_no - 1) * AUDIT_PER_PAGE)
+        sa.select(audit)
+        .where(*cond)
+        .order_by(audit.c.id.desc())
+        .limit(AUDIT_PER_PAGE)
+        .offset((page_no - 1) * AUDIT_PER_PAGE)
     ).all()
     base = [(k, v) for k, v in q.multi_items() if k != "page"]
     return ctx.render(
-        "audit.html", title="Audit trail", rows=rows, total=total, page=page_no, n_pages=n_pages,
-        errors=errors, q=q, sources=SOURCES,
+        "audit.html",
+        title="Audit trail",
+        rows=rows,
+        total=total,
+        page=page_no,
+        n_pages=n_pages,
+        errors=errors,
+        q=q,
+        sources=SOURCES,
         page_url=lambda n: "/audit?" + urlencode([*base, ("page", str(n))]),
         user_names=records.names(ctx.conn, "user", (r.user_id for r in rows)),
         device_names=records.names(ctx.conn, "device", (r.device_id for r in rows)),
@@ -86,12 +98,17 @@ def devices_view(ctx: WebContext) -> Response:
     query = sa.select(devices).order_by(devices.c.id)
     members = _admin_members(ctx)
     if members is not None:
-        query = query.where(sa.or_(devices.c.registered_by_user_id.in_(members),
-                                   devices.c.uploading_user_id.in_(members)))
+        query = query.where(
+            sa.or_(
+                devices.c.registered_by_user_id.in_(members),
+                devices.c.uploading_user_id.in_(members),
+            )
+        )
     rows = ctx.conn.execute(query).all()
     ids = [r.registered_by_user_id for r in rows] + [r.uploading_user_id for r in rows]
-    return ctx.render("devices.html", title="Devices", rows=rows,
-                      user_names=records.names(ctx.conn, "user", ids))
+    return ctx.render(
+        "devices.html", title="Devices", rows=rows, user_names=records.names(ctx.conn, "user", ids)
+    )
 
 
 @page(admin=True)
@@ -106,14 +123,25 @@ def device_uploads(ctx: WebContext) -> Response:
     query = sa.select(devices).where(devices.c.id == device_id)
     members = _admin_members(ctx)
     if members is not None:
-        query = query.where(sa.or_(devices.c.registered_by_user_id.in_(members),
-                                   devices.c.uploading_user_id.in_(members)))
+        query = query.where(
+            sa.or_(
+                devices.c.registered_by_user_id.in_(members),
+                devices.c.uploading_user_id.in_(members),
+            )
+        )
     device = ctx.conn.execute(query).first()
     if device is None:
         raise not_found()
     rows = ctx.conn.execute(
-        sa.select(audit).where(audit.c.device_id == device_id).order_by(audit.c.id.desc()).limit(500)
+        sa.select(audit)
+        .where(audit.c.device_id == device_id)
+        .order_by(audit.c.id.desc())
+        .limit(500)
     ).all()
-    return ctx.render("device_uploads.html", title=f"History of device {device.friendly_name or device.name}",
-                      device=device, rows=rows,
-                      user_names=records.names(ctx.conn, "user", (r.user_id for r in rows)))
+    return ctx.render(
+        "device_uploads.html",
+        title=f"History of device {device.friendly_name or device.name}",
+        device=device,
+        rows=rows,
+        user_names=records.names(ctx.conn, "user", (r.user_id for r in rows)),
+    )

@@ -33,8 +33,9 @@ def login_page(ctx: WebContext) -> Response:
         ctx.conn, ctx.settings, session, username, ctx.field("password"), ctx.remote_addr, ctx.now
     )
     if result.session is None:
-        return ctx.render("login.html", title="Log in", error=result.error, username=username,
-                          next_url=next_url)
+        return ctx.render(
+            "login.html", title="Log in", error=result.error, username=username, next_url=next_url
+        )
     ctx.session = result.session
     ctx.set_cookie = True
     return redirect(next_url)
@@ -55,19 +56,35 @@ def change_password(ctx: WebContext) -> Response:
     assert ctx.user is not None
     if ctx.request.method == "GET":
         return ctx.render("change_password.html", title="Change password", error=None, done=False)
-    old, new, confirm = ctx.field("old_password"), ctx.field("new_password"), ctx.field("new_password2")
+    old, new, confirm = (
+        ctx.field("old_password"),
+        ctx.field("new_password"),
+        ctx.field("new_password2"),
+    )
     hashed = ctx.conn.execute(sa.select(users.c.hashedpw).where(users.c.id == ctx.user.id)).scalar()
     if not check_password(old, hashed):
-        return ctx.render("change_password.html", title="Change password",
-                          error="The old password is wrong", done=False)
+        return ctx.render(
+            "change_password.html",
+            title="Change password",
+            error="The old password is wrong",
+            done=False,
+        )
     problem = auth.password_problem(new, confirm, ctx.user.username)
     if problem is None and new == old:
         problem = "The new password must differ from the old one"
     if problem is not None:
-        return ctx.render("change_password.html", title="Change password", error=problem, done=False)
+        return ctx.render(
+            "change_password.html", title="Change password", error=problem, done=False
+        )
     set_password(ctx.conn, ctx.user.id, new, bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now)
     # copse addition: the reference does not list this among its web audits.
-    audit(ctx.conn, f"Password changed for user: {ctx.user.username}", source="webviewer",
-          now=ctx.now, remote_addr=ctx.remote_addr, user_id=ctx.user.id)
+    audit(
+        ctx.conn,
+        f"Password changed for user: {ctx.user.username}",
+        source="webviewer",
+        now=ctx.now,
+        remote_addr=ctx.remote_addr,
+        user_id=ctx.user.id,
+    )
     ctx.user = auth.load_user(ctx.conn, ctx.user.id)
     return ctx.render("change_password.html", title="Change password", error=None, done=True)

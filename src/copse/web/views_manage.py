@@ -60,14 +60,19 @@ def finalize_device(ctx: WebContext) -> Response:
     device = _device(ctx, device_id)
     perms.require_finalize(ctx.conn, ctx.user, device_id)
     if ctx.request.method == "POST":
-        changes = force_finalize(ctx.conn, device_id, ctx.user.id, ctx.now, remote_addr=ctx.remote_addr)
+        changes = force_finalize(
+            ctx.conn, device_id, ctx.user.id, ctx.now, remote_addr=ctx.remote_addr
+        )
         n = sum(len(c.preservation_pks) for c in changes)
-        return ctx.render("finalize_done.html", title="Device finalized", device=device, n=n,
-                          changes=changes)
+        return ctx.render(
+            "finalize_done.html", title="Device finalized", device=device, n=n, changes=changes
+        )
     preview = manage.finalize_preview(ctx.conn, device_id)
     return ctx.render(
-        "finalize_preview.html", title=f"Force-finalize {device.friendly_name or device.name}",
-        device=device, preview=preview,
+        "finalize_preview.html",
+        title=f"Force-finalize {device.friendly_name or device.name}",
+        device=device,
+        preview=preview,
         shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
         group_names=records.names(ctx.conn, "group", (t.group_id for t in preview.tasks)),
     )
@@ -90,12 +95,20 @@ def erase_task(ctx: WebContext) -> Response:
     label = f"{TABLES[table].shortname or table} (server PK {row['_pk']})"
     with refusals():
         if row["_era"] == manage.ERA_NOW:
-            raise manage.ActionRefused("This task is live on its device (not finalized) and can't be "
-                                       "erased; finalize the device first.")
+            raise manage.ActionRefused(
+                "This task is live on its device (not finalized) and can't be "
+                "erased; finalize the device first."
+            )
         if ctx.request.method == "GET":
             found = manage.dependants(ctx.conn, table, row)
-            return ctx.render("erase_task.html", title=f"Erase {label}", table=table, row=row,
-                              found=found, label=label)
+            return ctx.render(
+                "erase_task.html",
+                title=f"Erase {label}",
+                table=table,
+                row=row,
+                found=found,
+                label=label,
+            )
         mode = ctx.field("mode")
         args = (ctx.conn, table, row, _patient_pk(ctx, row), ctx.user.id, ctx.now, ctx.remote_addr)
         if mode == "placeholder":
@@ -103,9 +116,13 @@ def erase_task(ctx: WebContext) -> Response:
             return redirect(f"/tasks/{table}/{row['_pk']}")
         if mode == "entirely":
             manage.delete_task_entirely(*args)
-            return ctx.render("message.html", title="Task deleted",
-                              message=f"{label} and all its versions, ancillary rows and BLOBs "
-                                      "were deleted.", link="/tasks", link_text="Back to the tasks")
+            return ctx.render(
+                "message.html",
+                title="Task deleted",
+                message=f"{label} and all its versions, ancillary rows and BLOBs were deleted.",
+                link="/tasks",
+                link_text="Back to the tasks",
+            )
         raise manage.ActionRefused("Choose how to erase the task.")
 
 
@@ -122,11 +139,23 @@ def delete_patient(ctx: WebContext) -> Response:
     """Choose (ID type, number, group), preview every row that would go, then confirm."""
     assert ctx.user is not None
     get = ctx.field if ctx.request.method == "POST" else ctx.param
-    which, value, group_id = _int(get("which_idnum")), _int(get("idnum_value")), _int(get("group_id"))
+    which, value, group_id = (
+        _int(get("which_idnum")),
+        _int(get("idnum_value")),
+        _int(get("group_id")),
+    )
     choices = _admin_groups(ctx)
-    context: dict[str, Any] = dict(title="Delete a patient", groups=choices, idnum_defs=records.idnum_definitions_list(ctx.conn),
-                   which=which, value=value, group_id=group_id, plan=None, error=None,
-                   shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES})
+    context: dict[str, Any] = dict(
+        title="Delete a patient",
+        groups=choices,
+        idnum_defs=records.idnum_definitions_list(ctx.conn),
+        which=which,
+        value=value,
+        group_id=group_id,
+        plan=None,
+        error=None,
+        shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
+    )
     if which is None and value is None and group_id is None and ctx.request.method == "GET":
         return ctx.render("delete_patient.html", **context)
     if which is None or value is None or group_id is None:
@@ -138,8 +167,13 @@ def delete_patient(ctx: WebContext) -> Response:
     if ctx.request.method == "POST" and ctx.field("confirm") == "yes":
         name = dict(choices).get(group_id, str(group_id))
         manage.delete_patient(ctx.conn, plan, name, ctx.user.id, ctx.now, ctx.remote_addr)
-        return ctx.render("message.html", title="Patient deleted",
-                          message=f"Deleted {len(plan.tasks)} task record(s) and {len(plan.patients)} "
-                                  "patient record(s).", link="/tasks", link_text="Back to the tasks")
+        return ctx.render(
+            "message.html",
+            title="Patient deleted",
+            message=f"Deleted {len(plan.tasks)} task record(s) and {len(plan.patients)} "
+            "patient record(s).",
+            link="/tasks",
+            link_text="Back to the tasks",
+        )
     context["plan"] = plan
     return ctx.render("delete_patient.html", **context)

@@ -31,26 +31,44 @@ def patient_view(ctx: WebContext) -> Response:
     if via not in LISTERS:
         via = "index"
     result = (
-        LISTERS[via](ctx.conn, TaskFilter(patient_pk=current["_pk"], sort="created"),
-                     visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1, per_page=100)
-        if current is not None else None
+        LISTERS[via](
+            ctx.conn,
+            TaskFilter(patient_pk=current["_pk"], sort="created"),
+            visible_groups(ctx),
+            page=_int(ctx.param("page", "1")) or 1,
+            per_page=100,
+        )
+        if current is not None
+        else None
     )
-    server_created = (current is not None and current["_era"] == "NOW"
-                      and spa.server_patient_row(ctx.conn, int(current["_pk"])) is not None)
+    server_created = (
+        current is not None
+        and current["_era"] == "NOW"
+        and spa.server_patient_row(ctx.conn, int(current["_pk"])) is not None
+    )
     name = " ".join(str(shown[k]) for k in ("forename", "surname") if shown[k]) or "(no name)"
     return ctx.render(
-        "patient.html", title=f"Patient: {name}", row=row, shown=shown, current=current,
+        "patient.html",
+        title=f"Patient: {name}",
+        row=row,
+        shown=shown,
+        current=current,
         fields=[(k, shown[k]) for k in PATIENT_FIELDS],
         idnums=records.idnums_of(ctx.conn, shown),
-        notes=records.notes_for(ctx.conn, "patient", shown["id"], shown["_device_id"], shown["_era"]),
+        notes=records.notes_for(
+            ctx.conn, "patient", shown["id"], shown["_device_id"], shown["_era"]
+        ),
         result=result,
         may_note=perms.may_add_notes(ctx.conn, ctx.user, shown["_group_id"]),
         may_admin=perms.may_administer(ctx.user, shown["_group_id"]),
         shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
-        device_name=records.names(ctx.conn, "device", [shown["_device_id"]]).get(shown["_device_id"]),
+        device_name=records.names(ctx.conn, "device", [shown["_device_id"]]).get(
+            shown["_device_id"]
+        ),
         group_name=records.names(ctx.conn, "group", [shown["_group_id"]]).get(shown["_group_id"]),
         page_url=lambda n: f"/patients/{row['_pk']}?" + urlencode({"via": via, "page": n}),
-        via=via, via_url=lambda mode: f"/patients/{row['_pk']}?via={mode}",
+        via=via,
+        via_url=lambda mode: f"/patients/{row['_pk']}?via={mode}",
         server_created=server_created,
         may_manage=server_created and int(shown["_group_id"]) in dict(_manageable_groups(ctx)),
     )

@@ -20,7 +20,15 @@ from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import idnum_definitions
 from copse.web import perms, records
 from copse.web.endpoint import HttpError, WebContext, forbidden, not_found, page, redirect
-from copse.web.patient_edit import EDITABLE_FIELDS, add_note, current_idnums, edit_patient, get_note, hide_note, note_target
+from copse.web.patient_edit import (
+    EDITABLE_FIELDS,
+    add_note,
+    current_idnums,
+    edit_patient,
+    get_note,
+    hide_note,
+    note_target,
+)
 from copse.web.views_manage import refusals
 from copse.web.views_tasks import _int, _visible_row
 
@@ -46,8 +54,16 @@ def note_add(ctx: WebContext) -> Response:
         patient = records.current_patient(ctx.conn, row)
         patient_pk = int(patient["_pk"]) if patient is not None else None
     with refusals():
-        add_note(ctx.conn, table, row, ctx.field("note"), ctx.user.id, ctx.now, ctx.remote_addr,
-                 patient_pk)
+        add_note(
+            ctx.conn,
+            table,
+            row,
+            ctx.field("note"),
+            ctx.user.id,
+            ctx.now,
+            ctx.remote_addr,
+            patient_pk,
+        )
     return redirect(_url(table, pk))
 
 
@@ -67,8 +83,13 @@ def note_hide(ctx: WebContext) -> Response:
 
 def _definitions(ctx: WebContext) -> list[sa.Row]:  # type: ignore[type-arg]
     d = idnum_definitions
-    return list(ctx.conn.execute(sa.select(d.c.which_idnum, d.c.description, d.c.validation_method)
-                                 .order_by(d.c.which_idnum)))
+    return list(
+        ctx.conn.execute(
+            sa.select(d.c.which_idnum, d.c.description, d.c.validation_method).order_by(
+                d.c.which_idnum
+            )
+        )
+    )
 
 
 @page()
@@ -83,7 +104,9 @@ def patient_edit(ctx: WebContext) -> Response:
     idvalues: dict[int, object] = dict(existing)
     with refusals():
         if row["_era"] == "NOW":
-            raise HttpError(400, "Only finalized patients can be edited; this one is live on its device.")
+            raise HttpError(
+                400, "Only finalized patients can be edited; this one is live on its device."
+            )
         if not row["_current"]:
             raise HttpError(400, "This is an old version of the patient; edit the current one.")
         if ctx.request.method == "POST":
@@ -93,23 +116,35 @@ def patient_edit(ctx: WebContext) -> Response:
                 if fields["sex"] not in ("F", "M", "X"):
                     errors.append("Sex must be F, M or X")
             idnums = read_idnum_fields(
-                ctx, defs, errors,
-                lambda n, text: f"ID number {n}: {text!r} is not a positive whole number")
+                ctx,
+                defs,
+                errors,
+                lambda n, text: f"ID number {n}: {text!r} is not a positive whole number",
+            )
             values, idvalues = dict(fields), dict(idnums)
             if not errors:
-                new_pk, changes = edit_patient(ctx.conn, row, fields, idnums, ctx.user.id, ctx.now,
-                                               ctx.remote_addr)
+                new_pk, changes = edit_patient(
+                    ctx.conn, row, fields, idnums, ctx.user.id, ctx.now, ctx.remote_addr
+                )
                 if not changes:
                     errors.append("Nothing was changed.")
                 else:
                     return redirect(f"/patients/{new_pk}")
-    return ctx.render("patient_edit.html", title="Edit patient", row=row, values=values,
-                      idvalues=idvalues, defs=defs, errors=errors,
-                      status_code=400 if errors and ctx.request.method == "POST" else 200)
+    return ctx.render(
+        "patient_edit.html",
+        title="Edit patient",
+        row=row,
+        values=values,
+        idvalues=idvalues,
+        defs=defs,
+        errors=errors,
+        status_code=400 if errors and ctx.request.method == "POST" else 200,
+    )
 
 
-def read_idnum_fields(ctx: WebContext, defs: Iterable[Any], errors: list[str],
-                      not_positive: Callable[[int, str], str]) -> dict[int, int | None]:
+def read_idnum_fields(
+    ctx: WebContext, defs: Iterable[Any], errors: list[str], not_positive: Callable[[int, str], str]
+) -> dict[int, int | None]:
     """The ``idnumN`` form fields of a patient form, checked by each type's validation method.
 
     Shared by the finalized-patient and server-patient edit pages; problems are

@@ -31,9 +31,17 @@ from copse.web.views_tasks import _int
 
 def _audit(ctx: WebContext, text: str, patient_pk: int | None = None) -> None:
     assert ctx.user is not None
-    audit(ctx.conn, text, source="webviewer", now=ctx.now, remote_addr=ctx.remote_addr,
-          user_id=ctx.user.id, table_name="patient" if patient_pk else None,
-          server_pk=patient_pk, patient_server_pk=patient_pk)
+    audit(
+        ctx.conn,
+        text,
+        source="webviewer",
+        now=ctx.now,
+        remote_addr=ctx.remote_addr,
+        user_id=ctx.user.id,
+        table_name="patient" if patient_pk else None,
+        server_pk=patient_pk,
+        patient_server_pk=patient_pk,
+    )
 
 
 def _manageable(ctx: WebContext) -> dict[int, str]:
@@ -58,7 +66,9 @@ def _definitions(ctx: WebContext) -> list[sa.Row]:  # type: ignore[type-arg]
     return list(ctx.conn.execute(sa.select(d).order_by(d.c.which_idnum)))
 
 
-def _read_form(ctx: WebContext, errors: list[str]) -> tuple[dict[str, str | None], dict[int, int | None]]:
+def _read_form(
+    ctx: WebContext, errors: list[str]
+) -> tuple[dict[str, str | None], dict[int, int | None]]:
     fields = {k: (ctx.field(k).strip() or None) for k in EDITABLE_FIELDS}
     if fields["sex"] is not None:
         fields["sex"] = fields["sex"].upper()
@@ -68,8 +78,11 @@ def _read_form(ctx: WebContext, errors: list[str]) -> tuple[dict[str, str | None
         except ValueError:
             errors.append(f"Date of birth: {fields['dob']!r} is not a date (use YYYY-MM-DD)")
     idnums = read_idnum_fields(
-        ctx, _definitions(ctx), errors,
-        lambda n, text: f"For ID type {n}, ID number {text} is invalid: Not a positive integer")
+        ctx,
+        _definitions(ctx),
+        errors,
+        lambda n, text: f"For ID type {n}, ID number {text} is invalid: Not a positive integer",
+    )
     return fields, idnums
 
 
@@ -79,33 +92,57 @@ def server_patient_edit(ctx: WebContext) -> Response:
     row, manageable = _patient(ctx)
     errors: list[str] = []
     values: dict[str, object] = {k: row[k] for k in EDITABLE_FIELDS}
-    idvalues: dict[int, object] = {w: r["idnum_value"] for w, r in current_idnums(ctx.conn, row).items()}
+    idvalues: dict[int, object] = {
+        w: r["idnum_value"] for w, r in current_idnums(ctx.conn, row).items()
+    }
     group_id = int(row["_group_id"])
     if ctx.request.method == "POST":
         fields, idnums = _read_form(ctx, errors)
         new_group = _int(ctx.field("group_id"))
         if new_group is None or new_group not in manageable:
             raise HttpError(403, NOT_AUTHORIZED)
-        if new_group != row["_group_id"] and ctx.conn.execute(
-                sa.select(patient_task_schedule.c.id).where(patient_task_schedule.c.patient_pk == row["_pk"])
-        ).first():
-            errors.append("Take the patient's task schedules away before moving it to another group")
+        if (
+            new_group != row["_group_id"]
+            and ctx.conn.execute(
+                sa.select(patient_task_schedule.c.id).where(
+                    patient_task_schedule.c.patient_pk == row["_pk"]
+                )
+            ).first()
+        ):
+            errors.append(
+                "Take the patient's task schedules away before moving it to another group"
+            )
         values, idvalues, group_id = dict(fields), dict(idnums), new_group
         if not errors:
             try:
-                _, changes = edit_server_patient(ctx.conn, row, fields, idnums,
-                                                 (new_group, manageable[new_group]), ctx.user.id,
-                                                 ctx.now, ctx.remote_addr)
+                _, changes = edit_server_patient(
+                    ctx.conn,
+                    row,
+                    fields,
+                    idnums,
+                    (new_group, manageable[new_group]),
+                    ctx.user.id,
+                    ctx.now,
+                    ctx.remote_addr,
+                )
             except ActionRefused as exc:  # validation, with the reference's messages
                 errors.append(str(exc))
             else:
                 if changes:
                     return redirect("/admin/server-patients")
                 errors.append("Nothing was changed.")
-    return ctx.render("spatient_edit.html", title="Edit server-created patient", row=row, values=values,
-                      idvalues=idvalues, defs=_definitions(ctx),
-                      groups=sorted(manageable.items(), key=lambda kv: kv[1]), group_id=group_id,
-                      errors=errors, status_code=400 if errors else 200)
+    return ctx.render(
+        "spatient_edit.html",
+        title="Edit server-created patient",
+        row=row,
+        values=values,
+        idvalues=idvalues,
+        defs=_definitions(ctx),
+        groups=sorted(manageable.items(), key=lambda kv: kv[1]),
+        group_id=group_id,
+        errors=errors,
+        status_code=400 if errors else 200,
+    )
 
 
 @page()
@@ -117,8 +154,13 @@ def server_patient_delete(ctx: WebContext) -> Response:
         _audit(ctx, f"Server-created patient deleted ({n} patient record(s))", int(row["_pk"]))
         return redirect("/admin/server-patients")
     assigned = spa.assignments_of(ctx.conn, [int(row["_pk"])])[int(row["_pk"])]
-    return ctx.render("spatient_delete.html", title="Delete server-created patient", row=row,
-                      idnums=records.idnums_of(ctx.conn, row), assigned=assigned)
+    return ctx.render(
+        "spatient_delete.html",
+        title="Delete server-created patient",
+        row=row,
+        idnums=records.idnums_of(ctx.conn, row),
+        assigned=assigned,
+    )
 
 
 @page()
@@ -138,9 +180,13 @@ def schedule_edit(ctx: WebContext) -> Response:
             table = ctx.field("table")
             if table not in TASK_TABLES:
                 raise UserError(f"No such task: {table}")
-            sched.add_schedule_item(ctx.conn, schedule_id=sid, table=table,
-                                    due_from_days=_int(ctx.field("due_from")) or 0,
-                                    due_within_days=_int(ctx.field("due_within")) or 7)
+            sched.add_schedule_item(
+                ctx.conn,
+                schedule_id=sid,
+                table=table,
+                due_from_days=_int(ctx.field("due_from")) or 0,
+                due_within_days=_int(ctx.field("due_within")) or 7,
+            )
             _audit(ctx, f"Task schedule {sid}: {table} added")
         elif action == "delete_item":
             table = spa.delete_schedule_item(ctx.conn, sid, _int(ctx.field("item_id")) or 0)

@@ -32,28 +32,46 @@ def _manageable_groups(ctx: WebContext) -> list[tuple[int, str]]:
     assert ctx.user is not None
     q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
     if not ctx.user.superuser:
-        allowed = set(ctx.user.admin_group_ids) | set(ctx.conn.execute(
-            sa.select(memberships.c.group_id).where(memberships.c.user_id == ctx.user.id,
-                                                    memberships.c.may_manage_patients == sa.true())).scalars())
+        allowed = set(ctx.user.admin_group_ids) | set(
+            ctx.conn.execute(
+                sa.select(memberships.c.group_id).where(
+                    memberships.c.user_id == ctx.user.id,
+                    memberships.c.may_manage_patients == sa.true(),
+                )
+            ).scalars()
+        )
         q = q.where(groups.c.id.in_(sorted(allowed)))
     return [(int(i), str(n)) for i, n in ctx.conn.execute(q)]
 
 
 def _audit(ctx: WebContext, text: str, patient_pk: int | None = None) -> None:
     assert ctx.user is not None
-    audit(ctx.conn, text, source="webviewer", now=ctx.now, remote_addr=ctx.remote_addr,
-          user_id=ctx.user.id, table_name="patient" if patient_pk else None,
-          server_pk=patient_pk, patient_server_pk=patient_pk)
+    audit(
+        ctx.conn,
+        text,
+        source="webviewer",
+        now=ctx.now,
+        remote_addr=ctx.remote_addr,
+        user_id=ctx.user.id,
+        table_name="patient" if patient_pk else None,
+        server_pk=patient_pk,
+        patient_server_pk=patient_pk,
+    )
 
 
 def _context(ctx: WebContext, manageable: list[tuple[int, str]]) -> dict[str, object]:
     ids = [g for g, _ in manageable]
     patients = [p for p in list_server_patients(ctx.conn) if p.group_id in ids]
     schedules = [s for gid in ids for s in sched.list_schedules(ctx.conn, gid)]
-    return dict(patients=patients, schedules=schedules,
-                assigned=assignments_of(ctx.conn, [p.pk for p in patients]), groups=manageable,
-                group_names=dict(manageable), idnum_defs=records.idnum_definitions_list(ctx.conn),
-                task_tables=[(t, TABLES[t].shortname or t) for t in TASK_TABLES])
+    return dict(
+        patients=patients,
+        schedules=schedules,
+        assigned=assignments_of(ctx.conn, [p.pk for p in patients]),
+        groups=manageable,
+        group_names=dict(manageable),
+        idnum_defs=records.idnum_definitions_list(ctx.conn),
+        task_tables=[(t, TABLES[t].shortname or t) for t in TASK_TABLES],
+    )
 
 
 @page()
@@ -78,27 +96,45 @@ def server_patients_view(ctx: WebContext) -> Response:
                     if text:
                         value = _int(text)
                         if value is None:
-                            raise UserError(f"For ID type {d.which_idnum}, ID number {text} is invalid: "
-                                            "Not a positive integer")
+                            raise UserError(
+                                f"For ID type {d.which_idnum}, ID number {text} is invalid: "
+                                "Not a positive integer"
+                            )
                         idnums.append((int(d.which_idnum), value))
                 p = create_server_patient(
-                    ctx.conn, group_id=group_id, forename=ctx.field("forename").strip() or None,
-                    surname=ctx.field("surname").strip() or None, sex=ctx.field("sex").strip().upper() or None,
-                    dob=dob, idnums=idnums, email=ctx.field("email").strip() or None,
-                    adding_user_id=ctx.user.id, now=ctx.now)
+                    ctx.conn,
+                    group_id=group_id,
+                    forename=ctx.field("forename").strip() or None,
+                    surname=ctx.field("surname").strip() or None,
+                    sex=ctx.field("sex").strip().upper() or None,
+                    dob=dob,
+                    idnums=idnums,
+                    email=ctx.field("email").strip() or None,
+                    adding_user_id=ctx.user.id,
+                    now=ctx.now,
+                )
                 _audit(ctx, "Server-created patient added", p.pk)
             elif action == "schedule":
-                sid = sched.create_schedule(ctx.conn, group_id=group_id, name=ctx.field("name").strip())
+                sid = sched.create_schedule(
+                    ctx.conn, group_id=group_id, name=ctx.field("name").strip()
+                )
                 _audit(ctx, f"Task schedule {sid} added")
                 table = ctx.field("table")
                 if table:
                     if table not in TASK_TABLES:
                         raise UserError(f"No such task: {table}")
-                    sched.add_schedule_item(ctx.conn, schedule_id=sid, table=table,
-                                            due_from_days=_int(ctx.field("due_from")) or 0,
-                                            due_within_days=_int(ctx.field("due_within")) or 7)
+                    sched.add_schedule_item(
+                        ctx.conn,
+                        schedule_id=sid,
+                        table=table,
+                        due_from_days=_int(ctx.field("due_from")) or 0,
+                        due_within_days=_int(ctx.field("due_within")) or 7,
+                    )
             elif action == "assign":
-                patient_pk, schedule_id = _int(ctx.field("patient_pk")), _int(ctx.field("schedule_id"))
+                patient_pk, schedule_id = (
+                    _int(ctx.field("patient_pk")),
+                    _int(ctx.field("schedule_id")),
+                )
                 if patient_pk is None or schedule_id is None:
                     raise UserError("Choose a patient and a schedule")
                 if patient_pk not in {sp.pk for sp in list_server_patients(ctx.conn, group_id)}:
@@ -113,5 +149,10 @@ def server_patients_view(ctx: WebContext) -> Response:
             errors.append(f"Bad date: {exc}")
         else:
             return redirect("/admin/server-patients")
-    return ctx.render("server_patients.html", title="Server-created patients", errors=errors,
-                      status_code=400 if errors else 200, **_context(ctx, manageable))
+    return ctx.render(
+        "server_patients.html",
+        title="Server-created patients",
+        errors=errors,
+        status_code=400 if errors else 200,
+        **_context(ctx, manageable),
+    )

@@ -98,6 +98,7 @@ def _choices(ctx: WebContext) -> dict[str, Any]:
     group_names = records.names(ctx.conn, "group", groups) if groups is not None else None
     if group_names is None:
         from copse.web.auth import all_group_names
+
         group_names = all_group_names(ctx.conn)
     return {
         "users": ctx.conn.execute(user_q).all(),
@@ -117,20 +118,31 @@ def task_list(ctx: WebContext) -> Response:
     via = ctx.param("via", "index")
     if via not in LISTERS:
         via = "index"
-    result = LISTERS[via](ctx.conn, f, visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1,
-                    per_page=per_page)
+    result = LISTERS[via](
+        ctx.conn, f, visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1, per_page=per_page
+    )
     base_params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "page"]
 
     def page_url(n: int) -> str:
         return "/tasks?" + urlencode([*base_params, ("page", str(n))])
 
     def via_url(mode: str) -> str:
-        return "/tasks?" + urlencode([*((k, v) for k, v in base_params if k != "via"), ("via", mode)])
+        return "/tasks?" + urlencode(
+            [*((k, v) for k, v in base_params if k != "via"), ("via", mode)]
+        )
 
     return ctx.render(
-        "tasks.html", title="Tasks", f=f, errors=errors, result=result, page_url=page_url,
-        via=via, via_url=via_url,
-        per_page=per_page, per_page_choices=PER_PAGE_CHOICES, q=ctx.request.query_params,
+        "tasks.html",
+        title="Tasks",
+        f=f,
+        errors=errors,
+        result=result,
+        page_url=page_url,
+        via=via,
+        via_url=via_url,
+        per_page=per_page,
+        per_page_choices=PER_PAGE_CHOICES,
+        q=ctx.request.query_params,
         device_names=records.names(ctx.conn, "device", (r.device_id for r in result.rows)),
         user_names=records.names(ctx.conn, "user", (r.adding_user_id for r in result.rows)),
         group_names=records.names(ctx.conn, "group", (r.group_id for r in result.rows)),
@@ -156,15 +168,35 @@ def task_view(ctx: WebContext) -> Response:
     row = _visible_row(ctx, table, ctx.request.path_params["pk"])
     patient = records.current_patient(ctx.conn, row)
     versions = records.lineage(ctx.conn, table, row)
-    user_ids = [v.get(c) for v in versions for c in ("_adding_user_id", "_removing_user_id",
-                "_preserving_user_id", "_manually_erasing_user_id")]
+    user_ids = [
+        v.get(c)
+        for v in versions
+        for c in (
+            "_adding_user_id",
+            "_removing_user_id",
+            "_preserving_user_id",
+            "_manually_erasing_user_id",
+        )
+    ]
     assert ctx.user is not None
-    audit(ctx.conn, "Viewed HTML", source="webviewer", now=ctx.now, remote_addr=ctx.remote_addr,
-          user_id=ctx.user.id, table_name=table, server_pk=row["_pk"],
-          patient_server_pk=patient["_pk"] if patient is not None else None)
+    audit(
+        ctx.conn,
+        "Viewed HTML",
+        source="webviewer",
+        now=ctx.now,
+        remote_addr=ctx.remote_addr,
+        user_id=ctx.user.id,
+        table_name=table,
+        server_pk=row["_pk"],
+        patient_server_pk=patient["_pk"] if patient is not None else None,
+    )
     return ctx.render(
-        "task.html", title=f"{TABLES[table].shortname or table} (server PK {row['_pk']})",
-        table=table, info=TABLES[table], row=row, patient=patient,
+        "task.html",
+        title=f"{TABLES[table].shortname or table} (server PK {row['_pk']})",
+        table=table,
+        info=TABLES[table],
+        row=row,
+        patient=patient,
         task_html=records.task_html(ctx.conn, table, row),
         fields=records.client_values(table, row),
         versions=versions,
@@ -192,5 +224,6 @@ def blob_view(ctx: WebContext) -> Response:
         "Content-Disposition": "inline" if inline else 'attachment; filename="blob.bin"',
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
-    return Response(bytes(data), media_type=mimetype if inline else "application/octet-stream",
-                    headers=headers)
+    return Response(
+        bytes(data), media_type=mimetype if inline else "application/octet-stream", headers=headers
+    )

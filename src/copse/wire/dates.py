@@ -19,7 +19,7 @@ import datetime
 import functools
 import re
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATETIME_RE = re.compile(
@@ -50,8 +50,13 @@ def parse_datetime(text: str) -> datetime.datetime:
     micro = int(frac[:6].ljust(6, "0")) if frac else 0
     try:
         return datetime.datetime(
-            int(year), int(month), int(day),
-            int(hour or 0), int(minute or 0), int(second or 0), micro,
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
             tzinfo=tz,
         )
     except ValueError:

@@ -218,8 +218,18 @@ def encode_csv(values: Iterable[Value]) -> str:
 # ---------------------------------------------------------------------------
 
 ClientValue: TypeAlias = (
-    None | bool | int | float | str | bytes | bytearray
-    | datetime.datetime | datetime.date | datetime.time | list[Any] | tuple[Any, ...]
+    None
+    | bool
+    | int
+    | float
+    | str
+    | bytes
+    | bytearray
+    | datetime.datetime
+    | datetime.date
+    | datetime.time
+    | list[Any]
+    | tuple[Any, ...]
 )
 
 
@@ -246,7 +256,7 @@ def encode_client_value(v: ClientValue) -> str:
         return _encode_blob(v)
     if isinstance(v, datetime.datetime):
         if v.tzinfo is None:
-            v = v.replace(tzinfo=datetime.timezone.utc)
+            v = v.replace(tzinfo=datetime.UTC)
         return _quote_string(v.isoformat(timespec="milliseconds"))
     if isinstance(v, datetime.date):
         return _quote_string(v.strftime("%Y-%m-%d"))

@@ -178,9 +178,7 @@ def pkname_in_upload_table_neither_first_nor_explicit(v: Version) -> bool:
 def check_client_version(v: Version, raw: str | None) -> None:
     """Refuse clients older than :data:`MINIMUM_TABLET_VERSION` (an HTTP 400 case)."""
     if v < MINIMUM_TABLET_VERSION:
-        raise BadRequest(
-            f"Tablet CamCOPS version too old: is {raw}, need {MINIMUM_TABLET_VERSION}"
-        )
+        raise BadRequest(f"Tablet CamCOPS version too old: is {raw}, need {MINIMUM_TABLET_VERSION}")
 
 
 def parse_client_version(raw: str | None) -> Version:

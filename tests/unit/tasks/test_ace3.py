@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from task_test_helpers import ACE3_FULL, MINIACE_FULL, items, summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import ACE3_FULL, MINIACE_FULL, items, summary_map, td
 
 ACE3 = get_task("ace3")
 MINIACE = get_task("miniace")

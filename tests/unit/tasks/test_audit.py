@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import fill, items, summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import fill, items, summary_map, td
 
 AUDIT = get_task("audit")
 AUDIT_C = get_task("audit_c")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import XSS, summary_map, td
 
 from copse.tasks.catalogue import get_task
 from copse.tasks.instruments.bmi import bmi_category
-
-from task_test_helpers import XSS, summary_map, td
 
 BMI = get_task("bmi")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from task_test_helpers import XSS, assert_escaped, hostile_task
 
 from copse.schema.registry import TABLES, TASK_TABLES, ColumnInfo
 from copse.tasks import html as h
@@ -16,8 +17,6 @@ from copse.tasks.catalogue import (
     task_owning_table,
     tasks_with_logic,
 )
-
-from task_test_helpers import XSS, assert_escaped, hostile_task
 
 REQUIRED_WITH_LOGIC = {
     "ref_satis_gen", "progressnote", "photo", "photosequence", "diagnosis_icd10",

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import XSS, items, summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import XSS, items, summary_map, td
 
 DT = get_task("distressthermometer")
 BASE = {"distress": 0, **items("q", 1, 36, 0)}

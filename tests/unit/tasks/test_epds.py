@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import fill, items, summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import fill, items, summary_map, td
 
 EPDS = get_task("epds")
 Q1_9 = [f"q{n}" for n in range(1, 10)]

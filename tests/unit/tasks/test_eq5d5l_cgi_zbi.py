@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import items, summary_map, td
 
 from copse.tasks.catalogue import get_task
 from copse.tasks.instruments.cgi import efficacy_index
-
-from task_test_helpers import items, summary_map, td
 
 EQ5D = get_task("eq5d5l")
 CGI = get_task("cgi")

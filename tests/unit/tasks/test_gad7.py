@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import fill, items, summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import fill, items, summary_map, td
 
 GAD7 = get_task("gad7")
 ITEMS = [f"q{n}" for n in range(1, 8)]

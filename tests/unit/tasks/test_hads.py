@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import fill, items, summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import fill, items, summary_map, td
 
 ODD = [f"q{n}" for n in (1, 3, 5, 7, 9, 11, 13)]
 EVEN = [f"q{n}" for n in (2, 4, 6, 8, 10, 12, 14)]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import fill, items, summary_map, td
 
 from copse.tasks.base import BlobInfo, TaskData
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import fill, items, summary_map, td
 
 MOCA = get_task("moca")
 FULL = {**items("q", 1, 28, 1), "q12": 3}

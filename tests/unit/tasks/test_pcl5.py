@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import items, summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import items, summary_map, td
 
 PCL5 = get_task("pcl5")
 # Minimal pattern that meets the rule: 1 of B, 1 of C, 2 of D, 2 of E at ≥2.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import fill, items, summary_map, td
 
 from copse.tasks.base import TaskData
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import fill, items, summary_map, td
 
 PHQ9 = get_task("phq9")
 PHQ8 = get_task("phq8")

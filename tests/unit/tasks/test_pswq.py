@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from copse.tasks.catalogue import get_task
-
 from task_test_helpers import items, summary_map, td
+
+from copse.tasks.catalogue import get_task
 
 PSWQ = get_task("pswq")
 REVERSED = (1, 3, 8, 10, 11)

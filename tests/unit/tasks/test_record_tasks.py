@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from task_test_helpers import XSS, assert_escaped, td
 
 from copse.tasks.base import BlobInfo, TaskData
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import XSS, assert_escaped, td
 
 PNG = BlobInfo(mimetype="image/png", filename="a.png", size=100, url="/blob/11")
 

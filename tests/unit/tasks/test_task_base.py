@@ -7,6 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
+from task_test_helpers import XSS, fill
 
 from copse.tasks import html as h
 from copse.tasks.base import BlobInfo, Summary, TaskData, seconds_to_first_finish
@@ -22,8 +23,6 @@ from copse.tasks.values import (
     sum_valid,
     yes_no,
 )
-
-from task_test_helpers import XSS, fill
 
 
 def test_as_int() -> None:

@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 from markupsafe import Markup
+from task_test_helpers import ACE3_FULL, MINIACE_FULL, XSS, assert_escaped, hostile_task, items
 
 from copse.schema.registry import TABLES
 from copse.tasks.base import BlobInfo, Summary, TaskData
 from copse.tasks.catalogue import get_task, tasks_with_logic
-
-from task_test_helpers import ACE3_FULL, MINIACE_FULL, XSS, assert_escaped, hostile_task, items
 
 PNG = {1: BlobInfo(mimetype="image/png", filename="p.png", size=10, url="/blobs/1")}
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from task_test_helpers import summary_map, td
 
 from copse.tasks.catalogue import get_task
-
-from task_test_helpers import summary_map, td
 
 CAGE = get_task("cage")
 GDS = get_task("gds15")

@@ -18,7 +18,9 @@ def run_migrations_online() -> None:
 
         engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
         with engine.begin() as conn:
-            context.configure(connection=conn, target_metadata=target_metadata, version_table=VERSION_TABLE)
+            context.configure(
+                connection=conn, target_metadata=target_metadata, version_table=VERSION_TABLE
+            )
             with context.begin_transaction():
                 context.run_migrations()
         return

@@ -60,10 +60,10 @@ class Cgi(ItemScale):
     tablename = "cgi"
     items = ("q1", "q2", "q3t", "q3s")
     permitted_by_item = {
-        "q1": tuple(range(0, 8)),
-        "q2": tuple(range(0, 8)),
-        "q3t": tuple(range(0, 5)),
-        "q3s": tuple(range(0, 5)),
+        "q1": tuple(range(8)),
+        "q2": tuple(range(8)),
+        "q3t": tuple(range(5)),
+        "q3s": tuple(range(5)),
     }
     item_labels = {
         "q1": "1. Severity of illness",

@@ -25,13 +25,13 @@ class DistressThermometer(ItemScale):
     tablename = "distressthermometer"
     items = ("distress", *PROBLEMS)
     permitted = (0, 1)
-    permitted_by_item = {"distress": tuple(range(0, 11))}
+    permitted_by_item = {"distress": tuple(range(11))}
     item_labels = {
         "distress": "Distress over the past week (0 none … 10 extreme)",
         **{q: f"Problem list item {q[1:]}" for q in PROBLEMS},
     }
     option_labels = {0: "no", 1: "yes"}
-    option_labels_by_item = {"distress": {n: str(n) for n in range(0, 11)}}
+    option_labels_by_item = {"distress": {n: str(n) for n in range(11)}}
 
     def summaries(self, task: TaskData) -> list[Summary]:
         distress = int_in_range(task.get("distress"), 0, 10)

@@ -23,7 +23,11 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-_MYSQL: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin", "mysql_engine": "InnoDB"}
+_MYSQL: dict[str, Any] = {
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_bin",
+    "mysql_engine": "InnoDB",
+}
 _LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 _ISO_TEXT = sa.String(40)
 
@@ -56,14 +60,14 @@ def upgrade() -> None:
         sa.Column("due_by", sa.String(64)),
         sa.PrimaryKeyConstraint("id", name="pk__task_schedule_item"),
         sa.ForeignKeyConstraint(
-            ["schedule_id"], ["_task_schedule.id"], ondelete="CASCADE",
+            ["schedule_id"],
+            ["_task_schedule.id"],
+            ondelete="CASCADE",
             name="fk__task_schedule_item_schedule_id",
         ),
         **_MYSQL,
     )
-    op.create_index(
-        "ix__task_schedule_item_schedule_id", "_task_schedule_item", ["schedule_id"]
-    )
+    op.create_index("ix__task_schedule_item_schedule_id", "_task_schedule_item", ["schedule_id"])
 
     op.create_table(
         "_patient_task_schedule",
@@ -74,11 +78,15 @@ def upgrade() -> None:
         sa.Column("settings", _LONG_TEXT),
         sa.PrimaryKeyConstraint("id", name="pk__patient_task_schedule"),
         sa.ForeignKeyConstraint(
-            ["patient_pk"], ["patient._pk"], ondelete="CASCADE",
+            ["patient_pk"],
+            ["patient._pk"],
+            ondelete="CASCADE",
             name="fk__patient_task_schedule_patient_pk",
         ),
         sa.ForeignKeyConstraint(
-            ["schedule_id"], ["_task_schedule.id"], ondelete="CASCADE",
+            ["schedule_id"],
+            ["_task_schedule.id"],
+            ondelete="CASCADE",
             name="fk__patient_task_schedule_schedule_id",
         ),
         **_MYSQL,
