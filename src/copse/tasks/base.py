@@ -32,6 +32,16 @@ from markupsafe import Markup
 
 from copse.schema.registry import TABLES, TableInfo
 from copse.tasks import html as h
+from copse.tasks.meta import (
+    STANDARD_COLUMN_MEANINGS,
+    Cutoff,
+    DictionaryEntry,
+    RiskFlag,
+    SummaryKind,
+    TrackerSpec,
+    format_number,
+    kind_of_sql_type,
+)
 from copse.tasks.values import parse_iso_datetime
 
 #: Order-by column of each ancillary relationship (tasks.md §1.4). The
@@ -91,13 +101,21 @@ class TaskData:
     order. ``blobs`` maps client blob ids (same device and era) to
     :class:`BlobInfo`. ``patient`` is the current patient row if the caller has
     it; only a few rules need it (e.g. the PHQ-15 period item applies to
-    female patients only).
+    female patients only). ``strings`` are the server's extra strings for
+    this task (name → text, default locale), if the caller loaded them: the
+    only place copyright-restricted question wording may come from.
     """
 
     row: Mapping[str, Any]
     ancillary: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     blobs: Mapping[int, BlobInfo] = field(default_factory=dict)
     patient: Mapping[str, Any] | None = None
+    strings: Mapping[str, str] = field(default_factory=dict)
+
+    def xstring(self, name: str, default: str) -> str:
+        """An extra string of this task if the server has it, else ``default``."""
+        text = self.strings.get(name)
+        return text if text else default
 
     def get(self, column: str) -> Any:
         """The value of one column of the task row (None if absent)."""
@@ -121,12 +139,33 @@ class Summary:
     """One calculated value: a score, a band, a flag.
 
     ``out_of`` is the maximum of a score, shown as "12 / 27" in views.
+    ``kind`` is the column type downloads give it; it must be set whenever the
+    value can be None (an empty task must still say what type its summary
+    columns have, or a download of empty tasks would have untyped columns).
+    Left unset, it is read from the value.
     """
 
     name: str
     value: SummaryValue
     description: str
     out_of: int | float | None = None
+    kind: SummaryKind | None = None
+
+    @property
+    def column_kind(self) -> SummaryKind | None:
+        """The declared kind, else the kind of the value (None if both unknown)."""
+        if self.kind is not None:
+            return self.kind
+        value = self.value
+        if isinstance(value, bool):
+            return "bool"
+        if isinstance(value, int):
+            return "int"
+        if isinstance(value, float):
+            return "float"
+        if isinstance(value, str):
+            return "str"
+        return None
 
 
 class AncillaryInfo(NamedTuple):
@@ -149,6 +188,16 @@ class TaskDefinition:
     tablename: str = ""
     #: False only for the generic fallback, which knows no instrument rules.
     has_logic: ClassVar[bool] = True
+    #: Summaries charted in a patient's tracker (empty: nothing worth charting).
+    trackers: ClassVar[tuple[TrackerSpec, ...]] = ()
+    #: Meanings of this task's columns (and its ancillary tables' columns, as
+    #: ``"table.column"``) for the data dictionary; standard columns and
+    #: declared items are described without entries here.
+    column_meanings: ClassVar[Mapping[str, str]] = {}
+    #: Why a summary or rule knowingly differs from the CamCOPS server's
+    #: computation (summary name or "is_complete" → reason), shown in the data
+    #: dictionary so users comparing with old CamCOPS downloads know why.
+    reference_differences: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, tablename: str | None = None) -> None:
         name = tablename if tablename is not None else type(self).tablename
@@ -233,15 +282,80 @@ class TaskDefinition:
         caller knows; it is omitted when not given.
         """
         out = [
-            Summary("is_complete", self.is_complete(task), "Task complete?"),
+            Summary("is_complete", self.is_complete(task), "Task complete?", kind="bool"),
             Summary(
                 "seconds_from_creation_to_first_finish",
                 seconds_to_first_finish(task.row),
                 "Time (in seconds) from task creation to first exit, if that was a finish",
+                kind="float",
             ),
         ]
         if server_version is not None:
-            out.append(Summary("camcops_server_version", server_version, "Server version"))
+            out.append(
+                Summary("camcops_server_version", server_version, "Server version", kind="str")
+            )
+        return out
+
+    def risk_flags(self, task: TaskData) -> list[RiskFlag]:
+        """Answers a clinician must not miss; none unless the instrument has them."""
+        return []
+
+    def clinical_summary(self, task: TaskData) -> str:
+        """One line for the clinical text view, e.g. "PHQ-9: total 12/27, Moderate".
+
+        The default lists the scores (with their maxima) and text bands of
+        :meth:`summaries`; tasks override it where a better line exists.
+        """
+        parts: list[str] = []
+        for s in self.summaries(task):
+            if s.value is None or isinstance(s.value, bool):
+                continue
+            if isinstance(s.value, str):
+                parts.append(f"{s.name.replace('_', ' ')} {s.value}")
+            elif s.out_of is not None:
+                parts.append(f"{s.name.replace('_', ' ')} {format_number(s.value)}/{s.out_of}")
+            else:
+                parts.append(f"{s.name.replace('_', ' ')} {format_number(s.value)}")
+        complete = self.is_complete(task)
+        if complete is False:
+            parts.append("incomplete")
+        flags = self.risk_flags(task)
+        parts.extend(f.message for f in flags)
+        return f"{self.shortname}: " + (", ".join(parts) if parts else "no scores")
+
+    # ------------------------------------------------------- data dictionary
+    def column_meaning(self, table: str, column: str) -> str | None:
+        """What one stored column means, if this definition knows."""
+        key = column if table == self.tablename else f"{table}.{column}"
+        return self.column_meanings.get(key)
+
+    def summary_columns(self) -> list[Summary]:
+        """The summary columns every download of this task carries, in order.
+
+        Computed on an empty task, so every summary must cope with all answers
+        missing (which property tests check anyway).
+        """
+        empty = TaskData(row={})
+        return [*self.standard_summaries(empty), *self.summaries(empty)]
+
+    def data_dictionary(self) -> list[DictionaryEntry]:
+        """Every stored and computed column of this task, with its meaning."""
+        out: list[DictionaryEntry] = []
+        for table in self.all_tables:
+            for col in TABLES[table].columns:
+                meaning = (
+                    self.column_meaning(table, col.name)
+                    or STANDARD_COLUMN_MEANINGS.get(col.name)
+                    or ""
+                )
+                out.append(DictionaryEntry(table, col.name, col.kind, meaning))
+        for s in self.summary_columns():
+            meaning = s.description
+            if s.name in self.reference_differences:
+                meaning += f" (differs from CamCOPS: {self.reference_differences[s.name]})"
+            out.append(
+                DictionaryEntry(self.tablename, s.name, s.column_kind or "str", meaning, True)
+            )
         return out
 
     # ------------------------------------------------------------------ HTML
@@ -314,3 +428,21 @@ def seconds_to_first_finish(row: Mapping[str, Any]) -> float | None:
         return (end - start).total_seconds()
     except TypeError:  # one naive, one aware: no meaningful difference
         return None
+
+
+__all__ = [
+    "AncillaryInfo",
+    "BlobInfo",
+    "Cutoff",
+    "DictionaryEntry",
+    "GenericTask",
+    "RiskFlag",
+    "Summary",
+    "SummaryKind",
+    "TaskData",
+    "TaskDefinition",
+    "TrackerSpec",
+    "format_number",
+    "kind_of_sql_type",
+    "seconds_to_first_finish",
+]

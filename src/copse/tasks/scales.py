@@ -93,6 +93,16 @@ class ItemScale(TaskDefinition):
     def question_label(self, item: str) -> str:
         return self.item_labels.get(item, item)
 
+    def column_meaning(self, table: str, column: str) -> str | None:
+        """Declared meaning, else an item's question label with its answer codes."""
+        declared = super().column_meaning(table, column)
+        if declared is not None or table != self.tablename or column not in self.items:
+            return declared
+        labels = self.option_labels_by_item.get(column, self.option_labels)
+        codes = "; ".join(f"{code} = {text}" for code, text in sorted(labels.items()))
+        permitted = ", ".join(str(c) for c in self.permitted_for(column))
+        return f"{self.question_label(column)} ({codes or 'permitted: ' + permitted})"
+
     def question_rows(self, task: TaskData) -> list[tuple[str, h.HtmlCell]]:
         rows: list[tuple[str, h.HtmlCell]] = []
         for item in self.items:

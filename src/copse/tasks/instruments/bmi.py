@@ -64,12 +64,12 @@ class Bmi(TaskDefinition):
         return mass / (height * height)
 
     def summaries(self, task: TaskData) -> list[Summary]:
-        return [Summary("bmi", self.bmi(task), "Body mass index (kg/m²)")]
+        return [Summary("bmi", self.bmi(task), "Body mass index (kg/m²)", kind="float")]
 
     def html_summaries(self, task: TaskData) -> list[Summary]:
         return [
             *self.summaries(task),
-            Summary("category", bmi_category(self.bmi(task)), "BMI category"),
+            Summary("category", bmi_category(self.bmi(task)), "BMI category", kind="str"),
         ]
 
     def body_html(self, task: TaskData) -> Markup:

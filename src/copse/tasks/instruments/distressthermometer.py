@@ -37,11 +37,12 @@ class DistressThermometer(ItemScale):
         distress = int_in_range(task.get("distress"), 0, 10)
         n_problems = self.total(task, PROBLEMS)
         return [
-            Summary("distress", distress, "Distress rating", 10),
+            Summary("distress", distress, "Distress rating", 10, kind="int"),
             Summary(
                 "clinically_significant",
                 None if distress is None else distress >= 4,
                 "Clinically significant distress (rating ≥4)",
+                kind="bool",
             ),
             Summary("n_problems", n_problems, "Number of problems ticked 'yes'", 36),
         ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from copse.tasks.base import Summary, TaskData
+from copse.tasks.base import Cutoff, RiskFlag, Summary, TaskData, TrackerSpec
 from copse.tasks.scales import ItemScale, band, count_where, numbered
 from copse.tasks.values import qfields
 
@@ -42,6 +42,7 @@ DIFFICULTY_0_3 = {
     3: "extremely difficult",
 }
 DEPRESSION_BANDS = ((5, "Mild"), (10, "Moderate"), (15, "Moderately severe"), (20, "Severe"))
+DEPRESSION_CUTOFFS = tuple(Cutoff(value, label) for value, label in DEPRESSION_BANDS)
 
 _PHQ_SYMPTOMS = (
     "Little interest or pleasure in doing things",
@@ -72,6 +73,23 @@ class Phq9(ItemScale):
     }
     option_labels = FREQUENCY_0_3
     option_labels_by_item = {"q10": DIFFICULTY_0_3}
+    trackers = (TrackerSpec("total", "PHQ-9 total score", 0, 27, DEPRESSION_CUTOFFS),)
+
+    def risk_flags(self, task: TaskData) -> list[RiskFlag]:
+        # Item 9 asks about thoughts of death or self-harm: any answer above
+        # "not at all" needs a clinician's attention whatever the total.
+        q9 = self.value(task, "q9")
+        if q9 is not None and q9 > 0:
+            return [RiskFlag("q9", f"item 9 (self-harm thoughts) = {q9}")]
+        return []
+
+    def clinical_summary(self, task: TaskData) -> str:
+        total = self.total(task, self.scored_items)
+        parts = [f"total {total}/27, {depression_severity(total).lower()}"]
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        parts.extend(f.message for f in self.risk_flags(task))
+        return f"{self.shortname}: " + ", ".join(parts)
 
     def required_items(self, task: TaskData) -> Sequence[str]:
         if self.total(task, self.scored_items) > 0:

@@ -63,6 +63,7 @@ class Swemwbs(ItemScale):
                 metric,
                 "Metric score from the published conversion table (complete answers only)",
                 35,
+                kind="float",
             ),
         ]
 
