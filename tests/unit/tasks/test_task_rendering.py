@@ -104,6 +104,28 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
     "cgi": ({"q1": 4, "q2": 3, "q3t": 2, "q3s": 1, "q3": 5}, {}, {}),
     "distressthermometer": ({"distress": 5, **items("q", 1, 36, 0), "other": "Money"}, {}, {}),
     "zbi12": (items("q", 1, 12, 1), {}, {}),
+    # --- cat17b: pclc … ybocssc ---
+    "pclc": (items("q", 1, 17, 3), {}, {}),
+    "pclm": (items("q", 1, 17, 2), {}, {}),
+    "pcls": ({**items("q", 1, 17, 4), "event": "Crash", "eventdate": "2020"}, {}, {}),
+    "pdss": (items("q", 1, 7, 2), {}, {}),
+    "qolbasic": ({"tto": 7.5, "rs": 60.0}, {}, {}),
+    "shaps": (items("q", 1, 14, 2), {}, {}),
+    "smast": (items("q", 1, 13, "N"), {}, {}),
+    "srs": (
+        {
+            "q_session": 2,
+            "q_date": "2024-03-01",
+            "q_relationship": 9.1,
+            "q_goals": 8.0,
+            "q_approach": 9.5,
+            "q_overall": 9.9,
+        },
+        {},
+        {},
+    ),
+    "wsas": ({"retired_etc": 0, **items("q", 1, 5, 4)}, {}, {}),
+    # --- end cat17b ---
 }
 
 LOGIC_TABLES = sorted(t.tablename for t in tasks_with_logic())
