@@ -7,7 +7,10 @@ import pytest
 from copse.tasks.base import GenericTask
 from copse.tasks.catalogue import get_task, tasks_with_logic
 
-CAT17B = "pclc pclm pcls pdss qolbasic shaps smast srs wsas".split()
+CAT17B = (
+    "pclc pclm pcls pdss perinatal_poem qolbasic rand36 rapid3 sfmpq2 shaps slums smast srs "
+    "suppsp wsas ybocs ybocssc"
+).split()
 
 
 @pytest.mark.parametrize("tablename", CAT17B)

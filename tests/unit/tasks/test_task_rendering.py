@@ -125,6 +125,74 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
         {},
     ),
     "wsas": ({"retired_etc": 0, **items("q", 1, 5, 4)}, {}, {}),
+    "perinatal_poem": (
+        {
+            "qa": 1,
+            "qb": 2,
+            "q1a": 2,
+            "q1b": 4,
+            **{f"q2{c}": 3 for c in "abcdefghijkl"},
+            **{f"q3{c}": 4 for c in "abcdef"},
+            "future_participation": 1,
+            "general_comments": "Thanks",
+            "contact_details": "By post",
+        },
+        {},
+        {},
+    ),
+    "rand36": (items("q", 1, 36, 1), {}, {}),
+    "rapid3": ({**{f"q1{c}": 1 for c in "abcdefghijklm"}, "q2": 4.5, "q3": 3.0}, {}, {}),
+    "sfmpq2": (items("q", 1, 22, 3), {}, {}),
+    "slums": (
+        {
+            "alert": 1,
+            "highschooleducation": 1,
+            "q1": 1,
+            "q2": 1,
+            "q3": 1,
+            "q5a": 1,
+            "q5b": 2,
+            "q6": 3,
+            **{f"q7{c}": 1 for c in "abcde"},
+            "q8b": 1,
+            "q8c": 1,
+            "q9a": 2,
+            "q9b": 2,
+            "q10a": 1,
+            "q10b": 1,
+            **{f"q11{c}": 2 for c in "abcd"},
+            "clockpicture_blobid": 1,
+            "comments": "Cooperative",
+        },
+        {},
+        PNG,
+    ),
+    "suppsp": (items("q", 1, 20, 2), {}, {}),
+    "ybocs": (
+        {
+            **items("q", 1, 19, 1),
+            "q1b": 1,
+            "q6b": 1,
+            "target_obsession_1": "Germs",
+            **{
+                f"target_{k}_{n}": f"{k} {n}"
+                for k in ("obsession", "compulsion", "avoidance")
+                for n in (1, 2, 3)
+            },
+        },
+        {},
+        {},
+    ),
+    "ybocssc": (
+        {
+            "obs_aggressive_harm_self_current": 1,
+            "com_cleaning_handwashing_principal": 1,
+            "obs_misc_other_current": 1,
+            "obs_misc_other_detail": "Lucky numbers",
+        },
+        {},
+        {},
+    ),
     # --- end cat17b ---
 }
 
