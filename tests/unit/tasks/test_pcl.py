@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from task_test_helpers import items, summary_map, td
 
-from copse.tasks.base import TaskData
+from copse.tasks.base import TaskData, TaskDefinition
 from copse.tasks.catalogue import get_task
 
 PCLS = [get_task(n) for n in ("pclc", "pclm", "pcls")]
@@ -14,7 +14,7 @@ MINIMAL = {**items("q", 1, 17, 1), "q1": 3, "q6": 3, "q7": 4, "q8": 5, "q13": 3,
 
 
 @pytest.mark.parametrize("task", PCLS, ids=lambda t: t.tablename)
-def test_complete_and_incomplete(task) -> None:  # type: ignore[no-untyped-def]
+def test_complete_and_incomplete(task: TaskDefinition) -> None:
     assert task.is_complete(td(items("q", 1, 17, 1))) is True
     assert task.is_complete(td(items("q", 1, 16, 1))) is False
     assert task.is_complete(td({**items("q", 1, 17, 1), "q3": 0})) is False  # items are 1–5
@@ -22,7 +22,7 @@ def test_complete_and_incomplete(task) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("task", PCLS, ids=lambda t: t.tablename)
-def test_minimal_ptsd_pattern(task) -> None:  # type: ignore[no-untyped-def]
+def test_minimal_ptsd_pattern(task: TaskDefinition) -> None:
     # 11 items at 1 (=11) + 3+3+4+5+3+3 (=21) → 32.
     s = summary_map(task.summaries(td(MINIMAL)))
     assert s == {

@@ -6,6 +6,7 @@ import pytest
 from task_test_helpers import items, summary_map, td
 
 from copse.tasks.catalogue import get_task
+from copse.tasks.instruments.rand36 import RECODE
 
 RAND36 = get_task("rand36")
 RAPID3 = get_task("rapid3")
@@ -60,7 +61,7 @@ def test_rand36_all_ones_hand_worked() -> None:
 @pytest.mark.parametrize("scale", SCALES)
 def test_rand36_best_and_worst_per_scale(scale: str) -> None:
     assert summary_map(RAND36.summaries(td(BEST)))[scale] == 100.0
-    worst = {q: (1 if code != 1 else max(RAND36.permitted_for(q))) for q, code in BEST.items()}
+    worst = {q: (1 if code != 1 else max(RECODE[q])) for q, code in BEST.items()}
     assert summary_map(RAND36.summaries(td(worst)))[scale] == 0.0
 
 
