@@ -121,3 +121,9 @@ def test_rapid3_maximum_and_incomplete() -> None:
     assert summary_map(RAPID3.summaries(td(row)))["rapid3"] == 30.0
     s = summary_map(RAPID3.summaries(td({**row, "q3": None})))
     assert s == {"rapid3": None, "disease_severity": None}
+
+
+def test_rapid3_clinical_summary() -> None:
+    row = {**FULL, "q2": 3.0, "q3": 3.1}
+    assert RAPID3.clinical_summary(td(row)) == "RAPID3: 6.1/30, moderate severity"
+    assert RAPID3.clinical_summary(td()) == "RAPID3: incomplete, no score"

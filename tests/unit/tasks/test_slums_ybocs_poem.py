@@ -172,3 +172,13 @@ def test_poem_has_no_scores_and_renders_text() -> None:
     assert POEM.clinical_summary(td(POEM_COMMUNITY)) == (
         "Perinatal-POEM: feedback on community perinatal team"
     )
+
+
+def test_ybocs_clinical_summaries() -> None:
+    row = {**{f"q{n}": 2 for n in range(1, 6)}, **{f"q{n}": 1 for n in range(6, 11)}}
+    assert YBOCS.clinical_summary(td(row)) == (
+        "Y-BOCS: total 15/40 (obsessions 10/20, compulsions 5/20), mild"
+    )
+    assert YBOCSSC.clinical_summary(td(com_misc_lists_current=1)) == (
+        "Y-BOCS-SC: 0 current obsession(s), 1 current compulsion(s), 0 principal"
+    )

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from copse.tasks import html as h
 from copse.tasks.base import Cutoff, Summary, TaskData, TrackerSpec
+from copse.tasks.meta import format_number
 from copse.tasks.values import as_float
 from copse.tasks.xitems import XStringItemScale
 
@@ -118,6 +119,12 @@ class Rapid3(XStringItemScale):
                 kind="str",
             ),
         ]
+
+    def clinical_summary(self, task: TaskData) -> str:
+        score = self.rapid3(task)
+        if score is None:
+            return f"{self.shortname}: incomplete, no score"
+        return f"{self.shortname}: {format_number(score)}/30, {disease_severity(score)}"
 
     def html_summaries(self, task: TaskData) -> list[Summary]:
         fn = Summary(

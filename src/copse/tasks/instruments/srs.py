@@ -81,7 +81,8 @@ class Srs(TaskDefinition):
 
     def clinical_summary(self, task: TaskData) -> str:
         total = self.total(task)
-        parts = [f"session {task.get('q_session')}"]
+        session = as_int(task.get("q_session"))
+        parts: list[str] = [] if session is None else [f"session {session}"]
         parts.append("total ?" if total is None else f"total {format_number(total)}/40")
         if total is not None and total < CONCERN_BELOW:
             parts.append("below 36, discuss the alliance")

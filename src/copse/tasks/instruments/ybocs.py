@@ -145,6 +145,14 @@ class Ybocs(XStringItemScale):
             ),
         ]
 
+    def clinical_summary(self, task: TaskData) -> str:
+        s = {x.name: x.value for x in self.summaries(task)}
+        line = (
+            f"{self.shortname}: total {s['total_score']}/40 (obsessions "
+            f"{s['obsession_score']}/20, compulsions {s['compulsion_score']}/20), {s['severity']}"
+        )
+        return line if self.is_complete(task) else line + ", incomplete"
+
     def body_html(self, task: TaskData) -> Markup:
         targets = h.table(
             [(label, task.get(col)) for col, label in TARGETS], header=("Target", "Description")
@@ -231,6 +239,18 @@ class YbocsSc(TaskDefinition):
                 len(SYMPTOMS),
             ),
         ]
+
+    def clinical_summary(self, task: TaskData) -> str:
+        s = {x.name: x.value for x in self.summaries(task)}
+        parts = [
+            f"{s['n_current_obsessions']} current obsession(s)",
+            f"{s['n_current_compulsions']} current compulsion(s)",
+            f"{s['n_principal']} principal",
+        ]
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        parts.extend(f.message for f in self.risk_flags(task))
+        return f"{self.shortname}: " + ", ".join(parts)
 
     def risk_flags(self, task: TaskData) -> list[RiskFlag]:
         # Self-damaging or self-mutilating behaviour is harm, not just a thought.
