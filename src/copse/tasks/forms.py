@@ -44,7 +44,8 @@ class Field:
     is required ("present" / "text") or optional ("none"). ``when`` makes the
     requirement conditional: ``(other_column, codes)`` — the field is required
     only while ``other_column`` holds one of ``codes`` (e.g. details of a
-    ticked box). ``unit`` is appended to numbers when shown.
+    ticked box). ``unit`` is appended to numbers when shown. ``blob`` marks
+    a BLOB reference, shown as the picture when the web layer can serve it.
     """
 
     column: str
@@ -53,6 +54,7 @@ class Field:
     need: Need = "none"
     when: tuple[str, tuple[Any, ...]] | None = None
     unit: str = ""
+    blob: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ class FormTask(TaskDefinition):
         value = task.get(f.column)
         if value is None:
             return h.NULL_HTML
+        if f.blob:
+            return h.blob_html(as_int(value), task.blobs, f.label)
         options = self.options_of(f)
         if options is not None:
             code = code_of(value, options)
