@@ -55,6 +55,7 @@ class Field:
     when: tuple[str, tuple[Any, ...]] | None = None
     unit: str = ""
     blob: bool = False
+    xoptions: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ class FormTask(TaskDefinition):
         options = self.options_of(f)
         if options is not None:
             code = code_of(value, options)
-            text = options[code] if code is not None else f"{value!s} (invalid)"
+            text = self.option_text(task, f, code) if code is not None else f"{value!s} (invalid)"
             return " ".join(text.split())
         if isinstance(value, str):
             return " ".join(value.split())[:80] or None
@@ -219,11 +220,24 @@ class FormTask(TaskDefinition):
         if options is not None:
             code = code_of(value, options)
             if code is not None:
-                return h.value_html(options[code])
+                return h.value_html(self.option_text(task, f, code))
             return h.answer(value, options)
+        if f.xoptions is not None and as_int(value) is not None:
+            # A code whose meanings only the extra strings hold: show both.
+            text = task.strings.get(f.xoptions.format(as_int(value)))
+            if text:
+                return Markup("{} — {}").format(as_int(value), text)
         if f.unit and as_float(value) is not None:
             return Markup("{} {}").format(h.value_html(value), f.unit)
         return h.value_html(value)
+
+    def option_text(self, task: TaskData, f: Field, code: Any) -> str:
+        """The meaning of a permitted code: the server's wording if it has it."""
+        options = self.options_of(f) or {}
+        default = options.get(code, str(code))
+        if f.xoptions is None:
+            return default
+        return task.xstring(f.xoptions.format(code), default)
 
     def section_rows(self, task: TaskData, section: Section) -> list[tuple[str, Markup]]:
         return [(task.xstring(f.column, f.label), self.cell(task, f)) for f in section.fields]

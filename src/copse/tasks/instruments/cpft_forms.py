@@ -16,11 +16,7 @@ publications; completeness as the reference's examples show it:
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
-from copse.tasks import html as h
-from copse.tasks.base import TaskData
-from copse.tasks.forms import Field, FormTask, Section, code_of
+from copse.tasks.forms import Field, FormTask, Section
 
 SYMPTOM_ONSET_OPTIONS = {n: f"Option {n}" for n in range(4)}
 CONTACT_PREFERENCE = {
@@ -41,17 +37,12 @@ class CpftCovidMedical(FormTask):
                     "How and when the symptoms began",
                     SYMPTOM_ONSET_OPTIONS,
                     need="present",
+                    xoptions="how_and_when_symptoms_option{}",
                 ),
             ),
         ),
     )
     headline = ("how_and_when_symptoms",)
-
-    def cell(self, task: TaskData, f: Field) -> Markup:
-        code = code_of(task.get(f.column), SYMPTOM_ONSET_OPTIONS)
-        if code is None:
-            return super().cell(task, f)
-        return h.value_html(task.xstring(f"{f.column}_option{code}", SYMPTOM_ONSET_OPTIONS[code]))
 
 
 class CpftResearchPreferences(FormTask):
