@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from markupsafe import Markup
 
 from copse.tasks import html as h
-from copse.tasks.base import RiskFlag, TaskData, TaskDefinition
+from copse.tasks.base import RiskFlag, TaskData, TaskDefinition, format_number
 from copse.tasks.values import as_float, as_int, is_nonempty_text
 
 #: Codes of a yes/no (Boolean) answer.
@@ -31,7 +31,7 @@ YES_NO: Mapping[Any, str] = {0: "No", 1: "Yes"}
 
 #: How a field's presence is judged.
 #: "none": optional; "present": must not be NULL; "text": must hold non-blank text.
-Need = str
+Need = Literal["none", "present", "text"]
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class FormTask(TaskDefinition):
         return out
 
     def clinical_summary(self, task: TaskData) -> str:
-        """Headline answers as text, then "incomplete" and any risk flags."""
+        """Headline answers as text, numeric summaries, "incomplete", risk flags."""
         parts: list[str] = []
         by_column = {f.column: f for f in self.fields()}
         for column in self.headline:
@@ -168,6 +168,12 @@ class FormTask(TaskDefinition):
             text = self.answer_text(task, f)
             if text is not None:
                 parts.append(f"{f.label.lower()}: {text}")
+        for s in self.summaries(task):
+            if isinstance(s.value, (int, float)) and not isinstance(s.value, bool):
+                shown = format_number(s.value)
+                if s.out_of is not None:
+                    shown += f"/{format_number(s.out_of)}"
+                parts.append(f"{s.name.replace('_', ' ')} {shown}")
         if self.is_complete(task) is False:
             parts.append("incomplete")
         parts.extend(flag.message for flag in self.risk_flags(task))

@@ -30,3 +30,13 @@ def test_clinical_summary_is_one_line_naming_the_task(tablename: str) -> None:
     task = get_task(tablename)
     line = task.clinical_summary(TaskData(row={"id": 1}))
     assert line.startswith(task.shortname + ": ") and "\n" not in line
+
+
+@pytest.mark.parametrize("tablename", CAT18B_TASKS)
+def test_summary_names_do_not_repeat_column_names(tablename: str) -> None:
+    """Exports put summaries beside the stored columns: a shared name would clash."""
+    from copse.schema.registry import TABLES
+
+    columns = {c.name for c in TABLES[tablename].columns}
+    summaries = {s.name for s in get_task(tablename).summary_columns()}
+    assert not columns & summaries

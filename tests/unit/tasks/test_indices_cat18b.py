@@ -66,7 +66,7 @@ def test_qolsg_complete_when_utility_reached() -> None:
     assert QOLSG.is_complete(td(utility=0.75, gamble_p=0.75)) is True
     assert QOLSG.is_complete(td(gamble_p=0.75, category_chosen="medium")) is False
     task = td(utility=0.75, category_chosen="medium", gamble_lottery_on_left=1)
-    assert summary_map(QOLSG.summaries(task)) == {"utility": 0.75}
+    assert summary_map(QOLSG.summaries(task)) == {"sg_utility": 0.75}
     assert QOLSG.clinical_summary(task) == "QoL-SG: utility 0.75"
     html = str(QOLSG.render_html(task))
     assert "Lottery on the left" in html and "medium" in html
@@ -92,5 +92,8 @@ def test_irac_view_shows_achievement_as_text() -> None:
     html = str(IRAC.render_html(task))
     assert "Partially achieved" in html and "Agree a plan<br>with family" in html
     assert IRAC.clinical_summary(task) == (
-        "IRAC: how far the aim was achieved: Partially achieved; aim: Agree a plan with family"
+        "IRAC: how far the aim was achieved: Partially achieved; aim achievement 1/2; "
+        "aim: Agree a plan with family"
     )
+    assert summary_map(IRAC.summaries(task)) == {"aim_achievement": 1}
+    assert summary_map(IRAC.summaries(td(achieved=7))) == {"aim_achievement": None}

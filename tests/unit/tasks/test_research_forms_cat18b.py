@@ -70,7 +70,7 @@ def test_mojo_medical_details_needed_after_yes(yes_column: str, details: str) ->
 
 def test_mojo_medical_alcohol_summary_and_text() -> None:
     task = get_task("khandaker_mojo_medical")
-    assert summary_map(task.summaries(td(MOJO_MEDICAL))) == {"alcohol_units_per_week": 21.5}
+    assert summary_map(task.summaries(td(MOJO_MEDICAL))) == {"alcohol_units_weekly": 21.5}
     assert task.is_complete(td({**MOJO_MEDICAL, "smoking_status": 3})) is False
     html = str(task.render_html(td(MOJO_MEDICAL)))
     assert "Current smoker" in html and "21.5 units per week" in html

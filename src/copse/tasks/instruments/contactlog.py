@@ -55,10 +55,5 @@ class ContactLog(FormTask):
             )
         ]
 
-    def clinical_summary(self, task: TaskData) -> str:
-        line = super().clinical_summary(task)
-        minutes = self.duration_minutes(task)
-        return line if minutes is None else f"{line}; {minutes:.0f} min"
-
 
 TASKS = (ContactLog(),)

@@ -70,7 +70,7 @@ class ElixhauserCI(ItemScale):
         present = [CONDITIONS[c] for c in self.items if self.value(task, c) == 1]
         line = f"{self.shortname}: {len(present)}/{N_CONDITIONS} comorbidities"
         if present:
-            line += " (" + ", ".join(present) + ")"
+            line += " (" + "; ".join(present) + ")"
         if not self.is_complete(task):
             line += ", incomplete"
         return line

@@ -4,13 +4,16 @@ A clinician or patient states the aim of a contact in free text and rates
 how far it was achieved: 0 = not achieved, 1 = partially achieved,
 2 = fully achieved. Complete when an aim has been recorded (an empty text
 counts as recorded, as the reference's examples show: the aim field was
-visited) and the achievement rated within 0–2. No scores.
+visited) and the achievement rated within 0–2. The reference has no
+summaries; we report the rating as ``aim_achievement`` (0–2) so that it can
+be charted across contacts.
 """
 
 from __future__ import annotations
 
-from copse.tasks.base import TaskData
+from copse.tasks.base import Summary, TaskData, TrackerSpec
 from copse.tasks.forms import Field, FormTask, Section
+from copse.tasks.values import int_in
 
 ACHIEVED: dict[int, str] = {0: "Not achieved", 1: "Partially achieved", 2: "Fully achieved"}
 
@@ -27,6 +30,21 @@ class Irac(FormTask):
         ),
     )
     headline = ("achieved",)
+    trackers = (
+        TrackerSpec("aim_achievement", "IRAC: aim achieved (0 not, 1 partly, 2 fully)", 0, 2),
+    )
+
+    def summaries(self, task: TaskData) -> list[Summary]:
+        return [
+            Summary(
+                "aim_achievement",
+                int_in(task.get("achieved"), ACHIEVED),
+                "How far the contact's aim was achieved (0 not, 1 partly, 2 fully); "
+                "not a reference summary",
+                2,
+                "int",
+            )
+        ]
 
     def clinical_summary(self, task: TaskData) -> str:
         line = super().clinical_summary(task)

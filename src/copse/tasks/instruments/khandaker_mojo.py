@@ -125,10 +125,10 @@ class KhandakerMojoMedical(FormTask):
             ),
         ),
     )
-    headline = ("diagnosis", "smoking_status", "alcohol_units_per_week")
+    headline = ("diagnosis", "smoking_status")
     trackers = (
         TrackerSpec(
-            "alcohol_units_per_week",
+            "alcohol_units_weekly",
             "Alcohol (units per week)",
             0,
             100,
@@ -140,7 +140,7 @@ class KhandakerMojoMedical(FormTask):
         units = as_float(task.get("alcohol_units_per_week"))
         return [
             Summary(
-                "alcohol_units_per_week",
+                "alcohol_units_weekly",
                 units if units is not None and units >= 0 else None,
                 "Alcohol units per week as reported; not a reference summary",
                 kind="float",

@@ -8,8 +8,9 @@ lottery with probability p of the better outcome and q = 1 − p of the worse
 one; p is varied until they are indifferent. The utility of the current state
 follows from that p (1 = full health, 0 = as bad as death, negative = worse
 than death). The tablet computes and stores ``utility``; the server reports
-it as a summary (our own addition: the reference lists no summaries for this
-task) so it can be charted over time.
+it as the summary ``sg_utility`` (our own addition: the reference lists no
+summaries for this task; a different name from the column so that exports
+have no duplicate columns) so it can be charted over time.
 
 Completeness: the task is complete once a utility has been reached
 (``utility`` present), which is the reference's rule on its examples.
@@ -61,7 +62,7 @@ class QolSg(FormTask):
             ),
         ),
     )
-    trackers = (TrackerSpec("utility", "QoL-SG utility", -1, 1),)
+    trackers = (TrackerSpec("sg_utility", "QoL-SG utility", -1, 1),)
 
     def extra_complete(self, task: TaskData) -> bool:
         return as_float(task.get("utility")) is not None
@@ -69,7 +70,7 @@ class QolSg(FormTask):
     def summaries(self, task: TaskData) -> list[Summary]:
         return [
             Summary(
-                "utility",
+                "sg_utility",
                 as_float(task.get("utility")),
                 "Standard-gamble utility of the current state (1 = full health, 0 = death, "
                 "negative = worse than death); not a reference summary",
