@@ -61,6 +61,15 @@ def test_cet_missing_item_voids_its_subscale_only() -> None:
     assert CET.is_complete(td({**items("q", 1, 24, 5), "q1": 6})) is False
 
 
+def test_cet_view_uses_extra_strings_for_item_wording() -> None:
+    from copse.tasks.base import TaskData
+
+    plain = str(CET.render_html(td(items("q", 1, 24, 2))))
+    assert "8. Item 8 (reverse-scored)" in plain and "sometimes true" in plain
+    worded = TaskData(row=items("q", 1, 24, 2), strings={"q3": "Installed wording"})
+    assert "Installed wording" in str(CET.render_html(worded))
+
+
 # ----------------------------------------------------------------- QoL-SG
 def test_qolsg_complete_when_utility_reached() -> None:
     assert QOLSG.is_complete(td(utility=0.75, gamble_p=0.75)) is True

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from copse.tasks import html as h
 from copse.tasks.base import Summary, TaskData, TrackerSpec
 from copse.tasks.scales import ItemScale
 from copse.tasks.values import qfields
@@ -58,8 +59,13 @@ class Cet(ItemScale):
     }
     trackers = (TrackerSpec("total", "CET total (sum of subscale means)", 0, 25),)
 
-    def question_label(self, item: str) -> str:
-        return self.item_labels.get(item, item)
+    def question_rows(self, task: TaskData) -> list[tuple[str, h.HtmlCell]]:
+        # The items' wording is copyright: the server's extra strings (q1..q24)
+        # supply it when installed; otherwise the numbered neutral labels.
+        return [
+            (task.xstring(item, self.question_label(item)), cell)
+            for item, (_, cell) in zip(self.items, super().question_rows(task), strict=True)
+        ]
 
     def scored(self, task: TaskData, n: int) -> int | None:
         v = self.value(task, f"q{n}")
