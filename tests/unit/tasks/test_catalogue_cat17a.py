@@ -7,7 +7,10 @@ import pytest
 from copse.tasks.base import GenericTask
 from copse.tasks.catalogue import get_task
 
-CAT17A = ("hama", "hamd", "hamd7")
+CAT17A = (
+    "hama", "hamd", "hamd7", "honosca", "iesr", "mfi20", "panss", "maas", "pbq", "mast",
+    "npiq", "nart", "ifs", "ors", "isaaq10", "isaaqed", "paradise24", "mds_updrs",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("tablename", CAT17A)
