@@ -154,3 +154,12 @@ def test_hamd7_suicide_flag_is_item_7() -> None:
     assert HAMD7.risk_flags(td(items("q", 1, 6, 4))) == []
     flags = HAMD7.risk_flags(td(q7=2))
     assert [f.column for f in flags] == ["q7"]
+
+
+def test_clinical_summaries() -> None:
+    assert (
+        HAMA.clinical_summary(td(items("q", 1, 14, 2))) == "HAM-A: total 28/56, moderate to severe"
+    )
+    line = HAMD.clinical_summary(td({**HAMD_FULL, "q1": 4, "q3": 3}))
+    assert line == "HAM-D: total 7/52, no depression, item 3 (suicide) = 3, severe"
+    assert HAMD7.clinical_summary(td(q1=4)) == "HAMD-7: total 4/26, mild depression, incomplete"

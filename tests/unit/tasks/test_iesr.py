@@ -51,3 +51,9 @@ def test_view_uses_extra_strings_when_installed() -> None:
     html = str(IESR.render_html(TaskData(row=FULL, strings={"q1": "Installed wording"})))
     assert "Installed wording" in html and "not at all" in html
     assert "Installed wording" not in str(IESR.render_html(td(FULL)))
+
+
+def test_clinical_summary() -> None:
+    line = IESR.clinical_summary(td({**FULL, "q1": 4}))
+    assert line.startswith("IES-R: total 4/88, below the PTSD cut-off")
+    assert "incomplete" in IESR.clinical_summary(td({"q1": 4}))

@@ -52,3 +52,7 @@ def test_ross_threshold_boundary(extra: tuple[str, ...], total: int, exceeds: bo
 def test_view_shows_yes_no_and_points() -> None:
     html = str(MAST.render_html(td({**CLEAN, "q8": "Y"})))
     assert "Y — yes" in html and "Alcoholics Anonymous" in html
+
+
+def test_clinical_summary() -> None:
+    assert MAST.clinical_summary(td(CLEAN)) == "MAST: total 0/53, below the Ross threshold of 13"

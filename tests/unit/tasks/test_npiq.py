@@ -48,3 +48,9 @@ def test_severe_agitation_flag_and_view() -> None:
     assert NPIQ.risk_flags(td({**row, "severity3": 2})) == []
     html = str(NPIQ.render_html(td(row)))
     assert "Agitation/aggression" in html and "3 — severe" in html and "Ann" in html
+
+
+def test_clinical_summary() -> None:
+    assert NPIQ.clinical_summary(td(NONE)) == (
+        "NPI-Q: 0/12 domains present, severity 0/36, carer distress 0/60"
+    )

@@ -31,3 +31,7 @@ def test_total_and_cutoff(marks: tuple[float, ...], total: float, clinical: bool
 def test_view_shows_free_text_escaped() -> None:
     html = str(ORS.render_html(td({**FULL, "q_who_other": XSS})))
     assert "&lt;script&gt;" in html and "Overall" in html
+
+
+def test_clinical_summary() -> None:
+    assert ORS.clinical_summary(td(FULL)) == "ORS: total 26/40, non-clinical range"

@@ -44,3 +44,8 @@ def test_harm_flags(answers: dict[str, int], columns: list[str]) -> None:
 def test_total_tracker_has_leucht_cutoffs() -> None:
     tracker = next(t for t in PANSS.trackers if t.summary == "total")
     assert [c.value for c in tracker.cutoffs] == [58, 75, 95, 116]
+
+
+def test_clinical_summary() -> None:
+    line = PANSS.clinical_summary(td({**ALL_1, "p7": 6}))
+    assert line == "PANSS: total 35/210 (P 12, N 7, G 16, composite 5), P7 (hostility) = 6, severe"

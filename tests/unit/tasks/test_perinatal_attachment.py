@@ -75,3 +75,10 @@ def test_pbq_factor_maxima_and_thresholds() -> None:
 def test_pbq_risk_of_abuse_flags(answers: dict[str, int], columns: list[str]) -> None:
     flags = PBQ.risk_flags(td({**items("q", 1, 25, 0), **answers}))
     assert [f.column for f in flags] == columns
+
+
+def test_pbq_clinical_summary_marks_high_factors() -> None:
+    row = {**items("q", 1, 25, 0), "q3": 5, "q4": 5, "q5": 3}  # rejection and anger 13
+    line = PBQ.clinical_summary(td(row))
+    assert "rejection and anger 13/35 (high)" in line
+    assert "impaired bonding 0/60," in line

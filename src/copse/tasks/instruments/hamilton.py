@@ -58,6 +58,17 @@ def _cutoffs(bands: Sequence[tuple[float, str]]) -> tuple[Cutoff, ...]:
     return tuple(Cutoff(value, label) for value, label in bands)
 
 
+def _one_line(
+    definition: ItemScale, task: TaskData, total: int, top: int, severity: str | None
+) -> str:
+    """ "HAM-D: total 20/52, severe depression, incomplete, item 3 (suicide) = 1, mild"."""
+    parts = [f"total {total}/{top}, {(severity or '').lower()}"]
+    if not definition.is_complete(task):
+        parts.append("incomplete")
+    parts.extend(f.message for f in definition.risk_flags(task))
+    return f"{definition.shortname}: " + ", ".join(parts)
+
+
 def _suicide_flag(task: TaskData, item: str, number: int) -> list[RiskFlag]:
     """Any suicidality rating above "absent" must reach the clinician."""
     value = int_in(task.get(item), ZERO_TO_FOUR)
@@ -103,6 +114,10 @@ class Hama(ItemScale):
                 kind="str",
             ),
         ]
+
+    def clinical_summary(self, task: TaskData) -> str:
+        total = self.total(task)
+        return _one_line(self, task, total, 56, band(total, HAMA_BANDS, "Mild"))
 
 
 class Hamd(ItemScale):
@@ -217,11 +232,7 @@ class Hamd(ItemScale):
 
     def clinical_summary(self, task: TaskData) -> str:
         total = self.hamd_total(task)
-        parts = [f"total {total}/52, {band(total, HAMD_BANDS, 'No depression')}".lower()]
-        if not self.is_complete(task):
-            parts.append("incomplete")
-        parts.extend(f.message for f in self.risk_flags(task))
-        return f"{self.shortname}: " + ", ".join(parts)
+        return _one_line(self, task, total, 52, band(total, HAMD_BANDS, "No depression"))
 
 
 class Hamd7(ItemScale):
@@ -258,6 +269,10 @@ class Hamd7(ItemScale):
 
     def risk_flags(self, task: TaskData) -> list[RiskFlag]:
         return _suicide_flag(task, "q7", 7)
+
+    def clinical_summary(self, task: TaskData) -> str:
+        total = self.total(task)
+        return _one_line(self, task, total, 26, band(total, HAMD7_BANDS, "No depression"))
 
 
 TASKS = (Hama(), Hamd(), Hamd7())

@@ -75,6 +75,16 @@ class Iesr(ExtraStringItemScale):
             ),
         ]
 
+    def clinical_summary(self, task: TaskData) -> str:
+        s = {x.name: x.value for x in self.summaries(task)}
+        verdict = "probable PTSD (≥33)" if s["probable_ptsd"] else "below the PTSD cut-off"
+        line = (
+            f"{self.shortname}: total {s['total_score']}/88, {verdict}; avoidance "
+            f"{s['avoidance_score']}/32, intrusion {s['intrusion_score']}/28, hyperarousal "
+            f"{s['hyperarousal_score']}/28"
+        )
+        return line if self.is_complete(task) else f"{line}, incomplete"
+
     def body_html(self, task: TaskData) -> Markup:
         details = h.section("Event", h.table([("Event", task.get("event"))]))
         return Markup("{}{}").format(details, super().body_html(task))

@@ -102,6 +102,12 @@ class Mast(TaskDefinition):
             ),
         ]
 
+    def clinical_summary(self, task: TaskData) -> str:
+        total = sum(self.points(task, q) for q in ITEMS)
+        verdict = "at or above" if total >= ROSS_THRESHOLD else "below"
+        line = f"{self.shortname}: total {total}/53, {verdict} the Ross threshold of 13"
+        return line if self.is_complete(task) else f"{line}, incomplete"
+
     def body_html(self, task: TaskData) -> Markup:
         rows = [
             (f"{n}. {TOPICS[n - 1]}", h.answer(task.get(q), YN), self.points(task, q))

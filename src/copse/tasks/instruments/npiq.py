@@ -115,6 +115,17 @@ class Npiq(TaskDefinition):
             return [RiskFlag("severity3", "agitation/aggression rated severe")]
         return []
 
+    def clinical_summary(self, task: TaskData) -> str:
+        s = {x.name: x.value for x in self.summaries(task)}
+        parts = [
+            f"{s['n_endorsed']}/12 domains present, severity {s['severity_score']}/36, "
+            f"carer distress {s['distress_score']}/60"
+        ]
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        parts.extend(f.message for f in self.risk_flags(task))
+        return f"{self.shortname}: " + ", ".join(parts)
+
     def body_html(self, task: TaskData) -> Markup:
         rows: list[tuple[h.HtmlCell, ...]] = []
         for n, domain in zip(NUMBERS, DOMAINS, strict=True):

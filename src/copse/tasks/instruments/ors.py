@@ -18,7 +18,14 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from copse.tasks import html as h
-from copse.tasks.base import Cutoff, Summary, TaskData, TaskDefinition, TrackerSpec
+from copse.tasks.base import (
+    Cutoff,
+    Summary,
+    TaskData,
+    TaskDefinition,
+    TrackerSpec,
+    format_number,
+)
 from copse.tasks.values import as_float, as_int, is_nonempty_text
 
 SCALES = (
@@ -71,6 +78,12 @@ class Ors(TaskDefinition):
                 kind="bool",
             ),
         ]  # fmt: skip
+
+    def clinical_summary(self, task: TaskData) -> str:
+        total = sum(mark(task.get(col)) or 0.0 for col, _ in SCALES)
+        where = "clinical range" if total <= CLINICAL_CUTOFF else "non-clinical range"
+        line = f"{self.shortname}: total {format_number(total)}/40, {where}"
+        return line if self.is_complete(task) else f"{line}, incomplete"
 
     def body_html(self, task: TaskData) -> Markup:
         details = h.table(

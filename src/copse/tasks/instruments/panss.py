@@ -82,6 +82,17 @@ class Panss(ExtraStringItemScale):
             Summary("composite", p - n, "Composite scale: positive minus negative (−42 to 42)"),
         ]
 
+    def clinical_summary(self, task: TaskData) -> str:
+        s = {x.name: x.value for x in self.summaries(task)}
+        parts = [
+            f"total {s['total']}/210 (P {s['p']}, N {s['n']}, G {s['g']}, "
+            f"composite {s['composite']})"
+        ]
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        parts.extend(f.message for f in self.risk_flags(task))
+        return f"{self.shortname}: " + ", ".join(parts)
+
     def risk_flags(self, task: TaskData) -> list[RiskFlag]:
         flags: list[RiskFlag] = []
         for item, name in HARM_ITEMS.items():

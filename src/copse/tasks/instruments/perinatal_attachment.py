@@ -118,6 +118,16 @@ class Pbq(ExtraStringItemScale):
             )
         return out
 
+    def clinical_summary(self, task: TaskData) -> str:
+        parts = [f"total {self.total(task)}/125"]
+        for title, items, top, high in PBQ_FACTORS.values():
+            score = self.total(task, items)
+            parts.append(f"{title.lower()} {score}/{top}" + (" (high)" if score >= high else ""))
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        parts.extend(f.message for f in self.risk_flags(task))
+        return f"{self.shortname}: " + ", ".join(parts)
+
     def risk_flags(self, task: TaskData) -> list[RiskFlag]:
         flags: list[RiskFlag] = []
         for item in PBQ_FACTORS["factor_4_score"][1]:
