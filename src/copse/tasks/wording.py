@@ -11,8 +11,6 @@ strings sees them everywhere, and one that does not sees neutral labels.
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
 from copse.tasks import html as h
 from copse.tasks.base import TaskData
 from copse.tasks.scales import ItemScale
@@ -39,9 +37,4 @@ class ExtraStringItemScale(ItemScale):
         return rows
 
 
-def text_rows(task: TaskData, fields: tuple[tuple[str, str], ...]) -> Markup:
-    """A two-column table of free-text or other non-item fields (escaped)."""
-    return h.table([(label, task.get(col)) for col, label in fields])
-
-
-__all__ = ["ExtraStringItemScale", "text_rows"]
+__all__ = ["ExtraStringItemScale"]
