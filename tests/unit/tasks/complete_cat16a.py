@@ -18,3 +18,29 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
     "basdai": (items("q", 1, 6, 5.0), {}, {}),
     "asdas": ({**items("q", 1, 4, 5), "q5": 10.0, "q6": 20.0}, {}, {}),
 }
+COMPLETE.update(
+    {
+        "aq": (items("q", 1, 50, 1), {}, {}),
+        "cgi_i": ({"q": 2}, {}, {}),
+        "cgisch": ({**items("severity", 1, 5, 4), **items("change", 1, 5, 9)}, {}, {}),
+        "chit": (items("q", 1, 15, 2), {}, {}),
+        "cia": (items("q", 1, 16, 1), {}, {}),
+        "apeqpt": (
+            {
+                "q_datetime": "2024-05-01T10:00:00.000+01:00",
+                "q1_choice": 1,
+                "q2_choice": 1,
+                "q3_choice": 2,
+                "q1_satisfaction": 3,
+                "q2_satisfaction": "Helpful",
+            },  # fmt: skip
+            {},
+            {},
+        ),
+        "apeq_cpft_perinatal": (
+            {**items("q", 1, 6, 2), "ff_rating": 5, "ff_why": "Kind staff", "comments": "None"},
+            {},
+            {},
+        ),
+    }
+)

@@ -11,7 +11,22 @@ CAT16A = (
     "aims apeq_cpft_perinatal apeqpt aq asdas badls basdai bdi bprse cape42 caps cbir cecaq3 "
     "cesd cesdr cgi_i cgisch chit cia ciwa cope_brief"
 ).split()
-DONE = ("aims", "asdas", "badls", "basdai", "bdi", "bprse")
+
+DONE = (
+    "aims",
+    "asdas",
+    "badls",
+    "basdai",
+    "bdi",
+    "bprse",
+    "aq",
+    "cgi_i",
+    "cgisch",
+    "chit",
+    "cia",
+    "apeqpt",
+    "apeq_cpft_perinatal",
+)
 
 
 @pytest.mark.parametrize("tablename", DONE)
