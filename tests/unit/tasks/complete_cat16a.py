@@ -44,3 +44,15 @@ COMPLETE.update(
         ),
     }
 )
+COMPLETE.update(
+    {
+        "cesd": (items("q", 1, 20, 1), {}, {}),
+        "cesdr": (items("q", 1, 20, 1), {}, {}),
+        "ciwa": (
+            {**items("q", 1, 10, 1), "t": 37.2, "hr": 90, "sbp": 130, "dbp": 85, "rr": 16},
+            {},
+            {},
+        ),
+        "cope_brief": ({**items("q", 1, 28, 2), "completed_by_patient": 1}, {}, {}),
+    }
+)

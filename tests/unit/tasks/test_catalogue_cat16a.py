@@ -26,6 +26,10 @@ DONE = (
     "cia",
     "apeqpt",
     "apeq_cpft_perinatal",
+    "cesd",
+    "cesdr",
+    "ciwa",
+    "cope_brief",
 )
 
 
