@@ -56,3 +56,23 @@ COMPLETE.update(
         "cope_brief": ({**items("q", 1, 28, 2), "completed_by_patient": 1}, {}, {}),
     }
 )
+COMPLETE.update(
+    {
+        "caps": (
+            {
+                **items("endorse", 1, 32, 1),
+                **items("distress", 1, 32, 2),
+                **items("intrusiveness", 1, 32, 3),
+                **items("frequency", 1, 32, 4),
+            },  # fmt: skip
+            {},
+            {},
+        ),
+        "cape42": ({**items("frequency", 1, 42, 2), **items("distress", 1, 42, 3)}, {}, {}),
+    }
+)
+COMPLETE["cbir"] = (
+    {**items("frequency", 1, 45, 1), **items("distress", 1, 45, 2), **CARER, "comments": "ok"},
+    {},
+    {},
+)

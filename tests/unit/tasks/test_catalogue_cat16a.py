@@ -30,6 +30,9 @@ DONE = (
     "cesdr",
     "ciwa",
     "cope_brief",
+    "caps",
+    "cape42",
+    "cbir",
 )
 
 
