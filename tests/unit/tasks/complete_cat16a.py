@@ -76,3 +76,30 @@ COMPLETE["cbir"] = (
     {},
     {},
 )
+COMPLETE["cecaq3"] = (
+    {
+        "s1b_institution": 0,
+        "s1c_mother_died": 0,
+        "s1c_father_died": 0,
+        "s1c_separated_from_mother": 0,
+        "s1c_separated_from_father": 0,
+        "s2a_which_mother_figure": 1,
+        "s3a_which_father_figure": 0,
+        **items("s2a_q", 1, 16, 3),
+        **items("s2b_q", 1, 17, 0),
+        **{f"s2b_q{n}_frequency": 0 for n in range(1, 18)},
+        **items("s3c_q", 1, 17, 1),
+        "s3c_which_parent_cared_for": 0,
+        "s4a_adultconfidant": 1,
+        "s4b_childconfidant": 1,
+        "s5c_physicalabuse": 0,
+        "s5c_abuse_by_nonparent": 0,
+        "s6_any_unwanted_sexual_experience": 0,
+        "s6_unwanted_intercourse": 0,
+        "s6_upsetting_sexual_adult_authority": 0,
+        "s1c_describe_experience": "Moved house often",
+        "any_other_comments": "None",
+    },  # fmt: skip
+    {},
+    {},
+)

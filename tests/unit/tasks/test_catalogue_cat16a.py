@@ -33,6 +33,7 @@ DONE = (
     "caps",
     "cape42",
     "cbir",
+    "cecaq3",
 )
 
 
