@@ -135,3 +135,9 @@ def test_perinatal_completeness() -> None:
     assert PERINATAL.is_complete(td({**full, "ff_rating": 6})) is False
     assert PERINATAL.is_complete(td({**full, "q6": 3})) is False
     assert PERINATAL.summaries(td(full)) == []
+
+
+def test_cgisch_clinical_line() -> None:
+    row = {**items("severity", 1, 5, 3), **items("change", 1, 5, 2)}
+    line = CGISCH.clinical_summary(td(row))
+    assert line.startswith("CGI-SCH: positive symptoms 3 (mildly ill), change much improved;")

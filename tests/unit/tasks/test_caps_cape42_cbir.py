@@ -113,3 +113,12 @@ def test_cbir_completeness() -> None:
     assert CBIR.is_complete(td(gap)) is False
     assert CBIR.is_complete(td({**gap, "confirm_blanks": 1})) is True
     assert CBIR.is_complete(td({**full, "frequency3": 5, "confirm_blanks": 1})) is False
+
+
+def test_clinical_lines() -> None:
+    row = items("frequency", 1, 42, 1)
+    assert CAPE.clinical_summary(td(row)).startswith(
+        "CAPE-42: weighted positive frequency 1.00 (distress 1.00)"
+    )
+    line = CBIR.clinical_summary(td(items("frequency", 1, 45, 2)))
+    assert "memory and orientation 50%" in line and line.endswith("incomplete")

@@ -131,3 +131,11 @@ def test_view_and_dictionary() -> None:
     assert "Moved often" in html and "1. Parent figures" in html
     meanings = {e.column: e.meaning for e in CECA.data_dictionary()}
     assert "care by the mother figure" in meanings["s2a_q1"]
+
+
+def test_clinical_line() -> None:
+    line = CECA.clinical_summary(td({**BASE, "s1c_mother_died": 1}))
+    assert line == (
+        "CECA-Q3: parental loss yes, mother antipathy 16/40, neglect 32/40, "
+        "father antipathy 16/40, neglect 32/40, role reversal 17/85"
+    )

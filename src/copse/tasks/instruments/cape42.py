@@ -127,6 +127,17 @@ class Cape42(TaskDefinition):
             )
         return out + weighted
 
+    def clinical_summary(self, task: TaskData) -> str:
+        parts = []
+        for label, numbers, _ in DIMENSIONS[1:]:
+            _, _, f_wt, d_wt = self.scores(task, numbers)
+            freq = "—" if f_wt is None else f"{f_wt:.2f}"
+            dist = "—" if d_wt is None else f"{d_wt:.2f}"
+            parts.append(f"{label.lower()} frequency {freq} (distress {dist})")
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        return f"{self.shortname}: weighted " + ", ".join(parts)
+
     def body_html(self, task: TaskData) -> Markup:
         rows: list[tuple[h.HtmlCell, ...]] = []
         for n in ALL:

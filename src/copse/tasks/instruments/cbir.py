@@ -104,6 +104,15 @@ class Cbir(TaskDefinition):
                 )
         return out
 
+    def clinical_summary(self, task: TaskData) -> str:
+        parts = []
+        for _stem, label, first, last in SUBSCALES:
+            pct = self.pct(task, "frequency", first, last)
+            parts.append(f"{label.lower()} {'—' if pct is None else f'{pct:.0f}%'}")
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        return f"{self.shortname}: frequency " + ", ".join(parts)
+
     def body_html(self, task: TaskData) -> Markup:
         rows: list[tuple[h.HtmlCell, ...]] = []
         for n in range(1, N_ITEMS + 1):

@@ -147,6 +147,10 @@ def _generic_meanings() -> dict[str, str]:
     return out
 
 
+def _shown(score: int | None) -> str:
+    return "—" if score is None else str(score)
+
+
 def _int(task: TaskData, column: str) -> int | None:
     """A coded answer if permitted (0/1 for flags), else None."""
     return int_in(task.get(column), RANGES.get(column, NO_YES))
@@ -315,6 +319,21 @@ class Cecaq3(TaskDefinition):
             ):
                 return False
         return True
+
+    def clinical_summary(self, task: TaskData) -> str:
+        risk, high = self.loss(task)
+        parts = [f"parental loss {'high risk' if high else 'yes' if risk else 'no'}"]
+        for parent in ("mother", "father"):
+            if not self.has_figure(task, parent):
+                continue
+            ant = self.care_scale(task, parent, ANTIPATHY_ITEMS, ANTIPATHY_REVERSED)
+            neg = self.care_scale(task, parent, NEGLECT_ITEMS, NEGLECT_REVERSED)
+            parts.append(f"{parent} antipathy {_shown(ant)}/40, neglect {_shown(neg)}/40")
+        parts.append(f"role reversal {_shown(self.role_reversal(task))}/85")
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        parts.extend(f.message for f in self.risk_flags(task))
+        return f"{self.shortname}: " + ", ".join(parts)
 
     # --------------------------------------------------------------- flags
     def risk_flags(self, task: TaskData) -> list[RiskFlag]:

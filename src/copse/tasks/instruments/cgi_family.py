@@ -84,12 +84,12 @@ class CgiSch(ItemScale):
         for n, domain in enumerate(DOMAINS, start=1):
             sev = self.value(task, f"severity{n}")
             chg = self.value(task, f"change{n}")
-            sev_text = "?" if sev is None else str(sev)
+            sev_text = "?" if sev is None else f"{sev} ({SCH_SEVERITY[sev]})"
             chg_text = "?" if chg is None else SCH_CHANGE[chg]
-            parts.append(f"{domain.lower()} {sev_text} ({chg_text})")
+            parts.append(f"{domain.lower()} {sev_text}, change {chg_text}")
         if not self.is_complete(task):
             parts.append("incomplete")
-        return f"{self.shortname}: severity " + ", ".join(parts)
+        return f"{self.shortname}: " + "; ".join(parts)
 
 
 TASKS = (CgiI(), CgiSch())
