@@ -17,7 +17,6 @@ relationship to the patient.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from markupsafe import Markup
@@ -64,9 +63,6 @@ class CopeBrief(ItemScale):
         3: "I've been doing this a lot",
     }
     column_meanings: ClassVar[dict[str, str]] = dict(RESPONDENT_FIELDS)
-
-    def required_items(self, task: TaskData) -> Sequence[str]:
-        return self.items
 
     def is_complete(self, task: TaskData) -> bool:
         by_patient = int_in(task.get("completed_by_patient"), (0, 1))
