@@ -2,7 +2,8 @@
 
 Sources: Chamberlain & Grant (2018) CNS Spectr 23:245 (development);
 Tiego et al. (2023) Psychol Med 53:4542 (validation). Fifteen statements
-rated 0 "strongly disagree" to 4 "strongly agree" as the tablet records them;
+rated from 0 "strongly disagree" to 4 "strongly agree" as the tablet records
+them (the reference accepts 0–4);
 the total adds the fifteen ratings (0–60), higher meaning more compulsive
 traits. There are no published clinical cut-offs. Completeness: all fifteen
 rated 0–4. Statement wording via extra strings only.
@@ -20,13 +21,10 @@ class Chit(ItemScale):
     items = qfields("q", 1, 15)
     permitted = (0, 1, 2, 3, 4)
     item_labels = {f"q{n}": f"{n}. Statement {n}" for n in range(1, 16)}
-    option_labels = {
-        0: "strongly disagree",
-        1: "disagree",
-        2: "neither agree nor disagree",
-        3: "agree",
-        4: "strongly agree",
-    }
+    # Only the end points are named here: the tablet records 0–4 (as the
+    # reference's examples show) and the wording of the points between is the
+    # authors'.
+    option_labels = {0: "strongly disagree", 1: "1", 2: "2", 3: "3", 4: "strongly agree"}
     trackers = (TrackerSpec("total", "CHI-T total", 0, 60),)
 
     def summaries(self, task: TaskData) -> list[Summary]:
