@@ -1,7 +1,7 @@
 """CBI-R (Cambridge Behavioural Inventory, Revised).
 
 Source: Wear, Wedderburn, Mioshi, Williams-Gray, Mason, Barker & Hodges
-(2008) Dement Geriatr Cogn Disord 26:149. A carer rates 45 behaviours for
+(2008) Dement Neuropsychol 2:102. A carer rates 45 behaviours for
 frequency (0 never … 4 constantly) and for the carer's distress (0 none … 4
 severe). Ten subscales: memory and orientation (items 1–8), everyday skills
 (9–13), self-care (14–17), abnormal behaviour (18–23), mood (24–27), beliefs
