@@ -5,8 +5,9 @@ compulsivity questionnaire: the Cambridge–Chicago Compulsivity Trait Scale",
 CNS Spectr 23; Albertella et al. (2020), further validation. Fifteen
 statements rated from 0 "strongly disagree" to 4 "strongly agree" as the
 tablet records them (the reference accepts 0–4); the total adds the fifteen
-ratings (0–60), higher meaning more compulsive traits. There are no published clinical cut-offs. Completeness: all fifteen
-rated 0–4. Statement wording via extra strings only.
+ratings (0–60), higher meaning more compulsive traits. There are no published
+clinical cut-offs. Completeness: all fifteen rated 0–4. Statement wording via
+extra strings only.
 """
 
 from __future__ import annotations
