@@ -109,3 +109,13 @@ def test_cope_completeness_and_respondent() -> None:
         COPE.is_complete(td({**other, "completed_by": "J", "relationship_to_patient": 2})) is True
     )
     assert COPE.is_complete(td({**row, "completed_by_patient": 1, "q28": 4})) is False
+
+
+@pytest.mark.parametrize(
+    ("answers", "flagged"),
+    [({"q6": 3, "q7": 3, "q8": 3, "q10": 3}, []), ({"q6": 4}, ["q6"]), ({"q7": 7}, ["q7"]),
+     ({"q8": 5, "q10": 4}, ["q8", "q10"])],
+)  # fmt: skip
+def test_ciwa_delirium_signs_flagged(answers: dict[str, int], flagged: list[str]) -> None:
+    data = td({**items("q", 1, 10, 0), **answers})
+    assert [f.column for f in CIWA.risk_flags(data)] == flagged

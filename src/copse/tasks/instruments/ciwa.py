@@ -9,6 +9,11 @@ moderate, 15 or more severe (Sullivan et al. 1989 describe < 8–10 as
 minimal to mild and ≥ 15 as severe withdrawal; the boundary between
 "moderate" and "severe" is stated as 15 there, which we follow).
 
+Risk flags: a rating of 4 or more on tactile, auditory or visual
+disturbances (4 = "moderately severe hallucinations" in the scale's anchors)
+and disorientation for place or person (orientation 4), signs of impending
+delirium that must not wait for the total to be read.
+
 Vital signs (temperature, pulse, blood pressure, respiratory rate) are
 recorded beside the ratings but are not scored and not required.
 Completeness: the ten ratings given with permitted values.
@@ -21,12 +26,15 @@ from typing import ClassVar
 from markupsafe import Markup
 
 from copse.tasks import html as h
-from copse.tasks.base import Cutoff, Summary, TaskData, TrackerSpec
+from copse.tasks.base import Cutoff, RiskFlag, Summary, TaskData, TrackerSpec
 from copse.tasks.scales import ItemScale, band, numbered
 from copse.tasks.values import qfields
 
 SEVERITY_BANDS = ((8, "moderate withdrawal"), (15, "severe withdrawal"))
 MILD = "minimal to mild withdrawal"
+HALLUCINATION_ITEMS = {"q6": "tactile", "q7": "auditory", "q8": "visual"}
+HALLUCINATION_LEVEL = 4
+DISORIENTED_PLACE_PERSON = 4
 VITALS = {
     "t": "Temperature (°C)",
     "hr": "Heart rate (beats/minute)",
@@ -75,6 +83,16 @@ class Ciwa(ItemScale):
             tuple(Cutoff(v, label.capitalize()) for v, label in SEVERITY_BANDS),
         ),
     )
+
+    def risk_flags(self, task: TaskData) -> list[RiskFlag]:
+        flags: list[RiskFlag] = []
+        for item, sense in HALLUCINATION_ITEMS.items():
+            rating = self.value(task, item)
+            if rating is not None and rating >= HALLUCINATION_LEVEL:
+                flags.append(RiskFlag(item, f"{sense} hallucinations (rated {rating})"))
+        if self.value(task, "q10") == DISORIENTED_PLACE_PERSON:
+            flags.append(RiskFlag("q10", "disoriented for place and/or person"))
+        return flags
 
     def summaries(self, task: TaskData) -> list[Summary]:
         total = self.total(task)
