@@ -7,6 +7,8 @@ added task module fails here until it has an example.
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,6 +107,14 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
     "distressthermometer": ({"distress": 5, **items("q", 1, 36, 0), "other": "Money"}, {}, {}),
     "zbi12": (items("q", 1, 12, 1), {}, {}),
 }
+
+# Catalogue helpers each keep their complete examples in a module of their own
+# (``complete_<branch>.py`` exporting ``COMPLETE``), so parallel branches add
+# tasks without editing the same lines of this file.
+for _path in sorted(Path(__file__).parent.glob("complete_*.py")):
+    _extra = importlib.import_module(_path.stem).COMPLETE
+    assert not set(_extra) & set(COMPLETE), f"{_path.name} repeats examples"
+    COMPLETE.update(_extra)
 
 LOGIC_TABLES = sorted(t.tablename for t in tasks_with_logic())
 
