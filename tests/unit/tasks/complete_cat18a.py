@@ -20,6 +20,34 @@ def all_bool(table: str, value: int = 0, **override: Any) -> dict[str, Any]:
     return {**row, "date_pertains_to": DATE, "comments": "Seen with carer", **override}
 
 
+#: Kirby et al. (1999): the 27 questions as (smaller immediate, larger delayed, delay in days).
+KIRBY_ITEMS: tuple[tuple[int, int, int], ...] = (
+    (54, 55, 117), (55, 75, 61), (19, 25, 53), (31, 85, 7), (14, 25, 19), (47, 50, 160),
+    (15, 35, 13), (25, 60, 14), (78, 80, 162), (40, 55, 62), (11, 30, 7), (67, 75, 119),
+    (34, 35, 186), (27, 50, 21), (69, 85, 91), (49, 60, 89), (80, 85, 157), (24, 35, 29),
+    (33, 80, 14), (28, 30, 179), (34, 50, 30), (25, 30, 80), (41, 75, 20), (54, 60, 111),
+    (54, 80, 30), (22, 25, 136), (20, 55, 7),
+)  # fmt: skip
+
+
+def kirby_trials(k: float, parent_id: int = 1) -> list[dict[str, Any]]:
+    """The 27 questions answered as a hyperbolic discounter with rate ``k`` would."""
+    return [
+        {
+            "id": n,
+            "kirby_mcq_id": parent_id,
+            "trial": n,
+            "sir": sir,
+            "ldr": ldr,
+            "delay_days": delay,
+            "currency": "£",
+            "currency_symbol_first": 1,
+            "chose_ldr": int(ldr / (1 + k * delay) > sir),
+        }
+        for n, (sir, ldr, delay) in enumerate(KIRBY_ITEMS, start=1)
+    ]
+
+
 COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[int, BlobInfo]]] = {
     "icd10depressive": (all_bool("icd10depressive", 1), {}, {}),
     "icd10manic": (all_bool("icd10manic", 1), {}, {}),
@@ -27,4 +55,5 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
     "icd10schizophrenia": (all_bool("icd10schizophrenia", 1), {}, {}),
     "icd10schizotypal": (all_bool("icd10schizotypal", 1), {}, {}),
     "icd10specpd": (all_bool("icd10specpd", 1, vignette="Guarded, formal"), {}, {}),
+    "kirby_mcq": ({"id": 1}, {"kirby_mcq_trials": kirby_trials(0.01)}, {}),
 }

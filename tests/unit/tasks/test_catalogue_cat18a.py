@@ -14,6 +14,7 @@ CAT18A = (
     "icd10schizophrenia",
     "icd10schizotypal",
     "icd10specpd",
+    "kirby_mcq",
 )
 
 
