@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from copse.tasks.values import int_in
+from copse.tasks.values import as_float, int_in
 
 #: True (met), False (not met) or None (unknown).
 Tri = bool | None
@@ -24,6 +24,16 @@ def tri(value: Any) -> Tri:
     """A stored 0/1 answer as True/False; anything else (blank, invalid) is unknown."""
     code = int_in(value, (0, 1))
     return None if code is None else bool(code)
+
+
+def is_set(value: Any) -> bool:
+    """A stored flag as the tablet means it: any non-zero number is set.
+
+    The experimental tasks test their flags for truth, so a finished flag of
+    2 is "finished"; blanks, text and zero are not set.
+    """
+    number = as_float(value)
+    return number is not None and number != 0
 
 
 def tri_of(row: Mapping[str, Any], columns: Iterable[str]) -> list[Tri]:
@@ -71,4 +81,14 @@ def at_least(values: Iterable[Tri], n: int) -> Tri:
     return None
 
 
-__all__ = ["Tri", "at_least", "count_true", "tri", "tri_and", "tri_not", "tri_of", "tri_or"]
+__all__ = [
+    "Tri",
+    "at_least",
+    "count_true",
+    "is_set",
+    "tri",
+    "tri_and",
+    "tri_not",
+    "tri_of",
+    "tri_or",
+]

@@ -48,6 +48,50 @@ def kirby_trials(k: float, parent_id: int = 1) -> list[dict[str, Any]]:
     ]
 
 
+def expdet_trial(n: int, present: int, rating: int, block: int = 1, **kw: Any) -> dict[str, Any]:
+    """One responded Expectation–Detection trial."""
+    return {
+        "id": n,
+        "cardinal_expdet_id": 1,
+        "trial": n,
+        "block": block,
+        "group_num": 1,
+        "target_present": present,
+        "responded": 1,
+        "rating": rating,
+        "cumulative_points": n,
+        **kw,
+    }
+
+
+def threshold_trial(n: int, intensity: float, yes: int, **kw: Any) -> dict[str, Any]:
+    """One answered threshold trial with a target, in the calculation sequence."""
+    return {
+        "id": n,
+        "cardinal_expdetthreshold_id": 1,
+        "trial": n,
+        "target_presented": 1,
+        "intensity": intensity,
+        "yes": yes,
+        "no": 1 - yes,
+        "trial_num_in_calculation_sequence": n,
+        **kw,
+    }
+
+
+def ided_trial(n: int, stage: int, correct: int) -> dict[str, Any]:
+    """One responded ID/ED trial."""
+    return {
+        "id": n,
+        "ided3d_id": 1,
+        "trial": n,
+        "stage": stage,
+        "responded": 1,
+        "correct": correct,
+        "incorrect": 1 - correct,
+    }
+
+
 COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[int, BlobInfo]]] = {
     "icd10depressive": (all_bool("icd10depressive", 1), {}, {}),
     "icd10manic": (all_bool("icd10manic", 1), {}, {}),
@@ -56,4 +100,31 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
     "icd10schizotypal": (all_bool("icd10schizotypal", 1), {}, {}),
     "icd10specpd": (all_bool("icd10specpd", 1, vignette="Guarded, formal"), {}, {}),
     "kirby_mcq": ({"id": 1}, {"kirby_mcq_trials": kirby_trials(0.01)}, {}),
-}
+    "cardinal_expdet": (
+        {"id": 1, "finished": 1, "num_blocks": 2},
+        {
+            "cardinal_expdet_trials": [
+                expdet_trial(1, 1, 4), expdet_trial(2, 0, 1), expdet_trial(3, 1, 2, block=2),
+            ],
+            "cardinal_expdet_trialgroupspec": [
+                {"id": 1, "cardinal_expdet_id": 1, "group_num": 1, "cue": 0, "n_target": 2},
+            ],
+        },
+        {},
+    ),
+    "cardinal_expdetthreshold": (
+        {"id": 1, "finished": 1, "prompt": "Did you see it?", "theta": 0.4},
+        {"cardinal_expdetthreshold_trials": [threshold_trial(1, 0.5, 1)]},
+        {},
+    ),
+    "ided3d": (
+        {"id": 1, "finished": 1, "shape_definitions_svg": "M 0 0", "colour_definitions_rgb": "red"},
+        {
+            "ided3d_trials": [ided_trial(1, 1, 1), ided_trial(2, 2, 0)],
+            "ided3d_stages": [
+                {"id": 1, "ided3d_id": 1, "stage": 1, "stage_name": "SD", "stage_passed": 1},
+            ],
+        },
+        {},
+    ),
+}  # fmt: skip

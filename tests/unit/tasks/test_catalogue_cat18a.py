@@ -15,6 +15,9 @@ CAT18A = (
     "icd10schizotypal",
     "icd10specpd",
     "kirby_mcq",
+    "cardinal_expdet",
+    "cardinal_expdetthreshold",
+    "ided3d",
 )
 
 

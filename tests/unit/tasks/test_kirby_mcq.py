@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from complete_cat18a import KIRBY_ITEMS, kirby_trials
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from task_test_helpers import summary_map
 
 from copse.tasks.base import TaskData
@@ -136,3 +138,16 @@ def test_items_are_the_published_27() -> None:
     ks = [(ldr / sir - 1) / d for sir, ldr, d in KIRBY_ITEMS]
     assert len(ks) == 27
     assert sorted({float(f"{k:.2g}") for k in ks}) == list(LEVELS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 26), st.sampled_from([0, 1, None])), max_size=40))
+def test_k_kirby_within_the_questions_range(answers: list[tuple[int, int | None]]) -> None:
+    trials = kirby_trials(0.01)
+    rows = [{**trials[i], "chose_ldr": chose} for i, chose in answers]
+    s = scores(rows)
+    if s["n_answered"] == 0:
+        assert s["k_kirby"] is None
+    else:
+        assert LEVELS[0] <= s["k_kirby"] <= LEVELS[-1]
+    assert s["k_wileyto"] is None or math.isfinite(s["k_wileyto"])
