@@ -339,3 +339,9 @@ def test_checklist_views_show_answers_as_text() -> None:
     assert "Seen with carer" in html
     html = str(PD.render_html(td(pd_row(vignette="Guarded"))))
     assert "Guarded" in html and "Emotionally unstable" in html
+
+
+def test_depressive_tracker_uses_dcr_counts() -> None:
+    (spec,) = DEP.trackers
+    assert spec.summary == "n_total"
+    assert [c.value for c in spec.cutoffs] == [4, 6, 8]

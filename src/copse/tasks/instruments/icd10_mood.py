@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from copse.tasks.base import RiskFlag, Summary, TaskData
+from copse.tasks.base import Cutoff, RiskFlag, Summary, TaskData, TrackerSpec
 from copse.tasks.checklist import Icd10Checklist
 from copse.tasks.tristate import Tri, at_least, count_true, tri_and, tri_or
 
@@ -104,6 +104,17 @@ class Icd10Depressive(Icd10Checklist):
         ("Psychotic symptoms and stupor", PSYCHOSIS_OR_STUPOR),
     )
     item_labels = DEPRESSIVE_LABELS
+    # DCR-10 symptom counts for mild, moderate and severe episodes (each also
+    # needs its core symptoms: 2, 2 and 3).
+    trackers = (
+        TrackerSpec(
+            "n_total",
+            "ICD-10 depressive symptoms (of 10)",
+            0,
+            10,
+            (Cutoff(4, "Mild"), Cutoff(6, "Moderate"), Cutoff(8, "Severe")),
+        ),
+    )
 
     def severe_ignoring_psychosis(self, task: TaskData) -> Tri:
         if self.t(task, "severe_clinically") is True:
