@@ -9,7 +9,8 @@ then be specified.
 
 Completeness is our own reading of the rating rules: every scale rated
 (0–4 or 9); if scale 8 records a problem (1–4) its type letter must be given;
-if that type is J the free-text description must be given.
+if that type is J the free-text description must be given. Scale 2
+(non-accidental self-injury) rated 1–4 raises a risk flag.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import ClassVar
 from markupsafe import Markup
 
 from copse.tasks import html as h
-from copse.tasks.base import Summary, TaskData
+from copse.tasks.base import RiskFlag, Summary, TaskData
+from copse.tasks.meta import TrackerSpec
 from copse.tasks.scales import ItemScale, numbered
 from copse.tasks.values import int_in_range, is_nonempty_text, qfields
 
@@ -47,6 +49,7 @@ PROBLEM_TYPES = {
 
 class Honos(ItemScale):
     tablename = "honos"
+    trackers = (TrackerSpec("total", "HoNOS total score", 0, 48),)
     items = qfields("q", 1, 12)
     permitted = (0, 1, 2, 3, 4, 9)
     option_labels = RATINGS
@@ -86,6 +89,14 @@ class Honos(ItemScale):
     def item_score(self, task: TaskData, item: str) -> int:
         v = self.value(task, item)
         return v if v is not None and v != 9 else 0
+
+    def risk_flags(self, task: TaskData) -> list[RiskFlag]:
+        # Scale 2 rates non-accidental self-injury: any rating of a problem
+        # (1–4; 9 = not known is no rating) needs a clinician's attention.
+        q2 = self.value(task, "q2")
+        if q2 is not None and 1 <= q2 <= 4:
+            return [RiskFlag("q2", f"scale 2 (non-accidental self-injury) = {q2}")]
+        return []
 
     def summaries(self, task: TaskData) -> list[Summary]:
         return [

@@ -10,12 +10,14 @@ so views show item numbers only.
 from __future__ import annotations
 
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import TrackerSpec
 from copse.tasks.scales import ItemScale
 from copse.tasks.values import qfields
 
 
 class Zbi12(ItemScale):
     tablename = "zbi12"
+    trackers = (TrackerSpec("total_score", "ZBI-12 total burden", 0, 48),)
     items = qfields("q", 1, 12)
     permitted = (0, 1, 2, 3, 4)
     item_labels = {q: f"{q[1:]}. Item {q[1:]}" for q in qfields("q", 1, 12)}
@@ -28,7 +30,7 @@ class Zbi12(ItemScale):
     }
 
     def summaries(self, task: TaskData) -> list[Summary]:
-        return [Summary("total", self.total(task), "Total burden score", 48)]
+        return [Summary("total_score", self.total(task), "Total burden score", 48)]
 
 
 TASKS = (Zbi12(),)
