@@ -104,6 +104,40 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
     "cgi": ({"q1": 4, "q2": 3, "q3t": 2, "q3s": 1, "q3": 5}, {}, {}),
     "distressthermometer": ({"distress": 5, **items("q", 1, 36, 0), "other": "Money"}, {}, {}),
     "zbi12": (items("q", 1, 12, 1), {}, {}),
+    # --- catalogue II (cat16b)
+    "dast": ({**items("q", 1, 28, "N"), "q4": "Y", "q5": "Y", "q7": "Y"}, {}, {}),
+    "fast": (items("q", 1, 4, 2), {}, {}),
+    "esspri": (items("q", 1, 3, 5), {}, {}),
+    "fft": ({"service": "Ward 3", "rating": 1}, {}, {}),
+    "gaf": ({"score": 61}, {}, {}),
+    "gbogres": (
+        {"date": "2024-03-01T10:00:00Z", "goal_1_description": "Sleep", "completed_by": 1},
+        {},
+        {},
+    ),
+    "gbogpc": (
+        {
+            "date": "2024-03-01T10:00:00Z",
+            "session": 1,
+            "goal_number": 1,
+            "goal_description": "Sleep",
+            "progress": 3,
+            "whose_goal": 1,
+        },
+        {},
+        {},
+    ),
+    "gbogras": (
+        {
+            "date": "2024-03-01T10:00:00Z",
+            "rate_goal_1": 1,
+            "goal_1_description": "Sleep",
+            "goal_1_progress": 5,
+            "completed_by": 1,
+        },
+        {},
+        {},
+    ),
 }
 
 LOGIC_TABLES = sorted(t.tablename for t in tasks_with_logic())
