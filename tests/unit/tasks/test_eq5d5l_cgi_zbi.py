@@ -73,9 +73,12 @@ def test_cgi() -> None:
 
 
 def test_zbi12() -> None:
-    assert ZBI.is_complete(td(items("q", 1, 12, 0))) is True
-    assert ZBI.is_complete(td(items("q", 1, 11, 0))) is False
-    assert ZBI.is_complete(td({**items("q", 1, 12, 0), "q12": 5})) is False
+    who = {"respondent_name": "A. Carer", "respondent_relationship": "wife"}
+    assert ZBI.is_complete(td({**items("q", 1, 12, 0), **who})) is True
+    assert ZBI.is_complete(td(items("q", 1, 12, 0))) is False  # respondent needed
+    assert ZBI.is_complete(td({**items("q", 1, 12, 0), **who, "respondent_name": ""})) is False
+    assert ZBI.is_complete(td({**items("q", 1, 11, 0), **who})) is False
+    assert ZBI.is_complete(td({**items("q", 1, 12, 0), **who, "q12": 5})) is False
     assert summary_map(ZBI.summaries(td(items("q", 1, 12, 4)))) == {"total_score": 48}
     # 0+1+2+3+4 repeated: 10 + 10 + (0+1) = 21
     row = {f"q{n}": (n - 1) % 5 for n in range(1, 13)}

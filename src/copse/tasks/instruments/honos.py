@@ -7,8 +7,9 @@ each 0–4 with 9 = "not known"; the total (/48) sums the scales rated 0–4
 problems") names the problem type by a letter A–J, J being "other" which must
 then be specified.
 
-Completeness is our own reading of the rating rules: every scale rated
-(0–4 or 9); if scale 8 records a problem (1–4) its type letter must be given;
+Completeness is our own reading of the rating rules, consistent with the
+CamCOPS server's computed examples: the period rated stated, every scale
+rated (0–4 or 9); if scale 8 records a problem (1–4) its type letter must be given;
 if that type is J the free-text description must be given. Scale 2
 (non-accidental self-injury) rated 1–4 raises a risk flag.
 """
@@ -77,6 +78,8 @@ class Honos(ItemScale):
 
     def is_complete(self, task: TaskData) -> bool | None:
         if not super().is_complete(task):
+            return False
+        if not is_nonempty_text(task.get("period_rated")):
             return False
         if int_in_range(task.get("q8"), 1, 4) is not None:
             ptype = self.problem_type(task)
