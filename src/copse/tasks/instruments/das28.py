@@ -51,6 +51,11 @@ _WHY_STATE = (
 )
 
 
+def joint_name(joint: str) -> str:
+    """'mcp_2' → 'MCP 2'; 'knee' → 'knee'."""
+    return joint.replace("_", " ").upper() if "_" in joint else joint
+
+
 def activity_state(task: TaskData, score: float | None) -> str | None:
     """Fransen & van Riel's activity state of a DAS28 value (None if no score)."""
     if score is None:
@@ -75,9 +80,11 @@ class Das28(TaskDefinition):
     reference_differences = {"activity_state_crp": _WHY_STATE, "activity_state_esr": _WHY_STATE}
     column_meanings = {
         **{
-            f: f"{f.split('_')[0].capitalize()} {' '.join(f.split('_')[1:-1]).upper()} joint "
-            f"{f.split('_')[-1]} (0 no, 1 yes)"
-            for f in JOINT_FIELDS
+            f"{side}_{joint}_{sign}": f"{side.capitalize()} {joint_name(joint)} {sign} "
+            "(0 no, 1 yes)"
+            for joint in JOINTS
+            for side in SIDES
+            for sign in ("swollen", "tender")
         },
         "vas": "Patient's global assessment of health, VAS 0 (best) to 100 (worst)",
         "crp": "C-reactive protein, mg/L",
@@ -143,7 +150,7 @@ class Das28(TaskDefinition):
         yes_no = {0: "no", 1: "yes"}
         rows = [
             (
-                f"{side.capitalize()} {joint.replace('_', ' ').upper() if '_' in joint else joint}",
+                f"{side.capitalize()} {joint_name(joint)}",
                 h.answer(task.get(f"{side}_{joint}_tender"), yes_no),
                 h.answer(task.get(f"{side}_{joint}_swollen"), yes_no),
             )

@@ -49,7 +49,8 @@ class Frs(ItemScale):
     items = qfields("q", 1, 30)
     permitted = (NEVER, 1, 2)
     permitted_by_item = {q: (NEVER, 1, 2, NOT_APPLICABLE) for q in NA_ALLOWED}
-    option_labels = ANSWERS
+    option_labels = {k: v for k, v in ANSWERS.items() if k != NOT_APPLICABLE}
+    option_labels_by_item = {q: ANSWERS for q in NA_ALLOWED}
     item_labels = {q: f"{q[1:]}. Item {q[1:]}" for q in qfields("q", 1, 30)}
     trackers = (TrackerSpec("score", "FRS proportion of preserved function (1 = none lost)", 0, 1),)
     reference_differences = {"logit": _WHY_TABLE, "severity": _WHY_TABLE}
