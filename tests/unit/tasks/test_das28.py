@@ -50,3 +50,8 @@ def test_activity_states(esr: float, state: str) -> None:
 def test_missing_lab_gives_no_score() -> None:
     s = summary_map(DAS28.summaries(td({"vas": 40})))
     assert (s["das28_crp"], s["das28_esr"]) == (None, None)
+
+
+def test_clinical_line() -> None:
+    row = {**NONE_AFFECTED, "vas": 0, "esr": math.exp(5.6 / 0.7)}
+    assert DAS28.clinical_summary(td(row)) == "DAS28: DAS28-ESR 5.60 (high), incomplete"

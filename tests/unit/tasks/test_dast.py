@@ -38,3 +38,9 @@ def test_cutoff(n_yes: int, probable: bool) -> None:
 def test_view_shows_answers_as_text() -> None:
     html = str(DAST.render_html(td(ZERO)))
     assert "Y — yes" in html and "N — no" in html
+
+
+def test_clinical_line() -> None:
+    six = {**ZERO, **{f"q{n}": "Y" for n in (1, 2, 3, 6, 8, 9)}}
+    assert DAST.clinical_summary(td(six)) == "DAST: total 6/28, probable drug abuse (≥6)"
+    assert DAST.clinical_summary(td(ZERO)) == "DAST: total 0/28"

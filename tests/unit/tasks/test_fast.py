@@ -36,3 +36,8 @@ def test_positive_rule(answers: tuple[int, ...], total: int, positive: bool) -> 
 def test_view_labels() -> None:
     html = str(FAST.render_html(td(q1=3, q4=4)))
     assert "weekly" in html and "yes, during the last year" in html
+
+
+def test_clinical_line() -> None:
+    assert FAST.clinical_summary(td(q1=3, q2=0, q3=0, q4=0)) == "FAST: total 3/16, positive"
+    assert FAST.clinical_summary(td(q1=0)) == "FAST: total 0/16, negative, incomplete"

@@ -146,6 +146,15 @@ class Das28(TaskDefinition):
             Summary("swollen_joint_count", self.count(task, "swollen"), "Swollen joints", 28),
         ]
 
+    def clinical_summary(self, task: TaskData) -> str:
+        parts = []
+        for name, score in (("CRP", self.das28_crp(task)), ("ESR", self.das28_esr(task))):
+            if score is not None:
+                parts.append(f"DAS28-{name} {score:.2f} ({activity_state(task, score)})")
+        if not self.is_complete(task):
+            parts.append("incomplete")
+        return f"{self.shortname}: " + (", ".join(parts) if parts else "no score")
+
     def body_html(self, task: TaskData) -> Markup:
         yes_no = {0: "no", 1: "yes"}
         rows = [

@@ -59,6 +59,13 @@ class Dast(TaskDefinition):
             ),
         ]
 
+    def clinical_summary(self, task: TaskData) -> str:
+        total = self.total(task)
+        line = f"{self.shortname}: total {total}/28"
+        if total >= CUTOFF:
+            line += ", probable drug abuse (≥6)"
+        return line + ("" if self.is_complete(task) else ", incomplete")
+
     def body_html(self, task: TaskData) -> Markup:
         rows = [
             (

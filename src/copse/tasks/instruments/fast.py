@@ -61,6 +61,11 @@ class Fast(ItemScale):
             return True
         return self.total(task) >= 3
 
+    def clinical_summary(self, task: TaskData) -> str:
+        result = "positive" if self.positive(task) else "negative"
+        line = f"{self.shortname}: total {self.total(task)}/16, {result}"
+        return line + ("" if self.is_complete(task) else ", incomplete")
+
     def summaries(self, task: TaskData) -> list[Summary]:
         return [
             Summary("total", self.total(task), "Total score", 16),
