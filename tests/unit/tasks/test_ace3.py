@@ -28,11 +28,11 @@ def test_full_marks() -> None:
     s = scores(ACE3_FULL)
     assert (
         s["total"],
-        s["attention"],
-        s["memory"],
+        s["attn"],
+        s["mem"],
         s["fluency"],
-        s["language"],
-        s["visuospatial"],
+        s["lang"],
+        s["vsp"],
     ) == (100, 18, 26, 14, 26, 16)
     assert (s["at_or_below_88"], s["at_or_below_82"]) == (False, False)
 
@@ -51,9 +51,9 @@ def test_failed_practice_command_skips_and_zeroes_commands() -> None:
     for n in (1, 2, 3):
         row.pop(f"lang_follow_command{n}")
     assert ACE3.is_complete(td(row)) is True
-    assert scores(row)["language"] == 23
+    assert scores(row)["lang"] == 23
     # Even if command answers were recorded, they do not score after a failed practice.
-    assert scores({**ACE3_FULL, "lang_follow_command_practice": 0})["language"] == 23
+    assert scores({**ACE3_FULL, "lang_follow_command_practice": 0})["lang"] == 23
     # With the practice passed, the commands are required.
     row_passed = {**row, "lang_follow_command_practice": 1}
     assert ACE3.is_complete(td(row_passed)) is False
@@ -62,18 +62,25 @@ def test_failed_practice_command_skips_and_zeroes_commands() -> None:
 @pytest.mark.parametrize(("correct", "points"), [(4, 2), (3, 1), (2, 0), (0, 0)])
 def test_word_repetition_scoring(correct: int, points: int) -> None:
     row = {**ACE3_FULL, **{f"lang_repeat_word{n}": (1 if n <= correct else 0) for n in range(1, 5)}}
-    assert scores(row)["language"] == 24 + points
+    assert scores(row)["lang"] == 24 + points
 
 
 def test_recognition_needed_only_for_lines_not_recalled() -> None:
     # Recall "Harry" but not "Barnes": line 1 not recalled in full; recall nothing else.
     row = {**ACE3_FULL, **items("mem_recall_address", 1, 7, 0), "mem_recall_address1": 1}
     assert ACE3.is_complete(td(row)) is False  # recognition of all five lines needed
-    row.update({"mem_recognize_address1": 1, "mem_recognize_address2": 0, "mem_recognize_address3": 1,
-                "mem_recognize_address4": 0, "mem_recognize_address5": 1})  # fmt: skip
+    row.update(
+        {
+            "mem_recognize_address1": 1,
+            "mem_recognize_address2": 0,
+            "mem_recognize_address3": 1,
+            "mem_recognize_address4": 0,
+            "mem_recognize_address5": 1,
+        }
+    )
     assert ACE3.is_complete(td(row)) is True
     # memory = recall words 3 + trial 3 7 + famous 4 + recall 1 + recognition 3 = 18
-    assert scores(row)["memory"] == 18
+    assert scores(row)["mem"] == 18
 
 
 def test_recalled_lines_score_recognition_without_testing() -> None:
@@ -89,7 +96,7 @@ def test_recalled_lines_score_recognition_without_testing() -> None:
     assert ACE3.is_complete(td(row)) is True
     # recognition: line 1 (recalled) + line 3 (recognised) + line 5 (recalled) = 3
     # memory = 3 + 7 + 4 + recall 3 + recognition 3 = 20
-    assert scores(row)["memory"] == 20
+    assert scores(row)["mem"] == 20
 
 
 @pytest.mark.parametrize(
@@ -112,7 +119,7 @@ def test_known_domain_scores() -> None:
         "vsp_draw_clock": 3, "vsp_copy_cube": 1,  # visuospatial 13
     }  # fmt: skip
     s = scores(row)
-    assert (s["attention"], s["memory"], s["fluency"], s["language"], s["visuospatial"]) == (
+    assert (s["attn"], s["mem"], s["fluency"], s["lang"], s["vsp"]) == (
         16,
         25,
         8,
@@ -132,7 +139,7 @@ MINI_REDUCIBLE = [
 def test_miniace_full_and_incomplete() -> None:
     assert MINIACE.is_complete(td(MINIACE_FULL)) is True
     s = summary_map(MINIACE.summaries(td(MINIACE_FULL)))
-    assert (s["total"], s["attention"], s["memory"], s["fluency"], s["visuospatial"]) == (
+    assert (s["mini_ace"], s["attention"], s["memory"], s["fluency"], s["visuospatial"]) == (
         30,
         4,
         14,
@@ -147,13 +154,19 @@ def test_miniace_full_and_incomplete() -> None:
 def test_miniace_known_total() -> None:
     # time 3 + trial3 5 + recall 2 + animals 4 + clock 2 = 16
     row = {
-        **items("attn_time", 1, 4, 1), "attn_time4": 0,
-        **items("mem_repeat_address_trial3_", 1, 7, 1), "mem_repeat_address_trial3_6": 0, "mem_repeat_address_trial3_7": 0,
-        **items("mem_recall_address", 1, 7, 0), "mem_recall_address1": 1, "mem_recall_address2": 1,
-        "fluency_animals_score": 4, "vsp_draw_clock": 2,
-    }  # fmt: skip
+        **items("attn_time", 1, 4, 1),
+        "attn_time4": 0,
+        **items("mem_repeat_address_trial3_", 1, 7, 1),
+        "mem_repeat_address_trial3_6": 0,
+        "mem_repeat_address_trial3_7": 0,
+        **items("mem_recall_address", 1, 7, 0),
+        "mem_recall_address1": 1,
+        "mem_recall_address2": 1,
+        "fluency_animals_score": 4,
+        "vsp_draw_clock": 2,
+    }
     s = summary_map(MINIACE.summaries(td(row)))
-    assert (s["total"], s["memory"]) == (16, 7)
+    assert (s["mini_ace"], s["memory"]) == (16, 7)
 
 
 @pytest.mark.parametrize(
@@ -163,4 +176,4 @@ def test_miniace_known_total() -> None:
 def test_miniace_cutoffs(lost: int, total: int, le25: bool, le21: bool) -> None:
     row = {**MINIACE_FULL, **{name: 0 for name in MINI_REDUCIBLE[:lost]}}
     s = summary_map(MINIACE.summaries(td(row)))
-    assert (s["total"], s["at_or_below_25"], s["at_or_below_21"]) == (total, le25, le21)
+    assert (s["mini_ace"], s["at_or_below_25"], s["at_or_below_21"]) == (total, le25, le21)

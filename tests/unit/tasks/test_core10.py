@@ -21,8 +21,9 @@ def test_known_scores() -> None:
     # 1+2+3+4+0+1+2+3+4+0 = 20; clinical = 10 × 20 / 10 = 20 → moderate-to-severe
     row = dict(zip(ITEMS, (1, 2, 3, 4, 0, 1, 2, 3, 4, 0), strict=True))
     assert summary_map(CORE10.summaries(td(row))) == {
+        "clinical_score": 20,
         "total": 20,
-        "clinical_score": 20.0,
+        "clinical_score_exact": 20.0,
         "severity": "Moderate-to-severe",
     }
 
@@ -31,23 +32,55 @@ def test_one_missing_item_is_prorated() -> None:
     # nine answers summing 18 → mean 2 → clinical 20
     row = dict(zip(ITEMS[:9], (2,) * 9, strict=True))
     s = summary_map(CORE10.summaries(td(row)))
-    assert (s["total"], s["clinical_score"], s["severity"]) == (18, 20.0, "Moderate-to-severe")
-    # nine answers summing 5 → 10 × 5 / 9 = 5.56, still below 6 → healthy
+    assert (s["total"], s["clinical_score"], s["severity"]) == (18, 20, "Moderate-to-severe")
+    # nine answers summing 5 → 10 × 5 / 9 = 5.56 (rounded 6), still below 6 → healthy
     s = summary_map(CORE10.summaries(td(fill(ITEMS[:9], 5, 4))))
-    assert s["clinical_score"] == pytest.approx(50 / 9)
+    assert s["clinical_score_exact"] == pytest.approx(50 / 9)
+    assert s["clinical_score"] == 6
     assert s["severity"] == "Healthy"
 
 
-def test_two_missing_items_give_no_clinical_score() -> None:
+def test_clinical_score_rounds_halves_up() -> None:
+    # eight answers summing 14 → 10 × 14 / 8 = 17.5 → 18 (the reference stores 17.5)
+    s = summary_map(CORE10.summaries(td(fill(ITEMS[:8], 14, 4))))
+    assert (s["clinical_score_exact"], s["clinical_score"]) == (17.5, 18)
+
+
+def test_two_missing_items_give_no_severity_band() -> None:
+    # like the reference, the clinical score uses whatever is answered; the
+    # published band needs at least nine answers
     s = summary_map(CORE10.summaries(td(dict(zip(ITEMS[:8], (2,) * 8, strict=True)))))
-    assert (s["total"], s["clinical_score"], s["severity"]) == (16, None, None)
+    assert (s["total"], s["clinical_score"], s["severity"]) == (16, 20, None)
+
+
+def test_all_blank_scores_zero() -> None:
+    s = summary_map(CORE10.summaries(td({})))
+    assert (s["clinical_score"], s["clinical_score_exact"], s["total"]) == (0, 0.0, 0)
+
+
+def test_risk_item_6_flagged() -> None:
+    assert CORE10.risk_flags(td(items("q", 1, 10, 0))) == []
+    flags = CORE10.risk_flags(td({**items("q", 1, 10, 0), "q6": 1}))
+    assert [f.column for f in flags] == ["q6"]
 
 
 @pytest.mark.parametrize(
     ("total", "severity"),
-    [(0, "Healthy"), (5, "Healthy"), (6, "Low level"), (10, "Low level"), (11, "Mild"), (14, "Mild"), (15, "Moderate"),
-     (19, "Moderate"), (20, "Moderate-to-severe"), (24, "Moderate-to-severe"), (25, "Severe"), (40, "Severe")],
-)  # fmt: skip
+    [
+        (0, "Healthy"),
+        (5, "Healthy"),
+        (6, "Low level"),
+        (10, "Low level"),
+        (11, "Mild"),
+        (14, "Mild"),
+        (15, "Moderate"),
+        (19, "Moderate"),
+        (20, "Moderate-to-severe"),
+        (24, "Moderate-to-severe"),
+        (25, "Severe"),
+        (40, "Severe"),
+    ],
+)
 def test_severity_bands(total: int, severity: str) -> None:
     s = summary_map(CORE10.summaries(td(fill(ITEMS, total, 4))))
-    assert (s["total"], s["clinical_score"], s["severity"]) == (total, float(total), severity)
+    assert (s["total"], s["clinical_score"], s["severity"]) == (total, total, severity)

@@ -16,14 +16,21 @@ ZBI = get_task("zbi12")
 def test_eq5d5l() -> None:
     row = {"q1": 1, "q2": 2, "q3": 3, "q4": 4, "q5": 5, "health_vas": 65}
     assert EQ5D.is_complete(td(row)) is True
-    assert summary_map(EQ5D.summaries(td(row))) == {"health_state": "12345", "health_vas": 65}
+    assert summary_map(EQ5D.summaries(td(row))) == {
+        "health_state": "12345",
+        "visual_task_score": 65,
+    }
     assert EQ5D.is_complete(td({**row, "q3": None})) is False
     assert summary_map(EQ5D.summaries(td({**row, "q3": None})))["health_state"] == "12945"
     assert EQ5D.is_complete(td({**row, "health_vas": None})) is False
     assert EQ5D.is_complete(td({**row, "health_vas": 101})) is False
     assert EQ5D.is_complete(td({**row, "health_vas": 0})) is True
     assert EQ5D.is_complete(td({**row, "q1": 6})) is False
-    assert summary_map(EQ5D.summaries(td({})))["health_state"] == "99999"
+    # the user guide's missing codes: 9 per dimension, 999 for the VAS
+    assert summary_map(EQ5D.summaries(td({}))) == {
+        "health_state": "99999",
+        "visual_task_score": 999,
+    }
 
 
 @pytest.mark.parametrize(
@@ -50,6 +57,7 @@ def test_cgi() -> None:
     assert CGI.is_complete(td(row)) is True
     # (2 − 1) × 4 + 3 = 7
     assert summary_map(CGI.summaries(td(row))) == {
+        "total": 14,  # 5 + 2 + the recorded index 7
         "severity": 5,
         "improvement": 2,
         "efficacy_index": 7,
@@ -57,19 +65,24 @@ def test_cgi() -> None:
     assert CGI.is_complete(td({**row, "q3s": None})) is False
     assert CGI.is_complete(td({**row, "q1": 8})) is False
     assert CGI.is_complete(td({**row, "q3t": 5})) is False
+    assert CGI.is_complete(td({**row, "q3": None})) is False  # recorded index needed too
+    assert CGI.is_complete(td({**row, "q3": 17})) is False
     assert (
-        CGI.is_complete(td({**row, "q1": 0, "q2": 0, "q3t": 0, "q3s": 0})) is True
+        CGI.is_complete(td({**row, "q1": 0, "q2": 0, "q3t": 0, "q3s": 0, "q3": 0})) is True
     )  # all "not assessed"
 
 
 def test_zbi12() -> None:
-    assert ZBI.is_complete(td(items("q", 1, 12, 0))) is True
-    assert ZBI.is_complete(td(items("q", 1, 11, 0))) is False
-    assert ZBI.is_complete(td({**items("q", 1, 12, 0), "q12": 5})) is False
-    assert summary_map(ZBI.summaries(td(items("q", 1, 12, 4)))) == {"total": 48}
+    who = {"respondent_name": "A. Carer", "respondent_relationship": "wife"}
+    assert ZBI.is_complete(td({**items("q", 1, 12, 0), **who})) is True
+    assert ZBI.is_complete(td(items("q", 1, 12, 0))) is False  # respondent needed
+    assert ZBI.is_complete(td({**items("q", 1, 12, 0), **who, "respondent_name": ""})) is False
+    assert ZBI.is_complete(td({**items("q", 1, 11, 0), **who})) is False
+    assert ZBI.is_complete(td({**items("q", 1, 12, 0), **who, "q12": 5})) is False
+    assert summary_map(ZBI.summaries(td(items("q", 1, 12, 4)))) == {"total_score": 48}
     # 0+1+2+3+4 repeated: 10 + 10 + (0+1) = 21
     row = {f"q{n}": (n - 1) % 5 for n in range(1, 13)}
-    assert summary_map(ZBI.summaries(td(row))) == {"total": 21}
+    assert summary_map(ZBI.summaries(td(row))) == {"total_score": 21}
 
 
 def test_zbi12_shows_respondent() -> None:

@@ -7,7 +7,7 @@ from task_test_helpers import XSS, items, summary_map, td
 
 from copse.tasks.catalogue import get_task
 
-BASE = items("q", 1, 12, 0)
+BASE = {**items("q", 1, 12, 0), "period_rated": "last two weeks"}
 
 
 @pytest.mark.parametrize("tablename", ["honos", "honos65"])
@@ -15,6 +15,8 @@ def test_completeness_rules(tablename: str) -> None:
     honos = get_task(tablename)
     assert honos.is_complete(td(BASE)) is True
     assert honos.is_complete(td(items("q", 1, 11, 0))) is False
+    assert honos.is_complete(td({**BASE, "period_rated": None})) is False
+    assert honos.is_complete(td({**BASE, "period_rated": " "})) is False
     assert honos.is_complete(td({**BASE, "q3": 9})) is True  # "not known" is a rating
     assert honos.is_complete(td({**BASE, "q3": 5})) is False
     # Scale 8 problem present: its type is needed; "J" also needs the text.

@@ -40,7 +40,7 @@ def test_sections_on_known_answers() -> None:
     assert s["delayed_recall"] == 2
     assert s["orientation"] == 5
     assert s["total"] == 21  # 20 + 1 education point
-    assert s["normal"] is False
+    assert s["category"] == "Abnormal"
 
 
 def test_education_point_is_capped_at_30() -> None:
@@ -65,7 +65,7 @@ def test_cutoff_boundary(raw: int, education: int, total: int, normal: bool) -> 
         "education12y_or_less": education,
     }
     s = summary_map(MOCA.summaries(td(row)))
-    assert (s["total"], s["normal"]) == (total, normal)
+    assert (s["total"], s["category"]) == (total, "Normal" if normal else "Abnormal")
 
 
 def test_memory_index_score() -> None:

@@ -26,7 +26,13 @@ def test_minimal_positive_pattern() -> None:
         "cluster_C": 2,
         "cluster_D": 4,
         "cluster_E": 4,
-        "provisional_ptsd": True,
+        "ptsd": True,
+        # each cluster's minimum of items rated ≥2: B 1, C 1, D 2, E 2 → 6
+        "num_symptomatic": 6,
+        "num_symptomatic_B": 1,
+        "num_symptomatic_C": 1,
+        "num_symptomatic_D": 2,
+        "num_symptomatic_E": 2,
     }
 
 
@@ -35,12 +41,12 @@ def test_minimal_positive_pattern() -> None:
     ["q1", "q6", "q8", "q15"],  # removes the only B, the only C, one of two D, one of two E
 )
 def test_each_cluster_is_needed(drop: str) -> None:
-    assert summary_map(PCL5.summaries(td({**MINIMAL, drop: 1})))["provisional_ptsd"] is False
+    assert summary_map(PCL5.summaries(td({**MINIMAL, drop: 1})))["ptsd"] is False
 
 
 def test_items_rated_one_do_not_count() -> None:
     s = summary_map(PCL5.summaries(td(items("q", 1, 20, 1))))
-    assert (s["total"], s["provisional_ptsd"]) == (20, False)
+    assert (s["total"], s["ptsd"]) == (20, False)
 
 
 def test_maximum() -> None:
@@ -52,4 +58,4 @@ def test_maximum() -> None:
         28,
         24,
     )
-    assert s["provisional_ptsd"] is True
+    assert s["ptsd"] is True

@@ -107,9 +107,18 @@ def test_phq8_complete_and_incomplete() -> None:
 
 @pytest.mark.parametrize(
     ("total", "severity"),
-    [(4, "None"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"), (15, "Moderately severe"),
-     (19, "Moderately severe"), (20, "Severe"), (24, "Severe")],
-)  # fmt: skip
+    [
+        (4, "None"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Moderately severe"),
+        (19, "Moderately severe"),
+        (20, "Severe"),
+        (24, "Severe"),
+    ],
+)
 def test_phq8_bands(total: int, severity: str) -> None:
     s = summary_map(PHQ8.summaries(td(fill([f"q{n}" for n in range(1, 9)], total, 3))))
     assert (s["total"], s["severity"]) == (total, severity)
@@ -118,7 +127,29 @@ def test_phq8_bands(total: int, severity: str) -> None:
 def test_phq8_known_total() -> None:
     # 0+1+2+3+0+1+2+3 = 12
     row = dict(zip([f"q{n}" for n in range(1, 9)], (0, 1, 2, 3, 0, 1, 2, 3), strict=True))
-    assert summary_map(PHQ8.summaries(td(row))) == {"total": 12, "severity": "Moderate"}
+    # core: q2 (1) <2, q1 (0) → 0; other (items 3–8 at ≥2): q3 2, q4 3, q7 2, q8 3 → 4
+    assert summary_map(PHQ8.summaries(td(row))) == {
+        "total": 12,
+        "n_core": 0,
+        "n_other": 4,
+        "n_total": 4,
+        "is_mds": False,
+        "is_ods": False,
+        "severity": "Moderate",
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "mds", "ods"),
+    [
+        ({"q1": 2, "q3": 2}, False, True),
+        ({"q2": 3, "q3": 2, "q4": 2, "q5": 2, "q6": 2}, True, False),  # 5 symptoms
+        ({"q3": 3, "q4": 3, "q5": 3, "q6": 3, "q7": 3, "q8": 3}, False, False),  # no core
+    ],
+)
+def test_phq8_syndromes(answers: dict[str, int], mds: bool, ods: bool) -> None:
+    s = summary_map(PHQ8.summaries(td({**items("q", 1, 8, 0), **answers})))
+    assert (s["is_mds"], s["is_ods"]) == (mds, ods)
 
 
 # ------------------------------------------------------------------ PHQ-15
@@ -144,20 +175,20 @@ def test_phq15_known_total() -> None:
             strict=True,
         )
     )
-    assert summary_map(PHQ15.summaries(td(row))) == {"total": 16, "severity": "High"}
+    assert summary_map(PHQ15.summaries(td(row))) == {"total": 16, "severity": "Severe"}
 
 
 @pytest.mark.parametrize(
     ("total", "severity"),
     [
-        (0, "Minimal"),
-        (4, "Minimal"),
-        (5, "Low"),
-        (9, "Low"),
-        (10, "Medium"),
-        (14, "Medium"),
-        (15, "High"),
-        (30, "High"),
+        (0, "None"),
+        (4, "None"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Severe"),
+        (30, "Severe"),
     ],
 )
 def test_phq15_bands(total: int, severity: str) -> None:

@@ -88,7 +88,7 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
         {},
         {},
     ),
-    "honos65": ({**items("q", 1, 12, 0)}, {}, {}),
+    "honos65": ({**items("q", 1, 12, 0), "period_rated": "last month"}, {}, {}),
     "bprs": (items("q", 1, 20, 1), {}, {}),
     "moca": (
         {**items("q", 1, 28, 1), "q12": 3, "education12y_or_less": 0, "clockpicture_blobid": 1},
@@ -105,7 +105,6 @@ COMPLETE: dict[str, tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[
     "eq5d5l": ({**items("q", 1, 5, 1), "health_vas": 80}, {}, {}),
     "cgi": ({"q1": 4, "q2": 3, "q3t": 2, "q3s": 1, "q3": 5}, {}, {}),
     "distressthermometer": ({"distress": 5, **items("q", 1, 36, 0), "other": "Money"}, {}, {}),
-    "zbi12": (items("q", 1, 12, 1), {}, {}),
     # --- cat17b: pclc … ybocssc ---
     "pclc": (items("q", 1, 17, 3), {}, {}),
     "pclm": (items("q", 1, 17, 2), {}, {}),

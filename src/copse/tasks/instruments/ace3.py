@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from copse.tasks import html as h
 from copse.tasks.base import Summary, TaskData, TaskDefinition
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.values import int_in_range, qfields
 
 BINARY = (0, 1)
@@ -58,6 +59,16 @@ REPEAT_SENTENCES = qfields("lang_repeat_sentence", 1, 2)
 NAMING = qfields("lang_name_picture", 1, 12)
 CONCEPTS = qfields("lang_identify_concept", 1, 4)
 DOTS = qfields("vsp_count_dots", 1, 4)
+#: The ACE-III items that make up the Mini-ACE /30 (Hsieh et al. 2015): the
+#: first four orientation-to-time items, the third address trial, animal
+#: fluency, the clock and delayed address recall.
+MINI_ACE_ITEMS = (
+    *qfields("attn_time", 1, 4),
+    *ADDRESS_TRIAL3,
+    "fluency_animals_score",
+    "vsp_draw_clock",
+    *ADDRESS_RECALL,
+)
 LETTERS = qfields("vsp_identify_letter", 1, 4)
 
 #: Permitted range of every scored field (unlisted scored fields are 0/1).
@@ -128,6 +139,15 @@ def practice_passed(task: TaskData) -> bool:
 
 class Ace3(TaskDefinition):
     tablename = "ace3"
+    trackers = (
+        TrackerSpec(
+            "total",
+            "ACE-III total score (≤88 and ≤82 suggest dementia)",
+            0,
+            100,
+            (Cutoff(83, "Above 82"), Cutoff(89, "Above 88")),
+        ),
+    )
 
     def required(self, task: TaskData) -> list[str]:
         req = list(ALWAYS_REQUIRED)
@@ -161,11 +181,18 @@ class Ace3(TaskDefinition):
         grand = sum(d.values())
         return [
             Summary("total", grand, "Total score", 100),
-            Summary("attention", d["attention"], "Attention", 18),
-            Summary("memory", d["memory"], "Memory", 26),
+            Summary("attn", d["attention"], "Attention", 18),
+            Summary("mem", d["memory"], "Memory", 26),
             Summary("fluency", d["fluency"], "Fluency", 14),
-            Summary("language", d["language"], "Language", 26),
-            Summary("visuospatial", d["visuospatial"], "Visuospatial", 16),
+            Summary("lang", d["language"], "Language", 26),
+            Summary("vsp", d["visuospatial"], "Visuospatial", 16),
+            Summary(
+                "mini_ace",
+                total(task, MINI_ACE_ITEMS),
+                "Mini-ACE score within the ACE-III (time orientation, address trial 3, "
+                "animal fluency, clock, address recall)",
+                30,
+            ),
             Summary(
                 "at_or_below_88", grand <= 88, "At or below the high-sensitivity cut-off (≤88)"
             ),

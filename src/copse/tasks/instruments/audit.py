@@ -15,13 +15,18 @@ Sources:
   total only.
 
 Item and option labels are our own paraphrases.
+
+The CamCOPS server accepts any code 0–4 for items 9 and 10 and adds it to the
+total; the published items offer only 0, 2 and 4, so we keep that rule (a 1
+or 3 there makes the task incomplete and is not added), declared in
+``reference_differences``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from copse.tasks.base import Summary, TaskData
+from copse.tasks.base import Cutoff, Summary, TaskData, TrackerSpec
 from copse.tasks.scales import ItemScale, band, numbered
 from copse.tasks.values import qfields
 
@@ -55,6 +60,11 @@ LABELS = (
     "Has anyone been concerned about your drinking or suggested you cut down?",
 )
 ZONES = ((8, "Zone II"), (16, "Zone III"), (20, "Zone IV"))
+_WHY_024 = (
+    "the reference accepts 1 and 3 as answers to items 9 and 10 and adds them; the WHO manual "
+    "scores these items 0, 2 or 4 only, so 1 or 3 is treated as invalid (task incomplete, "
+    "not added)"
+)
 
 
 class Audit(ItemScale):
@@ -70,6 +80,16 @@ class Audit(ItemScale):
         "q9": YES_LAST_YEAR,
         "q10": YES_LAST_YEAR,
     }
+    trackers = (
+        TrackerSpec(
+            "total",
+            "AUDIT total score (WHO risk zones)",
+            0,
+            40,
+            tuple(Cutoff(value, label) for value, label in ZONES),
+        ),
+    )
+    reference_differences = {"is_complete": _WHY_024, "total": _WHY_024}
 
     def required_items(self, task: TaskData) -> Sequence[str]:
         q1 = self.value(task, "q1")
@@ -100,6 +120,8 @@ class AuditC(ItemScale):
     item_labels = numbered(LABELS[:3])
     option_labels = HOW_OFTEN
     option_labels_by_item = {"q1": Q1_OPTIONS, "q2": Q2_OPTIONS}
+
+    trackers = (TrackerSpec("total", "AUDIT-C total score", 0, 12),)
 
     def summaries(self, task: TaskData) -> list[Summary]:
         return [Summary("total", self.total(task), "Total score", 12)]

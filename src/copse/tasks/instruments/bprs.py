@@ -16,12 +16,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import TrackerSpec
 from copse.tasks.scales import ItemScale, numbered
 from copse.tasks.values import qfields
 
 
 class Bprs(ItemScale):
     tablename = "bprs"
+    trackers = (TrackerSpec("total", "BPRS total (items 1–18)", 0, 126),)
     items = qfields("q", 1, 20)
     scored_items: ClassVar[tuple[str, ...]] = qfields("q", 1, 18)
     permitted = (0, 1, 2, 3, 4, 5, 6, 7)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from copse.tasks import html as h
 from copse.tasks.base import Summary, TaskData, TaskDefinition
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.values import qfields, yes_no
 
 ITEMS = qfields("q", 1, 4)
@@ -25,6 +26,7 @@ YN = {"Y": "yes", "N": "no"}
 
 class Cage(TaskDefinition):
     tablename = "cage"
+    trackers = (TrackerSpec("total", "CAGE total", 0, 4, (Cutoff(2, "Clinically significant"),)),)
 
     def is_complete(self, task: TaskData) -> bool | None:
         return all(yes_no(task.get(q)) is not None for q in ITEMS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from copse.tasks import html as h
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.scales import ItemScale
 from copse.tasks.values import int_in_range, qfields
 
@@ -23,6 +24,9 @@ PROBLEMS = qfields("q", 1, 36)
 
 class DistressThermometer(ItemScale):
     tablename = "distressthermometer"
+    trackers = (
+        TrackerSpec("distress", "Distress rating", 0, 10, (Cutoff(4, "Clinically significant"),)),
+    )
     items = ("distress", *PROBLEMS)
     permitted = (0, 1)
     permitted_by_item = {"distress": tuple(range(11))}

@@ -4,7 +4,8 @@ Source: Herdman et al. (2011) Qual Life Res 20:1727, and the EuroQol EQ-5D-5L
 user guide. Five dimensions each rated 1 (no problems) to 5 (extreme
 problems / unable), plus the EQ visual analogue scale (VAS, 0–100). The
 health state is the five levels written as a five-digit profile, e.g.
-"11213", with 9 standing for a missing answer as the user guide prescribes.
+"11213", with 9 standing for a missing answer as the user guide prescribes; a
+missing VAS is reported as 999, the guide's missing code for the VAS.
 Index values need a country-specific value set and are not computed. All
 five dimensions and the VAS are required.
 """
@@ -17,6 +18,8 @@ from copse.tasks.scales import ItemScale
 from copse.tasks.values import int_in_range, qfields
 
 DIMENSIONS = qfields("q", 1, 5)
+#: The user guide's code for a missing VAS, as 9 is for a missing dimension.
+MISSING_VAS = 999
 
 
 class Eq5d5l(ItemScale):
@@ -51,6 +54,7 @@ class Eq5d5l(ItemScale):
         return [*super().question_rows(task), ("Health today (VAS, 0–100)", task.get("health_vas"))]
 
     def summaries(self, task: TaskData) -> list[Summary]:
+        vas = self.vas(task)
         return [
             Summary(
                 "health_state",
@@ -58,10 +62,11 @@ class Eq5d5l(ItemScale):
                 "Five-digit health state profile (9 = missing)",
             ),
             Summary(
-                "health_vas",
-                self.vas(task),
-                "Visual analogue scale: 0 worst, 100 best imaginable health",
-                100,
+                "visual_task_score",
+                MISSING_VAS if vas is None else vas,
+                "Visual analogue scale (health today): 0 worst, 100 best imaginable health; "
+                "999 = missing",
+                kind="int",
             ),
         ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from copse.tasks.base import Summary, TaskData
 from copse.tasks.instruments.phq import FREQUENCY_0_3
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.scales import ItemScale, band, numbered
 from copse.tasks.values import qfields
 
@@ -18,6 +19,15 @@ BANDS = ((5, "Mild"), (10, "Moderate"), (15, "Severe"))
 
 class Gad7(ItemScale):
     tablename = "gad7"
+    trackers = (
+        TrackerSpec(
+            "total",
+            "GAD-7 total score",
+            0,
+            21,
+            (Cutoff(5, "Mild"), Cutoff(10, "Moderate"), Cutoff(15, "Severe")),
+        ),
+    )
     items = qfields("q", 1, 7)
     permitted = (0, 1, 2, 3)
     item_labels = numbered(

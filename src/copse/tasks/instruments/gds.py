@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from copse.tasks import html as h
 from copse.tasks.base import Summary, TaskData, TaskDefinition
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.scales import band, numbered
 from copse.tasks.values import qfields, yes_no
 
@@ -45,6 +46,11 @@ YN = {"Y": "yes", "N": "no"}
 
 class Gds15(TaskDefinition):
     tablename = "gds15"
+    trackers = (
+        TrackerSpec(
+            "total", "GDS-15 total score", 0, 15, tuple(Cutoff(v, label) for v, label in BANDS)
+        ),
+    )
 
     def is_complete(self, task: TaskData) -> bool | None:
         return all(yes_no(task.get(q)) is not None for q in ITEMS)

@@ -19,16 +19,22 @@ item numbers and subscales, not wording.)
 from __future__ import annotations
 
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.scales import ItemScale, band
 from copse.tasks.values import qfields
 
 ANXIETY_ITEMS = tuple(f"q{n}" for n in range(1, 15, 2))
 DEPRESSION_ITEMS = tuple(f"q{n}" for n in range(2, 15, 2))
 BANDS = ((8, "Borderline abnormal"), (11, "Abnormal"))
+HADS_CUTOFFS = tuple(Cutoff(value, label) for value, label in BANDS)
 
 
 class Hads(ItemScale):
     tablename = "hads"
+    trackers = (
+        TrackerSpec("anxiety", "HADS anxiety", 0, 21, HADS_CUTOFFS),
+        TrackerSpec("depression", "HADS depression", 0, 21, HADS_CUTOFFS),
+    )
     items = qfields("q", 1, 14)
     permitted = (0, 1, 2, 3)
     item_labels = {

@@ -7,9 +7,11 @@ each 0–4 with 9 = "not known"; the total (/48) sums the scales rated 0–4
 problems") names the problem type by a letter A–J, J being "other" which must
 then be specified.
 
-Completeness is our own reading of the rating rules: every scale rated
-(0–4 or 9); if scale 8 records a problem (1–4) its type letter must be given;
-if that type is J the free-text description must be given.
+Completeness is our own reading of the rating rules, consistent with the
+CamCOPS server's computed examples: the period rated stated, every scale
+rated (0–4 or 9); if scale 8 records a problem (1–4) its type letter must be given;
+if that type is J the free-text description must be given. Scale 2
+(non-accidental self-injury) rated 1–4 raises a risk flag.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import ClassVar
 from markupsafe import Markup
 
 from copse.tasks import html as h
-from copse.tasks.base import Summary, TaskData
+from copse.tasks.base import RiskFlag, Summary, TaskData
+from copse.tasks.meta import TrackerSpec
 from copse.tasks.scales import ItemScale, numbered
 from copse.tasks.values import int_in_range, is_nonempty_text, qfields
 
@@ -47,6 +50,7 @@ PROBLEM_TYPES = {
 
 class Honos(ItemScale):
     tablename = "honos"
+    trackers = (TrackerSpec("total", "HoNOS total score", 0, 48),)
     items = qfields("q", 1, 12)
     permitted = (0, 1, 2, 3, 4, 9)
     option_labels = RATINGS
@@ -75,6 +79,8 @@ class Honos(ItemScale):
     def is_complete(self, task: TaskData) -> bool | None:
         if not super().is_complete(task):
             return False
+        if not is_nonempty_text(task.get("period_rated")):
+            return False
         if int_in_range(task.get("q8"), 1, 4) is not None:
             ptype = self.problem_type(task)
             if ptype is None:
@@ -86,6 +92,14 @@ class Honos(ItemScale):
     def item_score(self, task: TaskData, item: str) -> int:
         v = self.value(task, item)
         return v if v is not None and v != 9 else 0
+
+    def risk_flags(self, task: TaskData) -> list[RiskFlag]:
+        # Scale 2 rates non-accidental self-injury: any rating of a problem
+        # (1–4; 9 = not known is no rating) needs a clinician's attention.
+        q2 = self.value(task, "q2")
+        if q2 is not None and 1 <= q2 <= 4:
+            return [RiskFlag("q2", f"scale 2 (non-accidental self-injury) = {q2}")]
+        return []
 
     def summaries(self, task: TaskData) -> list[Summary]:
         return [

@@ -22,6 +22,7 @@ from copse.tasks.instruments.ace3 import (
     score,
     total,
 )
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.values import qfields
 
 TIME = qfields("attn_time", 1, 4)
@@ -30,6 +31,15 @@ SCORED = (*TIME, *ADDRESS_TRIAL3, "fluency_animals_score", "vsp_draw_clock", *AD
 
 class MiniAce(TaskDefinition):
     tablename = "miniace"
+    trackers = (
+        TrackerSpec(
+            "mini_ace",
+            "Mini-ACE total (≤25 and ≤21 suggest dementia)",
+            0,
+            30,
+            (Cutoff(22, "Above 21"), Cutoff(26, "Above 25")),
+        ),
+    )
 
     def is_complete(self, task: TaskData) -> bool | None:
         return fields_valid(task, SCORED) and all(score(task, f) is not None for f in SCORED)
@@ -41,7 +51,7 @@ class MiniAce(TaskDefinition):
         visuospatial = total(task, ("vsp_draw_clock",))
         grand = attention + memory + fluency + visuospatial
         return [
-            Summary("total", grand, "Total score", 30),
+            Summary("mini_ace", grand, "Mini-ACE total score", 30),
             Summary("attention", attention, "Attention (orientation to time)", 4),
             Summary("memory", memory, "Memory (address learning trial 3 and delayed recall)", 14),
             Summary("fluency", fluency, "Fluency (animals)", 7),

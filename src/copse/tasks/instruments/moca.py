@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from copse.tasks import html as h
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.scales import ItemScale
 from copse.tasks.values import int_in, qfields
 
@@ -59,6 +60,7 @@ NORMAL_CUTOFF = 26
 
 class Moca(ItemScale):
     tablename = "moca"
+    trackers = (TrackerSpec("total", "MoCA total score", 0, 30, (Cutoff(26, "Normal"),)),)
     items = qfields("q", 1, 28)
     permitted = (0, 1)
     permitted_by_item = {"q12": (0, 1, 2, 3)}
@@ -84,7 +86,11 @@ class Moca(ItemScale):
         total = raw + self.education_point(task, raw)
         out = [
             Summary("total", total, "Total score, including the education point", self.MAX),
-            Summary("normal", total >= NORMAL_CUTOFF, "Normal range (total ≥26)"),
+            Summary(
+                "category",
+                "Normal" if total >= NORMAL_CUTOFF else "Abnormal",
+                "Categorization: Normal (total ≥26) or Abnormal",
+            ),
         ]
         for name, title, items in SECTIONS:
             maximum = sum(max(self.permitted_for(i)) for i in items)

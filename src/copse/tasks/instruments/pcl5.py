@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import Cutoff, TrackerSpec
 from copse.tasks.scales import ItemScale, count_where, numbered
 from copse.tasks.values import qfields
 
@@ -28,6 +29,9 @@ CLUSTERS: dict[str, tuple[tuple[str, ...], int, str]] = {
 
 class Pcl5(ItemScale):
     tablename = "pcl5"
+    trackers = (
+        TrackerSpec("total", "PCL-5 total severity", 0, 80, (Cutoff(33, "Probable PTSD"),)),
+    )
     items = qfields("q", 1, 20)
     permitted = (0, 1, 2, 3, 4)
     ENDORSED_AT: ClassVar[int] = 2
@@ -64,26 +68,44 @@ class Pcl5(ItemScale):
     }
 
     def summaries(self, task: TaskData) -> list[Summary]:
-        out = [Summary("total", self.total(task), "Total symptom severity", 80)]
+        endorsed = lambda v: v >= self.ENDORSED_AT  # noqa: E731
+        out = [
+            Summary("total", self.total(task), "Total symptom severity", 80),
+            Summary(
+                "num_symptomatic",
+                count_where(self.values(task), endorsed),
+                "Number of items endorsed (rated ≥2, moderately or more)",
+                20,
+            ),
+        ]
         meets_all = True
         for name, (items, needed, meaning) in CLUSTERS.items():
+            n = count_where(self.values(task, items), endorsed)
             out.append(
                 Summary(
-                    f"cluster_{name}",
-                    self.total(task, items),
-                    f"Cluster {name} ({meaning}) severity",
-                    4 * len(items),
+                    f"num_symptomatic_{name}",
+                    n,
+                    f"Cluster {name} ({meaning}): items endorsed (≥2)",
+                    len(items),
                 )
             )
-            endorsed = count_where(self.values(task, items), lambda v: v >= self.ENDORSED_AT)
-            meets_all = meets_all and endorsed >= needed
+            meets_all = meets_all and n >= needed
         out.append(
             Summary(
-                "provisional_ptsd",
+                "ptsd",
                 meets_all,
                 "Provisional DSM-5 PTSD (items ≥2: ≥1 of B, ≥1 of C, ≥2 of D, ≥2 of E)",
             )
         )
+        for name, (items, _needed, meaning) in CLUSTERS.items():
+            out.append(
+                Summary(
+                    f"cluster_{name}",
+                    self.total(task, items),
+                    f"Cluster {name} ({meaning}) severity (sum of its items)",
+                    4 * len(items),
+                )
+            )
         return out
 
 

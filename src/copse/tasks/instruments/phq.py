@@ -10,12 +10,14 @@ Sources of the rules:
   are exactly as tasks.md §3 states them. Item 10 (functional difficulty) is
   only required when some symptom is present (total > 0).
 * PHQ-8: Kroenke et al. (2009) J Affect Disord 114:163. PHQ-9 without the
-  self-harm item; total /24 with the same 5/10/15/20 bands. All eight items
-  required.
+  self-harm item; total /24 with the same 5/10/15/20 bands and the same
+  symptom counts and syndromes (items 3–8 only as "other" symptoms). All
+  eight items required.
 * PHQ-15: Kroenke, Spitzer & Williams (2002) Psychosom Med 64:258. Items 0–2;
   total /30; somatic symptom severity minimal 0–4, low 5–9, medium 10–14,
-  high 15–30. Item 4 (menstrual problems) applies to women only, so it is
-  required only when the patient is known to be female.
+  high 15–30 (labelled None/Mild/Moderate/Severe, as the CamCOPS server
+  does). Item 4 (menstrual problems) applies to women only, so it is required
+  only when the patient is known to be female.
 
 Item labels are our own short paraphrases of the symptom each item asks about.
 """
@@ -62,6 +64,49 @@ def depression_severity(total: int) -> str:
     return band(total, DEPRESSION_BANDS, "None") or "None"
 
 
+def depression_summaries(
+    scale: ItemScale, task: TaskData, scored: Sequence[str], self_harm: Sequence[str]
+) -> list[Summary]:
+    """Total, symptom counts, syndromes and severity of the PHQ-9 (or PHQ-8).
+
+    Core symptoms are items 1–2 at ≥2; other symptoms are items 3–8 at ≥2
+    plus the self-harm item (PHQ-9 item 9; absent from the PHQ-8) at ≥1.
+    """
+    total = scale.total(task, scored)
+    n_core = count_where(scale.values(task, ("q1", "q2")), lambda v: v >= 2)
+    n_other = count_where(scale.values(task, qfields("q", 3, 8)), lambda v: v >= 2) + count_where(
+        scale.values(task, self_harm), lambda v: v >= 1
+    )
+    n_total = n_core + n_other
+    other_label = "items 3–8 scoring ≥2" + (", item 9 ≥1" if self_harm else "")
+    return [
+        Summary("total", total, f"Total score (items 1–{len(scored)})", 3 * len(scored)),
+        Summary("n_core", n_core, "Core symptoms present (items 1–2 scoring ≥2)", 2),
+        Summary(
+            "n_other",
+            n_other,
+            f"Other symptoms present ({other_label})",
+            6 + len(self_harm),
+        ),
+        Summary("n_total", n_total, "Total symptoms present", 8 + len(self_harm)),
+        Summary(
+            "is_mds",
+            n_core >= 1 and n_total >= 5,
+            "Major depressive syndrome (≥1 core, ≥5 in all)",
+        ),
+        Summary(
+            "is_ods",
+            n_core >= 1 and 2 <= n_total <= 4,
+            "Other depressive syndrome (≥1 core, 2–4 in all)",
+        ),
+        Summary(
+            "severity",
+            depression_severity(total),
+            "Severity: ≥20 severe, ≥15 moderately severe, ≥10 moderate, ≥5 mild",
+        ),
+    ]
+
+
 class Phq9(ItemScale):
     tablename = "phq9"
     items = qfields("q", 1, 10)
@@ -97,35 +142,7 @@ class Phq9(ItemScale):
         return self.scored_items
 
     def summaries(self, task: TaskData) -> list[Summary]:
-        total = self.total(task, self.scored_items)
-        n_core = count_where(self.values(task, ("q1", "q2")), lambda v: v >= 2)
-        n_other = count_where(
-            self.values(task, qfields("q", 3, 8)), lambda v: v >= 2
-        ) + count_where(self.values(task, ("q9",)), lambda v: v >= 1)
-        n_total = n_core + n_other
-        return [
-            Summary("total", total, "Total score (items 1–9)", 27),
-            Summary("n_core", n_core, "Core symptoms present (items 1–2 scoring ≥2)", 2),
-            Summary(
-                "n_other", n_other, "Other symptoms present (items 3–8 scoring ≥2, item 9 ≥1)", 7
-            ),
-            Summary("n_total", n_total, "Total symptoms present", 9),
-            Summary(
-                "is_mds",
-                n_core >= 1 and n_total >= 5,
-                "Major depressive syndrome (≥1 core, ≥5 in all)",
-            ),
-            Summary(
-                "is_ods",
-                n_core >= 1 and 2 <= n_total <= 4,
-                "Other depressive syndrome (≥1 core, 2–4 in all)",
-            ),
-            Summary(
-                "severity",
-                depression_severity(total),
-                "Severity: ≥20 severe, ≥15 moderately severe, ≥10 moderate, ≥5 mild",
-            ),
-        ]
+        return depression_summaries(self, task, self.scored_items, ("q9",))
 
 
 class Phq8(ItemScale):
@@ -134,17 +151,10 @@ class Phq8(ItemScale):
     permitted = (0, 1, 2, 3)
     item_labels = numbered(_PHQ_SYMPTOMS[:8])
     option_labels = FREQUENCY_0_3
+    trackers = (TrackerSpec("total", "PHQ-8 total score", 0, 24, DEPRESSION_CUTOFFS),)
 
     def summaries(self, task: TaskData) -> list[Summary]:
-        total = self.total(task)
-        return [
-            Summary("total", total, "Total score", 24),
-            Summary(
-                "severity",
-                depression_severity(total),
-                "Severity: ≥20 severe, ≥15 moderately severe, ≥10 moderate, ≥5 mild",
-            ),
-        ]
+        return depression_summaries(self, task, self.items, ())
 
 
 class Phq15(ItemScale):
@@ -171,7 +181,23 @@ class Phq15(ItemScale):
         )
     )
     option_labels = {0: "not bothered at all", 1: "bothered a little", 2: "bothered a lot"}
-    BANDS: ClassVar[tuple[tuple[float, str], ...]] = ((5, "Low"), (10, "Medium"), (15, "High"))
+    # Kroenke et al. name the bands minimal/low/medium/high; the CamCOPS
+    # server (and so every existing download) labels the same 5/10/15
+    # boundaries None/Mild/Moderate/Severe, and we keep its labels.
+    BANDS: ClassVar[tuple[tuple[float, str], ...]] = (
+        (5, "Mild"),
+        (10, "Moderate"),
+        (15, "Severe"),
+    )
+    trackers = (
+        TrackerSpec(
+            "total",
+            "PHQ-15 total score",
+            0,
+            30,
+            tuple(Cutoff(value, label) for value, label in BANDS),
+        ),
+    )
 
     def required_items(self, task: TaskData) -> Sequence[str]:
         if task.patient_sex == "F":
@@ -184,8 +210,9 @@ class Phq15(ItemScale):
             Summary("total", total, "Total somatic symptom score", 30),
             Summary(
                 "severity",
-                band(total, self.BANDS, "Minimal"),
-                "Somatic symptom severity: ≥15 high, ≥10 medium, ≥5 low",
+                band(total, self.BANDS, "None"),
+                "Somatic symptom severity: ≥15 severe, ≥10 moderate, ≥5 mild, else none "
+                "(Kroenke et al.: high, medium, low, minimal)",
             ),
         ]
 

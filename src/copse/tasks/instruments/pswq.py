@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import TrackerSpec
 from copse.tasks.scales import ItemScale
 from copse.tasks.values import qfields
 
@@ -22,6 +23,7 @@ REVERSED = frozenset({"q1", "q3", "q8", "q10", "q11"})
 
 class Pswq(ItemScale):
     tablename = "pswq"
+    trackers = (TrackerSpec("total_score", "PSWQ total worry score", 16, 80),)
     items = qfields("q", 1, 16)
     permitted = (1, 2, 3, 4, 5)
     REVERSED: ClassVar[frozenset[str]] = REVERSED
@@ -46,7 +48,7 @@ class Pswq(ItemScale):
     def summaries(self, task: TaskData) -> list[Summary]:
         return [
             Summary(
-                "total",
+                "total_score",
                 self.total(task),
                 "Total worry score (range 16–80; items 1, 3, 8, 10, 11 reversed)",
                 80,

@@ -14,6 +14,7 @@ is copyrighted, so views show item numbers only.
 from __future__ import annotations
 
 from copse.tasks.base import Summary, TaskData
+from copse.tasks.meta import TrackerSpec
 from copse.tasks.scales import ItemScale
 from copse.tasks.values import qfields
 
@@ -37,6 +38,7 @@ SWEMWBS_METRIC: dict[int, float] = {
 
 class Wemwbs(ItemScale):
     tablename = "wemwbs"
+    trackers = (TrackerSpec("total", "WEMWBS total (higher = better well-being)", 14, 70),)
     items = qfields("q", 1, 14)
     permitted = (1, 2, 3, 4, 5)
     item_labels = {q: f"{q[1:]}. Statement {q[1:]}" for q in qfields("q", 1, 14)}
@@ -48,6 +50,7 @@ class Wemwbs(ItemScale):
 
 class Swemwbs(ItemScale):
     tablename = "swemwbs"
+    trackers = (TrackerSpec("metric_score", "SWEMWBS metric score (higher = better)", 7, 35),)
     items = qfields("q", 1, 7)
     permitted = (1, 2, 3, 4, 5)
     item_labels = {q: f"{q[1:]}. Statement {q[1:]}" for q in qfields("q", 1, 7)}
