@@ -21,15 +21,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     whose SQL is the same simple Core on every backend; the tests whose queries
     differ by backend (task lists, index/direct equality, permissions, data
     changing admin actions, the engine) run on all of them.
-    ``COPSE_TEST_ALL_BACKENDS=1`` runs everything everywhere.
+    ``COPSE_TEST_ALL_BACKENDS=1`` runs everything everywhere. Tests marked
+    ``server_db_only`` (several copse hosts on one database server) run on
+    PostgreSQL and MariaDB only.
     """
-    if os.environ.get("COPSE_TEST_ALL_BACKENDS"):
-        return
+    everywhere = bool(os.environ.get("COPSE_TEST_ALL_BACKENDS"))
     keep, drop = [], []
     for item in items:
         spec = getattr(item, "callspec", None)
         name = spec.params.get("backend") if spec else None
-        if item.get_closest_marker("sqlite_only") and name not in (None, "sqlite"):
+        if item.get_closest_marker("server_db_only") and name == "sqlite":
+            # Layouts of several hosts on one database server: not SQLite's.
+            drop.append(item)
+        elif (
+            not everywhere
+            and item.get_closest_marker("sqlite_only")
+            and name
+            not in (
+                None,
+                "sqlite",
+            )
+        ):
             drop.append(item)
         else:
             keep.append(item)

@@ -14,6 +14,8 @@ from starlette.routing import Route
 from copse.api.endpoint import ClientApi
 from copse.config import Settings
 from copse.db.engine import make_engine
+from copse.ops.http import ObservabilityMiddleware
+from copse.ops.http import routes as ops_routes
 from copse.wire.reply import error_reply
 
 logger = logging.getLogger(__name__)
@@ -65,7 +67,16 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         # Handed over in a list that handle() empties, so the body is freed once decoded.
         holder = [body]
         del body
+        body_bytes = len(holder[0])
         result = await run_in_threadpool(api.handle, holder, request.url.query, remote)
+        # What the observability middleware reports (metrics, slow-request log).
+        request.state.copse_api = {
+            "operation": result.operation,
+            "outcome": result.outcome,
+            "device": result.device,
+            "rows": result.rows,
+            "body_bytes": body_bytes,
+        }
         return Response(
             result.body, status_code=result.status, media_type="text/plain; charset=utf-8"
         )
@@ -73,12 +84,15 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
     routes = [
         Route("/api", client_api, methods=["GET", "POST", "HEAD"]),
         Route("/database", client_api, methods=["GET", "POST", "HEAD"]),
+        *ops_routes(settings, engine),
     ]
     app = Starlette(routes=routes)
     # The web front end (issue 6): its own routes, error pages and headers.
     from copse.web.app import install as install_web
 
     install_web(app, settings, engine)
+    # Outermost, so every request (API, web, health) gets an id and is counted.
+    app.add_middleware(ObservabilityMiddleware, settings=settings, engine=engine)
     app.state.engine = engine
     app.state.settings = settings
     return app
@@ -90,5 +104,5 @@ def app_from_env() -> Starlette:
     from copse.logs import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return create_app(settings)

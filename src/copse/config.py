@@ -42,6 +42,24 @@ class Settings:
     log_level: str = "INFO"
     #: Send the web session cookie over plain HTTP too (development only).
     allow_insecure_cookies: bool = False
+    #: TLS: serve HTTPS directly with this certificate (PEM, chain first) and key.
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    #: Addresses (IPs or CIDR networks, comma-separated) of reverse proxies whose
+    #: X-Forwarded-For / X-Forwarded-Proto headers are believed. Empty: none
+    #: are, because tablet sessions are bound to the client's IP address.
+    trusted_proxies: str = ""
+    #: ``text`` or ``json`` (one JSON object per line, for log collectors).
+    log_format: str = "text"
+    #: Requests slower than this are logged with their operation and row counts.
+    slow_request_ms: int = 2000
+    #: ``GET /metrics`` (Prometheus) is served only when enabled, and then only
+    #: to a bearer of ``metrics_token`` or to an address in ``metrics_allow``.
+    metrics_enabled: bool = False
+    metrics_token: str = ""
+    metrics_allow: str = ""
+    #: ``GET /health/ready`` reports unready if the database takes longer.
+    health_timeout_seconds: float = 2.0
 
     @property
     def effective_db_url(self) -> str:
@@ -57,6 +75,8 @@ def _coerce(name: str, raw: Any) -> Any:
     if isinstance(raw, str):
         if kind == "int":
             return int(raw)
+        if kind == "float":
+            return float(raw)
         if kind == "bool":
             low = raw.strip().lower()
             if low in ("1", "true", "yes", "on"):

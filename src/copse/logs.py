@@ -1,12 +1,7 @@
-"""Logging set-up shared by the server and the CLI."""
+"""Logging set-up shared by the server and the CLI (see :mod:`copse.ops.tracing`)."""
 
 from __future__ import annotations
 
-import logging
+from copse.ops.tracing import configure_logging
 
-
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+__all__ = ["configure_logging"]

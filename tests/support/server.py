@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -48,10 +49,21 @@ class ServerProcess:
     workers: int = 1
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
+    #: With a CA file, the server is expected to speak HTTPS (its settings
+    #: name the certificate) and is checked against that CA.
+    ca_file: Path | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ca_file else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an httpx client must verify the server with."""
+        if self.ca_file is None:
+            return True
+        return ssl.create_default_context(cafile=str(self.ca_file))
 
     @property
     def api_url(self) -> str:
@@ -90,7 +102,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"copse serve exited early:\n{self.log_text()}")
             try:
-                r = httpx.get(self.api_url, timeout=1.0)
+                r = httpx.get(self.api_url, timeout=1.0, verify=self.verify)
                 if r.status_code == 200:
                     return
             except httpx.HTTPError:

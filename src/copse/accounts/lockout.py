@@ -54,3 +54,18 @@ def unlock(conn: sa.Connection, username: str) -> None:
     """What an administrator's "enable user" does: forget lockouts and failures."""
     conn.execute(sa.delete(account_lockouts).where(account_lockouts.c.username == username))
     clear_failures(conn, username)
+
+
+def lockout_counts(conn: sa.Connection, now: datetime) -> tuple[int, int]:
+    """(accounts locked now, lockouts on record) — for monitoring.
+
+    Read from the database at scrape time rather than counted in a process,
+    so every instance reports the same figures.
+    """
+    active = conn.execute(
+        sa.select(sa.func.count(sa.distinct(account_lockouts.c.username))).where(
+            account_lockouts.c.locked_until > now
+        )
+    ).scalar_one()
+    total = conn.execute(sa.select(sa.func.count()).select_from(account_lockouts)).scalar_one()
+    return int(active), int(total)

@@ -14,7 +14,7 @@ import codecs
 import logging
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote_to_bytes
 
@@ -28,6 +28,8 @@ from copse.api.sessions import SessionInfo, establish_session
 from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError
+from copse.ops.metrics import ACTIVE_UPLOADS
+from copse.schema.registry import TABLES
 from copse.schema.tables import devices
 from copse.wire.form import Form
 from copse.wire.reply import error_reply, success_reply
@@ -42,10 +44,62 @@ RESERVED_DEVICE = "server"
 RESERVED_USER = "system"
 
 
-@dataclass(frozen=True)
+@dataclass
 class ApiResponse:
+    """The reply, plus what monitoring wants to know about the request.
+
+    ``outcome`` is ``success``, ``error`` (a ``success:0`` reply),
+    ``bad_request`` (HTTP 400), ``too_large`` or ``unavailable``; ``rows``
+    counts the rows a successful upload request carried, by table kind.
+    """
+
     status: int
     body: str
+    operation: str = ""
+    outcome: str = ""
+    device: str = ""
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+#: Operations that change a device's records (counted as active uploads).
+UPLOAD_OPERATIONS = frozenset(
+    {
+        "start_upload",
+        "start_preservation",
+        "upload_empty_tables",
+        "upload_table",
+        "upload_record",
+        "delete_where_key_not",
+        "which_keys_to_send",
+        "end_upload",
+        "upload_entire_database",
+    }
+)
+
+
+def table_kind(table: str) -> str:
+    """A bounded label for a client table: task, ancillary or the core table's name."""
+    info = TABLES.get(table)
+    if info is None:
+        return "unknown"
+    return table if info.kind == "core" else info.kind
+
+
+def uploaded_rows(req: ApiRequest) -> dict[str, int]:
+    """Rows a successful upload request carried, by table kind (for metrics)."""
+    out: dict[str, int] = {}
+    if req.operation == "upload_table":
+        table = req.form.optional_str("table") or ""
+        n = req.form.optional_str("nrecords") or "0"
+        out[table_kind(table)] = int(n) if n.isdigit() else 0
+    elif req.operation == "upload_record":
+        out[table_kind(req.form.optional_str("table") or "")] = 1
+    elif req.operation == "upload_entire_database":
+        payload = req.memo.get("onestep")
+        for table, rows in getattr(payload, "rows", {}).items():
+            kind = table_kind(table)
+            out[kind] = out.get(kind, 0) + len(rows)
+    return out
 
 
 def utcnow() -> datetime:
@@ -171,14 +225,24 @@ class ClientApi:
         """
         holder = body if isinstance(body, list) else [body]
         del body
+        return self._handle(holder, query, remote_addr)
+
+    def _handle(self, holder: list[bytes], query: str, remote_addr: str | None) -> ApiResponse:
         session: SessionInfo | None = None
+        detail: dict[str, str] = {"operation": "", "device": ""}
+
+        def reply(status: int, body: str, outcome: str) -> ApiResponse:
+            return ApiResponse(status, body, detail["operation"], outcome, detail["device"])
+
         try:
             cap = self.settings.max_body_bytes
             if len(holder[0]) > cap:
                 # The HTTP layer refuses such bodies before reading them all
                 # (copse.app); this keeps in-process callers to the same rule.
-                return ApiResponse(
-                    413, error_reply(f"Request body too large (limit max_body_bytes={cap})", "", "")
+                return reply(
+                    413,
+                    error_reply(f"Request body too large (limit max_body_bytes={cap})", "", ""),
+                    "too_large",
                 )
             try:
                 form_fields = decode_form(holder, query, self.settings.max_form_fields)
@@ -195,7 +259,10 @@ class ClientApi:
                 req = self._set_up(form, remote_addr)
             except BadRequest as exc:
                 logger.info("Bad client API request: %s", exc)
-                return ApiResponse(400, NOT_VALID_REQUEST)
+                return reply(400, NOT_VALID_REQUEST, "bad_request")
+            op_name = req.operation or ""
+            detail["operation"] = op_name if op_name in OPERATIONS else "unknown"
+            detail["device"] = req.device_name or ""
             session = run_in_transaction(
                 self.engine,
                 lambda conn: establish_session(
@@ -212,10 +279,17 @@ class ClientApi:
             op = OPERATIONS.get(req.operation or "")
             if op is None:
                 raise UserError(f"operation={req.operation}: not supported")
-            result = run_in_transaction(
-                self.engine,
-                lambda conn: self._run(conn, op, req, session),  # type: ignore[arg-type]
-            )
+            is_upload = op.name in UPLOAD_OPERATIONS
+            if is_upload:
+                ACTIVE_UPLOADS.inc()
+            try:
+                result = run_in_transaction(
+                    self.engine,
+                    lambda conn: self._run(conn, op, req, session),  # type: ignore[arg-type]
+                )
+            finally:
+                if is_upload:
+                    ACTIVE_UPLOADS.dec()
             pairs: list[tuple[str, object]]
             if result is None:
                 pairs = [("result", op.name)]
@@ -224,13 +298,15 @@ class ClientApi:
             else:
                 pairs = list(result)
             sid, token = _session_lines(session)
-            return ApiResponse(200, success_reply(pairs, sid, token))
+            done = reply(200, success_reply(pairs, sid, token), "success")
+            done.rows = uploaded_rows(req) if is_upload else {}
+            return done
         except ServerError as exc:
             sid, token = _session_lines(session)
-            return ApiResponse(503, error_reply(exc.message, sid, token))
+            return reply(503, error_reply(exc.message, sid, token), "unavailable")
         except CopseError as exc:
             sid, token = _session_lines(session)
-            return ApiResponse(200, error_reply(exc.message, sid, token))
+            return reply(200, error_reply(exc.message, sid, token), "error")
         except Exception as exc:  # the reply must never be a traceback or a 500
             ref = uuid.uuid4().hex[:12]
             logger.exception("Unexpected error in client API request (ref %s)", ref)
@@ -240,7 +316,7 @@ class ClientApi:
                 message = f"{type(exc.orig).__name__}: database error (server log reference {ref})"
             else:
                 message = f"{type(exc).__name__}: {exc}"
-            return ApiResponse(200, error_reply(message, sid, token))
+            return reply(200, error_reply(message, sid, token), "error")
 
     def _set_up(self, form: Form, remote_addr: str | None) -> ApiRequest:
         operation = form.optional_str("operation")

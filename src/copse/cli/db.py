@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from copse.cli.common import CliContext, pass_cli
 from copse.db import migrate
+from copse.db.health import schema_differences, schema_status
+from copse.index.rebuild import check_index
 
 
 @click.group("db")
@@ -27,6 +31,34 @@ def upgrade(cli: CliContext, revision: str) -> None:
 def current(cli: CliContext) -> None:
     """Show the schema revision of the database."""
     click.echo(migrate.current_revision(cli.engine) or "(empty database)")
+
+
+@db_group.command("check")
+@pass_cli
+def check(cli: CliContext) -> None:
+    """Verify a database (e.g. after a restore): schema revision, tables, indexes.
+
+    Exit code 1 on any problem, with one line per problem.
+    """
+    status = schema_status(cli.engine)
+    if not status.reachable:
+        raise click.ClickException(status.error or "database unreachable")
+    problems: list[str] = []
+    if status.revision != status.head:
+        problems.append(
+            f"schema revision {status.revision or '(none)'} is not {status.head}: "
+            "run `copse db upgrade`"
+        )
+    else:
+        problems.extend(f"schema: {d}" for d in schema_differences(cli.engine))
+        with cli.transaction() as conn:
+            problems.extend(f"index: {p}" for p in check_index(conn))
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"Database check found {len(problems)} problem(s).")
+        sys.exit(1)
+    click.echo(f"Database OK: schema at {status.revision}, tables and indexes match the data.")
 
 
 def register(cli: click.Group) -> None:

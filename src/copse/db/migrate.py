@@ -10,13 +10,16 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+#: Alembic's bookkeeping table (named so it sorts apart from copse's tables).
+VERSION_TABLE = "_alembic_version"
+
 
 def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option(
         "script_location", str(resources.files("copse.schema").joinpath("migrations"))
     )
-    cfg.set_main_option("version_table", "_alembic_version")
+    cfg.set_main_option("version_table", VERSION_TABLE)
     return cfg
 
 
@@ -30,7 +33,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 
 def current_revision(engine: sa.Engine) -> str | None:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"version_table": "_alembic_version"})
+        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         return ctx.get_current_revision()
 
 

@@ -1,0 +1,1 @@
+"""What a service operator needs around the server: tracing, metrics, health, TLS."""
