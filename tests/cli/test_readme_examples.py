@@ -34,10 +34,8 @@ def readme_commands() -> list[list[str]]:
         if line.startswith("```"):
             in_sh = line.strip() == "```sh"
             continue
-        if in_sh:
-            words = shlex.split(line, comments=True)
-            if words[:1] == ["copse"]:
-                out.append(words[1:])
+        if in_sh and line.startswith("copse "):
+            out.append(shlex.split(line, comments=True)[1:])
     return out
 
 
