@@ -124,8 +124,8 @@ def test_lost_acknowledgement_is_not_stored_twice(
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
 def test_two_lost_acknowledgements_in_a_row(
     db: Backend,
-    uploader: TabletFactory,
-    onestep: bool,  # noqa: F811
+    uploader: TabletFactory,  # noqa: F811
+    onestep: bool,
 ) -> None:
     """The second attempt finds only replays; a third attempt must still recognise
     the tasks and patients of the first."""
@@ -147,9 +147,9 @@ def test_two_lost_acknowledgements_in_a_row(
 @pytest.mark.parametrize("second", ["move_keeping_patients", "move", "copy"])
 def test_kept_patients_are_stored_again_when_new_tasks_need_them(
     db: Backend,
-    uploader: TabletFactory,
+    uploader: TabletFactory,  # noqa: F811
     onestep: bool,
-    second: str,  # noqa: F811
+    second: str,
 ) -> None:
     """Move keeping patients (acknowledged), new tasks, upload again: the kept patient
     and its ID number are stored again with the new tasks, in the same era."""
@@ -182,8 +182,8 @@ def test_kept_patients_are_stored_again_when_new_tasks_need_them(
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
 def test_kept_patients_alone_follow_the_normal_rules_on_copy(
     db: Backend,
-    uploader: TabletFactory,
-    onestep: bool,  # noqa: F811
+    uploader: TabletFactory,  # noqa: F811
+    onestep: bool,
 ) -> None:
     """A plain Copy of kept patients is not a finalizing upload: stored as usual."""
     tab = uploader()
@@ -222,8 +222,8 @@ def test_new_and_edited_records_after_lost_ack_are_stored(
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
 def test_force_finalized_device_later_upload_creates_new_records(
     db: Backend,
-    uploader: TabletFactory,
-    onestep: bool,  # noqa: F811
+    uploader: TabletFactory,  # noqa: F811
+    onestep: bool,
 ) -> None:
     """Reference behaviour kept: an administrator's era never counts for replays."""
     tab = uploader()
