@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from copse.api.endpoint import ClientApi
+from copse.api.gate import LargeRequestGate, ServerBusy
 from copse.config import Settings
 from copse.db.engine import make_engine
 from copse.ops.http import ObservabilityMiddleware
@@ -53,9 +55,26 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
     engine = engine or make_engine(settings.effective_db_url)
     api = ClientApi(engine, settings)
 
+    gate = LargeRequestGate(settings)
+
     async def client_api(request: Request) -> Response:
         if request.method != "POST":
             return HTMLResponse(SIGNPOST_HTML)
+        declared = request.headers.get("content-length", "")
+        size = int(declared) if declared.isdigit() else 0
+        try:
+            # A large declared body waits for its turn before it is read.
+            async with gate.turn(size if size <= settings.max_body_bytes else 0):
+                return await _serve(request, size)
+        except ServerBusy as exc:
+            with contextlib.suppress(RuntimeError):  # RuntimeError: already read (chunked)
+                async for _ in request.stream():  # drain the unread body; keep none of it
+                    pass
+            return PlainTextResponse(
+                error_reply(str(exc), "", ""), status_code=503, headers={"Retry-After": "60"}
+            )
+
+    async def _serve(request: Request, declared: int) -> Response:
         try:
             body = await read_body_limited(request, settings.max_body_bytes)
         except BodyTooLarge:
@@ -68,7 +87,9 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         holder = [body]
         del body
         body_bytes = len(holder[0])
-        result = await run_in_threadpool(api.handle, holder, request.url.query, remote)
+        # A chunked (undeclared) large body takes its turn once read.
+        async with gate.turn(0 if gate.is_large(declared) else len(holder[0])):
+            result = await run_in_threadpool(api.handle, holder, request.url.query, remote)
         # What the observability middleware reports (metrics, slow-request log).
         request.state.copse_api = {
             "operation": result.operation,

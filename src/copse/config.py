@@ -39,6 +39,13 @@ class Settings:
     max_records_per_upload_table: int = 50_000
     max_dbdata_bytes: int = 200 * 1024 * 1024
     max_blob_bytes: int = 100 * 1024 * 1024
+    #: Requests of at least this many bytes (one-step uploads) are "large":
+    #: at most ``max_large_uploads`` of them are decoded at once per server
+    #: process; the others wait up to ``large_upload_wait_seconds``, then get
+    #: a "server busy, try again" error (copse.api.gate).
+    large_upload_bytes: int = 16 * 1024 * 1024
+    max_large_uploads: int = 2
+    large_upload_wait_seconds: int = 120
     log_level: str = "INFO"
     #: Send the web session cookie over plain HTTP too (development only).
     allow_insecure_cookies: bool = False
@@ -99,8 +106,8 @@ def load_settings(
     values: dict[str, Any] = {}
     path = config_file or (Path(env["COPSE_CONFIG"]) if env.get("COPSE_CONFIG") else None)
     if path is not None:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
         section = data.get("copse", data)
         known = {f.name for f in fields(Settings)}
         unknown = set(section) - known

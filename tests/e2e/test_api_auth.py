@@ -67,6 +67,29 @@ def test_session_is_reused_and_password_not_rechecked(
     assert r3.data["session_id"] != sid
 
 
+def test_blank_user_and_password_get_session_id_none(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str]
+) -> None:
+    """A new session without a username is answered ``session_id:None``, as CamCOPS does."""
+    for fields in ({"user": "", "password": ""}, {"user": None, "password": None}):
+        r = call(http, server, "check_device_registered", **fields)  # type: ignore[arg-type]
+        assert r.data["session_id"] == "None", r.text
+        assert len(r.data["session_token"]) == 24, r.text
+        # The tablet sends "None" back; int("None") fails and a new session is made.
+        r2 = call(
+            http,
+            server,
+            "check_device_registered",
+            session_id="None",
+            session_token=r.data["session_token"],
+            **fields,  # type: ignore[arg-type]
+        )
+        assert r2.data["session_id"] == "None", r2.text
+    # With a username the id is a real number.
+    r3 = call(http, server, "check_device_registered")
+    assert r3.data["session_id"].isdigit(), r3.text
+
+
 def test_wrong_token_gives_new_session_silently(
     server: ServerProcess, http: httpx.Client, site: dict[str, str]
 ) -> None:

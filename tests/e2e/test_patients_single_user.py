@@ -117,7 +117,8 @@ def test_registration_schedules_and_upload_rights(
         '{"ip_use_commercial": 0, "ip_use_clinical": 1, '
         '"ip_use_educational": 0, "ip_use_research": 1}'
     )
-    assert r.data["session_id"].isdigit()
+    # No username and no session yet: CamCOPS answers session_id:None (wire.md §2.2).
+    assert r.data["session_id"] == "None"
     creds = {
         "user": r.data["user"],
         "password": password,

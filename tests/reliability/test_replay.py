@@ -3,8 +3,9 @@
 A finalizing upload commits but its acknowledgement is lost: the tablet keeps
 its records and uploads them again.  copse must recognise the task, ancillary
 and BLOB records it already preserved for that device and not store them
-again; patients and ID numbers keep the normal rules; the audit says how many
-replays per table; the tablet then wipes as usual.
+again; patients and ID numbers too when the replay finalizes them and no
+stored record needs them (a tablet that keeps its patients still works); the
+audit says how many replays per table; the tablet then wipes as usual.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tests.support.tablet import Tablet, nhs_number
 from tests.support.upload_fixtures import TabletFactory, uploader  # noqa: F401 -- fixture
 
 TASK_TABLES = ("phq9", "photosequence", "photosequence_photos", "blobs")
+PATIENT_TABLES = ("patient", "patient_idnum")
 ALL = tuple(sorted(TABLES))
 
 
@@ -90,8 +92,11 @@ def test_lost_acknowledgement_is_not_stored_twice(
     tab, how = tablet_for(uploader, method)
     dev = uc.device_id(db.engine, tab.device)
     n_tasks = {t: len(tab.db[t]) for t in TASK_TABLES}
+    n_patients = {t: len(tab.db[t]) for t in PATIENT_TABLES}
     lose_ack(tab, how, onestep)
     first = stored_versions(db, dev)
+    first_patients = stored_versions(db, dev, PATIENT_TABLES)
+    assert sum(first_patients.values()) == sum(n_patients.values())
     assert sum(first.values()) == sum(n_tasks.values()) and max(first.values()) == 1
     with db.engine.connect() as conn:
         eras = conn.execute(
@@ -103,37 +108,100 @@ def test_lost_acknowledgement_is_not_stored_twice(
     assert out.ok, out.error
     # No task, photo or BLOB is stored twice.
     assert stored_versions(db, dev) == first
+    # Nor a patient or ID number (issue 12): no orphan copy in a new era.
+    assert stored_versions(db, dev, PATIENT_TABLES) == first_patients
     audit = uc.upload_audits(db.engine)[-1]
-    assert replay_counts(audit) == n_tasks, audit
+    assert replay_counts(audit) == n_tasks | n_patients, audit
     assert not uc.check_invariants(db.engine, ALL)
     # The tablet ends clean, as after any successful upload of this method.
     left = {t for t, rows in tab.db.items() if rows}
     assert left == ({"patient", "patient_idnum"} if method == "move_keeping_patients" else set())
-    # Nothing of the device is live on the server except (re-uploaded) patients.
+    # Nothing of the device is live on the server.
     now = uc.current_by_era(db.engine, dev, ALL).get("NOW", {})
-    assert not any(now.get(t) for t in TASK_TABLES)
+    assert not any(now.get(t) for t in ALL), now
 
 
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
 def test_two_lost_acknowledgements_in_a_row(
-    db: Backend, uploader: TabletFactory, onestep: bool
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
+    onestep: bool,
 ) -> None:
-    """The second attempt re-finalizes the patients into a new era; a third attempt
-    must still recognise the tasks of the first."""
+    """The second attempt finds only replays; a third attempt must still recognise
+    the tasks and patients of the first."""
     tab, how = tablet_for(uploader, "move")
     dev = uc.device_id(db.engine, tab.device)
     lose_ack(tab, how, onestep)
     first = stored_versions(db, dev)
+    first_patients = stored_versions(db, dev, PATIENT_TABLES)
     lose_ack(tab, how, onestep)
     assert stored_versions(db, dev) == first
     out = tab.upload(how, onestep=onestep)  # type: ignore[arg-type]
     assert out.ok, out.error
     assert stored_versions(db, dev) == first
+    assert stored_versions(db, dev, PATIENT_TABLES) == first_patients
     assert not any(tab.db.values())
 
 
+@pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
+@pytest.mark.parametrize("second", ["move_keeping_patients", "move", "copy"])
+def test_kept_patients_are_stored_again_when_new_tasks_need_them(
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
+    onestep: bool,
+    second: str,
+) -> None:
+    """Move keeping patients (acknowledged), new tasks, upload again: the kept patient
+    and its ID number are stored again with the new tasks, in the same era."""
+    tab = uploader()
+    pid = fill(tab, 11)
+    dev = uc.device_id(db.engine, tab.device)
+    assert tab.upload("move_keeping_patients", onestep=onestep).ok
+    assert set(t for t, rows in tab.db.items() if rows) == set(PATIENT_TABLES)
+    before = stored_versions(db, dev, PATIENT_TABLES)
+    tab.create("phq9", patient_id=pid, q1=2, q2=3, q3=3)
+    out = tab.upload(second, onestep=onestep)  # type: ignore[arg-type]
+    assert out.ok, out.error
+    after = stored_versions(db, dev, PATIENT_TABLES)
+    # One more stored version of the patient and of its ID number.
+    assert set(after) == set(before) and all(n == 2 for n in after.values()), after
+    assert "recognised as replays" not in uc.upload_audits(db.engine)[-1]
+    assert not uc.check_invariants(db.engine, ALL)
+    # The new task and the patient share an era.
+    t, p = CLIENT_TABLES["phq9"], CLIENT_TABLES["patient"]
+    with db.engine.connect() as conn:
+        task_era = conn.execute(
+            sa.select(t.c._era).where(t.c._device_id == dev, t.c.q2 == 3)
+        ).scalar_one()
+        patient_eras = set(
+            conn.execute(sa.select(p.c._era).where(p.c._device_id == dev, p.c.id == pid)).scalars()
+        )
+    assert task_era in patient_eras
+
+
+@pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
+def test_kept_patients_alone_follow_the_normal_rules_on_copy(
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
+    onestep: bool,
+) -> None:
+    """A plain Copy of kept patients is not a finalizing upload: stored as usual."""
+    tab = uploader()
+    fill(tab, 12)
+    dev = uc.device_id(db.engine, tab.device)
+    assert tab.upload("move_keeping_patients", onestep=onestep).ok
+    before = stored_versions(db, dev, PATIENT_TABLES)
+    out = tab.upload("copy", onestep=onestep)
+    assert out.ok, out.error
+    after = stored_versions(db, dev, PATIENT_TABLES)
+    assert set(after) == set(before) and all(n == 2 for n in after.values()), after
+    now = uc.current_by_era(db.engine, dev, ALL).get("NOW", {})
+    assert now.get("patient") and now.get("patient_idnum"), now
+
+
 def test_new_and_edited_records_after_lost_ack_are_stored(
-    db: Backend, uploader: TabletFactory
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
 ) -> None:
     tab, _ = tablet_for(uploader, "move")
     dev = uc.device_id(db.engine, tab.device)
@@ -153,7 +221,9 @@ def test_new_and_edited_records_after_lost_ack_are_stored(
 
 @pytest.mark.parametrize("onestep", [True, False], ids=["onestep", "stepwise"])
 def test_force_finalized_device_later_upload_creates_new_records(
-    db: Backend, uploader: TabletFactory, onestep: bool
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
+    onestep: bool,
 ) -> None:
     """Reference behaviour kept: an administrator's era never counts for replays."""
     tab = uploader()
@@ -183,7 +253,8 @@ def test_force_finalized_device_later_upload_creates_new_records(
 
 
 def test_force_finalize_does_not_replace_the_tablets_era(
-    db: Backend, uploader: TabletFactory
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
 ) -> None:
     tab, _ = tablet_for(uploader, "move")
     dev = uc.device_id(db.engine, tab.device)

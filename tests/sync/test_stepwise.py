@@ -151,6 +151,41 @@ def test_delete_where_key_not(h: Harness) -> None:
     assert h.audits()[-1].endswith("ref_satis_gen (1 deleted, PKs [3]; current PKs [1, 2])")
 
 
+class CountingKeys(list[int]):
+    """A list of client PKs that counts how often it is scanned."""
+
+    scans = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.scans += 1
+        return super().__iter__()
+
+    def __contains__(self, item: object) -> bool:
+        self.scans += 1
+        return super().__contains__(item)
+
+
+def test_delete_where_key_not_scans_keep_a_fixed_number_of_times(h: Harness) -> None:
+    """Regression (issue 12): ``keep`` was rebuilt into a set once per pending row."""
+    from copse.api.context import Caller
+    from copse.api.ops_upload import upload_context
+    from copse.sync import batch as batches
+    from copse.sync import stepwise
+
+    h.call("start_upload")
+    n = 50
+    h.upload_table(T, SATIS_FIELDS, [satis(i, 0) for i in range(1, n + 1)])
+    keep = CountingKeys(range(1, n + 1))
+    req = h.request("delete_where_key_not")
+    with h.engine.begin() as conn:
+        b = batches.get_or_start_batch(conn, upload_context(req, Caller(h.user, h.device_id)))
+        assert stepwise.delete_where_key_not(conn, b, T, "id", keep) == 0
+    # Independent of the number of pending rows (n); it was n + 2 before.
+    assert keep.scans <= 2, keep.scans
+    h.call("end_upload")
+    assert sorted(r.id for r in h.rows(T)) == list(range(1, n + 1))
+
+
 BLOB_FIELDS = [
     "id",
     "tablename",

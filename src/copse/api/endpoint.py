@@ -14,8 +14,10 @@ import codecs
 import logging
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 from urllib.parse import unquote_to_bytes
 
 import sqlalchemy as sa
@@ -204,7 +206,7 @@ def _percent_decode(b: bytes) -> bytes:
 def _session_lines(session: SessionInfo | None) -> tuple[object, object]:
     if session is None:
         return "", ""
-    return session.id, session.token
+    return session.reply_id, session.token
 
 
 class ClientApi:
@@ -251,7 +253,8 @@ class ClientApi:
             except ValueError as exc:
                 if "Max number of fields" in str(exc):
                     raise UserError(
-                        f"Too many form fields (limit max_form_fields={self.settings.max_form_fields})"
+                        "Too many form fields "
+                        f"(limit max_form_fields={self.settings.max_form_fields})"
                     ) from None
                 raise UserError(f"Request is not valid form data: {exc}") from None
             form = Form(form_fields)
@@ -285,7 +288,7 @@ class ClientApi:
             try:
                 result = run_in_transaction(
                     self.engine,
-                    lambda conn: self._run(conn, op, req, session),  # type: ignore[arg-type]
+                    lambda conn: self._run(conn, op, req, session),
                 )
             finally:
                 if is_upload:
@@ -296,7 +299,7 @@ class ClientApi:
             elif isinstance(result, str):
                 pairs = [("result", result)]
             else:
-                pairs = list(result)
+                pairs = list(cast(Iterable[tuple[str, object]], result))
             sid, token = _session_lines(session)
             done = reply(200, success_reply(pairs, sid, token), "success")
             done.rows = uploaded_rows(req) if is_upload else {}

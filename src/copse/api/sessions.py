@@ -12,6 +12,7 @@ import base64
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,6 +31,16 @@ class SessionInfo:
     user_id: int | None
     #: Why a login attempted in this request did not succeed, if it did not.
     login_error: str | None = None
+    #: A session created by this request without a username.  CamCOPS has
+    #: not yet flushed such a row when it copies the id into the reply, so it
+    #: answers ``session_id:None`` (wire.md §2.2, "Reference quirk"); copse
+    #: answers the same so that a tablet sees what it would see there.
+    anonymous_new: bool = False
+
+    @property
+    def reply_id(self) -> int | None:
+        """The ``session_id`` value of the reply."""
+        return None if self.anonymous_new else self.id
 
 
 def generate_token() -> str:
@@ -39,17 +50,18 @@ def generate_token() -> str:
 
 def _new_session(conn: sa.Connection, ip: str | None, now: datetime) -> tuple[int, str]:
     token = generate_token()
-    sid = conn.execute(
+    pk = conn.execute(
         sa.insert(sessions).values(
             token=token, ip_address=ip, last_activity_utc=now, is_api_session=True
         )
-    ).inserted_primary_key[0]
-    return int(sid), token
+    ).inserted_primary_key
+    assert pk is not None
+    return int(pk[0]), token
 
 
 def _find_session(
     conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
-) -> sa.Row[tuple[int, str, int | None]] | None:
+) -> sa.Row[Any, Any, Any] | None:
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
     q = sa.select(sessions.c.id, sessions.c.token, sessions.c.user_id).where(
         sessions.c.id == sid,
@@ -79,6 +91,7 @@ def establish_session(
     except ValueError:
         sid = None
     row = None
+    created = False
     if sid is not None and session_token:
         row = _find_session(conn, settings, sid, session_token, remote_addr, now)
     if row is not None:
@@ -99,10 +112,12 @@ def establish_session(
                 .values(user_id=None, token="")
             )
             current_id, token = _new_session(conn, remote_addr, now)
+            created = True
     else:
         current_id, token = _new_session(conn, remote_addr, now)
+        created = True
     if not username:
-        return SessionInfo(current_id, token, None)
+        return SessionInfo(current_id, token, None, anonymous_new=created)
     return _login(conn, settings, current_id, token, username, password, remote_addr, now)
 
 

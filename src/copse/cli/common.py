@@ -14,10 +14,28 @@ import click
 import sqlalchemy as sa
 
 from copse.config import Settings, load_settings
-from copse.db.engine import make_engine
+from copse.db.engine import make_engine, normalise_url
 from copse.errors import CopseError
 
 T = TypeVar("T")
+
+
+class BadUsage(click.ClickException):
+    """A one-line error for a wrong command line (exit code 2, as click's usage errors)."""
+
+    exit_code = 2
+
+
+NO_SCHEMA = "The database has no copse tables yet: run `copse db upgrade` first"
+#: A table every migrated copse database has.
+SCHEMA_MARKER = "_alembic_version"
+
+
+def sqlite_file(url: sa.URL) -> Path | None:
+    """The file of an SQLite URL (None for other backends or in-memory)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
 
 
 @dataclass
@@ -26,6 +44,7 @@ class CliContext:
     db_url: str | None = None
     data_dir: Path | None = None
     _engine: sa.Engine | None = field(default=None, repr=False)
+    _schema_ok: bool = field(default=False, repr=False)
 
     @cached_property
     def settings(self) -> Settings:
@@ -34,21 +53,51 @@ class CliContext:
         except (ValueError, OSError) as exc:
             raise click.ClickException(f"Bad settings: {exc}") from None
 
+    @cached_property
+    def url(self) -> sa.URL:
+        """The database URL, checked: a bad one is a one-line error, never a traceback."""
+        raw = self.settings.effective_db_url
+        try:
+            url = normalise_url(raw)
+            url.get_dialect()  # loads the dialect and driver: an unknown one fails here
+        except (sa.exc.ArgumentError, ValueError) as exc:
+            scheme = raw.partition("://")[0] if "://" in raw else raw[:40]
+            raise BadUsage(
+                f"Bad database URL (scheme {scheme!r}): {exc}. Use e.g. "
+                "sqlite:///path/copse.sqlite, postgresql://user@host/copse "
+                "or mysql://user@host/copse"
+            ) from None
+        return url
+
     @property
     def engine(self) -> sa.Engine:
+        """The engine; for SQLite it creates the database file (``db upgrade``, ``serve``)."""
         if self._engine is None:
-            self._engine = make_engine(self.settings.effective_db_url)
+            self._engine = make_engine(self.url.render_as_string(hide_password=False))
         return self._engine
+
+    def existing_engine(self) -> sa.Engine:
+        """The engine of a database that must already exist: nothing is created on disk."""
+        path = sqlite_file(self.url)
+        if path is not None and not path.exists():
+            raise click.ClickException(
+                f"No copse database at {path}: create it with `copse db upgrade`"
+            )
+        return self.engine
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """One transaction; copse errors become one-line CLI errors."""
         try:
-            with self.engine.begin() as conn:
+            with self.existing_engine().begin() as conn:
+                if not self._schema_ok:
+                    if not sa.inspect(conn).has_table(SCHEMA_MARKER):
+                        raise click.ClickException(NO_SCHEMA)
+                    self._schema_ok = True
                 yield conn
         except CopseError as exc:
             raise click.ClickException(exc.message) from None
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:
             raise click.ClickException(f"Database error: {exc.orig}") from None
 
     def run(self, work: Callable[[sa.Connection], T]) -> T:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from copse.cli.common import CliContext, pass_cli
+from copse.cli.common import CliContext, pass_cli, sqlite_file
 from copse.db import migrate
 from copse.db.health import schema_differences, schema_status
 from copse.index.rebuild import check_index
@@ -29,7 +29,11 @@ def upgrade(cli: CliContext, revision: str) -> None:
 @db_group.command("current")
 @pass_cli
 def current(cli: CliContext) -> None:
-    """Show the schema revision of the database."""
+    """Show the schema revision of the database (creates nothing)."""
+    path = sqlite_file(cli.url)
+    if path is not None and not path.exists():
+        click.echo(f"(no database at {path})")
+        return
     click.echo(migrate.current_revision(cli.engine) or "(empty database)")
 
 

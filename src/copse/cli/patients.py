@@ -38,12 +38,17 @@ from copse.wire.dates import parse_datetime
 
 def _parse_idnum(text: str) -> tuple[int, int]:
     which, sep, value = text.partition("=")
-    try:
-        if not sep:
-            raise ValueError
-        return int(which), int(value)
-    except ValueError:
-        raise click.BadParameter(f"{text!r}: use TYPE=VALUE, e.g. 1=9434765919") from None
+    if not sep:
+        raise click.BadParameter(f"{text!r}: use TYPE=VALUE, e.g. 1=9434765919")
+    if not which.strip().isdigit():
+        raise click.BadParameter(
+            f"{text!r}: the ID number type {which!r} must be a number (see `copse idnum list`)"
+        )
+    if not value.strip().isdigit():
+        raise click.BadParameter(
+            f"{text!r}: the ID number {value!r} must be a whole number (digits only)"
+        )
+    return int(which), int(value)
 
 
 def _parse_dob(text: str | None) -> date | None:

@@ -31,6 +31,8 @@ def set_cmd(cli: CliContext, name: str, value: str) -> None:
     """Set a server setting (database-title: the name tablets show)."""
     if "\n" in value or "\r" in value:
         raise click.ClickException("The database title must be one line")
+    if not value.strip():
+        raise click.ClickException("The database title must not be empty (tablets show it)")
     cli.run(lambda conn: set_database_title(conn, value))
     click.echo(f"Set {name}")
 

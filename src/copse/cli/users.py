@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 import sqlalchemy as sa
 
@@ -17,20 +21,32 @@ from copse.cli.common import CliContext, pass_cli, utcnow
 from copse.errors import UserError
 from copse.schema.tables import groups, memberships, users
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 @click.group("user")
 def user_group() -> None:
     """Add, list, change and unlock users."""
 
 
-def _password_option(f):  # type: ignore[no-untyped-def]
+def _ask_password(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """Prompt only on a terminal; otherwise say how to give the password."""
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise click.UsageError(
+            "No password given and no terminal to ask for one: "
+            "use --password PASSWORD or set COPSE_NEW_PASSWORD"
+        )
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _password_option(f: F) -> F:
     return click.option(
         "--password",
         envvar="COPSE_NEW_PASSWORD",
-        prompt=True,
-        hide_input=True,
-        confirmation_prompt=True,
-        help="The password (prompted for if not given; env: COPSE_NEW_PASSWORD).",
+        callback=_ask_password,
+        help="The password (prompted for on a terminal if not given; env: COPSE_NEW_PASSWORD).",
     )(f)
 
 
@@ -216,7 +232,13 @@ def list_users(cli: CliContext) -> None:
 @pass_cli
 def unlock(cli: CliContext, username: str) -> None:
     """Unlock an account locked after failed logins (and forget the failures)."""
-    cli.run(lambda conn: lockout.unlock(conn, username))
+
+    def work(conn: sa.Connection) -> None:
+        if get_user_by_name(conn, username) is None:
+            raise click.ClickException(f"No such user: {username}")
+        lockout.unlock(conn, username)
+
+    cli.run(work)
     click.echo(f"Unlocked {username}")
 
 

@@ -1,10 +1,17 @@
 """Engines with per-dialect set-up, chosen only by the URL.
 
 SQLite: WAL journal, foreign keys on, and ``BEGIN IMMEDIATE`` for every
-transaction so that writers queue on SQLite's own lock instead of failing
-half-way with "database is locked" (this is also how per-device serialization
-works there).  MariaDB/MySQL: utf8mb4 and READ COMMITTED, which avoids the gap
-locks that REPEATABLE READ takes on inserts.  PostgreSQL: psycopg 3.
+writing transaction so that writers queue on SQLite's own lock instead of
+failing half-way with "database is locked" (this is also how per-device
+serialization works there).  A connection with the execution option
+:data:`READ_ONLY` begins a plain deferred ``BEGIN`` with ``PRAGMA
+query_only`` on: with WAL it reads a snapshot beside the one writer, never
+waits for it, and any write in it fails loudly.  PostgreSQL and MariaDB
+readers never wait for writers anyway (MVCC); ``SET TRANSACTION READ ONLY``
+makes a write there fail loudly too.
+
+MariaDB/MySQL: utf8mb4 and READ COMMITTED, which avoids the gap locks that
+REPEATABLE READ takes on inserts.  PostgreSQL: psycopg 3.
 """
 
 from __future__ import annotations
@@ -16,6 +23,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
+
+#: Execution option of a connection whose transactions only read (web pages).
+READ_ONLY = "copse_read_only"
+
+
+def is_read_only(conn: sa.Connection) -> bool:
+    return bool(conn.get_execution_options().get(READ_ONLY, False))
 
 
 def normalise_url(url: str) -> URL:
@@ -45,7 +59,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if backend in ("mysql", "mariadb"):
         opts["isolation_level"] = "READ COMMITTED"
     opts.update(kwargs)
-    return sa.create_engine(u, **opts)
+    engine = sa.create_engine(u, **opts)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        if is_read_only(conn):
+            # Before the transaction's first statement (MariaDB: for the next one).
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def _setup_sqlite(engine: Engine) -> None:
@@ -62,7 +84,12 @@ def _setup_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if is_read_only(conn):
+            conn.exec_driver_sql("PRAGMA query_only=1")
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("PRAGMA query_only=0")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def backend_name(engine: Engine | sa.Connection) -> str:

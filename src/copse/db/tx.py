@@ -17,6 +17,8 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from copse.db.engine import READ_ONLY
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -43,19 +45,30 @@ def is_transient(exc: BaseException) -> bool:
 
 
 @contextmanager
-def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """One database transaction: commit on success, roll back on any error."""
-    with engine.begin() as conn:
-        yield conn
+def transaction(engine: sa.Engine, *, read_only: bool = False) -> Iterator[sa.Connection]:
+    """One database transaction: commit on success, roll back on any error.
+
+    ``read_only``: a transaction that only reads (see ``copse.db.engine``):
+    on SQLite it runs beside a writer instead of queueing behind it.
+    """
+    with engine.connect() as conn:
+        if read_only:
+            conn.execution_options(**{READ_ONLY: True})
+        with conn.begin():
+            yield conn
 
 
 def run_in_transaction(
-    engine: sa.Engine, work: Callable[[sa.Connection], T], *, attempts: int = 4
+    engine: sa.Engine,
+    work: Callable[[sa.Connection], T],
+    *,
+    attempts: int = 4,
+    read_only: bool = False,
 ) -> T:
     """Run ``work`` in one transaction, retrying it on transient conflicts."""
     for attempt in range(1, attempts + 1):
         try:
-            with transaction(engine) as conn:
+            with transaction(engine, read_only=read_only) as conn:
                 return work(conn)
         except DBAPIError as exc:
             if attempt < attempts and is_transient(exc):

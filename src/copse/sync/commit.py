@@ -20,7 +20,7 @@ from copse.patients.upload_policy import check_uploaded_patients
 from copse.schema.registry import MOVE_OFF_TABLET_FIELD, commit_order
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
-from copse.sync import queries, replay
+from copse.sync import queries, replay, replay_patients
 from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges, upload_audit_text
 from copse.sync.upsert import delete_now_values, preserve_now_values
@@ -74,32 +74,36 @@ def rollback_all(conn: sa.Connection, device_id: int) -> None:
 # ---------------------------------------------------------------------------
 
 
+def _drop_task_replays(
+    conn: sa.Connection, device_id: int, table: str, replay_eras: Sequence[str]
+) -> int:
+    """Delete the table's pending additions that replay finalized records; how many."""
+    if not replay_eras or not replay.applies_to(table):
+        return 0
+    t = CLIENT_TABLES[table]
+    new_pending = conn.execute(
+        sa.select(t.c._pk, t.c.id, t.c.when_last_modified).where(
+            t.c._device_id == device_id,
+            t.c._era == queries.ERA_NOW,
+            t.c._addition_pending == sa.true(),
+            t.c._predecessor_pk.is_(None),
+        )
+    ).all()
+    return len(replay.drop_pending_replays(conn, table, device_id, replay_eras, new_pending))
+
+
 def commit_table(
-    conn: sa.Connection, batch: Batch, table: str, replay_eras: Sequence[str] = ()
+    conn: sa.Connection, batch: Batch, table: str, n_replayed: int = 0
 ) -> TableChanges:
     """Make one table's pending changes real (§4.5 "Commit of one table").
 
     One SELECT finds every row needing work; then one UPDATE per kind of
     change.  The era change comes last, so rows removed in this batch are
-    also carried into the new era when preserving.  First, pending additions
-    that replay records already finalized for this device are dropped
-    (``copse.sync.replay``).
+    also carried into the new era when preserving.  Replays were already
+    dropped (:func:`commit_all`); ``n_replayed`` only goes into the audit.
     """
     t = CLIENT_TABLES[table]
     ctx = batch.ctx
-    n_replayed = 0
-    if replay_eras and replay.applies_to(table):
-        new_pending = conn.execute(
-            sa.select(t.c._pk, t.c.id, t.c.when_last_modified).where(
-                t.c._device_id == ctx.device_id,
-                t.c._era == queries.ERA_NOW,
-                t.c._addition_pending == sa.true(),
-                t.c._predecessor_pk.is_(None),
-            )
-        ).all()
-        n_replayed = len(
-            replay.drop_pending_replays(conn, table, ctx.device_id, replay_eras, new_pending)
-        )
     q = sa.select(
         t.c._pk,
         t.c._current,
@@ -163,9 +167,14 @@ def commit_all(conn: sa.Connection, batch: Batch) -> list[TableChanges]:
     """Commit every dirty table in commit order; move notes if preserving."""
     device_id = batch.ctx.device_id
     eras = replay.load_eras(conn, device_id)
-    changes = [
-        commit_table(conn, batch, t, eras) for t in commit_order(batches.get_dirty(conn, device_id))
-    ]
+    dirty = commit_order(batches.get_dirty(conn, device_id))
+    # Replays go first, task tables before patients: whether a replayed
+    # patient is still needed depends on which tasks stay (replay_patients).
+    n_replayed = {t: _drop_task_replays(conn, device_id, t, eras) for t in dirty}
+    n_replayed.update(
+        replay_patients.drop_pending_patient_replays(conn, device_id, eras, batch.preserving)
+    )
+    changes = [commit_table(conn, batch, t, n_replayed.get(t, 0)) for t in dirty]
     if batch.preserving:
         queries.move_all_notes(conn, device_id, batch.era(conn))
     if any(c.preservation_pks for c in changes):

@@ -32,9 +32,10 @@ from copse.accounts.users import get_user_by_id
 from copse.errors import UserError
 from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_patient_rows
-from copse.schema.registry import COMMIT_ORDER, TABLES
+from copse.schema.registry import COMMIT_ORDER, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
+from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
-from copse.sync import queries, replay
+from copse.sync import queries, replay, replay_patients
 from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges
 from copse.sync.commit import audit_upload
@@ -43,6 +44,13 @@ from copse.sync.values import build_row, ensure_valid_fields, ensure_valid_table
 from copse.wire.values import decode_value
 
 logger = logging.getLogger(__name__)
+
+_PATIENT_TABLES = (PATIENT_TABLE, PATIENT_IDNUM_TABLE)
+#: Tables in the order a one-step upload applies them: patients last.
+PROCESS_ORDER: tuple[str, ...] = (
+    tuple(t for t in COMMIT_ORDER if t not in _PATIENT_TABLES) + _PATIENT_TABLES
+)
+COMMIT_POSITION = {t: i for i, t in enumerate(COMMIT_ORDER)}
 
 
 def check_payload(pknameinfo: Any, dbdata: Any) -> None:
@@ -102,8 +110,13 @@ def _process_table(
     rows: list[dict[str, Any]],
     replay_eras: tuple[str, ...] = (),
     known_empty: bool = False,
+    patients: replay_patients.PatientReplays | None = None,
 ) -> TableChanges:
-    """Apply one table's rows; ``known_empty``: the device has no NOW rows to fetch here."""
+    """Apply one table's rows; ``known_empty``: the device has no NOW rows to fetch here.
+
+    ``patients`` carries replay facts from the task tables to the patient
+    tables, which are processed after them (``copse.sync.replay_patients``).
+    """
     device_id = batch.ctx.device_id
     ch = TableChanges(table)
     if known_empty and not rows:
@@ -118,9 +131,16 @@ def _process_table(
         return ch
     live = Live.from_rows(fetched)
     if replay_eras and rows:
-        rows, ch.n_replayed = replay.split_replays(
-            conn, table, pkname, device_id, replay_eras, rows, live.current
-        )
+        if replay.applies_to(table):
+            rows, ch.n_replayed = replay.split_replays(
+                conn, table, pkname, device_id, replay_eras, rows, live.current
+            )
+        elif patients is not None:
+            rows, ch.n_replayed = patients.split(
+                conn, table, pkname, device_id, replay_eras, rows, live.current
+            )
+    if patients is not None:
+        patients.note_kept(table, rows)
     res = upsert(conn, batch, table, pkname, rows, live) if rows else None
     gone = flag_absent(conn, batch, table, live, [r[pkname] for r in rows])
     if res is not None:
@@ -131,7 +151,7 @@ def _process_table(
     ch.removal_deleted_pks |= set(gone)
     if batch.preserving:
         # preserve_all: every NOW row of the device in this table, current or not.
-        t = queries.CLIENT_TABLES[table]
+        t = CLIENT_TABLES[table]
         conn.execute(
             sa.update(t)
             .where(t.c._device_id == device_id, t.c._era == queries.ERA_NOW)
@@ -205,15 +225,27 @@ def upload_entire_database(
     occupied = queries.tables_with_live_rows(
         conn, COMMIT_ORDER, ctx.device_id, which="all" if finalizing else "current"
     )
-    for table in COMMIT_ORDER:
+    patients = replay_patients.PatientReplays(finalizing=finalizing)
+    # Patients and ID numbers last: whether a replayed patient is still needed
+    # depends on which task rows are stored (copse.sync.replay_patients).  The
+    # tables are independent here; the indexes are updated after all of them.
+    for table in PROCESS_ORDER:
         rows = decoded.get(table, [])
         pk = names.get(table)
         pkname = pk if isinstance(pk, str) and pk else "id"  # only used to key live rows
         changes.append(
             _process_table(
-                conn, batch, table, pkname, rows, eras, known_empty=table not in occupied
+                conn,
+                batch,
+                table,
+                pkname,
+                rows,
+                eras,
+                known_empty=table not in occupied,
+                patients=patients,
             )
         )
+    changes.sort(key=lambda c: COMMIT_POSITION[c.table])
     if finalizing:
         queries.move_all_notes(conn, ctx.device_id, batch.era(conn))
     if any(c.preservation_pks for c in changes):

@@ -16,9 +16,9 @@ The rule copse applies.  A record of a task table, an ancillary table or
   ``_security_devices.last_finalizing_eras``.
 
 A replay is not stored again; everything else about the upload is normal.
-Patients and ID numbers keep the normal rules: a tablet that keeps its
-patients re-uploads them legitimately, and tasks need their patient in the
-same era.
+Patients and ID numbers have a stricter rule of their own, because a tablet
+that keeps its patients re-uploads them legitimately and tasks need their
+patient in the same era: see ``copse.sync.replay_patients``.
 
 ``last_finalizing_eras`` holds the era created by the device's most recent
 *finalizing* upload (one that preserved at least one record: Move,
@@ -51,7 +51,7 @@ from copse.schema.tables import CLIENT_TABLES, devices
 from copse.sync import queries
 from copse.wire.dates import same_instant
 
-#: Tables whose records keep the normal rules.
+#: Tables with their own replay rule (``copse.sync.replay_patients``).
 EXEMPT_TABLES = frozenset({PATIENT_TABLE, PATIENT_IDNUM_TABLE})
 #: How many eras ``last_finalizing_eras`` keeps (each 20 characters).
 MAX_ERAS = 8

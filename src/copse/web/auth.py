@@ -15,6 +15,7 @@ transaction.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -105,9 +106,20 @@ _TOUCH_AFTER = timedelta(minutes=1)
 
 
 def find_session(
-    conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
+    conn: sa.Connection,
+    settings: Settings,
+    sid: int,
+    token: str,
+    ip: str | None,
+    now: datetime,
+    *,
+    touch: Callable[[Callable[[sa.Connection], None]], None] | None = None,
 ) -> WebSession | None:
-    """The live web session with this id and token, its idle clock restarted."""
+    """The live web session with this id and token, its idle clock restarted.
+
+    ``touch`` takes the restart as a write to do (a read-only page queues
+    it for after the page); by default it is done at once.
+    """
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
     q = sa.select(
         sessions.c.id, sessions.c.token, sessions.c.user_id, sessions.c.last_activity_utc
@@ -123,7 +135,11 @@ def find_session(
     if row is None:
         return None
     if now - row.last_activity_utc >= _TOUCH_AFTER:
-        conn.execute(sa.update(sessions).where(sessions.c.id == sid).values(last_activity_utc=now))
+
+        def restart(c: sa.Connection) -> None:
+            c.execute(sa.update(sessions).where(sessions.c.id == sid).values(last_activity_utc=now))
+
+        (touch or (lambda write: write(conn)))(restart)
     return WebSession(int(row.id), str(row.token), row.user_id)
 
 

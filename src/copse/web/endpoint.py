@@ -8,6 +8,15 @@ session lookup, login/permission checks, CSRF check for POSTs, the view and
 the template rendering.  The response leaves only after commit; views and
 services never commit.  ``HttpError`` raised anywhere rolls the transaction
 back and becomes a templated error page, never a traceback.
+
+GET pages run in a *read-only* transaction (``copse.db.engine``): on SQLite
+a page then never waits for an upload holding the write lock, and an upload
+never waits for pages.  What a page view writes -- its audit entry, the
+session's idle-clock touch -- is queued on the context (:meth:`WebContext.later`)
+and written after the response has been sent, in one short transaction of
+its own (:func:`_write_after`); a page that fails writes nothing.  POSTs, and
+the few GETs declared ``get_writes=True`` (the login form creates the session
+its CSRF token is bound to), run in a write transaction and write at once.
 """
 
 from __future__ import annotations
@@ -22,10 +31,12 @@ from urllib.parse import parse_qs, quote
 
 import jinja2
 import sqlalchemy as sa
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from copse.audit import audit
 from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.web import auth
@@ -152,6 +163,26 @@ class WebContext:
     #: Set when the session was created or its token rotated.
     set_cookie: bool = False
     clear_cookie: bool = False
+    #: The request's transaction only reads; writes wait in ``after``.
+    read_only: bool = False
+    after: list[Callable[[sa.Connection], None]] = field(default_factory=list)
+
+    def later(self, write: Callable[[sa.Connection], None]) -> None:
+        """Do a page view's bookkeeping write: queued on a read-only request, else now."""
+        if self.read_only:
+            self.after.append(write)
+        else:
+            write(self.conn)
+
+    def audit(self, details: str, **where: Any) -> None:
+        """The acting user's ``webviewer`` audit entry (queued on a read-only request)."""
+        user_id = self.user.id if self.user is not None else None
+        now, ip = self.now, self.remote_addr
+        self.later(
+            lambda conn: audit(
+                conn, details, source="webviewer", now=now, remote_addr=ip, user_id=user_id, **where
+            )
+        )
 
     @property
     def settings(self) -> Settings:
@@ -226,13 +257,14 @@ async def _read_form(request: Request) -> dict[str, list[str]]:
 
 
 def page(
-    *, login: bool = True, admin: bool = False, csrf: bool = True
+    *, login: bool = True, admin: bool = False, csrf: bool = True, get_writes: bool = False
 ) -> Callable[[View], Endpoint]:
     """Make a view an endpoint: one transaction, session, permission and CSRF checks.
 
     ``login``: anonymous visitors are sent to the login page.  ``admin``:
     superusers and group administrators only (others get a 403 page).
     ``csrf``: POSTs must carry the session's token (on for every form).
+    ``get_writes``: its GET needs a write transaction too (else GETs only read).
     """
 
     def decorate(view: View) -> Endpoint:
@@ -244,7 +276,8 @@ def page(
                     form = await _read_form(request)
             except HttpError as exc:
                 return config.error_page(exc.status, exc.message)
-            return await run_in_threadpool(_run, config, view, request, form, login, admin, csrf)
+            checks = _Checks(login, admin, csrf, request.method == "POST" or get_writes)
+            return await run_in_threadpool(_run, config, view, request, form, checks)
 
         endpoint.__name__ = view.__name__
         endpoint.__doc__ = view.__doc__
@@ -253,24 +286,51 @@ def page(
     return decorate
 
 
+@dataclass(frozen=True)
+class _Checks:
+    need_login: bool
+    need_admin: bool
+    need_csrf: bool
+    writes: bool
+
+
+def _write_after(engine: sa.Engine, writes: list[Callable[[sa.Connection], None]]) -> None:
+    """A page view's queued writes, after its response: one short transaction."""
+
+    def work(conn: sa.Connection) -> None:
+        for write in writes:
+            write(conn)
+
+    try:
+        run_in_transaction(engine, work)
+    except Exception:  # the page was shown; losing its bookkeeping must not crash anything
+        logger.exception("Could not write a page view's audit entry or session touch")
+
+
 def _run(
     config: WebConfig,
     view: View,
     request: Request,
     form: dict[str, list[str]],
-    need_login: bool,
-    need_admin: bool,
-    need_csrf: bool,
+    checks: _Checks,
 ) -> Response:
     key = config.secret.get()
     cookie = read_session_cookie(key, request.cookies.get(COOKIE_NAME))
     seen: dict[str, Any] = {}
+    need_login, need_admin, need_csrf = checks.need_login, checks.need_admin, checks.need_csrf
 
     def work(conn: sa.Connection) -> tuple[Response, WebContext]:
-        ctx = WebContext(request=request, conn=conn, config=config, now=utcnow(), form=form)
+        ctx = WebContext(
+            request=request,
+            conn=conn,
+            config=config,
+            now=utcnow(),
+            form=form,
+            read_only=not checks.writes,
+        )
         if cookie is not None:
             ctx.session = auth.find_session(
-                conn, config.settings, *cookie, ctx.remote_addr, ctx.now
+                conn, config.settings, *cookie, ctx.remote_addr, ctx.now, touch=ctx.later
             )
             if ctx.session is not None and ctx.session.user_id is not None:
                 ctx.user = auth.load_user(conn, ctx.session.user_id)
@@ -297,10 +357,14 @@ def _run(
                 )
         return view(ctx), ctx
 
+    # The request's one transaction: read-only unless the request writes.
     try:
-        response, ctx = run_in_transaction(config.engine, work)
+        response, ctx = run_in_transaction(config.engine, work, read_only=not checks.writes)
     except HttpError as exc:
         return config.error_page(exc.status, exc.message, seen.get("user"), seen.get("csrf", ""))
+    if ctx.after:
+        assert response.background is None
+        response.background = BackgroundTask(_write_after, config.engine, ctx.after)
     if ctx.set_cookie and ctx.session is not None:
         response.set_cookie(
             COOKIE_NAME,

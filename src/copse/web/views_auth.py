@@ -18,7 +18,7 @@ def home(ctx: WebContext) -> Response:
     return redirect("/tasks" if ctx.user is not None else "/login")
 
 
-@page(login=False)
+@page(login=False, get_writes=True)  # the form's CSRF token needs a session row
 def login_page(ctx: WebContext) -> Response:
     """GET shows the form; POST checks lock, then password (policies.md §3.5)."""
     next_url = safe_next(ctx.field("next") or ctx.param("next") or "/tasks")

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from copse.audit import audit
 from copse.index.tasklist import list_tasks_via_index
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES, devices, memberships, users
@@ -178,14 +177,8 @@ def task_view(ctx: WebContext) -> Response:
             "_manually_erasing_user_id",
         )
     ]
-    assert ctx.user is not None
-    audit(
-        ctx.conn,
+    ctx.audit(
         "Viewed HTML",
-        source="webviewer",
-        now=ctx.now,
-        remote_addr=ctx.remote_addr,
-        user_id=ctx.user.id,
         table_name=table,
         server_pk=row["_pk"],
         patient_server_pk=patient["_pk"] if patient is not None else None,
