@@ -64,7 +64,10 @@ def serve_briefly(args: list[str], env: dict[str, str]) -> None:
         while time.monotonic() < deadline:
             assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/api", timeout=1).status_code == 200:
+                # The README's HTTPS example uses its own self-signed certificate.
+                scheme = "https" if "--certfile" in args else "http"
+                url = f"{scheme}://127.0.0.1:{port}/api"
+                if httpx.get(url, timeout=1, verify=False).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -85,9 +88,11 @@ def test_every_readme_command_runs_on_a_fresh_database(db: Backend, tmp_path: Pa
     if db.name != "sqlite":
         env["COPSE_DB_URL"] = db.url  # emptied by the fixture; SQLite: a new file
     runner = CliRunner()
-    for args in readme_commands():
-        if args[0] == "serve":
-            serve_briefly(args, env)
-            continue
-        result = runner.invoke(copse_cli, args, env=env)
-        assert result.exit_code == 0, (args, result.output, result.exception)
+    # Relative paths in the examples (e.g. dev-cert's --out) land in a scratch folder.
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        for args in readme_commands():
+            if args[0] == "serve":
+                serve_briefly(args, env)
+                continue
+            result = runner.invoke(copse_cli, args, env=env)
+            assert result.exit_code == 0, (args, result.output, result.exception)
