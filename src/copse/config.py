@@ -79,8 +79,8 @@ def load_settings(
     values: dict[str, Any] = {}
     path = config_file or (Path(env["COPSE_CONFIG"]) if env.get("COPSE_CONFIG") else None)
     if path is not None:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
         section = data.get("copse", data)
         known = {f.name for f in fields(Settings)}
         unknown = set(section) - known

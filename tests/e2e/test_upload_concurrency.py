@@ -20,7 +20,7 @@ import pytest
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import Tablet, UploadOutcome, nhs_number
-from tests.support.upload_fixtures import TabletFactory, assert_now_matches_tablet, uploader  # noqa: F401
+from tests.support.upload_fixtures import TabletFactory, assert_now_matches_tablet
 
 TABLES = ("patient", "patient_idnum", "blobs", "photosequence", "photosequence_photos", "phq9")
 
@@ -152,13 +152,16 @@ def test_ten_devices_at_once(db: Backend, uploader: TabletFactory) -> None:  # n
     ] * 2
     snapshots = [t.snapshot() for t in tablets]
     res = run_together(
-        [lambda t=t, m=m: t.upload(m[0], onestep=m[1]) for t, m in zip(tablets, methods)]
+        [
+            lambda t=t, m=m: t.upload(m[0], onestep=m[1])
+            for t, m in zip(tablets, methods, strict=True)
+        ]
     )
     assert all(isinstance(r, UploadOutcome) and r.ok for r in res), res
     problems = uc.check_invariants(db.engine, TABLES)
     assert not problems, problems
     audits = uc.upload_audits(db.engine)
-    for t, (method, _), snap in zip(tablets, methods, snapshots):
+    for t, (method, _), snap in zip(tablets, methods, snapshots, strict=True):
         dev = uc.device_id(db.engine, t.device)
         assert sum(a.startswith(f"Upload from device {dev},") for a in audits) == 1
         eras = uc.current_by_era(db.engine, dev, TABLES)

@@ -42,7 +42,7 @@ from hypothesis.stateful import (
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import METHODS, Tablet, nhs_number
-from tests.support.upload_fixtures import TabletFactory, uploader  # noqa: F401 -- fixture
+from tests.support.upload_fixtures import TabletFactory
 
 TABLES_USED = (
     "patient",

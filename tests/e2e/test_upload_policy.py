@@ -21,7 +21,6 @@ from tests.support.api import post
 from tests.support.databases import Backend
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet
-from tests.support.upload_fixtures import uploader  # noqa: F401  (fixture)
 
 NHS = 9434765919
 

@@ -21,11 +21,10 @@ import pytest
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import Tablet, nhs_number
-from tests.support.upload_fixtures import (  # noqa: F401 -- fixtures
+from tests.support.upload_fixtures import (
     TabletFactory,
     assert_now_matches_tablet,
     checked_upload,
-    uploader,
 )
 
 METHODS = [pytest.param(False, id="stepwise"), pytest.param(True, id="onestep")]

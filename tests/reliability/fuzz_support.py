@@ -215,7 +215,7 @@ def json_payloads(draw: st.DrawFn) -> str:
                 rows.append(
                     {
                         c: (encode_client_csv([v]) if draw(st.integers(0, 9)) else draw(json_leaf))
-                        for c, v in zip(cols, rec)
+                        for c, v in zip(cols, rec, strict=True)
                     }
                 )
             obj[t] = rows

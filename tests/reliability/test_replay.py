@@ -23,7 +23,7 @@ from copse.sync import force_finalize
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import Tablet, nhs_number
-from tests.support.upload_fixtures import TabletFactory, uploader  # noqa: F401 -- fixture
+from tests.support.upload_fixtures import TabletFactory
 
 TASK_TABLES = ("phq9", "photosequence", "photosequence_photos", "blobs")
 ALL = tuple(sorted(TABLES))

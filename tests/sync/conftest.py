@@ -198,7 +198,7 @@ class Harness:
         from copse.wire.values import encode_client_value
 
         dbdata = {
-            t: [dict(zip(f, (encode_client_value(v) for v in r))) for r in recs]
+            t: [dict(zip(f, (encode_client_value(v) for v in r), strict=True)) for r in recs]
             for t, (f, recs) in tables.items()
         }
         pk = pknames or {t: "id" for t in tables}

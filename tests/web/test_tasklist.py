@@ -116,10 +116,10 @@ def keys(refs: tuple[TaskRef, ...] | list[TaskRef]) -> list[tuple[str, int]]:
 
 
 def run(
-    world: World, f: TaskFilter = TaskFilter(), groups: frozenset[int] | None = None, **kw: int
+    world: World, f: TaskFilter | None = None, groups: frozenset[int] | None = None, **kw: int
 ) -> list[tuple[str, int]]:
     with world.db.engine.connect() as conn:
-        return keys(list_tasks(conn, f, groups, **kw).rows)
+        return keys(list_tasks(conn, f or TaskFilter(), groups, **kw).rows)
 
 
 def test_created_utc() -> None:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from copse.accounts.users import get_user_by_id
 from copse.api.context import ApiRequest, Caller
-from copse.api.operations import OPERATIONS, Operation, load_all
+from copse.api.operations import OPERATIONS, Operation, Result, load_all
 from copse.api.permissions import check_permission
 from copse.api.sessions import SessionInfo, establish_session
 from copse.config import Settings
@@ -186,8 +186,9 @@ class ClientApi:
                 raise UserError("Request is not valid form data: invalid UTF-8") from None
             except ValueError as exc:
                 if "Max number of fields" in str(exc):
+                    limit = self.settings.max_form_fields
                     raise UserError(
-                        f"Too many form fields (limit max_form_fields={self.settings.max_form_fields})"
+                        f"Too many form fields (limit max_form_fields={limit})"
                     ) from None
                 raise UserError(f"Request is not valid form data: {exc}") from None
             form = Form(form_fields)
@@ -214,7 +215,7 @@ class ClientApi:
                 raise UserError(f"operation={req.operation}: not supported")
             result = run_in_transaction(
                 self.engine,
-                lambda conn: self._run(conn, op, req, session),  # type: ignore[arg-type]
+                lambda conn: self._run(conn, op, req, session),
             )
             pairs: list[tuple[str, object]]
             if result is None:
@@ -273,7 +274,7 @@ class ClientApi:
 
     def _run(
         self, conn: sa.Connection, op: Operation, req: ApiRequest, session: SessionInfo
-    ) -> object:
+    ) -> Result:
         device_id = None
         if req.device_name:
             # Serialize every request for one device: the row lock is held

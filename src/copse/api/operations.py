@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 import sqlalchemy as sa
 
 from copse.api.context import ApiRequest, Caller
 
-Result = Union[None, str, Sequence[tuple[str, object]]]
+Result = None | str | Sequence[tuple[str, object]]
 Handler = Callable[[sa.Connection, ApiRequest, Caller], Result]
 Permission = Literal["anyone", "registration", "upload"]
 

@@ -20,6 +20,7 @@ from copse.accounts.passwords import check_password, waste_time_like_a_check
 from copse.accounts.users import get_user_by_id, get_user_by_name
 from copse.audit import audit
 from copse.config import Settings
+from copse.db.insert import insert_id
 from copse.schema.tables import sessions
 
 
@@ -39,17 +40,19 @@ def generate_token() -> str:
 
 def _new_session(conn: sa.Connection, ip: str | None, now: datetime) -> tuple[int, str]:
     token = generate_token()
-    sid = conn.execute(
+    sid = insert_id(
+        conn,
         sa.insert(sessions).values(
             token=token, ip_address=ip, last_activity_utc=now, is_api_session=True
-        )
-    ).inserted_primary_key[0]
+        ),
+    )
     return int(sid), token
 
 
 def _find_session(
     conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
-) -> sa.Row[tuple[int, str, int | None]] | None:
+) -> tuple[int, str, int | None] | None:
+    """The live session's (id, token, user id), or None if it has expired or never was."""
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
     q = sa.select(sessions.c.id, sessions.c.token, sessions.c.user_id).where(
         sessions.c.id == sid,
@@ -58,7 +61,8 @@ def _find_session(
     )
     if settings.session_check_ip:
         q = q.where(sessions.c.ip_address == ip)
-    return conn.execute(q).first()
+    row = conn.execute(q).first()
+    return None if row is None else (int(row.id), str(row.token), row.user_id)
 
 
 def establish_session(
@@ -82,10 +86,10 @@ def establish_session(
     if sid is not None and session_token:
         row = _find_session(conn, settings, sid, session_token, remote_addr, now)
     if row is not None:
+        current_id, token, user_id = row
         conn.execute(
-            sa.update(sessions).where(sessions.c.id == row.id).values(last_activity_utc=now)
+            sa.update(sessions).where(sessions.c.id == current_id).values(last_activity_utc=now)
         )
-        current_id, token, user_id = int(row.id), str(row.token), row.user_id
         if user_id is not None:
             user = get_user_by_id(conn, user_id)
             if user is not None and user.username == username:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 import sqlalchemy as sa
 
@@ -17,13 +20,15 @@ from copse.cli.common import CliContext, pass_cli, utcnow
 from copse.errors import UserError
 from copse.schema.tables import groups, memberships, users
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 @click.group("user")
 def user_group() -> None:
     """Add, list, change and unlock users."""
 
 
-def _password_option(f):  # type: ignore[no-untyped-def]
+def _password_option(f: F) -> F:
     return click.option(
         "--password",
         envvar="COPSE_NEW_PASSWORD",

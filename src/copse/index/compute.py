@@ -80,6 +80,8 @@ def naive(dt: Any) -> datetime | None:
         return None
     if isinstance(dt, str):  # defensive: raw SQLite text
         dt = datetime.fromisoformat(dt)
+    if not isinstance(dt, datetime):
+        raise TypeError(f"expected a date/time, got {dt!r}")
     return dt.replace(tzinfo=None) if dt.tzinfo is not None else dt
 
 
@@ -109,7 +111,7 @@ def client_values(table: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     names, getter = _client_names(table)
     if len(names) > 1:
         try:
-            return dict(zip(names, getter(row)))
+            return dict(zip(names, getter(row), strict=True))
         except KeyError:  # a partial row: absent columns read as None
             pass
     return {n: row.get(n) for n in names}

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.accounts.users import User
+from copse.db.insert import insert_id
 from copse.errors import UserError
 from copse.policy.evaluate import parse_policy
 from copse.policy.idnum import validate_id_number
@@ -140,7 +141,8 @@ def _system_user_id(conn: sa.Connection) -> int:
     if uid is not None:
         return int(uid)
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(users).values(
                 username=SYSTEM_USERNAME,
                 hashedpw="",
@@ -150,8 +152,8 @@ def _system_user_id(conn: sa.Connection) -> int:
                 hotp_counter=0,
                 must_change_password=False,
                 auto_generated=False,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -161,7 +163,8 @@ def get_or_create_server_device(conn: sa.Connection, now: datetime) -> int:
     if existing is not None:
         return int(existing)
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(devices).values(
                 name=SERVER_DEVICE_NAME,
                 friendly_name="CamCOPS server",
@@ -169,8 +172,8 @@ def get_or_create_server_device(conn: sa.Connection, now: datetime) -> int:
                 when_registered_utc=now,
                 camcops_version=SERVER_CAMCOPS_VERSION_STRING,
                 currently_preserving=False,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -393,7 +396,8 @@ def create_server_patient(
     patient_id = _next_id(conn, patient_t, device_id)
     u = uuid.uuid4()
     pk = int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(patient_t).values(
                 id=patient_id,
                 uuid=u.hex,
@@ -406,8 +410,8 @@ def create_server_patient(
                 gp=gp,
                 other=other,
                 **common,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
     next_idnum = _next_id(conn, idnum_t, device_id)
     for offset, (which, value) in enumerate(idnums):

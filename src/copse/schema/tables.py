@@ -8,6 +8,8 @@ generated from the registry: the server columns every client table carries
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from copse.schema.columns import (
@@ -32,8 +34,9 @@ metadata = sa.MetaData(
 _MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin", "mysql_engine": "InnoDB"}
 
 
-def _table(name: str, *cols: sa.schema.SchemaItem, **kw: object) -> sa.Table:
-    return sa.Table(name, metadata, *cols, **_MYSQL, **kw)
+def _table(name: str, *cols: sa.schema.SchemaItem, **kw: Any) -> sa.Table:
+    options: dict[str, Any] = {**_MYSQL, **kw}
+    return sa.Table(name, metadata, *cols, **options)
 
 
 ip_use = _table(

@@ -33,6 +33,7 @@ from copse.errors import UserError
 from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_patient_rows
 from copse.schema.registry import COMMIT_ORDER, TABLES
+from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
 from copse.sync import queries, replay
 from copse.sync.batch import Batch, UploadContext
@@ -131,7 +132,7 @@ def _process_table(
     ch.removal_deleted_pks |= set(gone)
     if batch.preserving:
         # preserve_all: every NOW row of the device in this table, current or not.
-        t = queries.CLIENT_TABLES[table]
+        t = CLIENT_TABLES[table]
         conn.execute(
             sa.update(t)
             .where(t.c._device_id == device_id, t.c._era == queries.ERA_NOW)

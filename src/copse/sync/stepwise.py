@@ -57,7 +57,7 @@ def _old_idnum_rows(
 ) -> list[dict[str, Any]]:
     """Client 2.0.0: turn ``idnumN`` values of patient rows into ``patient_idnum`` records."""
     out: list[dict[str, Any]] = []
-    for row, values in zip(patient_rows, raw):
+    for row, values in zip(patient_rows, raw, strict=True):
         for n in range(1, NUMBER_OF_IDNUMS_DEFUNCT + 1):
             v = values.get(f"idnum{n}")
             if v is None:
@@ -124,7 +124,9 @@ def _old_client_idnums(
     flag the ID numbers of deleted patients for removal."""
     device_id = batch.ctx.device_id
     info = TABLES[PATIENT_IDNUM_TABLE]
-    changed = [(row, rec) for row, rec in zip(rows, records) if row["id"] in res.written]
+    changed = [
+        (row, rec) for row, rec in zip(rows, records, strict=True) if row["id"] in res.written
+    ]
     idrows = [
         build_row(info, r, "id", batch.ctx.max_blob_bytes)
         for r in _old_idnum_rows([c[0] for c in changed], [c[1] for c in changed])
@@ -223,7 +225,7 @@ def which_keys_to_send(
     live = Live.from_rows(queries.fetch_live(conn, table, pkname, device_id, which="live"))
     needed: list[int] = []
     to_flag: list[int] = []
-    for cpk, when, flag in zip(client_pks, client_dates, move_off):
+    for cpk, when, flag in zip(client_pks, client_dates, move_off, strict=True):
         # Within a batch the latest pending version is what the server holds.
         s = live.pending.get(cpk) or live.current.get(cpk)
         if s is None or s.when is None or parse_datetime(s.when) != parse_datetime(when):

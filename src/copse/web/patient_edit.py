@@ -364,13 +364,12 @@ def _apply_edit(
         patient_pk = _new_version(conn, "patient", patient, new_values, user_id, now)
     stamp = storage_string(now)
     for which, value in idnum_changes:
-        old = old_idnums.get(which)
-        if old is not None:
-            old = {**old, "_group_id": group_id}
-        if old is not None and value is None:
+        found = old_idnums.get(which)
+        prior = None if found is None else {**found, "_group_id": group_id}
+        if prior is not None and value is None:
             conn.execute(
                 sa.update(i)
-                .where(i.c._pk == old["_pk"])
+                .where(i.c._pk == prior["_pk"])
                 .values(
                     _current=False,
                     _when_removed_exact=stamp,
@@ -378,12 +377,14 @@ def _apply_edit(
                     _removing_user_id=user_id,
                 )
             )
-            touched.add(int(old["_pk"]))
-        elif old is not None:
+            touched.add(int(prior["_pk"]))
+        elif prior is not None:
             touched.update(
                 {
-                    int(old["_pk"]),
-                    _new_version(conn, "patient_idnum", old, {"idnum_value": value}, user_id, now),
+                    int(prior["_pk"]),
+                    _new_version(
+                        conn, "patient_idnum", prior, {"idnum_value": value}, user_id, now
+                    ),
                 }
             )
         else:

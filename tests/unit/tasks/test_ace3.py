@@ -69,8 +69,9 @@ def test_recognition_needed_only_for_lines_not_recalled() -> None:
     # Recall "Harry" but not "Barnes": line 1 not recalled in full; recall nothing else.
     row = {**ACE3_FULL, **items("mem_recall_address", 1, 7, 0), "mem_recall_address1": 1}
     assert ACE3.is_complete(td(row)) is False  # recognition of all five lines needed
-    row.update({"mem_recognize_address1": 1, "mem_recognize_address2": 0, "mem_recognize_address3": 1,
-                "mem_recognize_address4": 0, "mem_recognize_address5": 1})  # fmt: skip
+    row.update({"mem_recognize_address1": 1, "mem_recognize_address2": 0,
+                "mem_recognize_address3": 1, "mem_recognize_address4": 0,
+                "mem_recognize_address5": 1})  # fmt: skip
     assert ACE3.is_complete(td(row)) is True
     # memory = recall words 3 + trial 3 7 + famous 4 + recall 1 + recognition 3 = 18
     assert scores(row)["memory"] == 18
@@ -148,7 +149,8 @@ def test_miniace_known_total() -> None:
     # time 3 + trial3 5 + recall 2 + animals 4 + clock 2 = 16
     row = {
         **items("attn_time", 1, 4, 1), "attn_time4": 0,
-        **items("mem_repeat_address_trial3_", 1, 7, 1), "mem_repeat_address_trial3_6": 0, "mem_repeat_address_trial3_7": 0,
+        **items("mem_repeat_address_trial3_", 1, 7, 1),
+        "mem_repeat_address_trial3_6": 0, "mem_repeat_address_trial3_7": 0,
         **items("mem_recall_address", 1, 7, 0), "mem_recall_address1": 1, "mem_recall_address2": 1,
         "fluency_animals_score": 4, "vsp_draw_clock": 2,
     }  # fmt: skip

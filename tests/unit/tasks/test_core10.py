@@ -45,8 +45,9 @@ def test_two_missing_items_give_no_clinical_score() -> None:
 
 @pytest.mark.parametrize(
     ("total", "severity"),
-    [(0, "Healthy"), (5, "Healthy"), (6, "Low level"), (10, "Low level"), (11, "Mild"), (14, "Mild"), (15, "Moderate"),
-     (19, "Moderate"), (20, "Moderate-to-severe"), (24, "Moderate-to-severe"), (25, "Severe"), (40, "Severe")],
+    [(0, "Healthy"), (5, "Healthy"), (6, "Low level"), (10, "Low level"), (11, "Mild"),
+     (14, "Mild"), (15, "Moderate"), (19, "Moderate"), (20, "Moderate-to-severe"),
+     (24, "Moderate-to-severe"), (25, "Severe"), (40, "Severe")],
 )  # fmt: skip
 def test_severity_bands(total: int, severity: str) -> None:
     s = summary_map(CORE10.summaries(td(fill(ITEMS, total, 4))))

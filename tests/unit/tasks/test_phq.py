@@ -107,8 +107,8 @@ def test_phq8_complete_and_incomplete() -> None:
 
 @pytest.mark.parametrize(
     ("total", "severity"),
-    [(4, "None"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"), (15, "Moderately severe"),
-     (19, "Moderately severe"), (20, "Severe"), (24, "Severe")],
+    [(4, "None"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"),
+     (15, "Moderately severe"), (19, "Moderately severe"), (20, "Severe"), (24, "Severe")],
 )  # fmt: skip
 def test_phq8_bands(total: int, severity: str) -> None:
     s = summary_map(PHQ8.summaries(td(fill([f"q{n}" for n in range(1, 9)], total, 3))))
