@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from copse.schema.tables import CLIENT_TABLES
-from copse.web.tasklist import TaskFilter
+from copse.records.tasklist import TaskFilter
 from tests.index.conftest import IndexHarness
 from tests.sync.conftest import NHS_OK, when
 

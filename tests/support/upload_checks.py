@@ -353,7 +353,7 @@ def index_problems(engine: sa.Engine, *, compare_lists: bool = False) -> list[st
     equals the one computed directly from the task tables (data-model.md §9.7)."""
     from copse.index.rebuild import check_index
     from copse.index.tasklist import list_tasks_via_index
-    from copse.web.tasklist import TaskFilter, list_tasks
+    from copse.records.tasklist import TaskFilter, list_tasks
 
     with engine.connect() as conn:
         problems = check_index(conn)

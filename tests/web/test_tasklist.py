@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from copse.web.tasklist import TaskFilter, TaskRef, created_utc, list_tasks
+from copse.records.tasklist import TaskFilter, TaskRef, created_utc, list_tasks
 from tests.web import factories as fx
 from tests.web.conftest import World
 

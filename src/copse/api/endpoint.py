@@ -15,7 +15,6 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import unquote_to_bytes
 
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError
 from copse.schema.tables import devices
+from copse.wire.dates import utcnow
 from copse.wire.form import Form
 from copse.wire.reply import error_reply, success_reply
 from copse.wire.version import check_client_version, make_version
@@ -46,10 +46,6 @@ RESERVED_USER = "system"
 class ApiResponse:
     status: int
     body: str
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _count_fields(text: str) -> int:

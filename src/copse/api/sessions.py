@@ -15,10 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from copse.accounts import lockout
-from copse.accounts.passwords import check_password, waste_time_like_a_check
-from copse.accounts.users import get_user_by_id, get_user_by_name
-from copse.audit import audit
+from copse.accounts.login import check_login
+from copse.accounts.users import get_user_by_id
 from copse.config import Settings
 from copse.db.insert import insert_id
 from copse.schema.tables import sessions
@@ -120,59 +118,15 @@ def _login(
     remote_addr: str | None,
     now: datetime,
 ) -> SessionInfo:
-    until = lockout.locked_until(conn, username, now)
-    if until is not None:
-        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-        audit(
-            conn,
-            f"Login refused, account locked: {username}",
-            source="tablet",
-            now=now,
-            remote_addr=remote_addr,
-        )
-        return SessionInfo(
-            sid,
-            token,
-            None,
-            f"Account {username} is locked after too many failed logins; "
-            f"try again in {minutes} minute(s) or ask an administrator to unlock it",
-        )
-    user = get_user_by_name(conn, username)
-    if user is None:
-        waste_time_like_a_check(password)
-        ok = False
-    else:
-        ok = check_password(password, user.hashedpw)
-    if not ok:
-        audit(
-            conn,
-            f"Failed login as user: {username}",
-            source="tablet",
-            now=now,
-            remote_addr=remote_addr,
-        )
-        locked_for = lockout.record_failure(
-            conn,
-            username,
-            now,
-            threshold=settings.lockout_threshold,
-            increment_minutes=settings.lockout_minutes,
-        )
-        if locked_for is not None:
-            audit(
-                conn,
-                f"Account {username} locked out for {locked_for} minutes",
-                source="tablet",
-                now=now,
-                remote_addr=remote_addr,
-            )
-        return SessionInfo(sid, token, None)
-    assert user is not None
-    lockout.clear_failures(conn, username)
+    check = check_login(
+        conn, settings, username, password, source="tablet", remote_addr=remote_addr, now=now
+    )
+    if check.user_id is None:
+        return SessionInfo(sid, token, None, check.error)
     new_token = generate_token()  # a new token at login, against session fixation
     conn.execute(
         sa.update(sessions)
         .where(sessions.c.id == sid)
-        .values(user_id=user.id, token=new_token, is_api_session=True)
+        .values(user_id=check.user_id, token=new_token, is_api_session=True)
     )
-    return SessionInfo(sid, new_token, user.id)
+    return SessionInfo(sid, new_token, check.user_id)

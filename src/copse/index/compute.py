@@ -51,10 +51,10 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from copse.records.tasklist import created_utc
 from copse.schema.registry import PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.tasks import BlobInfo, TaskData, get_task
-from copse.web.tasklist import created_utc
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ _CLIENT_DATETIME_RE = re.compile(
 
 
 def _created_utc(when: Any) -> datetime | None:
-    """:func:`copse.web.tasklist.created_utc`, with a C fast path for the client's shape."""
+    """:func:`copse.records.tasklist.created_utc`, with a C fast path for the client's shape."""
     if isinstance(when, str) and _CLIENT_DATETIME_RE.fullmatch(when):
         try:
             return datetime.fromisoformat(when).astimezone(UTC).replace(tzinfo=None)

@@ -1,8 +1,8 @@
 """The task list answered from `_task_index` + `_idnum_index` (the "via index" mode).
 
-It takes the web's :class:`~copse.web.tasklist.TaskFilter` and returns the
-web's :class:`~copse.web.tasklist.TaskPage`, and must return *exactly* what
-the direct query (:func:`copse.web.tasklist.list_tasks`) returns for every
+It takes the web's :class:`~copse.records.tasklist.TaskFilter` and returns the
+web's :class:`~copse.records.tasklist.TaskPage`, and must return *exactly* what
+the direct query (:func:`copse.records.tasklist.list_tasks`) returns for every
 filter: that is the seed's "the two versions of the view should never be
 different" (data-model.md §9.7), and the tests assert it.
 
@@ -21,7 +21,7 @@ How each filter maps onto the index (same semantics as the direct query):
   never matches, as the direct query's unparseable dates never match);
 * complete only → the cached ``task_is_complete``.
 
-Sorting and paging reuse the direct list's :func:`~copse.web.tasklist.sort_refs`
+Sorting and paging reuse the direct list's :func:`~copse.records.tasklist.sort_refs`
 (a total order computed in Python), so ties can never come out differently;
 the client id and full ``when_created`` text are read from the task rows of
 the returned page only.
@@ -36,9 +36,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.index.compute import MISSING_UTC, chunked, from_stored_utc
+from copse.records.tasklist import TaskFilter, TaskPage, TaskRef, sort_refs
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
-from copse.web.tasklist import ERA_NOW, TaskFilter, TaskPage, TaskRef, sort_refs
 
 __all__ = ["TaskFilter", "TaskPage", "TaskRef", "list_tasks_via_index"]
 
@@ -179,7 +180,7 @@ def list_tasks_via_index(
 ) -> TaskPage:
     """One page of the task list from the index; ``groups`` None = every group.
 
-    Same signature and result as :func:`copse.web.tasklist.list_tasks`.
+    Same signature and result as :func:`copse.records.tasklist.list_tasks`.
     """
     per_page = max(1, min(per_page, 500))
     if groups is not None and not groups:

@@ -32,6 +32,7 @@ from copse.policy.patients import (
     patient_info_from_record,
 )
 from copse.policy.proquint import InvalidProquint, proquint_to_uuid, uuid_to_proquint
+from copse.schema.columns import ERA_NOW
 from copse.schema.tables import CLIENT_TABLES, devices, groups, idnum_definitions, users
 from copse.wire.dates import storage_string
 from copse.wire.version import SERVER_CAMCOPS_VERSION_STRING
@@ -50,7 +51,6 @@ __all__ = [
     "server_device_id",
 ]
 
-ERA_NOW = "NOW"
 SERVER_DEVICE_NAME = "server"
 SYSTEM_USERNAME = "system"
 
@@ -306,7 +306,7 @@ def _next_id(conn: sa.Connection, table: sa.Table, device_id: int) -> int:
     return int(top or 0) + 1
 
 
-def _check_new_patient(conn: sa.Connection, group_id: int, info: PatientInfo) -> None:
+def check_new_patient(conn: sa.Connection, group_id: int, info: PatientInfo) -> None:
     """The web form's rules (policies.md §5.2), with the reference's messages."""
     group = conn.execute(sa.select(groups).where(groups.c.id == group_id)).first()
     if group is None:
@@ -373,7 +373,7 @@ def create_server_patient(
         otherdetails=other,
         idnums=tuple(idnums),
     )
-    _check_new_patient(conn, group_id, info)
+    check_new_patient(conn, group_id, info)
     device_id = get_or_create_server_device(conn, now)
     conn.execute(sa.select(devices.c.id).where(devices.c.id == device_id).with_for_update())
     stamp = storage_string(now.replace(tzinfo=UTC))

@@ -25,6 +25,8 @@ Double: sa.types.TypeEngine[float] = sa.Double().with_variant(
 IsoText = sa.String(40)
 #: Era strings: ``NOW`` or ``YYYY-MM-DDTHH:MM:SSZ``.
 EraType = sa.String(32)
+#: The era of records still on (or owned by) their tablet: not yet finalized.
+ERA_NOW = "NOW"
 VersionType = sa.String(147)
 #: Naive UTC date/times, with microseconds on MySQL/MariaDB too (their plain
 #: DATETIME rounds to whole seconds).

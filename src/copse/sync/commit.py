@@ -17,6 +17,7 @@ from copse.accounts.users import get_user_by_id
 from copse.audit import audit
 from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_uploaded_patients
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import MOVE_OFF_TABLET_FIELD, commit_order
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
@@ -92,7 +93,7 @@ def commit_table(
         new_pending = conn.execute(
             sa.select(t.c._pk, t.c.id, t.c.when_last_modified).where(
                 t.c._device_id == ctx.device_id,
-                t.c._era == queries.ERA_NOW,
+                t.c._era == ERA_NOW,
                 t.c._addition_pending == sa.true(),
                 t.c._predecessor_pk.is_(None),
             )
@@ -107,7 +108,7 @@ def commit_table(
         t.c._removal_pending,
         t.c._successor_pk,
         t.c[MOVE_OFF_TABLET_FIELD],
-    ).where(t.c._device_id == ctx.device_id, t.c._era == queries.ERA_NOW)
+    ).where(t.c._device_id == ctx.device_id, t.c._era == ERA_NOW)
     if not batch.preserving:
         q = q.where(
             sa.or_(
@@ -150,7 +151,7 @@ def commit_table(
             # Every NOW row of the device: no need for a pk list.
             conn.execute(
                 sa.update(t)
-                .where(t.c._device_id == ctx.device_id, t.c._era == queries.ERA_NOW)
+                .where(t.c._device_id == ctx.device_id, t.c._era == ERA_NOW)
                 .values(**values)
             )
         else:

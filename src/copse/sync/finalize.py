@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from copse.audit import audit
 from copse.index.maintain import update_after_changes
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER
 from copse.schema.tables import CLIENT_TABLES, devices
 from copse.sync import queries
@@ -58,9 +59,7 @@ def force_finalize(
     for table in COMMIT_ORDER:
         t = CLIENT_TABLES[table]
         rows = conn.execute(
-            sa.select(t.c._pk, t.c._current).where(
-                t.c._device_id == device_id, t.c._era == queries.ERA_NOW
-            )
+            sa.select(t.c._pk, t.c._current).where(t.c._device_id == device_id, t.c._era == ERA_NOW)
         ).all()
         if not rows:
             continue
@@ -69,7 +68,7 @@ def force_finalize(
         ch.current_pks = {pk for pk, cur in rows if cur}
         conn.execute(
             sa.update(t)
-            .where(t.c._device_id == device_id, t.c._era == queries.ERA_NOW)
+            .where(t.c._device_id == device_id, t.c._era == ERA_NOW)
             .values(**preserve_now_values(batch, conn, forcibly=True))
         )
         changes.append(ch)

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.records import rows as records
 from copse.schema.tables import audit, devices, memberships, users
-from copse.web import records
 from copse.web.endpoint import WebContext, not_found, page
-from copse.web.views_tasks import _date, _int
+from copse.web.forms import parse_date, parse_int
 
 AUDIT_PER_PAGE = 50
 SOURCES = ("tablet", "webviewer", "console")
@@ -46,8 +46,8 @@ def audit_view(ctx: WebContext) -> Response:
     members = _admin_members(ctx)
     if members is not None:
         cond.append(audit.c.user_id.in_(members))
-    start = _date(q.get("date_from", ""), errors, "From")
-    end = _date(q.get("date_to", ""), errors, "To")
+    start = parse_date(q.get("date_from", ""), errors, "From")
+    end = parse_date(q.get("date_to", ""), errors, "To")
     if start:
         cond.append(audit.c.when_access_utc >= datetime.combine(start, time()))
     if end:
@@ -58,7 +58,7 @@ def audit_view(ctx: WebContext) -> Response:
     username = q.get("username", "").strip()
     if username:
         cond.append(audit.c.user_id.in_(sa.select(users.c.id).where(users.c.username == username)))
-    device_id = _int(q.get("device_id", ""))
+    device_id = parse_int(q.get("device_id", ""))
     if device_id is not None:
         cond.append(audit.c.device_id == device_id)
     text = q.get("text", "").strip()
@@ -68,7 +68,7 @@ def audit_view(ctx: WebContext) -> Response:
         sa.select(sa.func.count()).select_from(audit).where(*cond)
     ).scalar_one()
     n_pages = max(1, -(-total // AUDIT_PER_PAGE))
-    page_no = max(1, min(_int(q.get("page", "1")) or 1, n_pages))
+    page_no = max(1, min(parse_int(q.get("page", "1")) or 1, n_pages))
     rows = ctx.conn.execute(
         sa.select(audit)
         .where(*cond)

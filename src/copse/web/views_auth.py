@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts import web_sessions as auth
 from copse.accounts.passwords import check_password
 from copse.accounts.users import set_password
 from copse.audit import audit
 from copse.schema.tables import users
-from copse.web import auth
 from copse.web.endpoint import WebContext, page, redirect, safe_next
 
 

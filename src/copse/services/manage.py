@@ -13,7 +13,7 @@ Erasing or deleting covers every version of each.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,17 +21,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.audit import audit
+from copse.errors import ActionRefused
 from copse.index.maintain import reindex_idnums, reindex_patients, reindex_tasks
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER, TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.wire.dates import storage_string
 
-ERA_NOW = "NOW"
 _CHUNK = 40
-
-
-class ActionRefused(Exception):
-    """The action can't be done on this record (shown to the user as a 400 page)."""
 
 
 @dataclass(frozen=True)
@@ -370,3 +367,27 @@ def delete_patient(
         remote_addr=ip,
         user_id=user_id,
     )
+
+
+def live_groups_by_device(
+    conn: sa.Connection, device_ids: Iterable[int] | None = None
+) -> dict[int, set[int]]:
+    """The groups of each device's live (``NOW``) rows, over every client table."""
+    wanted = None if device_ids is None else sorted(set(device_ids))
+    out: dict[int, set[int]] = {}
+    if wanted == []:
+        return out
+    names = sorted(CLIENT_TABLES)
+    for i in range(0, len(names), _CHUNK):
+        selects = []
+        for name in names[i : i + _CHUNK]:
+            t = CLIENT_TABLES[name]
+            q = sa.select(t.c._device_id.label("d"), t.c._group_id.label("g")).where(
+                t.c._era == ERA_NOW
+            )
+            if wanted is not None:
+                q = q.where(t.c._device_id.in_(wanted))
+            selects.append(q.distinct())
+        for d, g in conn.execute(sa.union(*selects) if len(selects) > 1 else selects[0]):
+            out.setdefault(int(d), set()).add(int(g))
+    return out

@@ -16,18 +16,20 @@ refer to, so their simple fields and group are changed in place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from copse.audit import audit
+from copse.errors import ActionRefused, UserError
 from copse.index.maintain import reindex_idnums, reindex_patients
+from copse.patients.server_patients import check_new_patient
+from copse.policy.patients import PatientInfo
+from copse.schema.columns import ERA_NOW
 from copse.schema.tables import CLIENT_TABLES, groups, idnum_definitions, special_notes
-from copse.web.manage import ActionRefused
 from copse.wire.dates import storage_string
 
-ERA_NOW = "NOW"
 EDITABLE_FIELDS = ("forename", "surname", "dob", "sex", "address", "email", "gp", "other")
 NOTE_APPLIED = "Special note applied manually"
 MAX_NOTE = 65000
@@ -264,12 +266,6 @@ def _check_server_patient(
     idnums: Mapping[int, int | None],
     group_id: int,
 ) -> None:
-    from datetime import date
-
-    from copse.errors import UserError
-    from copse.patients.server_patients import _check_new_patient
-    from copse.policy.patients import PatientInfo
-
     final = {k: fields.get(k, patient[k]) if k in fields else patient[k] for k in EDITABLE_FIELDS}
     ids = {w: r["idnum_value"] for w, r in current_idnums(conn, patient).items()}
     ids.update(idnums)
@@ -289,7 +285,7 @@ def _check_server_patient(
         idnums=tuple(sorted((w, v) for w, v in ids.items() if v is not None)),
     )
     try:
-        _check_new_patient(conn, group_id, info)
+        check_new_patient(conn, group_id, info)
     except UserError as exc:
         raise ActionRefused(str(exc)) from None
 
