@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from copse.schema.tables import CLIENT_TABLES
 from copse.records.tasklist import TaskFilter
+from copse.schema.tables import CLIENT_TABLES
 from tests.index.conftest import IndexHarness
 from tests.sync.conftest import NHS_OK, when
 

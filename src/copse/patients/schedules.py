@@ -247,3 +247,9 @@ def now_to_the_minute(now_utc: datetime) -> datetime:
     """A fresh start time: now (UTC, aware), truncated to the minute."""
     aware = now_utc.replace(tzinfo=UTC) if now_utc.tzinfo is None else now_utc.astimezone(UTC)
     return aware.replace(second=0, microsecond=0)
+
+
+def has_schedules(conn: sa.Connection, patient_pk: int) -> bool:
+    """Whether any task schedule is assigned to this server patient."""
+    t = patient_task_schedule
+    return conn.execute(sa.select(t.c.id).where(t.c.patient_pk == patient_pk)).first() is not None

@@ -14,12 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts import admin_ops
 from copse.errors import ActionRefused
 from copse.records import rows as records
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.schema.tables import devices, groups
-from copse.services import manage
+from copse.services import manage, oversight
 from copse.sync.finalize import force_finalize
 from copse.web import perms
 from copse.web.endpoint import HttpError, WebContext, not_found, page, redirect
@@ -34,8 +34,8 @@ def refusals() -> Iterator[None]:
         raise HttpError(400, str(exc)) from None
 
 
-def _device(ctx: WebContext, device_id: int) -> sa.Row:  # type: ignore[type-arg]
-    row = ctx.conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
+def _device(ctx: WebContext, device_id: int) -> sa.Row[Any]:
+    row = oversight.get_device(ctx.conn, device_id)
     if row is None:
         raise not_found()
     return row
@@ -46,7 +46,7 @@ def finalize_list(ctx: WebContext) -> Response:
     """Devices with live records the user could finalize (superusers: every device)."""
     assert ctx.user is not None
     live = manage.live_groups_by_device(ctx.conn)
-    rows = ctx.conn.execute(sa.select(devices).order_by(devices.c.id)).all()
+    rows = oversight.list_devices(ctx.conn)
     shown = []
     for d in rows:
         gs = live.get(int(d.id), set())
@@ -132,10 +132,7 @@ def erase_task(ctx: WebContext) -> Response:
 
 def _admin_groups(ctx: WebContext) -> list[tuple[int, str]]:
     assert ctx.user is not None
-    q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
-    if not ctx.user.superuser:
-        q = q.where(groups.c.id.in_(sorted(ctx.user.admin_group_ids)))
-    return [(int(i), str(n)) for i, n in ctx.conn.execute(q)]
+    return admin_ops.administered_groups(ctx.conn, ctx.user.superuser, ctx.user.admin_group_ids)
 
 
 @page(admin=True)

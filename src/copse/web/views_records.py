@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts import admin_ops
 from copse.patients.patient_edit import (
     EDITABLE_FIELDS,
     add_note,
@@ -27,7 +28,6 @@ from copse.patients.patient_edit import (
 from copse.policy.idnum import validate_id_number
 from copse.records import rows as records
 from copse.schema.registry import TASK_TABLES
-from copse.schema.tables import idnum_definitions
 from copse.web import perms
 from copse.web.endpoint import HttpError, WebContext, forbidden, not_found, page, redirect
 from copse.web.forms import parse_int
@@ -82,15 +82,8 @@ def note_hide(ctx: WebContext) -> Response:
     return redirect(_url(str(note["basetable"]), int(target["_pk"])))
 
 
-def _definitions(ctx: WebContext) -> list[sa.Row]:  # type: ignore[type-arg]
-    d = idnum_definitions
-    return list(
-        ctx.conn.execute(
-            sa.select(d.c.which_idnum, d.c.description, d.c.validation_method).order_by(
-                d.c.which_idnum
-            )
-        )
-    )
+def _definitions(ctx: WebContext) -> list[sa.Row[Any]]:
+    return admin_ops.list_idnums(ctx.conn)
 
 
 @page()

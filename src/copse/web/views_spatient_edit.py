@@ -10,10 +10,12 @@ patient's server PK, or the schedule's id in the text).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts import admin_ops
 from copse.audit import audit
 from copse.errors import ActionRefused, UserError
 from copse.patients import schedules as sched
@@ -21,7 +23,6 @@ from copse.patients import server_patient_admin as spa
 from copse.patients.patient_edit import EDITABLE_FIELDS, current_idnums, edit_server_patient
 from copse.records import rows as records
 from copse.schema.registry import TASK_TABLES
-from copse.schema.tables import idnum_definitions, patient_task_schedule
 from copse.web import perms
 from copse.web.endpoint import HttpError, WebContext, not_found, page, redirect
 from copse.web.forms import parse_int
@@ -61,9 +62,8 @@ def _patient(ctx: WebContext) -> tuple[sa.RowMapping, dict[int, str]]:
     return row, manageable
 
 
-def _definitions(ctx: WebContext) -> list[sa.Row]:  # type: ignore[type-arg]
-    d = idnum_definitions
-    return list(ctx.conn.execute(sa.select(d).order_by(d.c.which_idnum)))
+def _definitions(ctx: WebContext) -> list[sa.Row[Any]]:
+    return admin_ops.list_idnums(ctx.conn)
 
 
 def _read_form(
@@ -101,14 +101,7 @@ def server_patient_edit(ctx: WebContext) -> Response:
         new_group = parse_int(ctx.field("group_id"))
         if new_group is None or new_group not in manageable:
             raise HttpError(403, NOT_AUTHORIZED)
-        if (
-            new_group != row["_group_id"]
-            and ctx.conn.execute(
-                sa.select(patient_task_schedule.c.id).where(
-                    patient_task_schedule.c.patient_pk == row["_pk"]
-                )
-            ).first()
-        ):
+        if new_group != row["_group_id"] and sched.has_schedules(ctx.conn, int(row["_pk"])):
             errors.append(
                 "Take the patient's task schedules away before moving it to another group"
             )

@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts.web_sessions import all_group_names
 from copse.audit import audit
 from copse.index.tasklist import list_tasks_via_index
 from copse.records import rows as records
 from copse.records.tasklist import TaskFilter, list_tasks
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.schema.tables import devices, memberships, users
+from copse.services import oversight
 from copse.web import perms
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.forms import parse_date, parse_int
@@ -73,20 +73,13 @@ def visible_groups(ctx: WebContext) -> frozenset[int] | None:
 def _choices(ctx: WebContext) -> dict[str, Any]:
     """Options for the filter form, limited to what the user may know about."""
     groups = visible_groups(ctx)
-    user_q = sa.select(users.c.id, users.c.username).order_by(users.c.username)
-    dev_q = sa.select(devices.c.id, devices.c.name, devices.c.friendly_name).order_by(devices.c.id)
-    if groups is not None:
-        members = sa.select(memberships.c.user_id).where(memberships.c.group_id.in_(sorted(groups)))
-        user_q = user_q.where(users.c.id.in_(members))
-        dev_q = dev_q.where(devices.c.registered_by_user_id.in_(members))
+    user_rows, device_rows = oversight.filter_choices(ctx.conn, groups)
     group_names = records.names(ctx.conn, "group", groups) if groups is not None else None
     if group_names is None:
-        from copse.accounts.web_sessions import all_group_names
-
         group_names = all_group_names(ctx.conn)
     return {
-        "users": ctx.conn.execute(user_q).all(),
-        "devices": ctx.conn.execute(dev_q).all(),
+        "users": user_rows,
+        "devices": device_rows,
         "groups": sorted(group_names.items(), key=lambda kv: kv[1]),
         "idnum_defs": records.idnum_definitions_list(ctx.conn),
         "task_tables": [(t, TABLES[t].shortname or t) for t in TASK_TABLES],
