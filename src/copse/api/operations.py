@@ -44,13 +44,8 @@ def operation(name: str, permission: Permission) -> Callable[[Handler], Handler]
 
 
 def load_all() -> dict[str, Operation]:
-    """Import every module that registers operations."""
-    from copse.api import ops_info  # noqa: F401
+    """Import every module that registers operations (they import this one, hence not at
+    the top)."""
+    from copse.api import ops_info, ops_patients, ops_upload  # noqa: F401
 
-    for optional in ("copse.api.ops_upload", "copse.api.ops_patients"):
-        try:
-            __import__(optional)
-        except ModuleNotFoundError as exc:
-            if exc.name != optional:
-                raise
     return OPERATIONS
