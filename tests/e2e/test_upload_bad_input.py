@@ -584,7 +584,7 @@ def test_huge_bodies_refused_and_change_nothing(
 
 def test_blank_move_off_values_for_single_null_flag(db: Backend, uploader: TabletFactory) -> None:  # noqa: F811
     """wire.md §8 item 23: one BLOB whose ``_move_off_tablet`` is NULL makes the
-    client send ``move_off_tablet_values=`` (blank); copse treats it as one NULL (issue 3)."""
+    client send ``move_off_tablet_values=`` (blank); copse treats it as one NULL."""
     tab = uploader()
     pid = tab.add_patient(nhs=nhs_number(6))
     note = tab.create("progressnote", patient_id=pid)

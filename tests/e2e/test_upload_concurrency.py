@@ -1,4 +1,4 @@
-"""Concurrent uploads (issue 3, "Uploads from one device are serialized").
+"""Concurrent uploads ("Uploads from one device are serialized").
 
 Why: the reference has no locking, so two interleaved conversations from one
 device can corrupt a batch or leave two current versions of a record.  copse
@@ -119,7 +119,7 @@ def test_two_simultaneous_moves_from_one_device(db: Backend, uploader: TabletFac
     # between eras depends on the interleaving.  What must hold whatever it
     # was: nothing lost (every record current in some era), nothing invented,
     # and no duplicate within an era (checked by the invariants above).
-    # And since copse recognises replays of a finalized record (issue 8), a
+    # And since copse recognises replays of a finalized record (sync/replay.py), a
     # task record, ancillary row or BLOB is stored in one era only, however
     # the two conversations interleaved; patients are re-stored by design.
     union: dict[str, dict[int, Any]] = {}

@@ -1,4 +1,4 @@
-"""Upload-time ID-policy enforcement over real HTTP (issue 4 item 4; beyond the reference).
+"""Upload-time ID-policy enforcement over real HTTP (beyond the reference).
 
 The reference only checks patients when the tablet asks (``validate_patients``),
 so a modified client could upload anything.  These tablets lie to

@@ -1,4 +1,4 @@
-"""The index stays exact through every commit path (data-model.md §9, issue 6 part 1)."""
+"""The index stays exact through every commit path (data-model.md §9)."""
 
 from __future__ import annotations
 

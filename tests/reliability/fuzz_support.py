@@ -1,6 +1,6 @@
 """Hypothesis strategies for hostile client-API requests, and the properties every reply must have.
 
-Properties (issue 8 part 3):
+Properties:
 
 * no 5xx status;
 * no traceback in any reply;

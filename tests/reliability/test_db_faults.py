@@ -1,4 +1,4 @@
-"""Database faults (issue 8 part 4).
+"""Database faults.
 
 * The database is unreachable, or dies in the middle of an upload: the
   request fails with a clear error, nothing half-written remains, the server

@@ -1,4 +1,4 @@
-"""Replay-safe finalizing (issue 8 part 1), black-box through the tablet simulator.
+"""Replay-safe finalizing, black-box through the tablet simulator.
 
 A finalizing upload commits but its acknowledgement is lost: the tablet keeps
 its records and uploads them again.  copse must recognise the task, ancillary

@@ -348,7 +348,7 @@ def device_row(engine: sa.Engine, device: int) -> dict[str, Any]:
 
 
 def index_problems(engine: sa.Engine, *, compare_lists: bool = False) -> list[str]:
-    """Issue 6: after every upload scenario both indexes are exact (``check-index``
+    """After every upload scenario both indexes are exact (``check-index``
     is clean) and, with ``compare_lists``, the task list computed via the index
     equals the one computed directly from the task tables (data-model.md §9.7)."""
     from copse.index.rebuild import check_index

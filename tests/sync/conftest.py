@@ -238,7 +238,7 @@ class Harness:
             return get_dirty(conn, self.device_id)
 
     def invariants(self) -> list[str]:
-        """Lifecycle invariants, and (issue 6) both indexes exact after every scenario."""
+        """Lifecycle invariants, and both indexes exact after every scenario."""
         from tests.support.upload_checks import index_problems
 
         with self.engine.connect() as conn:

@@ -1,4 +1,4 @@
-"""Operations that register devices and serve server information (issue 2)."""
+"""Operations that register devices and serve server information."""
 
 from __future__ import annotations
 

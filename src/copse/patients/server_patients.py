@@ -424,7 +424,7 @@ def create_server_patient(
                 **common,
             )
         )
-    # Keep the ID-number index exact for the new patient (issue 6).
+    # Keep the ID-number index exact for the new patient (it must equal a full rebuild).
     from copse.index.maintain import reindex_patients
 
     reindex_patients(conn, [pk], now)

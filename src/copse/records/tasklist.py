@@ -1,6 +1,6 @@
 """The task list, computed directly from the task tables (no index).
 
-This is the "direct" half of issue 6's "index list = direct list" invariant
+This is the "direct" half of the "index list = direct list" invariant
 (data-model.md §9.7): an index-based implementation must produce exactly the
 same :class:`TaskPage` for every :class:`TaskFilter`, so the semantics are
 pinned down here, in one place:

@@ -56,7 +56,7 @@ groups = _table(
     sa.Column("upload_policy", sa.String(255)),
     sa.Column("finalize_policy", sa.String(255)),
     sa.Column("ip_use_id", sa.Integer, sa.ForeignKey("_security_ip_use.id")),
-    # copse: enforce the ID policies at upload time (policies.md; issue 4).
+    # copse: enforce the ID policies at upload time too, not only at finalize (policies.md).
     sa.Column("check_policy_on_upload", sa.Boolean, nullable=False, default=True),
 )
 
@@ -135,7 +135,7 @@ devices = _table(
     sa.Column("ongoing_upload_batch_utc", UtcDateTime),
     sa.Column("uploading_user_id", sa.Integer, sa.ForeignKey("_security_users.id")),
     sa.Column("currently_preserving", sa.Boolean, default=False),
-    # copse (issue 8, migration 0003): the era(s) whose records this device
+    # copse (replay-safe finalizing, migration 0003): the era(s) whose records this device
     # may still hold after its most recent finalizing upload, for replay
     # detection (space-separated, oldest first).  Force-finalize never sets it.
     sa.Column("last_finalizing_eras", sa.String(255)),

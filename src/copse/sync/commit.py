@@ -3,7 +3,8 @@
 ``commit_all`` turns a batch's pending state into real state, table by table
 in COMMIT_ORDER (patients, their ID numbers, other non-task tables, tasks),
 and returns one :class:`TableChanges` per committed table so the audit and the
-(future) index maintenance see exactly what changed.
+index maintenance (:func:`copse.index.maintain.update_after_changes`, called
+here in the same transaction) see exactly what changed.
 """
 
 from __future__ import annotations

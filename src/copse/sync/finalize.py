@@ -1,7 +1,9 @@
 """Force-finalize: an administrator moves all of a device's live records to a new era.
 
-data-model.md §10.1.  This is the engine function; the web action (permission
-checks, confirmation forms) comes later and calls it inside its transaction.
+data-model.md §10.1.  This is the engine function; the web action
+(:mod:`copse.web.views_manage`: permission checks, the confirmation page)
+calls it inside its request's transaction, holding the device lock
+(:mod:`copse.sync.devicelock`) so it never interleaves with an upload.
 Pending rows of an interrupted stepwise batch move too, still flagged pending,
 and the device's batch and dirty list are left alone (reference behaviour):
 the next rollback, which ignores eras, cleans them up.
