@@ -39,7 +39,9 @@ _MYSQL: dict[str, Any] = {
 }
 _LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 _LONG_BLOB = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
-_DOUBLE = sa.Double().with_variant(mysql.DOUBLE(asdecimal=False), "mysql", "mariadb")
+_DOUBLE: sa.types.TypeEngine[float] = sa.Double().with_variant(
+    mysql.DOUBLE(asdecimal=False), "mysql", "mariadb"
+)
 _ISO_TEXT = sa.String(40)
 _ERA = sa.String(32)
 _VERSION = sa.String(147)
