@@ -27,7 +27,7 @@ from copse.api.sessions import SessionInfo, establish_session
 from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError
-from copse.schema.tables import devices
+from copse.records.devicelock import lock_device_named
 from copse.wire.dates import utcnow
 from copse.wire.form import Form
 from copse.wire.reply import error_reply, success_reply
@@ -271,14 +271,9 @@ class ClientApi:
     def _run(
         self, conn: sa.Connection, op: Operation, req: ApiRequest, session: SessionInfo
     ) -> Result:
-        device_id = None
-        if req.device_name:
-            # Serialize every request for one device: the row lock is held
-            # until this transaction ends (SQLite's BEGIN IMMEDIATE already
-            # serializes all writers).
-            device_id = conn.execute(
-                sa.select(devices.c.id).where(devices.c.name == req.device_name).with_for_update()
-            ).scalar()
+        # Serialize every request for one device, and with administrators' actions on its
+        # records: the lock is held until this transaction ends.
+        device_id = lock_device_named(conn, req.device_name) if req.device_name else None
         user = get_user_by_id(conn, session.user_id) if session.user_id is not None else None
         caller = Caller(user, device_id, session.login_error)
         check_permission(conn, op.permission, caller)

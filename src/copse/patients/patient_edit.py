@@ -26,6 +26,7 @@ from copse.errors import ActionRefused, UserError
 from copse.index.maintain import reindex_idnums, reindex_patients
 from copse.patients.server_patients import check_new_patient
 from copse.policy.patients import PatientInfo
+from copse.records.devicelock import CHANGED_MEANWHILE, lock_and_reread
 from copse.schema.columns import ERA_NOW
 from copse.schema.tables import CLIENT_TABLES, groups, idnum_definitions, special_notes
 from copse.wire.dates import storage_string
@@ -226,8 +227,13 @@ def edit_patient(
     ``fields``: new values of :data:`EDITABLE_FIELDS` (absent = unchanged);
     ``idnums``: ID type -> new value (None removes the type; types not given
     are unchanged).  Returns (the current patient PK afterwards, the change
-    descriptions); no changes means nothing is written.
+    descriptions); no changes means nothing is written.  Holds the device lock
+    and edits the row as it is once the lock is held (refused if it is then
+    no longer current).
     """
+    patient = lock_and_reread(conn, "patient", int(patient["_pk"]))
+    if not patient["_current"]:
+        raise ActionRefused(CHANGED_MEANWHILE)
     if patient["_era"] == ERA_NOW:
         raise ActionRefused(
             "Only finalized patients can be edited here; this one is live on its device."
@@ -254,6 +260,7 @@ def edit_server_patient(
     name) moves the patient and its ID numbers to that group.  The result
     must still satisfy the (new) group's finalize policy, as at creation.
     """
+    patient = lock_and_reread(conn, "patient", int(patient["_pk"]))
     if patient["_era"] != ERA_NOW:
         raise ActionRefused("This is not a server-created patient.")
     return _apply_edit(conn, patient, fields, idnums, user_id, now, ip, in_place=True, group=group)

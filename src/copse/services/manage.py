@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from copse.audit import audit
 from copse.errors import ActionRefused
 from copse.index.maintain import reindex_idnums, reindex_patients, reindex_tasks
+from copse.records.devicelock import lock_and_reread, lock_devices
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER, TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES
@@ -181,8 +182,10 @@ def erase_task(
     Every version of the task, its ancillary rows and BLOBs: content columns
     NULLed (all but the client's NOT NULL key columns: ``id``,
     ``when_created``, ``patient_id``, parent links), ``_current`` off,
-    ``_manually_erased*`` set.  Rows already erased are left alone.
+    ``_manually_erased*`` set.  Rows already erased are left alone.  Holds the
+    device lock, and works on the row as it is once the lock is held.
     """
+    row = lock_and_reread(conn, table, int(row["_pk"]))
     _check_erasable(row)
     if row["_manually_erased"]:
         raise ActionRefused("This task has already been erased.")
@@ -246,8 +249,10 @@ def delete_task_entirely(
 ) -> dict[str, list[int]]:
     """Hard-delete every version of a finalized task with its ancillary rows and BLOBs.
 
-    Special notes are left in place, as in the reference.
+    Special notes are left in place, as in the reference.  Holds the device
+    lock, and works on the row as it is once the lock is held.
     """
+    row = lock_and_reread(conn, table, int(row["_pk"]))
     _check_erasable(row)
     found = dependants(conn, table, row)
     _hard_delete(conn, table, found, now)
@@ -331,7 +336,22 @@ def delete_patient(
     now: datetime,
     ip: str | None,
 ) -> None:
-    """Execute a :func:`patient_deletion_preview` (recomputed by the caller in this transaction)."""
+    """Execute a :func:`patient_deletion_preview`.
+
+    Locks every device holding one of the rows, then recomputes the plan
+    under the locks (until it names no further device), so an upload from
+    one of these devices is either wholly before the deletion or wholly after.
+    """
+    locked: set[int] = set()
+    while True:
+        devices_now = {int(r["_device_id"]) for r in plan.patients} | {
+            int(r["_device_id"]) for _, r in plan.tasks
+        }
+        if devices_now <= locked:
+            break
+        lock_devices(conn, devices_now - locked)
+        locked |= devices_now
+        plan = patient_deletion_preview(conn, plan.group_id, plan.which_idnum, plan.idnum_value)
     for table, row in plan.tasks:
         found = dependants(conn, table, row)
         _hard_delete(conn, table, found, now)

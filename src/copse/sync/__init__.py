@@ -10,8 +10,8 @@ modified / identical / deleted / move-off), ``stepwise`` (the stepwise
 operations' work), ``commit`` (commit, rollback, audit), ``onestep``
 (``upload_entire_database``), ``finalize`` (force-finalize), ``changes``
 (the per-table change record), ``invariants`` (consistency checks),
-``replay`` (recognising re-sent finalized records), ``devicelock``
-(serialising everything that changes one device's records).
+``replay`` (recognising re-sent finalized records).  Every request holds its
+device's lock (:mod:`copse.records.devicelock`) for its whole transaction.
 """
 
 from copse.sync.changes import TableChanges

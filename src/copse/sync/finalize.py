@@ -3,7 +3,7 @@
 data-model.md §10.1.  This is the engine function; the web action
 (:mod:`copse.web.views_manage`: permission checks, the confirmation page)
 calls it inside its request's transaction, holding the device lock
-(:mod:`copse.sync.devicelock`) so it never interleaves with an upload.
+(:mod:`copse.records.devicelock`, taken here too) so it never interleaves with an upload.
 Pending rows of an interrupted stepwise batch move too, still flagged pending,
 and the device's batch and dirty list are left alone (reference behaviour):
 the next rollback, which ignores eras, cleans them up.
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from copse.audit import audit
 from copse.index.maintain import update_after_changes
+from copse.records.devicelock import lock_device
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER
 from copse.schema.tables import CLIENT_TABLES, devices
@@ -46,6 +47,7 @@ def force_finalize(
     reference's audit entry (source ``webviewer``) unless ``write_audit`` is
     False.
     """
+    lock_device(conn, device_id)
     ctx = UploadContext(
         device_id=device_id,
         user_id=user_id,

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from copse.accounts import admin_ops
 from copse.errors import ActionRefused
 from copse.records import rows as records
+from copse.records.devicelock import lock_device
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.services import manage, oversight
@@ -62,6 +63,10 @@ def finalize_device(ctx: WebContext) -> Response:
     assert ctx.user is not None
     device_id = int(ctx.request.path_params["device_id"])
     device = _device(ctx, device_id)
+    if ctx.request.method == "POST":
+        # Before the permission check, so the live records it judges are the ones
+        # finalized: no upload from the device can come in between.
+        lock_device(ctx.conn, device_id)
     perms.require_finalize(ctx.conn, ctx.user, device_id)
     if ctx.request.method == "POST":
         changes = force_finalize(
