@@ -173,21 +173,38 @@ ACTIONS: dict[str, tuple[Action, Action]] = {
 }
 
 
-def _lock_waiters(h: Harness) -> int:
-    """Transactions of this test's database waiting for a lock (server backends)."""
+def _waiting_for_lock(h: Harness, session: int) -> bool:
+    """Whether the action's database session is blocked acquiring a lock."""
     with h.engine.connect() as conn:
         if h.backend.name == "postgresql":
             sql = (
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'"
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'"
             )
         else:
+            # Executing a locking read, which cannot finish while the upload holds the
+            # device (PROCESSLIST alone: joining INNODB_TRX can itself stall under load).
             sql = (
-                "SELECT count(*) FROM information_schema.INNODB_TRX t "
-                "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
-                "WHERE p.DB = DATABASE() AND t.trx_state = 'LOCK WAIT'"
+                "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = %s "
+                "AND COMMAND = 'Query' AND INFO LIKE '%%FOR UPDATE%%'"
             )
-        return int(conn.exec_driver_sql(sql).scalar_one())
+        return bool(conn.exec_driver_sql(sql, (session,)).scalar_one())
+
+
+def _sessions(h: Harness) -> str:
+    """What the database's other sessions are doing (for a failure message)."""
+    if h.backend.name == "postgresql":
+        sql = (
+            "SELECT pid, state, wait_event_type, wait_event, left(query, 120) "
+            "FROM pg_stat_activity WHERE datname = current_database()"
+        )
+    else:
+        sql = (
+            "SELECT p.ID, p.COMMAND, p.STATE, t.trx_state, LEFT(p.INFO, 120) "
+            "FROM information_schema.PROCESSLIST p LEFT JOIN information_schema.INNODB_TRX t "
+            "ON p.ID = t.trx_mysql_thread_id WHERE p.DB = DATABASE()"
+        )
+    with h.engine.connect() as conn:
+        return "\n".join(str(tuple(r)) for r in conn.exec_driver_sql(sql))
 
 
 def _wait_for(cond: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -229,8 +246,15 @@ def test_action_waits_for_the_upload_and_follows_it(
         th.start()
         return th
 
+    session: list[int] = []
+    in_session = threading.Event()
+
     def do_action() -> None:
         with h.engine.begin() as conn:
+            if h.backend.name != "sqlite":
+                ask = "pg_backend_pid()" if h.backend.name == "postgresql" else "CONNECTION_ID()"
+                session.append(int(conn.exec_driver_sql(f"SELECT {ask}").scalar_one()))
+            in_session.set()
             action(conn, h)
 
     uploading = run(lambda: _upload(api, HELD))
@@ -238,7 +262,15 @@ def test_action_waits_for_the_upload_and_follows_it(
         assert reached.wait(60), "the upload never reached its last step"
         acting = run(do_action)
         if h.backend.name != "sqlite":
-            _wait_for(lambda: _lock_waiters(h) >= 1, f"{name} to wait for the device lock")
+            assert in_session.wait(60), "the action never started"
+            try:
+                _wait_for(
+                    lambda: _waiting_for_lock(h, session[0]), f"{name} to wait for the device lock"
+                )
+            except AssertionError as exc:
+                raise AssertionError(
+                    f"{exc}; sessions:\n{_sessions(h)}; errors: {errors}"
+                ) from None
         assert acting.is_alive(), f"{name} finished while the upload held the device"
     finally:
         release.set()
