@@ -1,10 +1,10 @@
 """``python -m bench``: run the benchmarks and write bench/RESULTS.md.
 
-    python -m bench                 # the default run (SQLite, PostgreSQL, MariaDB if reachable)
+    python -m bench                 # default run (SQLite, PostgreSQL, MariaDB if reachable)
     python -m bench --smoke --out DIR   # seconds; SQLite only; what CI runs
     python -m bench --full          # adds the large tablet (100,000 task rows, 500 photos)
     python -m bench profile [--backend B] [--size S] [--stepwise] [--phase P]
-    python -m bench render          # re-render RESULTS.md from results.json (after editing NOTES.md)
+    python -m bench render          # re-render RESULTS.md from results.json (after NOTES.md edits)
 
 Database servers: ``--pg-url`` / ``--mysql-url`` (or ``COPSE_BENCH_PG_URL`` /
 ``COPSE_BENCH_MYSQL_URL``); defaults postgres@127.0.0.1:5432 and

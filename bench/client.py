@@ -185,7 +185,7 @@ class BenchTablet:
                 dbdata = json.dumps(
                     {
                         t: [
-                            dict(zip(self.data.columns(t), vals))
+                            dict(zip(self.data.columns(t), vals, strict=True))
                             for vals in self.data.encoded_rows(t)
                         ]
                         for t in tables

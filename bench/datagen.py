@@ -121,7 +121,7 @@ def nhs_number(n: int) -> int:
     base = 400_000_000 + (n * 104_729) % 500_000_000
     while True:
         digits = [int(d) for d in str(base)]
-        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1))) % 11
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
         check = 0 if check == 11 else check
         if check != 10:
             return base * 10 + check
@@ -211,7 +211,7 @@ class TabletData:
     def approx_db_bytes(self) -> int:
         """Roughly the client's SQLite file size: the encoded values' lengths (BLOBs raw)."""
         total = 0
-        for t, rows in self.db.items():
+        for rows in self.db.values():
             for r in rows.values():
                 for v in r.values():
                     total += len(v) if isinstance(v, (bytes, str)) else 8

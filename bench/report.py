@@ -110,18 +110,22 @@ def _targets(records: list[Record]) -> str:
 def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
     parts = [
         "# copse benchmark results\n",
-        f"Produced by `{meta['command']}` on {meta['date']} ({meta['machine']}, Python {meta['python']}), "
-        f"seed {meta['seed']}, in {meta['elapsed_s'] / 60:.1f} min.  Do not edit by hand: re-run the "
+        f"Produced by `{meta['command']}` on {meta['date']} "
+        f"({meta['machine']}, Python {meta['python']}), "
+        f"seed {meta['seed']}, in {meta['elapsed_s'] / 60:.1f} min.  "
+        "Do not edit by hand: re-run the "
         "command (the hand-written part at the end comes from `bench/NOTES.md`).\n",
-        "**Read the ratios, not the absolute times.**  The machine has 2 cores and other test suites "
-        "were running at the same time, so absolute times are noisy; the baseline (raw bulk insert of "
-        "the same rows into the same database, one transaction, `executemany`) is measured in the same "
-        "run, next to each scenario, so the ratios are what carry across machines and runs.\n",
+        "**Read the ratios, not the absolute times.**  The machine has 2 cores and other test "
+        "suites were running at the same time, so absolute times are noisy; the baseline (raw "
+        "bulk insert of the same rows into the same database, one transaction, `executemany`) is "
+        "measured in the same run, next to each scenario, so the ratios are what carry across "
+        "machines and runs.\n",
         "*time* is server time: the sum of the HTTP round trips of the upload phase "
-        "(`upload_entire_database`, or `start_upload` ... `end_upload`) over loopback, with request "
-        "bodies built before the clock starts; *conversation* adds the client's preliminary calls "
-        "(`check_device_registered`, ..., `get_allowed_tables`, with one bcrypt login).  *peak RSS* is "
-        "the serving process's VmHWM, reset before each scenario.\n",
+        "(`upload_entire_database`, or `start_upload` ... `end_upload`) over loopback, with "
+        "request bodies built before the clock starts; *conversation* adds the client's "
+        "preliminary calls "
+        "(`check_device_registered`, ..., `get_allowed_tables`, with one bcrypt login).  "
+        "*peak RSS* is the serving process's VmHWM, reset before each scenario.\n",
     ]
     if meta.get("skipped"):
         parts.append(

@@ -188,7 +188,12 @@ def concurrency(
                 errors: list[str] = []
                 barrier = threading.Barrier(n)
 
-                def run(tab: BenchTablet) -> Timing | None:
+                # The current loop's barrier and error list, bound now (not looked up late).
+                def run(
+                    tab: BenchTablet,
+                    barrier: threading.Barrier = barrier,
+                    errors: list[str] = errors,
+                ) -> Timing | None:
                     barrier.wait()
                     try:
                         return tab.upload("copy", onestep=onestep)
@@ -337,7 +342,16 @@ def isolation(
             raw = baseline.raw_insert(db.engine, data, tab.device)
             tab.upload("copy", onestep=onestep)
 
-            def measure(label: str, stored: int) -> None:
+            # Bound to this method's tablet and data now, not looked up late.
+            def measure(
+                label: str,
+                stored: int,
+                tab: BenchTablet = tab,
+                onestep: bool = onestep,
+                how: str = how,
+                raw: float = raw,
+                data: TabletData = data,
+            ) -> None:
                 times = []
                 for _ in range(repeats):
                     times.append(_upload(srv, tab, "copy", onestep).upload_s)

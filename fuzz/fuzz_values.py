@@ -6,7 +6,8 @@ Properties, for any text:
 * every decoded value re-encodes (``encode_value``) and decodes back to
   itself (floats compared bit-for-bit, NaN as NaN);
 * the client codec (``encode_client_value`` / ``decode_client_csv``)
-  round-trips too (floats only in shape: the client's precision is limited), and ``split_client_csv`` never raises;
+  round-trips too (floats only in shape: the client's precision is limited), and
+  ``split_client_csv`` never raises;
 * the reply escaping (``escape_newlines`` / ``unescape_newlines``) round-trips.
 
 Run (CI does a bounded pass from tests/reliability/test_fuzz_atheris.py):

@@ -13,6 +13,9 @@ from click.testing import CliRunner
 from tests.support.databases import Backend, configured_backends, create_backend, drop_backend
 from tests.support.server import ServerProcess
 
+#: Fixture modules shared by several test packages (``uploader``).
+pytest_plugins = ["tests.support.upload_fixtures"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run ``@pytest.mark.sqlite_only`` tests on SQLite only.

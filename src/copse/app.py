@@ -1,4 +1,5 @@
-"""The ASGI application: the client API endpoint (and, later, the web front end)."""
+"""The ASGI application: the client API endpoint (``/api``, ``/database``) and the
+web front end (:mod:`copse.web.app`), sharing one engine and one Settings."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         *ops_routes(settings, engine),
     ]
     app = Starlette(routes=routes)
-    # The web front end (issue 6): its own routes, error pages and headers.
+    # The web front end: its own routes, error pages and headers.
     from copse.web.app import install as install_web
 
     install_web(app, settings, engine)

@@ -1,8 +1,10 @@
 """Settings, read once at start-up from the environment and a TOML file.
 
-Precedence: environment variables (``COPSE_*``) over the TOML file named by
-``COPSE_CONFIG`` (or ``--config``) over the defaults below.  Settings are a
-frozen dataclass passed down explicitly; nothing reads the environment later.
+Precedence: command-line options (``copse --db-url`` etc., passed to
+:func:`load_settings` as overrides) over environment variables (``COPSE_*``)
+over the TOML file named by ``COPSE_CONFIG`` (or ``--config``) over the
+defaults below.  Settings are a frozen dataclass passed down explicitly;
+nothing reads the environment later.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class Settings:
     lockout_threshold: int = 10
     lockout_minutes: int = 10
     bcrypt_rounds: int = 10
-    # Caps on what one request may carry (issue 8 will make every one precise).
+    # Caps on what one request may carry; going over one is a clear ``success:0`` error
+    # naming the setting (tests/reliability/test_limits.py tries each just under and over).
     max_body_bytes: int = 200 * 1024 * 1024
     max_form_fields: int = 100_000
     max_records_per_upload_table: int = 50_000

@@ -33,5 +33,13 @@ class BadRequest(CopseError):
     """The request cannot even be set up (version, reserved names): HTTP 400."""
 
 
+class ActionRefused(CopseError):
+    """A web or CLI action can't be done on this record, account or definition.
+
+    The message says why in words a user can act on; the web shows it as a
+    400 page, the CLI as one line.
+    """
+
+
 class LimitExceeded(UserError):
     """A configured cap was exceeded; the message names the cap."""

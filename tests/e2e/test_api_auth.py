@@ -1,4 +1,4 @@
-"""Sessions, authentication, permissions and request set-up over real HTTP (issue 2)."""
+"""Sessions, authentication, permissions and request set-up over real HTTP."""
 
 from __future__ import annotations
 

@@ -29,12 +29,13 @@ from tests.support.api import post
 from tests.support.databases import Backend
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
-from tests.support.upload_fixtures import TabletFactory, uploader  # noqa: F401 -- fixture
+from tests.support.upload_fixtures import TabletFactory
 
 PN_FIELDS = "id,location,note,when_created,patient_id,when_last_modified,_move_off_tablet"
 WLM = "'2024-05-01T10:00:00.000+01:00'"
 GOOD_PN = f"1,'loc','changed',{WLM},1,'2024-05-02T10:00:00.000+01:00',0"
 BLOB_FIELDS = "id,tablename,tablepk,fieldname,theblob,when_last_modified,_move_off_tablet"
+IDNUM_FIELDS = "id,which_idnum,idnum_value,patient_id,when_last_modified,_move_off_tablet"
 
 
 @dataclass
@@ -191,7 +192,7 @@ def cases(tab: Tablet) -> list[Case]:
             {
                 "table": "patient_idnum",
                 "pkname": "id",
-                "fields": "id,which_idnum,idnum_value,patient_id,when_last_modified,_move_off_tablet",
+                "fields": IDNUM_FIELDS,
                 "nrecords": "1",
                 "record0": f"5,1,1234567890,1,{WLM},0",
             },
@@ -203,7 +204,7 @@ def cases(tab: Tablet) -> list[Case]:
             {
                 "table": "patient_idnum",
                 "pkname": "id",
-                "fields": "id,which_idnum,idnum_value,patient_id,when_last_modified,_move_off_tablet",
+                "fields": IDNUM_FIELDS,
                 "nrecords": "1",
                 "record0": f"5,7,{nhs_number(9)},1,{WLM},0",
             },
@@ -583,7 +584,7 @@ def test_huge_bodies_refused_and_change_nothing(
 
 def test_blank_move_off_values_for_single_null_flag(db: Backend, uploader: TabletFactory) -> None:  # noqa: F811
     """wire.md §8 item 23: one BLOB whose ``_move_off_tablet`` is NULL makes the
-    client send ``move_off_tablet_values=`` (blank); copse treats it as one NULL (issue 3)."""
+    client send ``move_off_tablet_values=`` (blank); copse treats it as one NULL."""
     tab = uploader()
     pid = tab.add_patient(nhs=nhs_number(6))
     note = tab.create("progressnote", patient_id=pid)

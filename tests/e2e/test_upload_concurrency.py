@@ -1,4 +1,4 @@
-"""Concurrent uploads (issue 3, "Uploads from one device are serialized").
+"""Concurrent uploads ("Uploads from one device are serialized").
 
 Why: the reference has no locking, so two interleaved conversations from one
 device can corrupt a batch or leave two current versions of a record.  copse
@@ -20,7 +20,7 @@ import pytest
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import Tablet, UploadOutcome, nhs_number
-from tests.support.upload_fixtures import TabletFactory, assert_now_matches_tablet, uploader  # noqa: F401
+from tests.support.upload_fixtures import TabletFactory, assert_now_matches_tablet
 
 TABLES = ("patient", "patient_idnum", "blobs", "photosequence", "photosequence_photos", "phq9")
 
@@ -119,7 +119,7 @@ def test_two_simultaneous_moves_from_one_device(db: Backend, uploader: TabletFac
     # between eras depends on the interleaving.  What must hold whatever it
     # was: nothing lost (every record current in some era), nothing invented,
     # and no duplicate within an era (checked by the invariants above).
-    # And since copse recognises replays of a finalized record (issue 8), a
+    # And since copse recognises replays of a finalized record (sync/replay.py), a
     # task record, ancillary row or BLOB is stored in one era only, however
     # the two conversations interleaved; patients are re-stored by design.
     union: dict[str, dict[int, Any]] = {}
@@ -152,13 +152,16 @@ def test_ten_devices_at_once(db: Backend, uploader: TabletFactory) -> None:  # n
     ] * 2
     snapshots = [t.snapshot() for t in tablets]
     res = run_together(
-        [lambda t=t, m=m: t.upload(m[0], onestep=m[1]) for t, m in zip(tablets, methods)]
+        [
+            lambda t=t, m=m: t.upload(m[0], onestep=m[1])
+            for t, m in zip(tablets, methods, strict=True)
+        ]
     )
     assert all(isinstance(r, UploadOutcome) and r.ok for r in res), res
     problems = uc.check_invariants(db.engine, TABLES)
     assert not problems, problems
     audits = uc.upload_audits(db.engine)
-    for t, (method, _), snap in zip(tablets, methods, snapshots):
+    for t, (method, _), snap in zip(tablets, methods, snapshots, strict=True):
         dev = uc.device_id(db.engine, t.device)
         assert sum(a.startswith(f"Upload from device {dev},") for a in audits) == 1
         eras = uc.current_by_era(db.engine, dev, TABLES)

@@ -45,11 +45,10 @@ from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
-from tests.support.upload_fixtures import (  # noqa: F401 -- fixture
+from tests.support.upload_fixtures import (
     TabletFactory,
     assert_now_matches_tablet,
     checked_upload,
-    uploader,
 )
 
 CLIENT_TABLE_NAMES = ("patient", "patient_idnum", "blobs", "phq9", "progressnote")
@@ -142,7 +141,8 @@ def server_txn(db: Backend) -> dict[str, Any] | None:
     with db.engine.connect() as c:
         r = c.execute(
             sa.text(
-                "SELECT a.pid, a.state, a.query FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
+                "SELECT a.pid, a.state, a.query FROM pg_locks l "
+                "JOIN pg_class k ON k.oid = l.relation "
                 "JOIN pg_stat_activity a ON a.pid = l.pid "
                 "WHERE l.mode = 'RowExclusiveLock' AND l.granted AND k.relname = ANY(:names) "
                 "AND l.pid <> pg_backend_pid() LIMIT 1"

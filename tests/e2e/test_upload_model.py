@@ -24,7 +24,6 @@ the lifecycle invariants must hold (checked by SQL, and by the engine's own
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import Any
 
@@ -39,10 +38,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from copse.sync.invariants import check_invariants
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import METHODS, Tablet, nhs_number
-from tests.support.upload_fixtures import TabletFactory, uploader  # noqa: F401 -- fixture
+from tests.support.upload_fixtures import TabletFactory
 
 TABLES_USED = (
     "patient",
@@ -70,24 +70,6 @@ def canonical(b: Bucket) -> tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]:
     return tuple(sorted((t, tuple(sorted(v.items()))) for t, v in b.items() if v))
 
 
-def engine_invariant_checker() -> Any:
-    """The engine's own invariant checker, if it exposes one (copse.sync.*.check_invariants)."""
-    for name in (
-        "copse.sync.invariants",
-        "copse.sync.check",
-        "copse.sync.commit",
-        "copse.sync.queries",
-    ):
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        fn = getattr(mod, "check_invariants", None)
-        if fn is not None:
-            return fn
-    return None
-
-
 def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  # noqa: F811
     cli(
         "user",
@@ -101,7 +83,6 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
         "--may-register-devices",
     )  # the client calls get_allowed_tables (a REGISTRATION op)
     engine = db.engine
-    engine_check = engine_invariant_checker()
     counter = iter(range(10**6))
 
     class UploadMachine(RuleBasedStateMachine):
@@ -252,16 +233,9 @@ def test_upload_model(db: Backend, uploader: TabletFactory, cli: Any) -> None:  
                 engine, TABLES_USED, completed=not self.pending, device=self.dev
             )
             assert not problems, problems
-            if engine_check is not None and not self.pending:
-                import inspect
-
-                kw = (
-                    {"device_id": self.dev}
-                    if "device_id" in inspect.signature(engine_check).parameters
-                    else {}
-                )
+            if not self.pending:
                 with engine.connect() as conn:
-                    res = engine_check(conn, **kw)
+                    res = check_invariants(conn, device_id=self.dev)
                 assert not res, res
             if not self.pending:
                 problems = uc.index_problems(engine)

@@ -1,4 +1,4 @@
-"""Upload-time ID-policy enforcement over real HTTP (issue 4 item 4; beyond the reference).
+"""Upload-time ID-policy enforcement over real HTTP (beyond the reference).
 
 The reference only checks patients when the tablet asks (``validate_patients``),
 so a modified client could upload anything.  These tablets lie to
@@ -21,7 +21,6 @@ from tests.support.api import post
 from tests.support.databases import Backend
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet
-from tests.support.upload_fixtures import uploader  # noqa: F401  (fixture)
 
 NHS = 9434765919
 

@@ -13,19 +13,17 @@ engine's function directly if it exists (and skip the rest otherwise).
 from __future__ import annotations
 
 import datetime
-import importlib
-from typing import Any
 
 import pytest
 
+from copse.sync.finalize import force_finalize as engine_force_finalize
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import Tablet, nhs_number
-from tests.support.upload_fixtures import (  # noqa: F401 -- fixtures
+from tests.support.upload_fixtures import (
     TabletFactory,
     assert_now_matches_tablet,
     checked_upload,
-    uploader,
 )
 
 METHODS = [pytest.param(False, id="stepwise"), pytest.param(True, id="onestep")]
@@ -37,35 +35,13 @@ def counts_without_idnums(c: dict[str, dict[str, int]]) -> dict[str, dict[str, i
 
 
 def force_finalize(db: Backend, tablet: Tablet) -> None:
-    """Call the engine's force-finalize function, or skip if there is none yet."""
+    """Force-finalize the tablet's device as its own user, in one transaction."""
     dev = uc.device_id(db.engine, tablet.device)
     uid = uc.user_id(db.engine, tablet.user)
-    for modname in ("copse.sync.finalize", "copse.sync.force_finalize", "copse.sync.admin"):
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError:
-            continue
-        fn = getattr(mod, "force_finalize", None) or getattr(mod, "forcibly_finalize", None)
-        if fn is not None:
-            with db.engine.begin() as conn:
-                _call_force_finalize(fn, conn, dev, uid)
-            return
-    pytest.skip("no force-finalize engine function yet (copse.sync.*.force_finalize)")
-
-
-def _call_force_finalize(fn: Any, conn: Any, dev: int, uid: int) -> None:
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    kwargs: dict[str, Any] = {}
-    for name in params:
-        if name in ("device_id", "device"):
-            kwargs[name] = dev
-        elif name in ("user_id", "user", "admin_user_id"):
-            kwargs[name] = uid
-        elif name == "now_utc":
-            kwargs[name] = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-    fn(conn, **kwargs)
+    with db.engine.begin() as conn:
+        engine_force_finalize(
+            conn, dev, uid, datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        )
 
 
 @pytest.mark.parametrize("onestep", METHODS)

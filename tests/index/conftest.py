@@ -16,10 +16,10 @@ import sqlalchemy as sa
 
 from copse.index import check_index, reindex_all
 from copse.index.tasklist import list_tasks_via_index
+from copse.records.tasklist import TaskFilter, TaskPage, list_tasks
 from copse.schema.tables import idnum_index, task_index
 from copse.sync import commit, force_finalize, onestep
 from copse.sync.changes import TableChanges
-from copse.web.tasklist import TaskFilter, TaskPage, list_tasks
 from tests.support.databases import Backend
 from tests.sync.conftest import Harness
 

@@ -1,4 +1,4 @@
-"""The index stays exact through every commit path (data-model.md §9, issue 6 part 1)."""
+"""The index stays exact through every commit path (data-model.md §9)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from copse.records.tasklist import TaskFilter
 from copse.schema.tables import CLIENT_TABLES
-from copse.web.tasklist import TaskFilter
 from tests.index.conftest import IndexHarness
 from tests.sync.conftest import NHS_OK, when
 

@@ -1,4 +1,4 @@
-"""Upload-time ID-policy enforcement, on real databases (issue 4 item 4)."""
+"""Upload-time ID-policy enforcement, on real databases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Database faults (issue 8 part 4).
+"""Database faults.
 
 * The database is unreachable, or dies in the middle of an upload: the
   request fails with a clear error, nothing half-written remains, the server
@@ -257,7 +257,9 @@ def test_database_restart_during_uploads(private: private_db.PrivateDb, tmp_path
             before = _now_rows(engine, dev)
             result: dict[str, Any] = {}
             th = threading.Thread(
-                target=lambda: result.update(out=tab.upload("copy", onestep=onestep))
+                target=lambda out=result, one=onestep: out.update(
+                    out=tab.upload("copy", onestep=one)
+                )
             )
             th.start()
             time.sleep(delay)

@@ -1,4 +1,4 @@
-"""Hostile input over the whole client API (issue 8 part 3).
+"""Hostile input over the whole client API.
 
 Hypothesis generates requests for every operation with random, malformed,
 oversized and adversarial values; every reply must satisfy

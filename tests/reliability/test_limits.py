@@ -1,4 +1,4 @@
-"""Every configured cap, just under and just over (issue 8 part 2).
+"""Every configured cap, just under and just over.
 
 Over the cap: a clear ``success:0`` naming the cap (413 where the body is
 refused before parsing) and nothing changed in the database.  Under (or at)

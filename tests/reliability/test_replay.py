@@ -1,4 +1,4 @@
-"""Replay-safe finalizing (issue 8 part 1), black-box through the tablet simulator.
+"""Replay-safe finalizing, black-box through the tablet simulator.
 
 A finalizing upload commits but its acknowledgement is lost: the tablet keeps
 its records and uploads them again.  copse must recognise the task, ancillary
@@ -24,7 +24,7 @@ from copse.sync import force_finalize
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.tablet import Tablet, nhs_number
-from tests.support.upload_fixtures import TabletFactory, uploader  # noqa: F401 -- fixture
+from tests.support.upload_fixtures import TabletFactory
 
 TASK_TABLES = ("phq9", "photosequence", "photosequence_photos", "blobs")
 PATIENT_TABLES = ("patient", "patient_idnum")

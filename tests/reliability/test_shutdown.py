@@ -1,10 +1,12 @@
-"""Graceful shutdown (issue 8 part 5): on SIGTERM in-flight requests finish, new ones are refused,
+"""Graceful shutdown: on SIGTERM in-flight requests finish, new ones are refused,
 and the server exits within a bounded time (uvicorn's graceful timeout, 30 s in ``copse serve``)."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,61 @@ from tests.support import upload_checks as uc
 from tests.support.databases import Backend
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
+
+
+def wait_for(cond: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll ``cond`` until it holds: each poll asks the database or the network, so the
+    wait ends on the event itself, not after a guessed delay."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def server_is_writing(db: Backend) -> bool:
+    """Another connection holds a write transaction on this test's database."""
+    if db.name == "sqlite":
+        path = db.engine.url.database
+        assert path is not None
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return True
+            raise
+        else:
+            probe.execute("ROLLBACK")
+            return False
+        finally:
+            probe.close()
+    with db.engine.connect() as conn:
+        if db.name == "postgresql":
+            sql = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+            )
+        else:
+            sql = (
+                "SELECT count(*) FROM information_schema.INNODB_TRX t "
+                "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
+                "WHERE p.DB = DATABASE() AND t.trx_mysql_thread_id <> CONNECTION_ID() "
+                "AND t.trx_rows_modified > 0"
+            )
+        return bool(conn.exec_driver_sql(sql).scalar())
+
+
+def new_request_refused(url: str) -> Callable[[], bool]:
+    def refused() -> bool:
+        try:
+            r = httpx.post(url, content=b"operation=check_device_registered", timeout=5)
+        except httpx.HTTPError:
+            return True
+        return r.status_code >= 500 or r.headers.get("connection", "").lower() == "close"
+
+    return refused
 
 
 def test_sigterm_finishes_in_flight_upload_and_refuses_new(
@@ -36,23 +93,19 @@ def test_sigterm_finishes_in_flight_upload_and_refuses_new(
         th = threading.Thread(target=lambda: result.update(out=tab.upload("move", onestep=True)))
         th.start()
         assert sent.wait(60)
-        time.sleep(0.2)  # the body is being received / processed
+        # In flight for certain: the server is inside a write transaction for it (nothing
+        # else writes to this database now).
+        wait_for(lambda: server_is_writing(db), "the server to be writing the upload")
         assert server.proc is not None
         server.proc.terminate()
         t0 = time.monotonic()
-        time.sleep(0.3)
-        # New requests are refused while the in-flight one finishes.
-        refused = False
-        try:
-            r = httpx.post(server.api_url, content=b"operation=check_device_registered", timeout=5)
-            refused = r.status_code >= 500 or "Connection: close" in str(r.headers)
-        except httpx.HTTPError:
-            refused = True
+        # New requests are refused (the listening socket closes) while the in-flight one
+        # finishes.
+        wait_for(new_request_refused(server.api_url), "new requests to be refused")
         th.join(timeout=60)
         assert not th.is_alive()
         out = result["out"]
         assert out.ok, out.error  # the in-flight upload completed
-        assert refused
         server.proc.wait(timeout=40)
         assert time.monotonic() - t0 < 40
         dev = uc.device_id(db.engine, tab.device)

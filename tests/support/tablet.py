@@ -78,7 +78,7 @@ def nhs_number(seed: int) -> int:
     n = 100_000_000 + (seed * 7919) % 800_000_000
     while True:
         digits = [int(d) for d in str(n)[:9]]
-        total = sum(d * w for d, w in zip(digits, range(10, 1, -1)))
+        total = sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True))
         check = 11 - total % 11
         if check == 11:
             check = 0

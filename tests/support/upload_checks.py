@@ -185,7 +185,8 @@ def upload_audits(engine: sa.Engine) -> list[str]:
             str(r[0])
             for r in c.execute(
                 sa.text(
-                    "SELECT details FROM _security_audit WHERE details LIKE 'Upload from device%' ORDER BY id"
+                    "SELECT details FROM _security_audit "
+                    "WHERE details LIKE 'Upload from device%' ORDER BY id"
                 )
             )
         ]
@@ -267,7 +268,8 @@ def check_invariants(
                     else:
                         if sr["_predecessor_pk"] != r["_pk"]:
                             problems.append(
-                                f"{name} _pk={r['_pk']}: successor {s} has predecessor {sr['_predecessor_pk']}"
+                                f"{name} _pk={r['_pk']}: successor {s} "
+                                f"has predecessor {sr['_predecessor_pk']}"
                             )
                         if (sr["_device_id"], sr["_era"], sr["id"]) != (
                             r["_device_id"],
@@ -286,7 +288,8 @@ def check_invariants(
                         problems.append(f"{name} _pk={r['_pk']}: predecessor {p} missing")
                     elif done and pr["_successor_pk"] != r["_pk"]:
                         problems.append(
-                            f"{name} _pk={r['_pk']}: predecessor {p} has successor {pr['_successor_pk']}"
+                            f"{name} _pk={r['_pk']}: predecessor {p} "
+                            f"has successor {pr['_successor_pk']}"
                         )
                 if done:
                     if r["_addition_pending"]:
@@ -299,7 +302,8 @@ def check_invariants(
                         )
                     if r["_move_off_tablet"]:
                         problems.append(
-                            f"{name} _pk={r['_pk']}: _move_off_tablet still set after completed upload"
+                            f"{name} _pk={r['_pk']}: "
+                            "_move_off_tablet still set after completed upload"
                         )
     return problems
 
@@ -344,12 +348,12 @@ def device_row(engine: sa.Engine, device: int) -> dict[str, Any]:
 
 
 def index_problems(engine: sa.Engine, *, compare_lists: bool = False) -> list[str]:
-    """Issue 6: after every upload scenario both indexes are exact (``check-index``
+    """After every upload scenario both indexes are exact (``check-index``
     is clean) and, with ``compare_lists``, the task list computed via the index
     equals the one computed directly from the task tables (data-model.md §9.7)."""
     from copse.index.rebuild import check_index
     from copse.index.tasklist import list_tasks_via_index
-    from copse.web.tasklist import TaskFilter, list_tasks
+    from copse.records.tasklist import TaskFilter, list_tasks
 
     with engine.connect() as conn:
         problems = check_index(conn)

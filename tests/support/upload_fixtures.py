@@ -1,7 +1,7 @@
 """Fixtures and helpers shared by the ``tests/e2e/test_upload_*`` modules.
 
-Import the fixtures into a test module (``from tests.support.upload_fixtures
-import uploader``) so pytest finds them; conftest.py is owned elsewhere.
+The ``uploader`` fixture is registered for the whole suite by
+``pytest_plugins`` in tests/conftest.py, so test modules need not import it.
 """
 
 from __future__ import annotations

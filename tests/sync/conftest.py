@@ -198,7 +198,7 @@ class Harness:
         from copse.wire.values import encode_client_value
 
         dbdata = {
-            t: [dict(zip(f, (encode_client_value(v) for v in r))) for r in recs]
+            t: [dict(zip(f, (encode_client_value(v) for v in r), strict=True)) for r in recs]
             for t, (f, recs) in tables.items()
         }
         pk = pknames or {t: "id" for t in tables}
@@ -238,7 +238,7 @@ class Harness:
             return get_dirty(conn, self.device_id)
 
     def invariants(self) -> list[str]:
-        """Lifecycle invariants, and (issue 6) both indexes exact after every scenario."""
+        """Lifecycle invariants, and both indexes exact after every scenario."""
         from tests.support.upload_checks import index_problems
 
         with self.engine.connect() as conn:

@@ -32,7 +32,8 @@ def test_table_names_and_versions(h: Harness) -> None:
         == "Invalid client table name: nonexistent_table"
     )
     assert err(h, "which_keys_to_send", table="cesd", pkname="id", version="2.2.7") == (
-        "Client CamCOPS version 2.2.7 is less than the version (2.2.8) required to handle table cesd"
+        "Client CamCOPS version 2.2.7 is less than the version (2.2.8) "
+        "required to handle table cesd"
     )
     assert err(h, "upload_empty_tables", tables="bmi, nope") == "Invalid client table name: nope"
     assert err(h, "upload_empty_tables") == "Must provide the variable: tables"

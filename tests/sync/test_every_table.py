@@ -85,7 +85,7 @@ def test_every_client_table_uploads_reads_back_and_shows(h: Harness, method: str
             continue
         row = current[1]._mapping
         _, sent = full_row(table)
-        for col, value in zip(info.columns, sent):
+        for col, value in zip(info.columns, sent, strict=True):
             if not same(col.kind, value, row[col.name]):
                 problems.append(
                     f"{table}.{col.name} ({col.kind}): sent {value!r}, stored {row[col.name]!r}"

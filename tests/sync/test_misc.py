@@ -203,7 +203,9 @@ def test_onestep_upload_survives_a_transient_retry(h: Harness, monkeypatch) -> N
     monkeypatch.setattr(onestep, "upload_entire_database", deadlock_once)
     monkeypatch.setattr(onestep, "decode_payload", counting_decode)
     api = ClientApi(h.engine, h.settings)
-    dbdata = {T: [dict(zip(SATIS_FIELDS, (encode_client_value(v) for v in satis(1, 0))))]}
+    dbdata = {
+        T: [dict(zip(SATIS_FIELDS, (encode_client_value(v) for v in satis(1, 0)), strict=True))]
+    }
     r = _post(
         api,
         operation="upload_entire_database",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from copse.app import create_app
 from copse.config import Settings
 from tests.conftest import Cli
 from tests.support.databases import Backend
+from tests.support.server import ServerProcess
 from tests.web import factories as fx
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -157,3 +159,20 @@ def world(cli: Cli, db: Backend, tmp_path: Path) -> World:
 def client(world: World) -> Iterator[TestClient]:
     with world.client() as c:
         yield c
+
+
+@pytest.fixture
+def live(world: World, tmp_path: Path) -> Iterator[ServerProcess]:
+    server = ServerProcess(
+        world.db.url,
+        tmp_path / "server.log",
+        extra_env={
+            "COPSE_SECRET_KEY": secrets.token_urlsafe(48),
+            # Plain http on 127.0.0.1 in tests; production keeps Secure cookies.
+            "COPSE_ALLOW_INSECURE_COOKIES": "1",
+            "COPSE_DATA_DIR": str(tmp_path / "data"),
+        },
+    )
+    server.start()
+    yield server
+    server.stop()

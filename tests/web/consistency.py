@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from copse.index.rebuild import check_index
 from copse.index.tasklist import list_tasks_via_index
-from copse.web.tasklist import TaskFilter, list_tasks
+from copse.records.tasklist import TaskFilter, list_tasks
 
 #: One filter per feature of the list, plus combinations and every sort.
 FILTERS: tuple[TaskFilter, ...] = (

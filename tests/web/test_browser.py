@@ -7,8 +7,6 @@ chromium``).  Screenshots of the main pages go to test-artifacts/.
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,23 +34,6 @@ pytestmark = [
         reason="BROWSER TESTS NOT RUN: /usr/bin/chromium is missing (apt-get install -y chromium)",
     ),
 ]
-
-
-@pytest.fixture
-def live(world: World, tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(
-        world.db.url,
-        tmp_path / "server.log",
-        extra_env={
-            "COPSE_SECRET_KEY": secrets.token_urlsafe(48),
-            # Plain http on 127.0.0.1 in tests; production keeps Secure cookies.
-            "COPSE_ALLOW_INSECURE_COOKIES": "1",
-            "COPSE_DATA_DIR": str(tmp_path / "data"),
-        },
-    )
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_log_in_browse_and_log_out(live: ServerProcess, world: World, artifacts_dir: Path) -> None:

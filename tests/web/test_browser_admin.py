@@ -18,11 +18,11 @@ from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
 from tests.web import factories as fx
 from tests.web.conftest import PASSWORD, World
-from tests.web.test_browser import ARGS, CHROMIUM, live, pytestmark  # noqa: F401 - fixture, marks
+from tests.web.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 - marks
 
 
 @pytest.fixture
-def tablet(live: ServerProcess, world: World, cli: Cli) -> Iterator[Tablet]:  # noqa: F811
+def tablet(live: ServerProcess, world: World, cli: Cli) -> Iterator[Tablet]:
     cli(
         "group",
         "set-policy",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from copse.web.tasklist import TaskFilter, TaskRef, created_utc, list_tasks
+from copse.records.tasklist import TaskFilter, TaskRef, created_utc, list_tasks
 from tests.web import factories as fx
 from tests.web.conftest import World
 
@@ -116,10 +116,10 @@ def keys(refs: tuple[TaskRef, ...] | list[TaskRef]) -> list[tuple[str, int]]:
 
 
 def run(
-    world: World, f: TaskFilter = TaskFilter(), groups: frozenset[int] | None = None, **kw: int
+    world: World, f: TaskFilter | None = None, groups: frozenset[int] | None = None, **kw: int
 ) -> list[tuple[str, int]]:
     with world.db.engine.connect() as conn:
-        return keys(list_tasks(conn, f, groups, **kw).rows)
+        return keys(list_tasks(conn, f or TaskFilter(), groups, **kw).rows)
 
 
 def test_created_utc() -> None:

@@ -1,7 +1,8 @@
 """Failed-login counting and account lockout.
 
 The reference applies this to the web login only and leaves the client API
-open to password guessing; copse applies the same rule to both (issue 2):
+open to password guessing; copse applies the same rule to both
+(:mod:`copse.accounts.login`):
 the Nth failure, for N a multiple of the threshold, locks the account for
 (N / threshold) x the increment.  Usernames are recorded even when no such
 user exists, so the behaviour does not reveal which names are real.

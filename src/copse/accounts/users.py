@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.accounts.passwords import hash_password
+from copse.db.insert import insert_id
 from copse.errors import UserError
 from copse.schema.tables import groups, memberships, users
 
@@ -83,11 +84,12 @@ def create_group(conn: sa.Connection, name: str, description: str | None = None)
     if get_group_id(conn, name) is not None:
         raise UserError(f"Group {name!r} already exists")
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(groups).values(
                 name=name, description=description, check_policy_on_upload=True
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -115,7 +117,8 @@ def create_user(
     if get_user_by_name(conn, username) is not None:
         raise UserError(f"User {username!r} already exists")
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(users).values(
                 username=username,
                 hashedpw=hash_password(password, bcrypt_rounds),
@@ -129,8 +132,8 @@ def create_user(
                 mfa_method="no_mfa",
                 hotp_counter=0,
                 must_change_password=False,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 

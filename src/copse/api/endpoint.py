@@ -16,7 +16,6 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import cast
 from urllib.parse import unquote_to_bytes
 
@@ -24,15 +23,16 @@ import sqlalchemy as sa
 
 from copse.accounts.users import get_user_by_id
 from copse.api.context import ApiRequest, Caller
-from copse.api.operations import OPERATIONS, Operation, load_all
+from copse.api.operations import OPERATIONS, Operation, Result, load_all
 from copse.api.permissions import check_permission
 from copse.api.sessions import SessionInfo, establish_session
 from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError
 from copse.ops.metrics import ACTIVE_UPLOADS
+from copse.records.devicelock import lock_device_named
 from copse.schema.registry import TABLES
-from copse.schema.tables import devices
+from copse.wire.dates import utcnow
 from copse.wire.form import Form
 from copse.wire.reply import error_reply, success_reply
 from copse.wire.version import check_client_version, make_version
@@ -102,10 +102,6 @@ def uploaded_rows(req: ApiRequest) -> dict[str, int]:
             kind = table_kind(table)
             out[kind] = out.get(kind, 0) + len(rows)
     return out
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _count_fields(text: str) -> int:
@@ -252,9 +248,9 @@ class ClientApi:
                 raise UserError("Request is not valid form data: invalid UTF-8") from None
             except ValueError as exc:
                 if "Max number of fields" in str(exc):
+                    limit = self.settings.max_form_fields
                     raise UserError(
-                        "Too many form fields "
-                        f"(limit max_form_fields={self.settings.max_form_fields})"
+                        f"Too many form fields (limit max_form_fields={limit})"
                     ) from None
                 raise UserError(f"Request is not valid form data: {exc}") from None
             form = Form(form_fields)
@@ -352,15 +348,10 @@ class ClientApi:
 
     def _run(
         self, conn: sa.Connection, op: Operation, req: ApiRequest, session: SessionInfo
-    ) -> object:
-        device_id = None
-        if req.device_name:
-            # Serialize every request for one device: the row lock is held
-            # until this transaction ends (SQLite's BEGIN IMMEDIATE already
-            # serializes all writers).
-            device_id = conn.execute(
-                sa.select(devices.c.id).where(devices.c.name == req.device_name).with_for_update()
-            ).scalar()
+    ) -> Result:
+        # Serialize every request for one device, and with administrators' actions on its
+        # records: the lock is held until this transaction ends.
+        device_id = lock_device_named(conn, req.device_name) if req.device_name else None
         user = get_user_by_id(conn, session.user_id) if session.user_id is not None else None
         caller = Caller(user, device_id, session.login_error)
         check_permission(conn, op.permission, caller)

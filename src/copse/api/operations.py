@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 import sqlalchemy as sa
 
 from copse.api.context import ApiRequest, Caller
 
-Result = Union[None, str, Sequence[tuple[str, object]]]
+Result = None | str | Sequence[tuple[str, object]]
 Handler = Callable[[sa.Connection, ApiRequest, Caller], Result]
 Permission = Literal["anyone", "registration", "upload"]
 
@@ -44,13 +44,8 @@ def operation(name: str, permission: Permission) -> Callable[[Handler], Handler]
 
 
 def load_all() -> dict[str, Operation]:
-    """Import every module that registers operations."""
-    from copse.api import ops_info  # noqa: F401
+    """Import every module that registers operations (they import this one, hence not at
+    the top)."""
+    from copse.api import ops_info, ops_patients, ops_upload  # noqa: F401
 
-    for optional in ("copse.api.ops_upload", "copse.api.ops_patients"):
-        try:
-            __import__(optional)
-        except ModuleNotFoundError as exc:
-            if exc.name != optional:
-                raise
     return OPERATIONS

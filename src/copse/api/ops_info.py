@@ -1,4 +1,4 @@
-"""Operations that register devices and serve server information (issue 2)."""
+"""Operations that register devices and serve server information."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from copse.api.context import ApiRequest, Caller
 from copse.api.operations import operation
 from copse.audit import audit
+from copse.db.insert import insert_id
 from copse.errors import UserError
 from copse.extra_strings import load_extra_strings
 from copse.schema.registry import TABLES
@@ -100,11 +101,12 @@ def register(conn: sa.Connection, req: ApiRequest, caller: Caller) -> list[tuple
         try:
             with conn.begin_nested():
                 device_id = int(
-                    conn.execute(
+                    insert_id(
+                        conn,
                         sa.insert(devices).values(
                             name=req.device_name, currently_preserving=False, **values
-                        )
-                    ).inserted_primary_key[0]
+                        ),
+                    )
                 )
         except sa.exc.IntegrityError:
             raise UserError("Failed to insert record") from None
@@ -126,7 +128,7 @@ def get_id_info(conn: sa.Connection, req: ApiRequest, caller: Caller) -> list[tu
 @operation("get_allowed_tables", "registration")
 def get_allowed_tables(
     conn: sa.Connection, req: ApiRequest, caller: Caller
-) -> list[tuple[str, object]]:
+) -> list[tuple[str, str]]:
     rows = [(name, TABLES[name].min_client_version) for name in sorted(TABLES)]
     _audit(conn, req, caller, "get_allowed_tables")
     return select_reply(["tablename", "min_client_version"], rows)
@@ -135,7 +137,7 @@ def get_allowed_tables(
 @operation("get_extra_strings", "registration")
 def get_extra_strings(
     conn: sa.Connection, req: ApiRequest, caller: Caller
-) -> list[tuple[str, object]]:
+) -> list[tuple[str, str]]:
     rows = cached_extra_strings(req.settings.extra_strings_dir)
     _audit(conn, req, caller, "get_extra_strings")
     return select_reply(["task", "name", "language", "value"], rows)

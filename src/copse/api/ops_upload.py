@@ -123,7 +123,7 @@ def upload_table(conn: sa.Connection, req: ApiRequest, caller: Caller) -> str:
                 f"Number of fields in field list ({nfields}) doesn't match "
                 f"number of values in record {r} ({len(values)})"
             )
-        records.append(dict(zip(fields, values)))
+        records.append(dict(zip(fields, values, strict=True)))
     stepwise.upload_table(conn, batch, info, pkname, records, old_idnums=old_idnums)
     return f"Table {info.name} upload successful"
 
@@ -139,7 +139,9 @@ def upload_record(conn: sa.Connection, req: ApiRequest, caller: Caller) -> str:
         raise UserError(
             f"Number of fields ({len(fields)}) doesn't match number of values ({len(values)})"
         )
-    is_new = stepwise.upload_record(conn, batch, info, pkname, dict(zip(fields, values)))
+    is_new = stepwise.upload_record(
+        conn, batch, info, pkname, dict(zip(fields, values, strict=True))
+    )
     return "UPLOAD-INSERT" if is_new else "UPLOAD-UPDATE"
 
 
@@ -183,7 +185,7 @@ def which_keys_to_send(conn: sa.Connection, req: ApiRequest, caller: Caller) -> 
         )
     client_pks: list[int] = []
     client_dates: list[str] = []
-    for pk, date in zip(pks, dates):
+    for pk, date in zip(pks, dates, strict=True):
         if not isinstance(pk, int):
             raise UserError(f"Bad (non-integer) client PK: {pk!r}")
         client_pks.append(pk)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from copse.accounts.login import INVALID_LOGIN
 from copse.accounts.users import may_register_devices, may_upload
 from copse.api.context import Caller
 from copse.api.operations import Permission
 from copse.errors import UserError
-
-INVALID_LOGIN = "Invalid username/password (or user not authorized)"
 
 
 def check_permission(conn: sa.Connection, permission: Permission, caller: Caller) -> None:

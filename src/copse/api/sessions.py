@@ -12,15 +12,13 @@ import base64
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
-from copse.accounts import lockout
-from copse.accounts.passwords import check_password, waste_time_like_a_check
-from copse.accounts.users import get_user_by_id, get_user_by_name
-from copse.audit import audit
+from copse.accounts.login import check_login
+from copse.accounts.users import get_user_by_id
 from copse.config import Settings
+from copse.db.insert import insert_id
 from copse.schema.tables import sessions
 
 
@@ -50,18 +48,19 @@ def generate_token() -> str:
 
 def _new_session(conn: sa.Connection, ip: str | None, now: datetime) -> tuple[int, str]:
     token = generate_token()
-    pk = conn.execute(
+    sid = insert_id(
+        conn,
         sa.insert(sessions).values(
             token=token, ip_address=ip, last_activity_utc=now, is_api_session=True
-        )
-    ).inserted_primary_key
-    assert pk is not None
-    return int(pk[0]), token
+        ),
+    )
+    return int(sid), token
 
 
 def _find_session(
     conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
-) -> sa.Row[Any, Any, Any] | None:
+) -> tuple[int, str, int | None] | None:
+    """The live session's (id, token, user id), or None if it has expired or never was."""
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
     q = sa.select(sessions.c.id, sessions.c.token, sessions.c.user_id).where(
         sessions.c.id == sid,
@@ -70,7 +69,8 @@ def _find_session(
     )
     if settings.session_check_ip:
         q = q.where(sessions.c.ip_address == ip)
-    return conn.execute(q).first()
+    row = conn.execute(q).first()
+    return None if row is None else (int(row.id), str(row.token), row.user_id)
 
 
 def establish_session(
@@ -95,10 +95,10 @@ def establish_session(
     if sid is not None and session_token:
         row = _find_session(conn, settings, sid, session_token, remote_addr, now)
     if row is not None:
+        current_id, token, user_id = row
         conn.execute(
-            sa.update(sessions).where(sessions.c.id == row.id).values(last_activity_utc=now)
+            sa.update(sessions).where(sessions.c.id == current_id).values(last_activity_utc=now)
         )
-        current_id, token, user_id = int(row.id), str(row.token), row.user_id
         if user_id is not None:
             user = get_user_by_id(conn, user_id)
             if user is not None and user.username == username:
@@ -131,59 +131,15 @@ def _login(
     remote_addr: str | None,
     now: datetime,
 ) -> SessionInfo:
-    until = lockout.locked_until(conn, username, now)
-    if until is not None:
-        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-        audit(
-            conn,
-            f"Login refused, account locked: {username}",
-            source="tablet",
-            now=now,
-            remote_addr=remote_addr,
-        )
-        return SessionInfo(
-            sid,
-            token,
-            None,
-            f"Account {username} is locked after too many failed logins; "
-            f"try again in {minutes} minute(s) or ask an administrator to unlock it",
-        )
-    user = get_user_by_name(conn, username)
-    if user is None:
-        waste_time_like_a_check(password)
-        ok = False
-    else:
-        ok = check_password(password, user.hashedpw)
-    if not ok:
-        audit(
-            conn,
-            f"Failed login as user: {username}",
-            source="tablet",
-            now=now,
-            remote_addr=remote_addr,
-        )
-        locked_for = lockout.record_failure(
-            conn,
-            username,
-            now,
-            threshold=settings.lockout_threshold,
-            increment_minutes=settings.lockout_minutes,
-        )
-        if locked_for is not None:
-            audit(
-                conn,
-                f"Account {username} locked out for {locked_for} minutes",
-                source="tablet",
-                now=now,
-                remote_addr=remote_addr,
-            )
-        return SessionInfo(sid, token, None)
-    assert user is not None
-    lockout.clear_failures(conn, username)
+    check = check_login(
+        conn, settings, username, password, source="tablet", remote_addr=remote_addr, now=now
+    )
+    if check.user_id is None:
+        return SessionInfo(sid, token, None, check.error)
     new_token = generate_token()  # a new token at login, against session fixation
     conn.execute(
         sa.update(sessions)
         .where(sessions.c.id == sid)
-        .values(user_id=user.id, token=new_token, is_api_session=True)
+        .values(user_id=check.user_id, token=new_token, is_api_session=True)
     )
-    return SessionInfo(sid, new_token, user.id)
+    return SessionInfo(sid, new_token, check.user_id)

@@ -41,17 +41,9 @@ def cli(
 
 
 def _register() -> None:
-    from copse.cli import db, groups, idnums, serve, settings_cmd, users
+    from copse.cli import db, groups, idnums, index, patients, serve, settings_cmd, users
 
-    for mod in (db, users, groups, idnums, settings_cmd, serve):
-        mod.register(cli)
-    for optional in ("copse.cli.patients", "copse.cli.index"):
-        try:
-            mod = __import__(optional, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != optional:
-                raise
-            continue
+    for mod in (db, users, groups, idnums, settings_cmd, serve, patients, index):
         mod.register(cli)
 
 

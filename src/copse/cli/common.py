@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -103,10 +102,6 @@ class CliContext:
     def run(self, work: Callable[[sa.Connection], T]) -> T:
         with self.transaction() as conn:
             return work(conn)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 pass_cli = click.make_pass_decorator(CliContext)

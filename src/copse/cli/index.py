@@ -12,9 +12,10 @@ import sys
 
 import click
 
-from copse.cli.common import CliContext, pass_cli, utcnow
+from copse.cli.common import CliContext, pass_cli
 from copse.index.rebuild import check_index, reindex_all
 from copse.schema.registry import TASK_TABLES
+from copse.wire.dates import utcnow
 
 
 def register(cli: click.Group) -> None:

@@ -15,7 +15,7 @@ import click
 import sqlalchemy as sa
 
 from copse.accounts.users import require_group_id
-from copse.cli.common import CliContext, pass_cli, utcnow
+from copse.cli.common import CliContext, pass_cli
 from copse.errors import UserError
 from copse.patients.ip_use import set_ip_use
 from copse.patients.schedules import (
@@ -33,7 +33,7 @@ from copse.patients.server_patients import (
     list_server_patients,
 )
 from copse.schema.tables import groups
-from copse.wire.dates import parse_datetime
+from copse.wire.dates import parse_datetime, utcnow
 
 
 def _parse_idnum(text: str) -> tuple[int, int]:

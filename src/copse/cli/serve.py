@@ -13,13 +13,14 @@ import click
 import sqlalchemy as sa
 
 from copse.accounts.users import create_group, create_user, get_group_id, set_membership
-from copse.cli.common import CliContext, pass_cli, utcnow
+from copse.cli.common import CliContext, pass_cli
 from copse.db import migrate
 from copse.logs import configure_logging
 from copse.ops.metrics import MULTIPROC_ENV
 from copse.ops.tls import SettingsProblem, check_settings, make_self_signed
 from copse.policy.evaluate import TABLET_ID_POLICY_TEXT
 from copse.schema.tables import groups, users
+from copse.wire.dates import utcnow
 
 
 def ensure_admin(

@@ -17,9 +17,10 @@ from copse.accounts.users import (
     set_membership,
     set_password,
 )
-from copse.cli.common import CliContext, pass_cli, utcnow
+from copse.cli.common import CliContext, pass_cli
 from copse.errors import UserError
 from copse.schema.tables import groups, memberships, users
+from copse.wire.dates import utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -70,11 +70,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def _py_lower(value: str | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
 def _setup_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (see below).
         dbapi_conn.isolation_level = None
+        # Lower-casing as Python does (SQLite's lower() folds ASCII only), for the
+        # task list's name order, which must equal the order Python computes.
+        dbapi_conn.create_function("copse_lower", 1, _py_lower, deterministic=True)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")

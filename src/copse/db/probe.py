@@ -31,5 +31,5 @@ def tables_with_rows(
             q = sa.select(sa.literal(1)).select_from(t)
             probes.append(sa.exists(q if where is None else q.where(where(t))))
         row = conn.execute(sa.select(*probes)).one()
-        found.update(t.name for t, hit in zip(part, row) if hit)
+        found.update(t.name for t, hit in zip(part, row, strict=True) if hit)
     return found

@@ -51,10 +51,10 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from copse.records.tasklist import created_utc
 from copse.schema.registry import PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.tasks import BlobInfo, TaskData, get_task
-from copse.web.tasklist import created_utc
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ def naive(dt: Any) -> datetime | None:
         return None
     if isinstance(dt, str):  # defensive: raw SQLite text
         dt = datetime.fromisoformat(dt)
+    if not isinstance(dt, datetime):
+        raise TypeError(f"expected a date/time, got {dt!r}")
     return dt.replace(tzinfo=None) if dt.tzinfo is not None else dt
 
 
@@ -109,7 +111,7 @@ def client_values(table: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     names, getter = _client_names(table)
     if len(names) > 1:
         try:
-            return dict(zip(names, getter(row)))
+            return dict(zip(names, getter(row), strict=True))
         except KeyError:  # a partial row: absent columns read as None
             pass
     return {n: row.get(n) for n in names}
@@ -123,7 +125,7 @@ _CLIENT_DATETIME_RE = re.compile(
 
 
 def _created_utc(when: Any) -> datetime | None:
-    """:func:`copse.web.tasklist.created_utc`, with a C fast path for the client's shape."""
+    """:func:`copse.records.tasklist.created_utc`, with a C fast path for the client's shape."""
     if isinstance(when, str) and _CLIENT_DATETIME_RE.fullmatch(when):
         try:
             return datetime.fromisoformat(when).astimezone(UTC).replace(tzinfo=None)

@@ -34,7 +34,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -45,13 +45,12 @@ from copse.index.compute import (
     iter_task_entries,
     select_current_by_keys,
 )
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
-from copse.sync.changes import TableChanges
 
 logger = logging.getLogger(__name__)
 
-ERA_NOW = "NOW"
 _KEY_COLS = ("_pk", "_device_id", "_era", "id")
 
 #: Tables with BLOB-reference columns (tasks and ancillary tables).
@@ -131,18 +130,38 @@ def reindex_rows(conn: sa.Connection, table: str, pks: Iterable[int], now: datet
 # ---------------------------------------------------------------------------
 
 
-def changed_pks(ch: TableChanges) -> set[int]:
+class ChangedRows(Protocol):
+    """What one commit did to one table, as far as the index cares.
+
+    :class:`copse.sync.changes.TableChanges` is one; the index names only the
+    fields it reads, so it needs nothing from the upload engine (which calls
+    it) and the two packages do not import each other.
+    """
+
+    @property
+    def table(self) -> str: ...
+    @property
+    def addition_pks(self) -> set[int]: ...
+    @property
+    def removal_modified_pks(self) -> set[int]: ...
+    @property
+    def removal_deleted_pks(self) -> set[int]: ...
+    @property
+    def preservation_pks(self) -> set[int]: ...
+
+
+def changed_pks(ch: ChangedRows) -> set[int]:
     """Every row a commit touched (current-only rows were not changed)."""
     return ch.addition_pks | ch.removal_modified_pks | ch.removal_deleted_pks | ch.preservation_pks
 
 
 def update_after_changes(
-    conn: sa.Connection, changes: Sequence[TableChanges], *, device_id: int, now: datetime
+    conn: sa.Connection, changes: Sequence[ChangedRows], *, device_id: int, now: datetime
 ) -> None:
     """Make both indexes exact after one commit (stepwise, one-step, force-finalize).
 
     Call it once at the end of the commit, in the same transaction, with every
-    table's :class:`TableChanges`.  Afterwards every entry that depends on a
+    table's change record (:class:`ChangedRows`).  Afterwards every entry that depends on a
     row in any of the change sets equals what a full rebuild would compute
     (``indexed_at_utc`` = ``now``).  Entries of rows the commit did not affect
     are left alone, so if the index was exact before, it is exact after.

@@ -1,8 +1,8 @@
 """The task list answered from `_task_index` + `_idnum_index` (the "via index" mode).
 
-It takes the web's :class:`~copse.web.tasklist.TaskFilter` and returns the
-web's :class:`~copse.web.tasklist.TaskPage`, and must return *exactly* what
-the direct query (:func:`copse.web.tasklist.list_tasks`) returns for every
+It takes the web's :class:`~copse.records.tasklist.TaskFilter` and returns the
+web's :class:`~copse.records.tasklist.TaskPage`, and must return *exactly* what
+the direct query (:func:`copse.records.tasklist.list_tasks`) returns for every
 filter: that is the seed's "the two versions of the view should never be
 different" (data-model.md §9.7), and the tests assert it.
 
@@ -21,10 +21,16 @@ How each filter maps onto the index (same semantics as the direct query):
   never matches, as the direct query's unparseable dates never match);
 * complete only → the cached ``task_is_complete``.
 
-Sorting and paging reuse the direct list's :func:`~copse.web.tasklist.sort_refs`
-(a total order computed in Python), so ties can never come out differently;
-the client id and full ``when_created`` text are read from the task rows of
-the returned page only.
+Sorting and paging happen in the database: one ``COUNT`` for the total and
+one ``ORDER BY ... LIMIT/OFFSET`` for the page, so time and memory do not grow
+with the number of matching tasks (bench/RESULTS.md: a million index entries).
+The ORDER BY spells out the direct list's total order
+(:func:`~copse.records.tasklist.sort_refs`) key by key: unknown dates (the
+index's sentinel) lowest, text compared by code point (``COLLATE "C"`` on
+PostgreSQL; the binary collation of copse's MySQL tables; on SQLite a
+``copse_lower`` function that lowercases as Python does), ties broken by table
+name then server PK.  The client id and full ``when_created`` text are read
+from the task rows of the returned page only.
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.index.compute import MISSING_UTC, chunked, from_stored_utc
+from copse.records.tasklist import TaskFilter, TaskPage, TaskRef
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
-from copse.web.tasklist import ERA_NOW, TaskFilter, TaskPage, TaskRef, sort_refs
 
 __all__ = ["TaskFilter", "TaskPage", "TaskRef", "list_tasks_via_index"]
 
@@ -47,13 +54,10 @@ def _conditions(
     f: TaskFilter, groups: frozenset[int] | None, p: sa.FromClause
 ) -> list[sa.ColumnElement[bool]]:
     ti = task_index
-    cond: list[sa.ColumnElement[bool]] = [
-        ti.c.task_table_name.in_(
-            [t for t in TASK_TABLES if t in set(f.task_types)]
-            if f.task_types
-            else list(TASK_TABLES)
-        )
-    ]
+    cond: list[sa.ColumnElement[bool]] = []
+    if f.task_types:
+        # Without a type filter there is no condition: the index holds task tables only.
+        cond.append(ti.c.task_table_name.in_([t for t in TASK_TABLES if t in set(f.task_types)]))
     if groups is not None:
         cond.append(ti.c.group_id.in_(sorted(groups)))
     if f.group_id is not None:
@@ -100,53 +104,90 @@ def _conditions(
     return cond
 
 
-def _candidates(conn: sa.Connection, f: TaskFilter, groups: frozenset[int] | None) -> list[TaskRef]:
+_COLUMNS = (
+    "task_table_name",
+    "task_pk",
+    "patient_pk",
+    "device_id",
+    "era",
+    "group_id",
+    "adding_user_id",
+    "when_created_utc",
+    "when_added_batch_utc",
+    "task_is_complete",
+)
+
+
+def _text_key(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """Lower-cased text (NULL as ''), ordered by code point as Python orders ``str``."""
+    text = sa.func.coalesce(col, "")
+    if dialect == "sqlite":
+        return sa.func.copse_lower(text)  # SQLite's own lower() folds ASCII only
+    low = sa.func.lower(text)
+    return low.collate("C") if dialect == "postgresql" else low
+
+
+def _raw_text_key(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    text = sa.func.coalesce(col, "")
+    return text.collate("C") if dialect == "postgresql" else text
+
+
+def _order_by(
+    conn: sa.Connection, f: TaskFilter, p: sa.FromClause
+) -> list[sa.UnaryExpression[Any]]:
+    """:func:`~copse.records.tasklist.sort_refs` as ORDER BY keys."""
     ti = task_index
-    p = CLIENT_TABLES["patient"].alias("p")
-    q = (
-        sa.select(
-            ti.c.task_table_name,
-            ti.c.task_pk,
-            ti.c.patient_pk,
-            ti.c.device_id,
-            ti.c.era,
-            ti.c.group_id,
-            ti.c.adding_user_id,
-            ti.c.when_created_utc,
-            ti.c.when_added_batch_utc,
-            ti.c.task_is_complete,
-            p.c.forename,
-            p.c.surname,
-            p.c.dob,
-            p.c.sex,
-        )
-        .select_from(ti.outerjoin(p, p.c._pk == ti.c.patient_pk))
-        .where(*_conditions(f, groups, p))
+    dialect = conn.dialect.name
+
+    def direction(e: sa.ColumnElement[Any], desc: bool) -> sa.UnaryExpression[Any]:
+        return e.desc() if desc else e.asc()
+
+    created: list[sa.ColumnElement[Any]] = []
+    # The sentinel for "no date" must sort lowest, as None does in the direct list.
+    # It is below every date after the year 1000; only if earlier dates exist does
+    # the order need the explicit (index-defeating) test.
+    early = conn.execute(sa.select(sa.exists().where(ti.c.when_created_utc < MISSING_UTC))).scalar()
+    if early:
+        created.append(sa.case((ti.c.when_created_utc == MISSING_UTC, 0), else_=1))
+    created += [ti.c.when_created_utc, ti.c.when_added_batch_utc]
+    created_desc = f.descending if f.sort == "created" else True
+    keys = [direction(e, created_desc) for e in created]
+    table_key = _raw_text_key(ti.c.task_table_name, dialect)
+    tie = [table_key.asc(), ti.c.task_pk.asc()]
+    if f.sort == "task":
+        return [direction(table_key, f.descending), *keys, *tie]
+    if f.sort == "patient":
+        name: list[sa.ColumnElement[Any]] = [
+            sa.case((p.c.surname.is_(None), 1), else_=0),
+            _text_key(p.c.surname, dialect),
+            sa.case((p.c.forename.is_(None), 1), else_=0),
+            _text_key(p.c.forename, dialect),
+            _raw_text_key(p.c.dob, dialect),
+        ]
+        return [*(direction(e, f.descending) for e in name), *keys, *tie]
+    return [*keys, *tie]
+
+
+def _ref(r: sa.RowMapping) -> TaskRef:
+    done = r["task_is_complete"]
+    return TaskRef(
+        table=r["task_table_name"],
+        pk=int(r["task_pk"]),
+        client_id=0,
+        device_id=int(r["device_id"]),
+        era=r["era"],
+        group_id=int(r["group_id"]),
+        adding_user_id=r["adding_user_id"],
+        when_created_iso=None,
+        when_created_utc=from_stored_utc(r["when_created_utc"]),
+        when_added_batch_utc=from_stored_utc(r["when_added_batch_utc"]),
+        patient_pk=r["patient_pk"],
+        forename=r["forename"],
+        surname=r["surname"],
+        dob=r["dob"],
+        sex=r["sex"],
+        complete=None if done is None else bool(done),
     )
-    out: list[TaskRef] = []
-    for r in conn.execute(q).mappings():
-        done = r["task_is_complete"]
-        out.append(
-            TaskRef(
-                table=r["task_table_name"],
-                pk=int(r["task_pk"]),
-                client_id=0,
-                device_id=int(r["device_id"]),
-                era=r["era"],
-                group_id=int(r["group_id"]),
-                adding_user_id=r["adding_user_id"],
-                when_created_iso=None,
-                when_created_utc=from_stored_utc(r["when_created_utc"]),
-                when_added_batch_utc=from_stored_utc(r["when_added_batch_utc"]),
-                patient_pk=r["patient_pk"],
-                forename=r["forename"],
-                surname=r["surname"],
-                dob=r["dob"],
-                sex=r["sex"],
-                complete=None if done is None else bool(done),
-            )
-        )
-    return out
 
 
 def _fill_from_tasks(conn: sa.Connection, refs: list[TaskRef]) -> list[TaskRef]:
@@ -179,14 +220,29 @@ def list_tasks_via_index(
 ) -> TaskPage:
     """One page of the task list from the index; ``groups`` None = every group.
 
-    Same signature and result as :func:`copse.web.tasklist.list_tasks`.
+    Same signature and result as :func:`copse.records.tasklist.list_tasks`.
     """
     per_page = max(1, min(per_page, 500))
     if groups is not None and not groups:
         return TaskPage((), 0, 1, per_page)
-    refs = sort_refs(_candidates(conn, f, groups), f.sort, f.descending)
-    total = len(refs)
+    ti = task_index
+    p = CLIENT_TABLES["patient"].alias("p")
+    joined = ti.outerjoin(p, p.c._pk == ti.c.patient_pk)
+    where = _conditions(f, groups, p)
+    # The patient join only where a condition or the order needs it.
+    counted = joined if f.has_patient_filter else ti
+    total = int(
+        conn.execute(sa.select(sa.func.count()).select_from(counted).where(*where)).scalar_one()
+    )
     n_pages = max(1, -(-total // per_page))
     page = max(1, min(page, n_pages))
-    rows = _fill_from_tasks(conn, refs[(page - 1) * per_page : page * per_page])
-    return TaskPage(tuple(rows), total, page, per_page)
+    q = (
+        sa.select(*(ti.c[c] for c in _COLUMNS), p.c.forename, p.c.surname, p.c.dob, p.c.sex)
+        .select_from(joined)
+        .where(*where)
+        .order_by(*_order_by(conn, f, p))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    refs = [_ref(r) for r in conn.execute(q).mappings()]
+    return TaskPage(tuple(_fill_from_tasks(conn, refs)), total, page, per_page)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from copse.db.insert import insert_id
 from copse.errors import UserError
 from copse.schema.tables import groups, ip_use
 
@@ -53,7 +54,7 @@ def set_ip_use(conn: sa.Connection, group_id: int, **flags: bool | None) -> IpUs
     if row.ip_use_id is None:
         values = {f: False for f in IP_USE_FLAGS}
         values.update(changes)
-        new_id = conn.execute(sa.insert(ip_use).values(**values)).inserted_primary_key[0]
+        new_id = insert_id(conn, sa.insert(ip_use).values(**values))
         conn.execute(sa.update(groups).where(groups.c.id == group_id).values(ip_use_id=new_id))
     elif changes:
         conn.execute(sa.update(ip_use).where(ip_use.c.id == row.ip_use_id).values(**changes))

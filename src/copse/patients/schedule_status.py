@@ -30,6 +30,8 @@ from copse.schema.tables import (
     patient_task_schedule,
     task_schedule,
 )
+from copse.tasks.base import TaskData
+from copse.tasks.catalogue import get_task
 from copse.wire.dates import iso8601_pendulum_style, parse_datetime, storage_string
 
 __all__ = ["task_schedules_for_patient", "visible_group_ids"]
@@ -164,11 +166,6 @@ def _is_complete(conn: sa.Connection, table: str, row: Any) -> bool:
     A task with no completeness rule (the generic fallback answers None)
     counts as complete: the patient did upload it within the window.
     """
-    try:
-        from copse.tasks.base import TaskData
-        from copse.tasks.catalogue import get_task
-    except ImportError:  # catalogue not installed: existence is all we know
-        return True
     try:
         definition = get_task(table)
     except KeyError:

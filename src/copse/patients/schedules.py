@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from copse.db.insert import insert_id
 from copse.errors import UserError
 from copse.schema.registry import TABLES
 from copse.schema.tables import (
@@ -110,7 +111,8 @@ def create_schedule(
     if not name or not name.strip():
         raise UserError("A task schedule needs a name")
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(task_schedule).values(
                 group_id=group_id,
                 name=name,
@@ -119,8 +121,8 @@ def create_schedule(
                 email_from=email_from,
                 email_cc=email_cc,
                 email_bcc=email_bcc,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -138,14 +140,15 @@ def add_schedule_item(
     if due_within_days <= 0:
         raise UserError("'Due within' must be more than zero days")
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(task_schedule_item).values(
                 schedule_id=schedule_id,
                 task_table_name=table,
                 due_from=days_to_duration(due_from_days),
                 due_by=days_to_duration(due_from_days + due_within_days),
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -191,14 +194,15 @@ def assign_schedule(
     if settings is not None and not isinstance(settings, dict):
         raise UserError(BAD_SETTINGS)
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(patient_task_schedule).values(
                 patient_pk=patient_pk,
                 schedule_id=schedule_id,
                 start_datetime=storage_string(start) if start is not None else None,
                 settings=json.dumps(settings) if settings is not None else None,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -243,3 +247,9 @@ def now_to_the_minute(now_utc: datetime) -> datetime:
     """A fresh start time: now (UTC, aware), truncated to the minute."""
     aware = now_utc.replace(tzinfo=UTC) if now_utc.tzinfo is None else now_utc.astimezone(UTC)
     return aware.replace(second=0, microsecond=0)
+
+
+def has_schedules(conn: sa.Connection, patient_pk: int) -> bool:
+    """Whether any task schedule is assigned to this server patient."""
+    t = patient_task_schedule
+    return conn.execute(sa.select(t.c.id).where(t.c.patient_pk == patient_pk)).first() is not None

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.accounts.users import User
+from copse.db.insert import insert_id
 from copse.errors import UserError
 from copse.policy.evaluate import parse_policy
 from copse.policy.idnum import validate_id_number
@@ -31,6 +32,7 @@ from copse.policy.patients import (
     patient_info_from_record,
 )
 from copse.policy.proquint import InvalidProquint, proquint_to_uuid, uuid_to_proquint
+from copse.schema.columns import ERA_NOW
 from copse.schema.tables import CLIENT_TABLES, devices, groups, idnum_definitions, users
 from copse.wire.dates import storage_string
 from copse.wire.version import SERVER_CAMCOPS_VERSION_STRING
@@ -49,7 +51,6 @@ __all__ = [
     "server_device_id",
 ]
 
-ERA_NOW = "NOW"
 SERVER_DEVICE_NAME = "server"
 SYSTEM_USERNAME = "system"
 
@@ -140,7 +141,8 @@ def _system_user_id(conn: sa.Connection) -> int:
     if uid is not None:
         return int(uid)
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(users).values(
                 username=SYSTEM_USERNAME,
                 hashedpw="",
@@ -150,8 +152,8 @@ def _system_user_id(conn: sa.Connection) -> int:
                 hotp_counter=0,
                 must_change_password=False,
                 auto_generated=False,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -161,7 +163,8 @@ def get_or_create_server_device(conn: sa.Connection, now: datetime) -> int:
     if existing is not None:
         return int(existing)
     return int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(devices).values(
                 name=SERVER_DEVICE_NAME,
                 friendly_name="CamCOPS server",
@@ -169,8 +172,8 @@ def get_or_create_server_device(conn: sa.Connection, now: datetime) -> int:
                 when_registered_utc=now,
                 camcops_version=SERVER_CAMCOPS_VERSION_STRING,
                 currently_preserving=False,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
 
 
@@ -303,7 +306,7 @@ def _next_id(conn: sa.Connection, table: sa.Table, device_id: int) -> int:
     return int(top or 0) + 1
 
 
-def _check_new_patient(conn: sa.Connection, group_id: int, info: PatientInfo) -> None:
+def check_new_patient(conn: sa.Connection, group_id: int, info: PatientInfo) -> None:
     """The web form's rules (policies.md §5.2), with the reference's messages."""
     group = conn.execute(sa.select(groups).where(groups.c.id == group_id)).first()
     if group is None:
@@ -370,7 +373,7 @@ def create_server_patient(
         otherdetails=other,
         idnums=tuple(idnums),
     )
-    _check_new_patient(conn, group_id, info)
+    check_new_patient(conn, group_id, info)
     device_id = get_or_create_server_device(conn, now)
     conn.execute(sa.select(devices.c.id).where(devices.c.id == device_id).with_for_update())
     stamp = storage_string(now.replace(tzinfo=UTC))
@@ -393,7 +396,8 @@ def create_server_patient(
     patient_id = _next_id(conn, patient_t, device_id)
     u = uuid.uuid4()
     pk = int(
-        conn.execute(
+        insert_id(
+            conn,
             sa.insert(patient_t).values(
                 id=patient_id,
                 uuid=u.hex,
@@ -406,8 +410,8 @@ def create_server_patient(
                 gp=gp,
                 other=other,
                 **common,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     )
     next_idnum = _next_id(conn, idnum_t, device_id)
     for offset, (which, value) in enumerate(idnums):
@@ -420,7 +424,7 @@ def create_server_patient(
                 **common,
             )
         )
-    # Keep the ID-number index exact for the new patient (issue 6).
+    # Keep the ID-number index exact for the new patient (it must equal a full rebuild).
     from copse.index.maintain import reindex_patients
 
     reindex_patients(conn, [pk], now)

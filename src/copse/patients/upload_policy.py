@@ -1,4 +1,4 @@
-"""Upload-time ID-policy enforcement (issue 4 item 4; beyond the reference).
+"""Upload-time ID-policy enforcement (beyond the reference, which checks only at finalize).
 
 The reference only checks patients when the tablet volunteers them through
 ``validate_patients``; a modified or old client could upload anything.

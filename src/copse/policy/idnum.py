@@ -43,7 +43,7 @@ def nhs_check_digit(first9: str) -> int | None:
     """
     if len(first9) != 9 or not set(first9) <= _DIGITS:
         raise ValueError(f"Need exactly nine digits, not {first9!r}")
-    total = sum(weight * int(digit) for weight, digit in zip(_NHS_WEIGHTS, first9))
+    total = sum(weight * int(digit) for weight, digit in zip(_NHS_WEIGHTS, first9, strict=True))
     check = 11 - total % 11
     if check == 11:
         return 0

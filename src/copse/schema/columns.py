@@ -9,6 +9,8 @@ because their plain TEXT and BLOB stop at 64 KiB.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
@@ -16,18 +18,22 @@ from copse.schema.registry import ColumnInfo
 
 LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 LongBlob = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
-Double = sa.Double().with_variant(mysql.DOUBLE(asdecimal=False), "mysql", "mariadb")
+Double: sa.types.TypeEngine[float] = sa.Double().with_variant(
+    mysql.DOUBLE(asdecimal=False), "mysql", "mariadb"
+)
 #: ISO date/time text written by the server (``_when_added_exact`` etc.).
 IsoText = sa.String(40)
 #: Era strings: ``NOW`` or ``YYYY-MM-DDTHH:MM:SSZ``.
 EraType = sa.String(32)
+#: The era of records still on (or owned by) their tablet: not yet finalized.
+ERA_NOW = "NOW"
 VersionType = sa.String(147)
 #: Naive UTC date/times, with microseconds on MySQL/MariaDB too (their plain
 #: DATETIME rounds to whole seconds).
 UtcDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
-def client_column_type(col: ColumnInfo) -> sa.types.TypeEngine[object]:
+def client_column_type(col: ColumnInfo) -> sa.types.TypeEngine[Any]:
     """The storage type for one client-supplied column."""
     kind = col.kind
     if kind in ("int", "bigint"):

@@ -8,6 +8,8 @@ generated from the registry: the server columns every client table carries
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from copse.schema.columns import (
@@ -32,8 +34,9 @@ metadata = sa.MetaData(
 _MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin", "mysql_engine": "InnoDB"}
 
 
-def _table(name: str, *cols: sa.schema.SchemaItem, **kw: object) -> sa.Table:
-    return sa.Table(name, metadata, *cols, **_MYSQL, **kw)
+def _table(name: str, *cols: sa.schema.SchemaItem, **kw: Any) -> sa.Table:
+    options: dict[str, Any] = {**_MYSQL, **kw}
+    return sa.Table(name, metadata, *cols, **options)
 
 
 ip_use = _table(
@@ -53,7 +56,7 @@ groups = _table(
     sa.Column("upload_policy", sa.String(255)),
     sa.Column("finalize_policy", sa.String(255)),
     sa.Column("ip_use_id", sa.Integer, sa.ForeignKey("_security_ip_use.id")),
-    # copse: enforce the ID policies at upload time (policies.md; issue 4).
+    # copse: enforce the ID policies at upload time too, not only at finalize (policies.md).
     sa.Column("check_policy_on_upload", sa.Boolean, nullable=False, default=True),
 )
 
@@ -132,7 +135,7 @@ devices = _table(
     sa.Column("ongoing_upload_batch_utc", UtcDateTime),
     sa.Column("uploading_user_id", sa.Integer, sa.ForeignKey("_security_users.id")),
     sa.Column("currently_preserving", sa.Boolean, default=False),
-    # copse (issue 8, migration 0003): the era(s) whose records this device
+    # copse (replay-safe finalizing, migration 0003): the era(s) whose records this device
     # may still hold after its most recent finalizing upload, for replay
     # detection (space-separated, oldest first).  Force-finalize never sets it.
     sa.Column("last_finalizing_eras", sa.String(255)),

@@ -9,25 +9,13 @@ statements), ``values`` (name checks and value coercion), ``upsert`` (new /
 modified / identical / deleted / move-off), ``stepwise`` (the stepwise
 operations' work), ``commit`` (commit, rollback, audit), ``onestep``
 (``upload_entire_database``), ``finalize`` (force-finalize), ``changes``
-(the per-table change record), ``invariants`` (consistency checks).
+(the per-table change record), ``invariants`` (consistency checks),
+``replay`` (recognising re-sent finalized records).  Every request holds its
+device's lock (:mod:`copse.records.devicelock`) for its whole transaction.
 """
 
-from typing import Any
+from copse.sync.changes import TableChanges
+from copse.sync.finalize import force_finalize
+from copse.sync.invariants import check_invariants
 
 __all__ = ["TableChanges", "check_invariants", "force_finalize"]
-
-_EXPORTS = {
-    "TableChanges": "copse.sync.changes",
-    "check_invariants": "copse.sync.invariants",
-    "force_finalize": "copse.sync.finalize",
-}
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so that the index package can import copse.sync.changes while the
-    # commit paths import the index maintenance, without an import cycle.
-    if name in _EXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(name)

@@ -5,8 +5,8 @@ returns one :class:`TableChanges` per client table.  Two consumers rely on it:
 
 * the audit trail, through :meth:`TableChanges.description`, whose text must be
   exactly the reference's (data-model.md §5.8, §12.2);
-* the task/ID-number index maintenance (a later issue), through the derived
-  pk lists below, which say precisely which rows were added, removed or moved
+* the task/ID-number index maintenance (:func:`copse.index.maintain.update_after_changes`),
+  through the pk sets, which say precisely which rows were added, removed or moved
   to a new era.
 """
 
@@ -31,7 +31,7 @@ class TableChanges:
     removal_deleted_pks: set[int] = field(default_factory=set)
     preservation_pks: set[int] = field(default_factory=set)
     current_pks: set[int] = field(default_factory=set)
-    #: copse (issue 8): records recognised as replays of already-finalized
+    #: copse (replay-safe finalizing): records recognised as replays of already-finalized
     #: records and therefore not stored again (``copse.sync.replay``).
     n_replayed: int = 0
 

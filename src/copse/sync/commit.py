@@ -3,7 +3,8 @@
 ``commit_all`` turns a batch's pending state into real state, table by table
 in COMMIT_ORDER (patients, their ID numbers, other non-task tables, tasks),
 and returns one :class:`TableChanges` per committed table so the audit and the
-(future) index maintenance see exactly what changed.
+index maintenance (:func:`copse.index.maintain.update_after_changes`, called
+here in the same transaction) see exactly what changed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from copse.accounts.users import get_user_by_id
 from copse.audit import audit
 from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_uploaded_patients
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import MOVE_OFF_TABLET_FIELD, commit_order
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
@@ -84,7 +86,7 @@ def _drop_task_replays(
     new_pending = conn.execute(
         sa.select(t.c._pk, t.c.id, t.c.when_last_modified).where(
             t.c._device_id == device_id,
-            t.c._era == queries.ERA_NOW,
+            t.c._era == ERA_NOW,
             t.c._addition_pending == sa.true(),
             t.c._predecessor_pk.is_(None),
         )
@@ -111,7 +113,7 @@ def commit_table(
         t.c._removal_pending,
         t.c._successor_pk,
         t.c[MOVE_OFF_TABLET_FIELD],
-    ).where(t.c._device_id == ctx.device_id, t.c._era == queries.ERA_NOW)
+    ).where(t.c._device_id == ctx.device_id, t.c._era == ERA_NOW)
     if not batch.preserving:
         q = q.where(
             sa.or_(
@@ -154,7 +156,7 @@ def commit_table(
             # Every NOW row of the device: no need for a pk list.
             conn.execute(
                 sa.update(t)
-                .where(t.c._device_id == ctx.device_id, t.c._era == queries.ERA_NOW)
+                .where(t.c._device_id == ctx.device_id, t.c._era == ERA_NOW)
                 .values(**values)
             )
         else:

@@ -1,7 +1,9 @@
 """Force-finalize: an administrator moves all of a device's live records to a new era.
 
-data-model.md §10.1.  This is the engine function; the web action (permission
-checks, confirmation forms) comes later and calls it inside its transaction.
+data-model.md §10.1.  This is the engine function; the web action
+(:mod:`copse.web.views_manage`: permission checks, the confirmation page)
+calls it inside its request's transaction, holding the device lock
+(:mod:`copse.records.devicelock`, taken here too) so it never interleaves with an upload.
 Pending rows of an interrupted stepwise batch move too, still flagged pending,
 and the device's batch and dirty list are left alone (reference behaviour):
 the next rollback, which ignores eras, cleans them up.
@@ -16,6 +18,8 @@ import sqlalchemy as sa
 
 from copse.audit import audit
 from copse.index.maintain import update_after_changes
+from copse.records.devicelock import lock_device
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER
 from copse.schema.tables import CLIENT_TABLES, devices
 from copse.sync import queries
@@ -43,6 +47,7 @@ def force_finalize(
     reference's audit entry (source ``webviewer``) unless ``write_audit`` is
     False.
     """
+    lock_device(conn, device_id)
     ctx = UploadContext(
         device_id=device_id,
         user_id=user_id,
@@ -58,9 +63,7 @@ def force_finalize(
     for table in COMMIT_ORDER:
         t = CLIENT_TABLES[table]
         rows = conn.execute(
-            sa.select(t.c._pk, t.c._current).where(
-                t.c._device_id == device_id, t.c._era == queries.ERA_NOW
-            )
+            sa.select(t.c._pk, t.c._current).where(t.c._device_id == device_id, t.c._era == ERA_NOW)
         ).all()
         if not rows:
             continue
@@ -69,7 +72,7 @@ def force_finalize(
         ch.current_pks = {pk for pk, cur in rows if cur}
         conn.execute(
             sa.update(t)
-            .where(t.c._device_id == device_id, t.c._era == queries.ERA_NOW)
+            .where(t.c._device_id == device_id, t.c._era == ERA_NOW)
             .values(**preserve_now_values(batch, conn, forcibly=True))
         )
         changes.append(ch)

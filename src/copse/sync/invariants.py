@@ -1,6 +1,6 @@
 """Consistency checks of the record lifecycle, for tests and diagnostics.
 
-These are the invariants the engine maintains (issue 3): at most one current
+These are the invariants the engine maintains (data-model.md §4): at most one current
 row per (table, device, era, client PK); predecessor/successor links agree;
 and once a device has no ongoing batch, none of its rows is pending or
 flagged for preservation.  Not used on the request path (it reads every

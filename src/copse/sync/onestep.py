@@ -32,6 +32,7 @@ from copse.accounts.users import get_user_by_id
 from copse.errors import UserError
 from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_patient_rows
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync import batch as batches
@@ -154,7 +155,7 @@ def _process_table(
         t = CLIENT_TABLES[table]
         conn.execute(
             sa.update(t)
-            .where(t.c._device_id == device_id, t.c._era == queries.ERA_NOW)
+            .where(t.c._device_id == device_id, t.c._era == ERA_NOW)
             .values(**preserve_now_values(batch, conn))
         )
         ch.preservation_pks |= {r.pk for r in fetched} | ch.addition_pks

@@ -22,9 +22,9 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from copse.db.probe import tables_with_rows
+from copse.schema.columns import ERA_NOW
 from copse.schema.tables import CLIENT_TABLES, special_notes
 
-ERA_NOW = "NOW"
 CHUNK = 500
 
 

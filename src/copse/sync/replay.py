@@ -1,4 +1,4 @@
-"""Replay-safe finalizing (issue 8): a lost acknowledgement must not store tasks twice.
+"""Replay-safe finalizing: a lost acknowledgement must not store tasks twice.
 
 The problem (data-model.md §13): a finalizing upload commits on the server,
 the reply is lost, the tablet keeps its records and sends them again.  The

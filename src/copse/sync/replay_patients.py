@@ -35,6 +35,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import (
     CLIENT_DATE_FIELD,
     CLIENT_PK_FIELD,
@@ -122,7 +123,7 @@ def _pending_new(
     cols = [t.c._pk, t.c.id, t.c[CLIENT_DATE_FIELD], t.c[MOVE_OFF_TABLET_FIELD]]
     q = sa.select(*cols).where(
         t.c._device_id == device_id,
-        t.c._era == queries.ERA_NOW,
+        t.c._era == ERA_NOW,
         t.c._addition_pending == sa.true(),
         t.c._predecessor_pk.is_(None),
     )
@@ -148,7 +149,7 @@ def _referenced(conn: sa.Connection, device_id: int, patient_ids: Sequence[Any])
                 .distinct()
                 .where(
                     t.c._device_id == device_id,
-                    t.c._era == queries.ERA_NOW,
+                    t.c._era == ERA_NOW,
                     stays,
                     ref.in_(list(part)),
                 )

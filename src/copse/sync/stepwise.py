@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.errors import UserError
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import (
     CLIENT_DATE_FIELD,
     MOVE_OFF_TABLET_FIELD,
@@ -143,7 +144,7 @@ def _old_client_idnums(
             sa.update(ids)
             .where(
                 ids.c._device_id == device_id,
-                ids.c._era == queries.ERA_NOW,
+                ids.c._era == ERA_NOW,
                 ids.c._current == sa.true(),
                 ids.c.patient_id.in_(dead),
             )

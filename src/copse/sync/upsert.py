@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.errors import ServerError, UserError
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import MOVE_OFF_TABLET_FIELD, PATIENT_IDNUM_TABLE
 from copse.schema.tables import idnum_definitions
 from copse.sync import queries
@@ -109,7 +110,7 @@ def _server_fields(batch: Batch, predecessor: int | None) -> dict[str, Any]:
     one = batch.onestep
     return {
         "_device_id": ctx.device_id,
-        "_era": queries.ERA_NOW,
+        "_era": ERA_NOW,
         "_current": one,
         "_when_added_exact": ctx.now_exact if one else None,
         "_when_added_batch_utc": batch.batchtime if one else None,

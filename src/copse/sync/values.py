@@ -91,7 +91,8 @@ def ensure_valid_fields(
 
 def _bad(info: TableInfo, col: ColumnInfo, value: Any, expected: str) -> UserError:
     return UserError(
-        f"Bad value for field {col.name!r} of table {info.name!r}: expected {expected}, got {value!r}"
+        f"Bad value for field {col.name!r} of table {info.name!r}: "
+        f"expected {expected}, got {value!r}"
     )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -36,10 +36,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from copse.accounts import web_sessions as auth
 from copse.audit import audit
 from copse.config import Settings
 from copse.db.tx import run_in_transaction
-from copse.web import auth
 from copse.web.security import (
     COOKIE_NAME,
     SecretKey,
@@ -48,6 +48,7 @@ from copse.web.security import (
     read_session_cookie,
     sign_session_cookie,
 )
+from copse.wire.dates import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -143,10 +144,6 @@ class WebConfig:
             csrf_token=csrf,
             path="",
         )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

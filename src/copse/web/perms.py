@@ -19,19 +19,19 @@ another group's records, and a device with nothing live is superuser-only
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 
-from copse.schema.tables import CLIENT_TABLES, memberships
-from copse.web.auth import WebUser
-from copse.web.endpoint import HttpError, forbidden
+from copse.accounts import admin_ops
+from copse.accounts.users import membership_flags
+from copse.accounts.web_sessions import WebUser
+from copse.records import rows as records
+from copse.schema.tables import CLIENT_TABLES
+from copse.services import manage
+from copse.web.endpoint import HttpError, WebContext, forbidden, not_found
 
-ERA_NOW = "NOW"
 NOT_ADMIN_FOR_DEVICE = (
     "Some records for this device are in groups for which you are not an administrator"
 )
-_CHUNK = 40
 
 
 def may_administer(user: WebUser | None, group_id: int | None) -> bool:
@@ -51,48 +51,14 @@ def may_add_notes(conn: sa.Connection, user: WebUser | None, group_id: int | Non
         return False
     if may_administer(user, group_id):
         return True
-    return bool(
-        conn.execute(
-            sa.select(sa.func.count())
-            .select_from(memberships)
-            .where(
-                memberships.c.user_id == user.id,
-                memberships.c.group_id == group_id,
-                memberships.c.may_add_notes == sa.true(),
-            )
-        ).scalar_one()
-    )
-
-
-def live_groups_by_device(
-    conn: sa.Connection, device_ids: Iterable[int] | None = None
-) -> dict[int, set[int]]:
-    """The groups of each device's live (``NOW``) rows, over every client table."""
-    wanted = None if device_ids is None else sorted(set(device_ids))
-    out: dict[int, set[int]] = {}
-    if wanted == []:
-        return out
-    names = sorted(CLIENT_TABLES)
-    for i in range(0, len(names), _CHUNK):
-        selects = []
-        for name in names[i : i + _CHUNK]:
-            t = CLIENT_TABLES[name]
-            q = sa.select(t.c._device_id.label("d"), t.c._group_id.label("g")).where(
-                t.c._era == ERA_NOW
-            )
-            if wanted is not None:
-                q = q.where(t.c._device_id.in_(wanted))
-            selects.append(q.distinct())
-        for d, g in conn.execute(sa.union(*selects) if len(selects) > 1 else selects[0]):
-            out.setdefault(int(d), set()).add(int(g))
-    return out
+    return membership_flags(conn, user.id, group_id)["may_add_notes"]
 
 
 def finalize_refusal(conn: sa.Connection, user: WebUser, device_id: int) -> str | None:
     """Why this user may not force-finalize this device, or None if they may."""
     if user.superuser:
         return None
-    groups = live_groups_by_device(conn, [device_id]).get(device_id, set())
+    groups = manage.live_groups_by_device(conn, [device_id]).get(device_id, set())
     if not groups & user.admin_group_ids:
         # Says nothing about other groups' records (nor whether there are any).
         return "This device has no live records in your groups."
@@ -106,3 +72,22 @@ def require_finalize(conn: sa.Connection, user: WebUser | None, device_id: int) 
     why = finalize_refusal(conn, user, device_id)
     if why is not None:
         raise HttpError(403, why)
+
+
+def visible_row(ctx: WebContext, table: str, pk: int) -> sa.RowMapping:
+    """The row if it exists and the viewer may see its group; otherwise 404 (never 403,
+    which would confirm that the record exists)."""
+    if table not in CLIENT_TABLES:
+        raise not_found()
+    row = records.get_row(ctx.conn, table, pk)
+    if row is None or ctx.user is None or not ctx.user.may_see_group(row["_group_id"]):
+        raise not_found()
+    return row
+
+
+def manageable_groups(ctx: WebContext) -> list[tuple[int, str]]:
+    """(id, name) of the groups whose server patients the viewer may manage, by name."""
+    assert ctx.user is not None
+    return admin_ops.manageable_groups(
+        ctx.conn, ctx.user.id, ctx.user.superuser, ctx.user.admin_group_ids
+    )

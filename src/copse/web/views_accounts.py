@@ -7,7 +7,7 @@ non-superusers; they may never grant or change superuser status.  Disabling
 or deleting a user affects all their groups, so it needs an administrator of
 every one of them (never oneself).  Groups (policies, IP use, which other
 groups they may see) and ID number definitions are superuser-only, as they
-affect every group; what may be deleted is in :mod:`copse.web.admin_ops`.
+affect every group; what may be deleted is in :mod:`copse.accounts.admin_ops`.
 Changes are audited (copse additions: the reference does not list these
 among its web audits).
 """
@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from copse.accounts import lockout
+from copse.accounts import admin_ops, lockout
+from copse.accounts import web_sessions as auth
 from copse.accounts.users import (
     MEMBERSHIP_FLAGS,
     create_group,
@@ -28,14 +29,11 @@ from copse.accounts.users import (
     set_password,
 )
 from copse.audit import audit
-from copse.errors import UserError
+from copse.errors import ActionRefused, UserError
 from copse.patients.ip_use import get_ip_use, set_ip_use
 from copse.policy.evaluate import policy_problems
-from copse.schema.tables import groups, idnum_definitions, memberships, users
-from copse.web import admin_ops, auth
 from copse.web.endpoint import HttpError, WebContext, forbidden, not_found, page, redirect
-from copse.web.manage import ActionRefused
-from copse.web.views_tasks import _int
+from copse.web.forms import parse_int
 
 IP_FLAGS = ("clinical", "commercial", "educational", "research")
 
@@ -59,26 +57,18 @@ def _require_superuser(ctx: WebContext) -> None:
 
 def _managed_groups(ctx: WebContext) -> list[tuple[int, str]]:
     assert ctx.user is not None
-    q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
-    if not ctx.user.superuser:
-        q = q.where(groups.c.id.in_(sorted(ctx.user.admin_group_ids)))
-    return [(int(i), str(n)) for i, n in ctx.conn.execute(q)]
+    return admin_ops.administered_groups(ctx.conn, ctx.user.superuser, ctx.user.admin_group_ids)
 
 
 def _user_in_scope(ctx: WebContext, user_id: int) -> sa.Row[Any]:
     """The user row, if this administrator may manage them (else 404/403)."""
     assert ctx.user is not None
-    u = ctx.conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+    u = admin_ops.get_user_row(ctx.conn, user_id)
     if u is None:
         raise not_found()
     if ctx.user.superuser:
         return u
-    theirs = set(
-        ctx.conn.execute(
-            sa.select(memberships.c.group_id).where(memberships.c.user_id == user_id)
-        ).scalars()
-    )
-    if not theirs & ctx.user.admin_group_ids:
+    if not admin_ops.group_ids_of(ctx.conn, user_id) & ctx.user.admin_group_ids:
         raise not_found()
     if u.superuser:
         raise forbidden("Only superusers may change superusers.")
@@ -88,19 +78,10 @@ def _user_in_scope(ctx: WebContext, user_id: int) -> sa.Row[Any]:
 @page(admin=True)
 def users_view(ctx: WebContext) -> Response:
     assert ctx.user is not None
-    q = sa.select(users).where(users.c.auto_generated == sa.false()).order_by(users.c.username)
-    if not ctx.user.superuser:
-        q = q.where(
-            users.c.id.in_(
-                sa.select(memberships.c.user_id).where(
-                    memberships.c.group_id.in_(sorted(ctx.user.admin_group_ids))
-                )
-            )
-        )
     error = None
     if ctx.request.method == "POST":
         username, password = ctx.field("username").strip(), ctx.field("password")
-        group_id = _int(ctx.field("group_id"))
+        group_id = parse_int(ctx.field("group_id"))
         managed = dict(_managed_groups(ctx))
         problem = auth.password_problem(password, password, username)
         if group_id is None or group_id not in managed:
@@ -120,13 +101,11 @@ def users_view(ctx: WebContext) -> Response:
             except UserError as exc:
                 error = str(exc)
             else:
-                ctx.conn.execute(
-                    sa.update(users).where(users.c.id == uid).values(must_change_password=True)
-                )
+                admin_ops.set_user_flags(ctx.conn, uid, must_change_password=True)
                 set_membership(ctx.conn, uid, group_id, may_use_webviewer=True)
                 _note(ctx, f"User added: {username}")
                 return redirect(f"/admin/users/{uid}")
-    rows = ctx.conn.execute(q).all()
+    rows = admin_ops.list_users(ctx.conn, None if ctx.user.superuser else ctx.user.admin_group_ids)
     locked = {r.username for r in rows if lockout.locked_until(ctx.conn, r.username, ctx.now)}
     disabled = {r.username for r in rows if not r.hashedpw}
     return ctx.render(
@@ -151,12 +130,7 @@ def _require_whole_control(ctx: WebContext, u: sa.Row[Any]) -> None:
         raise forbidden("The built-in system user can't be changed.")
     if ctx.user.superuser:
         return
-    theirs = set(
-        ctx.conn.execute(
-            sa.select(memberships.c.group_id).where(memberships.c.user_id == u.id)
-        ).scalars()
-    )
-    if not theirs <= ctx.user.admin_group_ids:
+    if not admin_ops.group_ids_of(ctx.conn, u.id) <= ctx.user.admin_group_ids:
         raise forbidden("This user also belongs to groups you don't administer; ask a superuser.")
 
 
@@ -175,22 +149,12 @@ def user_edit(ctx: WebContext) -> Response:
                 if ctx.field(f"{gid}:member"):
                     set_membership(ctx.conn, u.id, gid, **flags)
                 else:
-                    ctx.conn.execute(
-                        sa.delete(memberships).where(
-                            memberships.c.user_id == u.id, memberships.c.group_id == gid
-                        )
-                    )
-            upload = _int(ctx.field("upload_group_id"))
+                    admin_ops.remove_membership(ctx.conn, u.id, gid)
+            upload = parse_int(ctx.field("upload_group_id"))
             if upload is None or upload in dict(managed):
-                ctx.conn.execute(
-                    sa.update(users).where(users.c.id == u.id).values(upload_group_id=upload)
-                )
+                admin_ops.set_user_flags(ctx.conn, u.id, upload_group_id=upload)
             if ctx.user.superuser and u.id != ctx.user.id:
-                ctx.conn.execute(
-                    sa.update(users)
-                    .where(users.c.id == u.id)
-                    .values(superuser=bool(ctx.field("superuser")))
-                )
+                admin_ops.set_user_flags(ctx.conn, u.id, superuser=bool(ctx.field("superuser")))
             _note(ctx, f"User permissions changed: {u.username}")
             message = "Saved."
         elif action == "password":
@@ -200,10 +164,8 @@ def user_edit(ctx: WebContext) -> Response:
                 set_password(
                     ctx.conn, u.id, new, bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now
                 )
-                ctx.conn.execute(
-                    sa.update(users)
-                    .where(users.c.id == u.id)
-                    .values(must_change_password=bool(ctx.field("must_change")))
+                admin_ops.set_user_flags(
+                    ctx.conn, u.id, must_change_password=bool(ctx.field("must_change"))
                 )
                 _note(ctx, f"Password set by administrator for user: {u.username}")
                 message = "Password set."
@@ -224,11 +186,10 @@ def user_edit(ctx: WebContext) -> Response:
                     raise HttpError(400, str(exc)) from None
                 _note(ctx, f"User deleted: {u.username}")
                 return redirect("/admin/users")
-        u = ctx.conn.execute(sa.select(users).where(users.c.id == u.id)).one()
-    ms = {
-        int(m.group_id): m
-        for m in ctx.conn.execute(sa.select(memberships).where(memberships.c.user_id == u.id))
-    }
+        fresh = admin_ops.get_user_row(ctx.conn, u.id)
+        assert fresh is not None  # only "delete" removes the user, and it redirected
+        u = fresh
+    ms = admin_ops.memberships_of(ctx.conn, u.id)
     return ctx.render(
         "user_edit.html",
         title=f"User {u.username}",
@@ -245,10 +206,6 @@ def user_edit(ctx: WebContext) -> Response:
     )
 
 
-def _valid_idnums(ctx: WebContext) -> list[int]:
-    return [int(w) for w in ctx.conn.execute(sa.select(idnum_definitions.c.which_idnum)).scalars()]
-
-
 @page(admin=True)
 def groups_view(ctx: WebContext) -> Response:
     _require_superuser(ctx)
@@ -263,7 +220,7 @@ def groups_view(ctx: WebContext) -> Response:
         else:
             _note(ctx, f"Group added: {ctx.field('name').strip()}")
             return redirect(f"/admin/groups/{gid}")
-    rows = ctx.conn.execute(sa.select(groups).order_by(groups.c.name)).all()
+    rows = admin_ops.list_groups(ctx.conn)
     return ctx.render(
         "groups.html", title="Groups", rows=rows, error=error, status_code=400 if error else 200
     )
@@ -273,7 +230,7 @@ def groups_view(ctx: WebContext) -> Response:
 def group_edit(ctx: WebContext) -> Response:
     _require_superuser(ctx)
     gid = ctx.request.path_params["group_id"]
-    g = ctx.conn.execute(sa.select(groups).where(groups.c.id == gid)).first()
+    g = admin_ops.get_group(ctx.conn, gid)
     if g is None:
         raise not_found()
     errors: list[str] = []
@@ -296,20 +253,23 @@ def group_edit(ctx: WebContext) -> Response:
             ("Upload policy", "upload_policy"),
             ("Finalize policy", "finalize_policy"),
         ):
-            problem = policy_problems(values[key], _valid_idnums(ctx))
+            problem = policy_problems(values[key], admin_ops.idnum_types(ctx.conn))
             if problem:
                 errors.append(f"{label}: {problem}")
         if not errors:
-            ctx.conn.execute(sa.update(groups).where(groups.c.id == gid).values(**values))
+            admin_ops.update_group(ctx.conn, gid, values)
             set_ip_use(ctx.conn, gid, **{f: bool(ctx.field(f"ip_{f}")) for f in IP_FLAGS})
-            seen = [g2 for g2 in (_int(v) for v in ctx.form.get("can_see", [])) if g2 is not None]
+            seen = [
+                g2 for g2 in (parse_int(v) for v in ctx.form.get("can_see", [])) if g2 is not None
+            ]
             try:
                 admin_ops.set_visible_groups(ctx.conn, gid, seen)
             except ActionRefused as exc:
                 raise HttpError(400, str(exc)) from None
             _note(ctx, f"Group edited: {g.name}")
             message = "Saved."
-            g = ctx.conn.execute(sa.select(groups).where(groups.c.id == gid)).one()
+            g = admin_ops.get_group(ctx.conn, gid)
+            assert g is not None
     return ctx.render(
         "group_edit.html",
         title=f"Group {g.name}",
@@ -319,38 +279,10 @@ def group_edit(ctx: WebContext) -> Response:
         ip=get_ip_use(ctx.conn, gid),
         ip_flags=IP_FLAGS,
         form=ctx.form,
-        others=[
-            (i, n)
-            for i, n in ctx.conn.execute(
-                sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
-            )
-            if i != gid
-        ],
+        others=[(i, n) for i, n in admin_ops.administered_groups(ctx.conn, True, ()) if i != gid],
         can_see=admin_ops.visible_groups_of(ctx.conn, gid),
         status_code=400 if errors else 200,
     )
-
-
-def _idnum_problems(
-    ctx: WebContext, which: int | None, desc: str, short: str, new: bool
-) -> list[str]:
-    d = idnum_definitions
-    out = []
-    if which is None or which < 1:
-        out.append("The ID number type must be a whole number of at least 1")
-        return out
-    if new and ctx.conn.execute(sa.select(d.c.which_idnum).where(d.c.which_idnum == which)).first():
-        out.append("ID# clashes with another ID number!")
-    if not desc or not short:
-        out.append("Both descriptions are required")
-    others = sa.true() if new else d.c.which_idnum != which
-    if ctx.conn.execute(sa.select(d.c.which_idnum).where(d.c.description == desc, others)).first():
-        out.append("Description is used by another ID number!")
-    if ctx.conn.execute(
-        sa.select(d.c.which_idnum).where(d.c.short_description == short, others)
-    ).first():
-        out.append("Short description is used by another ID number!")
-    return out
 
 
 @page(admin=True)
@@ -358,14 +290,8 @@ def idnums_view(ctx: WebContext) -> Response:
     _require_superuser(ctx)
     errors: list[str] = []
     if ctx.request.method == "POST" and ctx.field("action") == "delete":
-        which = _int(ctx.field("which_idnum"))
-        if (
-            which is None
-            or ctx.conn.execute(
-                sa.select(idnum_definitions).where(idnum_definitions.c.which_idnum == which)
-            ).first()
-            is None
-        ):
+        which = parse_int(ctx.field("which_idnum"))
+        if which is None or admin_ops.get_idnum(ctx.conn, which) is None:
             raise not_found()
         try:
             admin_ops.delete_idnum(ctx.conn, which)
@@ -375,39 +301,24 @@ def idnums_view(ctx: WebContext) -> Response:
             _note(ctx, f"ID number definition deleted: {which}")
             return redirect("/admin/idnums")
     elif ctx.request.method == "POST":
-        which = _int(ctx.field("which_idnum"))
+        which = parse_int(ctx.field("which_idnum"))
         desc, short = ctx.field("description").strip(), ctx.field("short_description").strip()
         method = ctx.field("validation_method")
         new = ctx.field("action") == "add"
-        errors = _idnum_problems(ctx, which, desc, short, new)
+        errors = admin_ops.idnum_problems(ctx.conn, which, desc, short, new)
         if method not in ("", "uk_nhs_number"):
             errors.append("Unknown validation method")
-        if (
-            not new
-            and which is not None
-            and ctx.conn.execute(
-                sa.select(idnum_definitions).where(idnum_definitions.c.which_idnum == which)
-            ).first()
-            is None
-        ):
+        if not new and which is not None and admin_ops.get_idnum(ctx.conn, which) is None:
             raise not_found()
         if not errors:
             values = dict(
                 description=desc, short_description=short, validation_method=method or None
             )
-            if new:
-                ctx.conn.execute(sa.insert(idnum_definitions).values(which_idnum=which, **values))
-            else:
-                ctx.conn.execute(
-                    sa.update(idnum_definitions)
-                    .where(idnum_definitions.c.which_idnum == which)
-                    .values(**values)
-                )
+            assert which is not None  # idnum_problems refuses a missing number
+            admin_ops.save_idnum(ctx.conn, which, new, values)
             _note(ctx, f"ID number definition {'added' if new else 'edited'}: {which}")
             return redirect("/admin/idnums")
-    rows = ctx.conn.execute(
-        sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)
-    ).all()
+    rows = admin_ops.list_idnums(ctx.conn)
     return ctx.render(
         "idnums.html",
         title="ID number definitions",

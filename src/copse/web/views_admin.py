@@ -8,82 +8,47 @@ or other users) stay superuser-only: they would reveal other groups' usernames.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from typing import Any
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from starlette.responses import Response
 
-from copse.schema.tables import audit, devices, memberships, users
-from copse.web import records
+from copse.records import rows as records
+from copse.services import oversight
 from copse.web.endpoint import WebContext, not_found, page
-from copse.web.views_tasks import _date, _int
+from copse.web.forms import parse_date, parse_int
 
-AUDIT_PER_PAGE = 50
 SOURCES = ("tablet", "webviewer", "console")
 
 
-def _admin_members(ctx: WebContext) -> sa.Select[Any] | None:
-    """Users whose activity this administrator may see (None: everyone)."""
+def _admin_of(ctx: WebContext) -> frozenset[int] | None:
+    """Groups whose members' activity this administrator may see (None: everyone's)."""
     assert ctx.user is not None
-    if ctx.user.superuser:
-        return None
-    return sa.select(memberships.c.user_id).where(
-        memberships.c.group_id.in_(sorted(ctx.user.admin_group_ids))
-    )
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return None if ctx.user.superuser else ctx.user.admin_group_ids
 
 
 @page(admin=True)
 def audit_view(ctx: WebContext) -> Response:
     q = ctx.request.query_params
     errors: list[str] = []
-    cond: list[sa.ColumnElement[bool]] = []
-    members = _admin_members(ctx)
-    if members is not None:
-        cond.append(audit.c.user_id.in_(members))
-    start = _date(q.get("date_from", ""), errors, "From")
-    end = _date(q.get("date_to", ""), errors, "To")
-    if start:
-        cond.append(audit.c.when_access_utc >= datetime.combine(start, time()))
-    if end:
-        cond.append(audit.c.when_access_utc < datetime.combine(end + timedelta(days=1), time()))
     source = q.get("source", "")
-    if source in SOURCES:
-        cond.append(audit.c.source == source)
-    username = q.get("username", "").strip()
-    if username:
-        cond.append(audit.c.user_id.in_(sa.select(users.c.id).where(users.c.username == username)))
-    device_id = _int(q.get("device_id", ""))
-    if device_id is not None:
-        cond.append(audit.c.device_id == device_id)
-    text = q.get("text", "").strip()
-    if text:
-        cond.append(audit.c.details.like(f"%{_like_escape(text)}%", escape="\\"))
-    total = ctx.conn.execute(
-        sa.select(sa.func.count()).select_from(audit).where(*cond)
-    ).scalar_one()
-    n_pages = max(1, -(-total // AUDIT_PER_PAGE))
-    page_no = max(1, min(_int(q.get("page", "1")) or 1, n_pages))
-    rows = ctx.conn.execute(
-        sa.select(audit)
-        .where(*cond)
-        .order_by(audit.c.id.desc())
-        .limit(AUDIT_PER_PAGE)
-        .offset((page_no - 1) * AUDIT_PER_PAGE)
-    ).all()
+    f = oversight.AuditFilter(
+        date_from=parse_date(q.get("date_from", ""), errors, "From"),
+        date_to=parse_date(q.get("date_to", ""), errors, "To"),
+        source=source if source in SOURCES else None,
+        username=q.get("username", "").strip() or None,
+        device_id=parse_int(q.get("device_id", "")),
+        text=q.get("text", "").strip() or None,
+    )
+    result = oversight.audit_page(ctx.conn, f, _admin_of(ctx), parse_int(q.get("page", "1")) or 1)
+    rows = result.rows
     base = [(k, v) for k, v in q.multi_items() if k != "page"]
     return ctx.render(
         "audit.html",
         title="Audit trail",
         rows=rows,
-        total=total,
-        page=page_no,
-        n_pages=n_pages,
+        total=result.total,
+        page=result.page,
+        n_pages=result.n_pages,
         errors=errors,
         q=q,
         sources=SOURCES,
@@ -95,16 +60,7 @@ def audit_view(ctx: WebContext) -> Response:
 
 @page(admin=True)
 def devices_view(ctx: WebContext) -> Response:
-    query = sa.select(devices).order_by(devices.c.id)
-    members = _admin_members(ctx)
-    if members is not None:
-        query = query.where(
-            sa.or_(
-                devices.c.registered_by_user_id.in_(members),
-                devices.c.uploading_user_id.in_(members),
-            )
-        )
-    rows = ctx.conn.execute(query).all()
+    rows = oversight.list_devices(ctx.conn, _admin_of(ctx))
     ids = [r.registered_by_user_id for r in rows] + [r.uploading_user_id for r in rows]
     return ctx.render(
         "devices.html", title="Devices", rows=rows, user_names=records.names(ctx.conn, "user", ids)
@@ -120,24 +76,10 @@ def admin_index(ctx: WebContext) -> Response:
 def device_uploads(ctx: WebContext) -> Response:
     """The device's history from the audit trail: uploads, finalizations, everything."""
     device_id = ctx.request.path_params["device_id"]
-    query = sa.select(devices).where(devices.c.id == device_id)
-    members = _admin_members(ctx)
-    if members is not None:
-        query = query.where(
-            sa.or_(
-                devices.c.registered_by_user_id.in_(members),
-                devices.c.uploading_user_id.in_(members),
-            )
-        )
-    device = ctx.conn.execute(query).first()
+    device = oversight.get_device(ctx.conn, device_id, _admin_of(ctx))
     if device is None:
         raise not_found()
-    rows = ctx.conn.execute(
-        sa.select(audit)
-        .where(audit.c.device_id == device_id)
-        .order_by(audit.c.id.desc())
-        .limit(500)
-    ).all()
+    rows = oversight.device_history(ctx.conn, device_id)
     return ctx.render(
         "device_uploads.html",
         title=f"History of device {device.friendly_name or device.name}",

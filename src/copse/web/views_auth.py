@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts import web_sessions as auth
 from copse.accounts.passwords import check_password
-from copse.accounts.users import set_password
+from copse.accounts.users import get_user_by_id, set_password
 from copse.audit import audit
-from copse.schema.tables import users
-from copse.web import auth
 from copse.web.endpoint import WebContext, page, redirect, safe_next
 
 
@@ -61,8 +59,8 @@ def change_password(ctx: WebContext) -> Response:
         ctx.field("new_password"),
         ctx.field("new_password2"),
     )
-    hashed = ctx.conn.execute(sa.select(users.c.hashedpw).where(users.c.id == ctx.user.id)).scalar()
-    if not check_password(old, hashed):
+    me = get_user_by_id(ctx.conn, ctx.user.id)
+    if me is None or not check_password(old, me.hashedpw):
         return ctx.render(
             "change_password.html",
             title="Change password",

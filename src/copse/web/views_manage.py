@@ -14,24 +14,29 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts import admin_ops
+from copse.errors import ActionRefused
+from copse.records import rows as records
+from copse.records.devicelock import lock_device
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.schema.tables import devices, groups
+from copse.services import manage, oversight
 from copse.sync.finalize import force_finalize
-from copse.web import manage, perms, records
+from copse.web import perms
 from copse.web.endpoint import HttpError, WebContext, not_found, page, redirect
-from copse.web.views_tasks import _int, _visible_row
+from copse.web.forms import parse_int
 
 
 @contextmanager
 def refusals() -> Iterator[None]:
     try:
         yield
-    except manage.ActionRefused as exc:
+    except ActionRefused as exc:
         raise HttpError(400, str(exc)) from None
 
 
-def _device(ctx: WebContext, device_id: int) -> sa.Row:  # type: ignore[type-arg]
-    row = ctx.conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
+def _device(ctx: WebContext, device_id: int) -> sa.Row[Any]:
+    row = oversight.get_device(ctx.conn, device_id)
     if row is None:
         raise not_found()
     return row
@@ -41,8 +46,8 @@ def _device(ctx: WebContext, device_id: int) -> sa.Row:  # type: ignore[type-arg
 def finalize_list(ctx: WebContext) -> Response:
     """Devices with live records the user could finalize (superusers: every device)."""
     assert ctx.user is not None
-    live = perms.live_groups_by_device(ctx.conn)
-    rows = ctx.conn.execute(sa.select(devices).order_by(devices.c.id)).all()
+    live = manage.live_groups_by_device(ctx.conn)
+    rows = oversight.list_devices(ctx.conn)
     shown = []
     for d in rows:
         gs = live.get(int(d.id), set())
@@ -58,6 +63,10 @@ def finalize_device(ctx: WebContext) -> Response:
     assert ctx.user is not None
     device_id = int(ctx.request.path_params["device_id"])
     device = _device(ctx, device_id)
+    if ctx.request.method == "POST":
+        # Before the permission check, so the live records it judges are the ones
+        # finalized: no upload from the device can come in between.
+        lock_device(ctx.conn, device_id)
     perms.require_finalize(ctx.conn, ctx.user, device_id)
     if ctx.request.method == "POST":
         changes = force_finalize(
@@ -90,12 +99,12 @@ def erase_task(ctx: WebContext) -> Response:
     table = ctx.request.path_params["table"]
     if table not in TASK_TABLES:
         raise not_found()
-    row = _visible_row(ctx, table, ctx.request.path_params["pk"])
+    row = perms.visible_row(ctx, table, ctx.request.path_params["pk"])
     perms.require_admin_of(ctx.user, row["_group_id"])
     label = f"{TABLES[table].shortname or table} (server PK {row['_pk']})"
     with refusals():
-        if row["_era"] == manage.ERA_NOW:
-            raise manage.ActionRefused(
+        if row["_era"] == ERA_NOW:
+            raise ActionRefused(
                 "This task is live on its device (not finalized) and can't be "
                 "erased; finalize the device first."
             )
@@ -123,15 +132,12 @@ def erase_task(ctx: WebContext) -> Response:
                 link="/tasks",
                 link_text="Back to the tasks",
             )
-        raise manage.ActionRefused("Choose how to erase the task.")
+        raise ActionRefused("Choose how to erase the task.")
 
 
 def _admin_groups(ctx: WebContext) -> list[tuple[int, str]]:
     assert ctx.user is not None
-    q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
-    if not ctx.user.superuser:
-        q = q.where(groups.c.id.in_(sorted(ctx.user.admin_group_ids)))
-    return [(int(i), str(n)) for i, n in ctx.conn.execute(q)]
+    return admin_ops.administered_groups(ctx.conn, ctx.user.superuser, ctx.user.admin_group_ids)
 
 
 @page(admin=True)
@@ -140,9 +146,9 @@ def delete_patient(ctx: WebContext) -> Response:
     assert ctx.user is not None
     get = ctx.field if ctx.request.method == "POST" else ctx.param
     which, value, group_id = (
-        _int(get("which_idnum")),
-        _int(get("idnum_value")),
-        _int(get("group_id")),
+        parse_int(get("which_idnum")),
+        parse_int(get("idnum_value")),
+        parse_int(get("group_id")),
     )
     choices = _admin_groups(ctx)
     context: dict[str, Any] = dict(

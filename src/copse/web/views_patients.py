@@ -7,19 +7,20 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from copse.patients import server_patient_admin as spa
+from copse.records import rows as records
+from copse.records.tasklist import TaskFilter
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.web import perms, records
+from copse.web import perms
 from copse.web.endpoint import WebContext, not_found, page
-from copse.web.tasklist import TaskFilter
-from copse.web.views_spatients import _manageable_groups
-from copse.web.views_tasks import LISTERS, _int, _visible_row, visible_groups
+from copse.web.forms import parse_int
+from copse.web.views_tasks import LISTERS, visible_groups
 
 PATIENT_FIELDS = ("forename", "surname", "dob", "sex", "email", "address", "gp", "other", "uuid")
 
 
 @page()
 def patient_view(ctx: WebContext) -> Response:
-    row = _visible_row(ctx, "patient", ctx.request.path_params["pk"])
+    row = perms.visible_row(ctx, "patient", ctx.request.path_params["pk"])
     current = records.current_version(ctx.conn, "patient", row)
     shown = current if current is not None else row
     if current is not None and not (ctx.user and ctx.user.may_see_group(current["_group_id"])):
@@ -35,7 +36,7 @@ def patient_view(ctx: WebContext) -> Response:
             ctx.conn,
             TaskFilter(patient_pk=current["_pk"], sort="created"),
             visible_groups(ctx),
-            page=_int(ctx.param("page", "1")) or 1,
+            page=parse_int(ctx.param("page", "1")) or 1,
             per_page=100,
         )
         if current is not None
@@ -70,5 +71,5 @@ def patient_view(ctx: WebContext) -> Response:
         via=via,
         via_url=lambda mode: f"/patients/{row['_pk']}?via={mode}",
         server_created=server_created,
-        may_manage=server_created and int(shown["_group_id"]) in dict(_manageable_groups(ctx)),
+        may_manage=server_created and int(shown["_group_id"]) in dict(perms.manageable_groups(ctx)),
     )

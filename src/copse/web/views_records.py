@@ -15,12 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from copse.policy.idnum import validate_id_number
-from copse.schema.registry import TASK_TABLES
-from copse.schema.tables import idnum_definitions
-from copse.web import perms, records
-from copse.web.endpoint import HttpError, WebContext, forbidden, not_found, page, redirect
-from copse.web.patient_edit import (
+from copse.accounts import admin_ops
+from copse.patients.patient_edit import (
     EDITABLE_FIELDS,
     add_note,
     current_idnums,
@@ -29,8 +25,13 @@ from copse.web.patient_edit import (
     hide_note,
     note_target,
 )
+from copse.policy.idnum import validate_id_number
+from copse.records import rows as records
+from copse.schema.registry import TASK_TABLES
+from copse.web import perms
+from copse.web.endpoint import HttpError, WebContext, forbidden, not_found, page, redirect
+from copse.web.forms import parse_int
 from copse.web.views_manage import refusals
-from copse.web.views_tasks import _int, _visible_row
 
 
 def _url(table: str, pk: int) -> str:
@@ -42,10 +43,10 @@ def note_add(ctx: WebContext) -> Response:
     assert ctx.user is not None
     if ctx.request.method != "POST":
         raise HttpError(405)
-    table, pk = ctx.field("table"), _int(ctx.field("pk"))
+    table, pk = ctx.field("table"), parse_int(ctx.field("pk"))
     if pk is None or (table != "patient" and table not in TASK_TABLES):
         raise not_found()
-    row = _visible_row(ctx, table, pk)
+    row = perms.visible_row(ctx, table, pk)
     if not perms.may_add_notes(ctx.conn, ctx.user, row["_group_id"]):
         raise forbidden("You may not add special notes in this group.")
     if table == "patient":
@@ -81,21 +82,14 @@ def note_hide(ctx: WebContext) -> Response:
     return redirect(_url(str(note["basetable"]), int(target["_pk"])))
 
 
-def _definitions(ctx: WebContext) -> list[sa.Row]:  # type: ignore[type-arg]
-    d = idnum_definitions
-    return list(
-        ctx.conn.execute(
-            sa.select(d.c.which_idnum, d.c.description, d.c.validation_method).order_by(
-                d.c.which_idnum
-            )
-        )
-    )
+def _definitions(ctx: WebContext) -> list[sa.Row[Any]]:
+    return admin_ops.list_idnums(ctx.conn)
 
 
 @page()
 def patient_edit(ctx: WebContext) -> Response:
     assert ctx.user is not None
-    row = _visible_row(ctx, "patient", ctx.request.path_params["pk"])
+    row = perms.visible_row(ctx, "patient", ctx.request.path_params["pk"])
     perms.require_admin_of(ctx.user, row["_group_id"])
     defs = _definitions(ctx)
     existing = {w: r["idnum_value"] for w, r in current_idnums(ctx.conn, row).items()}
@@ -153,7 +147,7 @@ def read_idnum_fields(
     idnums: dict[int, int | None] = {}
     for d in defs:
         text = ctx.field(f"idnum{d.which_idnum}").strip()
-        value = _int(text) if text else None
+        value = parse_int(text) if text else None
         if text and (value is None or value <= 0):
             errors.append(not_positive(d.which_idnum, text))
             continue

@@ -10,23 +10,24 @@ patient's server PK, or the schedule's id in the text).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts import admin_ops
 from copse.audit import audit
-from copse.errors import UserError
+from copse.errors import ActionRefused, UserError
 from copse.patients import schedules as sched
 from copse.patients import server_patient_admin as spa
+from copse.patients.patient_edit import EDITABLE_FIELDS, current_idnums, edit_server_patient
+from copse.records import rows as records
 from copse.schema.registry import TASK_TABLES
-from copse.schema.tables import idnum_definitions, patient_task_schedule
-from copse.web import records
+from copse.web import perms
 from copse.web.endpoint import HttpError, WebContext, not_found, page, redirect
-from copse.web.manage import ActionRefused
-from copse.web.patient_edit import EDITABLE_FIELDS, current_idnums, edit_server_patient
+from copse.web.forms import parse_int
 from copse.web.views_records import read_idnum_fields
-from copse.web.views_spatients import NOT_AUTHORIZED, _manageable_groups
-from copse.web.views_tasks import _int
+from copse.web.views_spatients import NOT_AUTHORIZED
 
 
 def _audit(ctx: WebContext, text: str, patient_pk: int | None = None) -> None:
@@ -46,7 +47,7 @@ def _audit(ctx: WebContext, text: str, patient_pk: int | None = None) -> None:
 
 def _manageable(ctx: WebContext) -> dict[int, str]:
     """Groups whose patients this user may manage; none at all is a 403."""
-    manageable = dict(_manageable_groups(ctx))
+    manageable = dict(perms.manageable_groups(ctx))
     if not manageable:
         raise HttpError(403, NOT_AUTHORIZED)
     return manageable
@@ -61,9 +62,8 @@ def _patient(ctx: WebContext) -> tuple[sa.RowMapping, dict[int, str]]:
     return row, manageable
 
 
-def _definitions(ctx: WebContext) -> list[sa.Row]:  # type: ignore[type-arg]
-    d = idnum_definitions
-    return list(ctx.conn.execute(sa.select(d).order_by(d.c.which_idnum)))
+def _definitions(ctx: WebContext) -> list[sa.Row[Any]]:
+    return admin_ops.list_idnums(ctx.conn)
 
 
 def _read_form(
@@ -98,17 +98,10 @@ def server_patient_edit(ctx: WebContext) -> Response:
     group_id = int(row["_group_id"])
     if ctx.request.method == "POST":
         fields, idnums = _read_form(ctx, errors)
-        new_group = _int(ctx.field("group_id"))
+        new_group = parse_int(ctx.field("group_id"))
         if new_group is None or new_group not in manageable:
             raise HttpError(403, NOT_AUTHORIZED)
-        if (
-            new_group != row["_group_id"]
-            and ctx.conn.execute(
-                sa.select(patient_task_schedule.c.id).where(
-                    patient_task_schedule.c.patient_pk == row["_pk"]
-                )
-            ).first()
-        ):
+        if new_group != row["_group_id"] and sched.has_schedules(ctx.conn, int(row["_pk"])):
             errors.append(
                 "Take the patient's task schedules away before moving it to another group"
             )
@@ -184,12 +177,12 @@ def schedule_edit(ctx: WebContext) -> Response:
                 ctx.conn,
                 schedule_id=sid,
                 table=table,
-                due_from_days=_int(ctx.field("due_from")) or 0,
-                due_within_days=_int(ctx.field("due_within")) or 7,
+                due_from_days=parse_int(ctx.field("due_from")) or 0,
+                due_within_days=parse_int(ctx.field("due_within")) or 7,
             )
             _audit(ctx, f"Task schedule {sid}: {table} added")
         elif action == "delete_item":
-            table = spa.delete_schedule_item(ctx.conn, sid, _int(ctx.field("item_id")) or 0)
+            table = spa.delete_schedule_item(ctx.conn, sid, parse_int(ctx.field("item_id")) or 0)
             _audit(ctx, f"Task schedule {sid}: {table} removed")
         elif action == "delete":
             spa.delete_schedule(ctx.conn, sid)

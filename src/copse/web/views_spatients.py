@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from starlette.responses import Response
 
 from copse.audit import audit
@@ -19,29 +18,13 @@ from copse.errors import UserError
 from copse.patients import schedules as sched
 from copse.patients.server_patient_admin import assignments_of
 from copse.patients.server_patients import create_server_patient, list_server_patients
+from copse.records import rows as records
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.schema.tables import groups, memberships
-from copse.web import records
+from copse.web import perms
 from copse.web.endpoint import HttpError, WebContext, page, redirect
-from copse.web.views_tasks import _int
+from copse.web.forms import parse_int
 
 NOT_AUTHORIZED = "Not authorized to manage patients"
-
-
-def _manageable_groups(ctx: WebContext) -> list[tuple[int, str]]:
-    assert ctx.user is not None
-    q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
-    if not ctx.user.superuser:
-        allowed = set(ctx.user.admin_group_ids) | set(
-            ctx.conn.execute(
-                sa.select(memberships.c.group_id).where(
-                    memberships.c.user_id == ctx.user.id,
-                    memberships.c.may_manage_patients == sa.true(),
-                )
-            ).scalars()
-        )
-        q = q.where(groups.c.id.in_(sorted(allowed)))
-    return [(int(i), str(n)) for i, n in ctx.conn.execute(q)]
 
 
 def _audit(ctx: WebContext, text: str, patient_pk: int | None = None) -> None:
@@ -77,12 +60,12 @@ def _context(ctx: WebContext, manageable: list[tuple[int, str]]) -> dict[str, ob
 @page()
 def server_patients_view(ctx: WebContext) -> Response:
     assert ctx.user is not None
-    manageable = _manageable_groups(ctx)
+    manageable = perms.manageable_groups(ctx)
     if not manageable:
         raise HttpError(403, NOT_AUTHORIZED)
     errors: list[str] = []
     if ctx.request.method == "POST":
-        group_id = _int(ctx.field("group_id"))
+        group_id = parse_int(ctx.field("group_id"))
         if group_id not in dict(manageable):
             raise HttpError(403, NOT_AUTHORIZED)
         action = ctx.field("action")
@@ -94,7 +77,7 @@ def server_patients_view(ctx: WebContext) -> Response:
                 for d in records.idnum_definitions_list(ctx.conn):
                     text = ctx.field(f"idnum{d.which_idnum}").strip()
                     if text:
-                        value = _int(text)
+                        value = parse_int(text)
                         if value is None:
                             raise UserError(
                                 f"For ID type {d.which_idnum}, ID number {text} is invalid: "
@@ -127,13 +110,13 @@ def server_patients_view(ctx: WebContext) -> Response:
                         ctx.conn,
                         schedule_id=sid,
                         table=table,
-                        due_from_days=_int(ctx.field("due_from")) or 0,
-                        due_within_days=_int(ctx.field("due_within")) or 7,
+                        due_from_days=parse_int(ctx.field("due_from")) or 0,
+                        due_within_days=parse_int(ctx.field("due_within")) or 7,
                     )
             elif action == "assign":
                 patient_pk, schedule_id = (
-                    _int(ctx.field("patient_pk")),
-                    _int(ctx.field("schedule_id")),
+                    parse_int(ctx.field("patient_pk")),
+                    parse_int(ctx.field("schedule_id")),
                 )
                 if patient_pk is None or schedule_id is None:
                     raise UserError("Choose a patient and a schedule")

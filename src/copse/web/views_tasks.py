@@ -7,19 +7,20 @@ not exist, so that guessing PKs reveals nothing.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from starlette.responses import Response
 
+from copse.accounts.web_sessions import all_group_names
 from copse.index.tasklist import list_tasks_via_index
+from copse.records import rows as records
+from copse.records.tasklist import TaskFilter, list_tasks
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.schema.tables import CLIENT_TABLES, devices, memberships, users
-from copse.web import perms, records
+from copse.services import oversight
+from copse.web import perms
 from copse.web.endpoint import WebContext, not_found, page
-from copse.web.tasklist import TaskFilter, list_tasks
+from copse.web.forms import parse_date, parse_int
 
 #: The two implementations of the task list (data-model.md §9.7); they must
 #: always agree.  The index is the default, as in the reference.
@@ -28,35 +29,18 @@ LISTERS = {"index": list_tasks_via_index, "direct": list_tasks}
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 
 
-def _int(text: str) -> int | None:
-    text = text.strip()
-    if not text or len(text) > 19 or not text.lstrip("-").isdigit():
-        return None
-    return int(text)
-
-
-def _date(text: str, errors: list[str], label: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        errors.append(f"{label}: {text!r} is not a date (use YYYY-MM-DD); ignored")
-        return None
-
-
 def parse_filter(ctx: WebContext) -> tuple[TaskFilter, list[str]]:
     """Read the filter from the query string; bad values are reported, not fatal."""
     q = ctx.request.query_params
     errors: list[str] = []
     dob = q.get("dob", "").strip() or None
-    if dob is not None and _date(dob, errors, "Date of birth") is None:
+    if dob is not None and parse_date(dob, errors, "Date of birth") is None:
         dob = None
     types = tuple(t for t in q.getlist("task_type") if t in TABLES and TABLES[t].is_task)
     era = q.get("era", "")
     sort = q.get("sort", "created")
-    which = _int(q.get("which_idnum", ""))
-    value = _int(q.get("idnum_value", ""))
+    which = parse_int(q.get("which_idnum", ""))
+    value = parse_int(q.get("idnum_value", ""))
     if (which is None) != (value is None) and (q.get("which_idnum") or q.get("idnum_value")):
         errors.append("An ID number filter needs both the type and the number; ignored")
     f = TaskFilter(
@@ -67,11 +51,11 @@ def parse_filter(ctx: WebContext) -> tuple[TaskFilter, list[str]]:
         which_idnum=which if value is not None else None,
         idnum_value=value if which is not None else None,
         task_types=types,
-        created_from=_date(q.get("created_from", ""), errors, "Created from"),
-        created_to=_date(q.get("created_to", ""), errors, "Created to"),
-        device_id=_int(q.get("device_id", "")),
-        adding_user_id=_int(q.get("adding_user_id", "")),
-        group_id=_int(q.get("group_id", "")),
+        created_from=parse_date(q.get("created_from", ""), errors, "Created from"),
+        created_to=parse_date(q.get("created_to", ""), errors, "Created to"),
+        device_id=parse_int(q.get("device_id", "")),
+        adding_user_id=parse_int(q.get("adding_user_id", "")),
+        group_id=parse_int(q.get("group_id", "")),
         era=era if era in ("live", "finalized") else "",  # type: ignore[arg-type]
         complete_only=q.get("complete_only", "") in ("1", "on", "true"),
         sort=sort if sort in ("created", "task", "patient") else "created",  # type: ignore[arg-type]
@@ -88,20 +72,13 @@ def visible_groups(ctx: WebContext) -> frozenset[int] | None:
 def _choices(ctx: WebContext) -> dict[str, Any]:
     """Options for the filter form, limited to what the user may know about."""
     groups = visible_groups(ctx)
-    user_q = sa.select(users.c.id, users.c.username).order_by(users.c.username)
-    dev_q = sa.select(devices.c.id, devices.c.name, devices.c.friendly_name).order_by(devices.c.id)
-    if groups is not None:
-        members = sa.select(memberships.c.user_id).where(memberships.c.group_id.in_(sorted(groups)))
-        user_q = user_q.where(users.c.id.in_(members))
-        dev_q = dev_q.where(devices.c.registered_by_user_id.in_(members))
+    user_rows, device_rows = oversight.filter_choices(ctx.conn, groups)
     group_names = records.names(ctx.conn, "group", groups) if groups is not None else None
     if group_names is None:
-        from copse.web.auth import all_group_names
-
         group_names = all_group_names(ctx.conn)
     return {
-        "users": ctx.conn.execute(user_q).all(),
-        "devices": ctx.conn.execute(dev_q).all(),
+        "users": user_rows,
+        "devices": device_rows,
         "groups": sorted(group_names.items(), key=lambda kv: kv[1]),
         "idnum_defs": records.idnum_definitions_list(ctx.conn),
         "task_tables": [(t, TABLES[t].shortname or t) for t in TASK_TABLES],
@@ -111,14 +88,18 @@ def _choices(ctx: WebContext) -> dict[str, Any]:
 @page()
 def task_list(ctx: WebContext) -> Response:
     f, errors = parse_filter(ctx)
-    per_page = _int(ctx.param("per_page", "25")) or 25
+    per_page = parse_int(ctx.param("per_page", "25")) or 25
     if per_page not in PER_PAGE_CHOICES:
         per_page = 25
     via = ctx.param("via", "index")
     if via not in LISTERS:
         via = "index"
     result = LISTERS[via](
-        ctx.conn, f, visible_groups(ctx), page=_int(ctx.param("page", "1")) or 1, per_page=per_page
+        ctx.conn,
+        f,
+        visible_groups(ctx),
+        page=parse_int(ctx.param("page", "1")) or 1,
+        per_page=per_page,
     )
     base_params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "page"]
 
@@ -150,21 +131,12 @@ def task_list(ctx: WebContext) -> Response:
     )
 
 
-def _visible_row(ctx: WebContext, table: str, pk: int) -> sa.RowMapping:
-    if table not in CLIENT_TABLES:
-        raise not_found()
-    row = records.get_row(ctx.conn, table, pk)
-    if row is None or ctx.user is None or not ctx.user.may_see_group(row["_group_id"]):
-        raise not_found()
-    return row
-
-
 @page()
 def task_view(ctx: WebContext) -> Response:
     table = ctx.request.path_params["table"]
     if table not in TASK_TABLES:
         raise not_found()
-    row = _visible_row(ctx, table, ctx.request.path_params["pk"])
+    row = perms.visible_row(ctx, table, ctx.request.path_params["pk"])
     patient = records.current_patient(ctx.conn, row)
     versions = records.lineage(ctx.conn, table, row)
     user_ids = [
@@ -209,7 +181,7 @@ INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", 
 
 @page()
 def blob_view(ctx: WebContext) -> Response:
-    row = _visible_row(ctx, "blobs", ctx.request.path_params["pk"])
+    row = perms.visible_row(ctx, "blobs", ctx.request.path_params["pk"])
     data = row["theblob"] or b""
     mimetype = (row["mimetype"] or "").strip().lower()
     inline = mimetype in INLINE_TYPES

@@ -21,6 +21,12 @@ import re
 
 UTC = datetime.UTC
 
+
+def utcnow() -> datetime.datetime:
+    """Now as naive UTC: how every server-side date/time is stored and compared."""
+    return datetime.datetime.now(UTC).replace(tzinfo=None)
+
+
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATETIME_RE = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})"

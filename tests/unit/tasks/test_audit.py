@@ -46,8 +46,8 @@ def test_audit_known_total() -> None:
 
 @pytest.mark.parametrize(
     ("total", "hazardous", "zone"),
-    [(0, False, "Zone I"), (7, False, "Zone I"), (8, True, "Zone II"), (15, True, "Zone II"), (16, True, "Zone III"),
-     (19, True, "Zone III"), (20, True, "Zone IV"), (32, True, "Zone IV")],
+    [(0, False, "Zone I"), (7, False, "Zone I"), (8, True, "Zone II"), (15, True, "Zone II"),
+     (16, True, "Zone III"), (19, True, "Zone III"), (20, True, "Zone IV"), (32, True, "Zone IV")],
 )  # fmt: skip
 def test_audit_zone_boundaries(total: int, hazardous: bool, zone: str) -> None:
     row = {**fill(Q1_8, total, 4), "q9": 0, "q10": 0}

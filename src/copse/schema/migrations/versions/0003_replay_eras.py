@@ -6,9 +6,9 @@ engine uses it to recognise a tablet re-sending records that the server has
 already preserved for it (a finalizing upload whose acknowledgement was
 lost).  Force-finalize by an administrator never sets it.
 
-Revision 0001 builds its tables from the live metadata, so on a fresh
-database the column may already exist when this revision runs; it is then
-left alone.
+Databases created while revision 0001 still built its tables from the live
+metadata (before it was frozen) may already have the column when this
+revision runs; it is then left alone.
 
 Revision ID: 0003
 Revises: 0002

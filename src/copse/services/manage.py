@@ -13,7 +13,7 @@ Erasing or deleting covers every version of each.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,17 +21,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.audit import audit
+from copse.errors import ActionRefused
 from copse.index.maintain import reindex_idnums, reindex_patients, reindex_tasks
+from copse.records.devicelock import lock_and_reread, lock_devices
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER, TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.wire.dates import storage_string
 
-ERA_NOW = "NOW"
 _CHUNK = 40
-
-
-class ActionRefused(Exception):
-    """The action can't be done on this record (shown to the user as a 400 page)."""
 
 
 @dataclass(frozen=True)
@@ -184,8 +182,10 @@ def erase_task(
     Every version of the task, its ancillary rows and BLOBs: content columns
     NULLed (all but the client's NOT NULL key columns: ``id``,
     ``when_created``, ``patient_id``, parent links), ``_current`` off,
-    ``_manually_erased*`` set.  Rows already erased are left alone.
+    ``_manually_erased*`` set.  Rows already erased are left alone.  Holds the
+    device lock, and works on the row as it is once the lock is held.
     """
+    row = lock_and_reread(conn, table, int(row["_pk"]))
     _check_erasable(row)
     if row["_manually_erased"]:
         raise ActionRefused("This task has already been erased.")
@@ -249,8 +249,10 @@ def delete_task_entirely(
 ) -> dict[str, list[int]]:
     """Hard-delete every version of a finalized task with its ancillary rows and BLOBs.
 
-    Special notes are left in place, as in the reference.
+    Special notes are left in place, as in the reference.  Holds the device
+    lock, and works on the row as it is once the lock is held.
     """
+    row = lock_and_reread(conn, table, int(row["_pk"]))
     _check_erasable(row)
     found = dependants(conn, table, row)
     _hard_delete(conn, table, found, now)
@@ -334,7 +336,22 @@ def delete_patient(
     now: datetime,
     ip: str | None,
 ) -> None:
-    """Execute a :func:`patient_deletion_preview` (recomputed by the caller in this transaction)."""
+    """Execute a :func:`patient_deletion_preview`.
+
+    Locks every device holding one of the rows, then recomputes the plan
+    under the locks (until it names no further device), so an upload from
+    one of these devices is either wholly before the deletion or wholly after.
+    """
+    locked: set[int] = set()
+    while True:
+        devices_now = {int(r["_device_id"]) for r in plan.patients} | {
+            int(r["_device_id"]) for _, r in plan.tasks
+        }
+        if devices_now <= locked:
+            break
+        lock_devices(conn, devices_now - locked)
+        locked |= devices_now
+        plan = patient_deletion_preview(conn, plan.group_id, plan.which_idnum, plan.idnum_value)
     for table, row in plan.tasks:
         found = dependants(conn, table, row)
         _hard_delete(conn, table, found, now)
@@ -370,3 +387,27 @@ def delete_patient(
         remote_addr=ip,
         user_id=user_id,
     )
+
+
+def live_groups_by_device(
+    conn: sa.Connection, device_ids: Iterable[int] | None = None
+) -> dict[int, set[int]]:
+    """The groups of each device's live (``NOW``) rows, over every client table."""
+    wanted = None if device_ids is None else sorted(set(device_ids))
+    out: dict[int, set[int]] = {}
+    if wanted == []:
+        return out
+    names = sorted(CLIENT_TABLES)
+    for i in range(0, len(names), _CHUNK):
+        selects = []
+        for name in names[i : i + _CHUNK]:
+            t = CLIENT_TABLES[name]
+            q = sa.select(t.c._device_id.label("d"), t.c._group_id.label("g")).where(
+                t.c._era == ERA_NOW
+            )
+            if wanted is not None:
+                q = q.where(t.c._device_id.in_(wanted))
+            selects.append(q.distinct())
+        for d, g in conn.execute(sa.union(*selects) if len(selects) > 1 else selects[0]):
+            out.setdefault(int(d), set()).add(int(g))
+    return out

@@ -14,7 +14,7 @@ point at nothing (or, worse, at a later object reusing the id).  So:
   (any version, any era) has that type or a group's ID policy names it,
   as in the reference ("a type in use can't be deleted").
 
-Each function raises :class:`copse.web.manage.ActionRefused` with a
+Each function raises :class:`copse.services.ActionRefused` with a
 readable reason, or does the change (audited by the caller's view).
 """
 
@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
+from copse.errors import ActionRefused
 from copse.schema.tables import (
     CLIENT_TABLES,
     devices,
@@ -38,7 +40,6 @@ from copse.schema.tables import (
     task_schedule,
     users,
 )
-from copse.web.manage import ActionRefused
 
 USER_COLUMNS = (
     "_adding_user_id",
@@ -196,3 +197,146 @@ def delete_idnum(conn: sa.Connection, which: int) -> None:
     if why is not None:
         raise ActionRefused(f"ID number type {which} can't be deleted because {why}.")
     conn.execute(sa.delete(idnum_definitions).where(idnum_definitions.c.which_idnum == which))
+
+
+def manageable_groups(
+    conn: sa.Connection, user_id: int, superuser: bool, admin_group_ids: Iterable[int]
+) -> list[tuple[int, str]]:
+    """(id, name) of the groups whose server patients this user may manage, by name:
+    every group for a superuser, else those they administer or have ``may_manage_patients`` in."""
+    q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
+    if not superuser:
+        allowed = set(admin_group_ids) | set(
+            conn.execute(
+                sa.select(memberships.c.group_id).where(
+                    memberships.c.user_id == user_id,
+                    memberships.c.may_manage_patients == sa.true(),
+                )
+            ).scalars()
+        )
+        q = q.where(groups.c.id.in_(sorted(allowed)))
+    return [(int(i), str(n)) for i, n in conn.execute(q)]
+
+
+# ---------------------------------------------------------------------------
+# Queries behind the administration pages (users, groups, ID number types)
+# ---------------------------------------------------------------------------
+
+#: User columns an administrator's form may set directly.
+USER_FLAGS = frozenset({"must_change_password", "upload_group_id", "superuser"})
+
+
+def administered_groups(
+    conn: sa.Connection, superuser: bool, admin_group_ids: Iterable[int]
+) -> list[tuple[int, str]]:
+    """(id, name) of the groups this administrator manages (all for a superuser), by name."""
+    q = sa.select(groups.c.id, groups.c.name).order_by(groups.c.name)
+    if not superuser:
+        q = q.where(groups.c.id.in_(sorted(admin_group_ids)))
+    return [(int(i), str(n)) for i, n in conn.execute(q)]
+
+
+def get_user_row(conn: sa.Connection, user_id: int) -> sa.Row[Any] | None:
+    return conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+
+
+def group_ids_of(conn: sa.Connection, user_id: int) -> set[int]:
+    """The groups the user is a member of."""
+    return {
+        int(g)
+        for g in conn.execute(
+            sa.select(memberships.c.group_id).where(memberships.c.user_id == user_id)
+        ).scalars()
+    }
+
+
+def list_users(conn: sa.Connection, in_groups: Iterable[int] | None) -> list[sa.Row[Any]]:
+    """Real (not auto-generated) users by name: all, or the members of ``in_groups``."""
+    q = sa.select(users).where(users.c.auto_generated == sa.false()).order_by(users.c.username)
+    if in_groups is not None:
+        members = sa.select(memberships.c.user_id).where(
+            memberships.c.group_id.in_(sorted(in_groups))
+        )
+        q = q.where(users.c.id.in_(members))
+    return list(conn.execute(q).all())
+
+
+def set_user_flags(conn: sa.Connection, user_id: int, **values: object) -> None:
+    """Set some of :data:`USER_FLAGS` on one user."""
+    unknown = set(values) - USER_FLAGS
+    if unknown:
+        raise ValueError(f"not user flags: {sorted(unknown)}")
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(**values))
+
+
+def remove_membership(conn: sa.Connection, user_id: int, group_id: int) -> None:
+    conn.execute(
+        sa.delete(memberships).where(
+            memberships.c.user_id == user_id, memberships.c.group_id == group_id
+        )
+    )
+
+
+def memberships_of(conn: sa.Connection, user_id: int) -> dict[int, sa.Row[Any]]:
+    """The user's membership rows, by group id."""
+    rows = conn.execute(sa.select(memberships).where(memberships.c.user_id == user_id))
+    return {int(m.group_id): m for m in rows}
+
+
+def list_groups(conn: sa.Connection) -> list[sa.Row[Any]]:
+    return list(conn.execute(sa.select(groups).order_by(groups.c.name)).all())
+
+
+def get_group(conn: sa.Connection, group_id: int) -> sa.Row[Any] | None:
+    return conn.execute(sa.select(groups).where(groups.c.id == group_id)).first()
+
+
+def update_group(conn: sa.Connection, group_id: int, values: dict[str, Any]) -> None:
+    conn.execute(sa.update(groups).where(groups.c.id == group_id).values(**values))
+
+
+def idnum_types(conn: sa.Connection) -> list[int]:
+    """The defined ID number types (``which_idnum``)."""
+    return [int(w) for w in conn.execute(sa.select(idnum_definitions.c.which_idnum)).scalars()]
+
+
+def list_idnums(conn: sa.Connection) -> list[sa.Row[Any]]:
+    d = idnum_definitions
+    return list(conn.execute(sa.select(d).order_by(d.c.which_idnum)).all())
+
+
+def get_idnum(conn: sa.Connection, which: int) -> sa.Row[Any] | None:
+    d = idnum_definitions
+    return conn.execute(sa.select(d).where(d.c.which_idnum == which)).first()
+
+
+def idnum_problems(
+    conn: sa.Connection, which: int | None, desc: str, short: str, new: bool
+) -> list[str]:
+    """Why this ID number definition can't be saved (the reference's messages), or []."""
+    d = idnum_definitions
+    out = []
+    if which is None or which < 1:
+        out.append("The ID number type must be a whole number of at least 1")
+        return out
+    if new and get_idnum(conn, which) is not None:
+        out.append("ID# clashes with another ID number!")
+    if not desc or not short:
+        out.append("Both descriptions are required")
+    others = sa.true() if new else d.c.which_idnum != which
+    if conn.execute(sa.select(d.c.which_idnum).where(d.c.description == desc, others)).first():
+        out.append("Description is used by another ID number!")
+    if conn.execute(
+        sa.select(d.c.which_idnum).where(d.c.short_description == short, others)
+    ).first():
+        out.append("Short description is used by another ID number!")
+    return out
+
+
+def save_idnum(conn: sa.Connection, which: int, new: bool, values: dict[str, Any]) -> None:
+    """Add (``new``) or change one ID number definition."""
+    d = idnum_definitions
+    if new:
+        conn.execute(sa.insert(d).values(which_idnum=which, **values))
+    else:
+        conn.execute(sa.update(d).where(d.c.which_idnum == which).values(**values))

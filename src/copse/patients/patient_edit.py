@@ -16,18 +16,21 @@ refer to, so their simple fields and group are changed in place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from copse.audit import audit
+from copse.errors import ActionRefused, UserError
 from copse.index.maintain import reindex_idnums, reindex_patients
+from copse.patients.server_patients import check_new_patient
+from copse.policy.patients import PatientInfo
+from copse.records.devicelock import CHANGED_MEANWHILE, lock_and_reread
+from copse.schema.columns import ERA_NOW
 from copse.schema.tables import CLIENT_TABLES, groups, idnum_definitions, special_notes
-from copse.web.manage import ActionRefused
 from copse.wire.dates import storage_string
 
-ERA_NOW = "NOW"
 EDITABLE_FIELDS = ("forename", "surname", "dob", "sex", "address", "email", "gp", "other")
 NOTE_APPLIED = "Special note applied manually"
 MAX_NOTE = 65000
@@ -224,8 +227,13 @@ def edit_patient(
     ``fields``: new values of :data:`EDITABLE_FIELDS` (absent = unchanged);
     ``idnums``: ID type -> new value (None removes the type; types not given
     are unchanged).  Returns (the current patient PK afterwards, the change
-    descriptions); no changes means nothing is written.
+    descriptions); no changes means nothing is written.  Holds the device lock
+    and edits the row as it is once the lock is held (refused if it is then
+    no longer current).
     """
+    patient = lock_and_reread(conn, "patient", int(patient["_pk"]))
+    if not patient["_current"]:
+        raise ActionRefused(CHANGED_MEANWHILE)
     if patient["_era"] == ERA_NOW:
         raise ActionRefused(
             "Only finalized patients can be edited here; this one is live on its device."
@@ -252,6 +260,7 @@ def edit_server_patient(
     name) moves the patient and its ID numbers to that group.  The result
     must still satisfy the (new) group's finalize policy, as at creation.
     """
+    patient = lock_and_reread(conn, "patient", int(patient["_pk"]))
     if patient["_era"] != ERA_NOW:
         raise ActionRefused("This is not a server-created patient.")
     return _apply_edit(conn, patient, fields, idnums, user_id, now, ip, in_place=True, group=group)
@@ -264,12 +273,6 @@ def _check_server_patient(
     idnums: Mapping[int, int | None],
     group_id: int,
 ) -> None:
-    from datetime import date
-
-    from copse.errors import UserError
-    from copse.patients.server_patients import _check_new_patient
-    from copse.policy.patients import PatientInfo
-
     final = {k: fields.get(k, patient[k]) if k in fields else patient[k] for k in EDITABLE_FIELDS}
     ids = {w: r["idnum_value"] for w, r in current_idnums(conn, patient).items()}
     ids.update(idnums)
@@ -289,7 +292,7 @@ def _check_server_patient(
         idnums=tuple(sorted((w, v) for w, v in ids.items() if v is not None)),
     )
     try:
-        _check_new_patient(conn, group_id, info)
+        check_new_patient(conn, group_id, info)
     except UserError as exc:
         raise ActionRefused(str(exc)) from None
 
@@ -364,13 +367,12 @@ def _apply_edit(
         patient_pk = _new_version(conn, "patient", patient, new_values, user_id, now)
     stamp = storage_string(now)
     for which, value in idnum_changes:
-        old = old_idnums.get(which)
-        if old is not None:
-            old = {**old, "_group_id": group_id}
-        if old is not None and value is None:
+        found = old_idnums.get(which)
+        prior = None if found is None else {**found, "_group_id": group_id}
+        if prior is not None and value is None:
             conn.execute(
                 sa.update(i)
-                .where(i.c._pk == old["_pk"])
+                .where(i.c._pk == prior["_pk"])
                 .values(
                     _current=False,
                     _when_removed_exact=stamp,
@@ -378,12 +380,14 @@ def _apply_edit(
                     _removing_user_id=user_id,
                 )
             )
-            touched.add(int(old["_pk"]))
-        elif old is not None:
+            touched.add(int(prior["_pk"]))
+        elif prior is not None:
             touched.update(
                 {
-                    int(old["_pk"]),
-                    _new_version(conn, "patient_idnum", old, {"idnum_value": value}, user_id, now),
+                    int(prior["_pk"]),
+                    _new_version(
+                        conn, "patient_idnum", prior, {"idnum_value": value}, user_id, now
+                    ),
                 }
             )
         else:

@@ -1,6 +1,6 @@
 """The task list, computed directly from the task tables (no index).
 
-This is the "direct" half of issue 6's "index list = direct list" invariant
+This is the "direct" half of the "index list = direct list" invariant
 (data-model.md §9.7): an index-based implementation must produce exactly the
 same :class:`TaskPage` for every :class:`TaskFilter`, so the semantics are
 pinned down here, in one place:
@@ -38,14 +38,14 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from copse.db.probe import tables_with_rows
+from copse.records import rows as records
+from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES
-from copse.web import records
 from copse.wire.dates import UTC, parse_datetime
 
 logger = logging.getLogger(__name__)
 
-ERA_NOW = "NOW"
 _CHUNK = 40
 SortKey = Literal["created", "task", "patient"]
 EraChoice = Literal["", "live", "finalized"]

@@ -26,14 +26,10 @@ from copse.schema.tables import (
     special_notes,
     users,
 )
+from copse.tasks.base import BlobInfo, TaskData
+from copse.tasks.catalogue import get_task
 
 logger = logging.getLogger(__name__)
-
-try:  # the task catalogue is being written alongside the web front end
-    from copse.tasks.base import BlobInfo, TaskData
-    from copse.tasks.catalogue import get_task
-except ImportError:  # pragma: no cover - only while the catalogue is missing
-    get_task = None  # type: ignore[assignment]
 
 
 def get_row(conn: sa.Connection, table: str, pk: int) -> sa.RowMapping | None:
@@ -177,8 +173,6 @@ def load_task_data(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> A
 
 def task_is_complete(conn: sa.Connection, table: str, pk: int) -> bool | None:
     """The task's own completeness rule; None if it has none or it failed."""
-    if get_task is None:
-        return None
     row = get_row(conn, table, pk)
     if row is None:
         return None
@@ -191,8 +185,6 @@ def task_is_complete(conn: sa.Connection, table: str, pk: int) -> bool | None:
 
 def task_html(conn: sa.Connection, table: str, row: Mapping[Any, Any]) -> Markup | None:
     """The catalogue's HTML for the task, or None (the page then shows raw fields)."""
-    if get_task is None:
-        return None
     try:
         return get_task(table).render_html(load_task_data(conn, table, row))
     except Exception:

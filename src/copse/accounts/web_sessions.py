@@ -21,13 +21,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from copse.accounts import lockout
-from copse.accounts.passwords import check_password, waste_time_like_a_check
+from copse.accounts.login import INVALID_LOGIN, check_login
 from copse.audit import audit
 from copse.config import Settings
 from copse.schema.tables import group_group, groups, memberships, sessions, users
 
-INVALID_LOGIN = "Invalid username/password (or user not authorized)"
 MIN_PASSWORD_LENGTH = 10
 #: A short list of our own; the point is to refuse the obvious choices.
 COMMON_PASSWORDS = frozenset(
@@ -208,46 +206,23 @@ def login(
 ) -> LoginResult:
     """Check the lock, then the password; on success rotate the session token."""
 
-    def note(details: str, user_id: int | None = None) -> None:
-        audit(conn, details, source="webviewer", now=now, remote_addr=ip, user_id=user_id)
-
-    until = lockout.locked_until(conn, username, now)
-    if until is not None:
-        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-        note(f"Login refused, account locked: {username}")
-        return LoginResult(
-            None,
-            f"Account {username} is locked after too many failed logins; "
-            f"try again in {minutes} minute(s) or ask an administrator to unlock it",
-        )
-    row = conn.execute(
-        sa.select(users.c.id, users.c.hashedpw, users.c.superuser).where(
-            users.c.username == username
-        )
-    ).first()
-    if row is None:
-        waste_time_like_a_check(password)
-        ok = False
-    else:
-        ok = check_password(password, row.hashedpw)
-    if not ok:
-        note(f"Failed login as user: {username}")
-        locked_for = lockout.record_failure(
-            conn,
-            username,
-            now,
-            threshold=settings.lockout_threshold,
-            increment_minutes=settings.lockout_minutes,
-        )
-        if locked_for is not None:
-            note(f"Account {username} locked out for {locked_for} minutes")
-        return LoginResult(None, INVALID_LOGIN)
-    assert row is not None
-    if not may_use_webviewer(conn, int(row.id), bool(row.superuser)):
+    check = check_login(
+        conn, settings, username, password, source="webviewer", remote_addr=ip, now=now
+    )
+    if check.user_id is None:
+        return LoginResult(None, check.error)
+    user_id = check.user_id
+    if not may_use_webviewer(conn, user_id, check.superuser):
         # The password was right, so this is not a guessing failure.
-        note(f"Login refused, not permitted to use the web viewer: {username}", int(row.id))
+        audit(
+            conn,
+            f"Login refused, not permitted to use the web viewer: {username}",
+            source="webviewer",
+            now=now,
+            remote_addr=ip,
+            user_id=user_id,
+        )
         return LoginResult(None, INVALID_LOGIN)
-    lockout.clear_failures(conn, username)
     # One web session per person: drop their other browser sessions, and
     # expired anonymous ones while we are here.
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
@@ -255,18 +230,25 @@ def login(
         sa.delete(sessions).where(
             sessions.c.is_api_session == sa.false(),
             sessions.c.id != current.id,
-            sa.or_(sessions.c.user_id == row.id, sessions.c.last_activity_utc < cutoff),
+            sa.or_(sessions.c.user_id == user_id, sessions.c.last_activity_utc < cutoff),
         )
     )
     token = new_token()
     conn.execute(
         sa.update(sessions)
         .where(sessions.c.id == current.id)
-        .values(user_id=row.id, token=token, last_activity_utc=now)
+        .values(user_id=user_id, token=token, last_activity_utc=now)
     )
-    conn.execute(sa.update(users).where(users.c.id == row.id).values(last_login_at_utc=now))
-    note(f"Login as user: {username}", int(row.id))
-    return LoginResult(WebSession(current.id, token, int(row.id)), None)
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(last_login_at_utc=now))
+    audit(
+        conn,
+        f"Login as user: {username}",
+        source="webviewer",
+        now=now,
+        remote_addr=ip,
+        user_id=user_id,
+    )
+    return LoginResult(WebSession(current.id, token, user_id), None)
 
 
 def logout(conn: sa.Connection, session: WebSession, ip: str | None, now: datetime) -> None:

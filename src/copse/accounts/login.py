@@ -1,0 +1,85 @@
+"""The one password check behind every login, the client API's and the web's.
+
+policies.md §3.5: the lock is checked *before* the password (a locked account
+gets no answer about its password), failures are counted per username even
+for unknown names (so probing names tells nothing), an unknown name costs as
+much time as a wrong password, and a right password clears the failures.
+Each step is audited with the caller's ``source`` (``tablet`` or
+``webviewer``).  What a successful login then does to a session differs per
+edge and stays there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from copse.accounts import lockout
+from copse.accounts.passwords import check_password, waste_time_like_a_check
+from copse.accounts.users import get_user_by_name
+from copse.audit import audit
+from copse.config import Settings
+
+#: The reference's message for a wrong name or password, or a user who may not log in here.
+INVALID_LOGIN = "Invalid username/password (or user not authorized)"
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    """The outcome: the user's id (None on failure) and, on failure, why."""
+
+    user_id: int | None
+    superuser: bool = False
+    error: str | None = None
+
+
+def locked_message(username: str, until: datetime, now: datetime) -> str:
+    """What a locked-out user is told, with the wait rounded up to whole minutes."""
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    return (
+        f"Account {username} is locked after too many failed logins; "
+        f"try again in {minutes} minute(s) or ask an administrator to unlock it"
+    )
+
+
+def check_login(
+    conn: sa.Connection,
+    settings: Settings,
+    username: str,
+    password: str | None,
+    *,
+    source: str,
+    remote_addr: str | None,
+    now: datetime,
+) -> LoginCheck:
+    """Check the lock, then the password; count and audit failures."""
+
+    def note(details: str, user_id: int | None = None) -> None:
+        audit(conn, details, source=source, now=now, remote_addr=remote_addr, user_id=user_id)
+
+    until = lockout.locked_until(conn, username, now)
+    if until is not None:
+        note(f"Login refused, account locked: {username}")
+        return LoginCheck(None, error=locked_message(username, until, now))
+    user = get_user_by_name(conn, username)
+    if user is None:
+        waste_time_like_a_check(password)
+        ok = False
+    else:
+        ok = check_password(password, user.hashedpw)
+    if user is None or not ok:
+        note(f"Failed login as user: {username}")
+        locked_for = lockout.record_failure(
+            conn,
+            username,
+            now,
+            threshold=settings.lockout_threshold,
+            increment_minutes=settings.lockout_minutes,
+        )
+        if locked_for is not None:
+            note(f"Account {username} locked out for {locked_for} minutes")
+        return LoginCheck(None, error=INVALID_LOGIN)
+    lockout.clear_failures(conn, username)
+    return LoginCheck(user.id, superuser=user.superuser)

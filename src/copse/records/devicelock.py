@@ -1,0 +1,71 @@
+"""The per-device lock: everything that changes one device's records runs one at a time.
+
+An upload (every client-API request naming a device) and every administrator's
+action on a device's records (force-finalize, erase or delete a task, delete
+or edit a patient) first lock the device's row in ``_security_devices`` with
+``SELECT ... FOR UPDATE``, held until their transaction ends.  So on
+PostgreSQL and MariaDB such transactions never interleave: each sees the
+other's work either entirely or not at all.  SQLite needs nothing here: every
+write transaction there starts with ``BEGIN IMMEDIATE``, which already
+serializes all writers (SQLAlchemy leaves ``FOR UPDATE`` out on SQLite).
+
+Actions that read a record before they know its device must read it again
+after locking (:func:`lock_and_reread`): under READ COMMITTED (copse's level
+on every server backend) the second read sees what a finished upload left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from copse.errors import ActionRefused
+from copse.schema.tables import CLIENT_TABLES, devices
+
+#: Said when a record vanished or changed while the action waited for the lock.
+CHANGED_MEANWHILE = (
+    "This record was changed by an upload from its device while you were looking at it; "
+    "reload the page and try again."
+)
+
+
+def lock_devices(conn: sa.Connection, device_ids: Iterable[int]) -> None:
+    """Lock these devices until the transaction ends, in ascending id order (so two
+    actions locking overlapping sets of devices cannot deadlock)."""
+    ids = sorted(set(device_ids))
+    if ids:
+        conn.execute(
+            sa.select(devices.c.id)
+            .where(devices.c.id.in_(ids))
+            .order_by(devices.c.id)
+            .with_for_update()
+        ).all()
+
+
+def lock_device(conn: sa.Connection, device_id: int) -> None:
+    lock_devices(conn, [device_id])
+
+
+def lock_device_named(conn: sa.Connection, name: str) -> int | None:
+    """Lock the device registered under ``name``; its id, or None if there is none."""
+    found = conn.execute(
+        sa.select(devices.c.id).where(devices.c.name == name).with_for_update()
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def lock_and_reread(conn: sa.Connection, table: str, pk: int) -> sa.RowMapping:
+    """Lock the device of row ``pk`` of ``table`` and return the row as it is now.
+
+    Raises :class:`ActionRefused` if the row is gone by then.
+    """
+    t = CLIENT_TABLES[table]
+    device_id = conn.execute(sa.select(t.c._device_id).where(t.c._pk == pk)).scalar()
+    if device_id is None:
+        raise ActionRefused(CHANGED_MEANWHILE)
+    lock_device(conn, int(device_id))
+    row = conn.execute(sa.select(t).where(t.c._pk == pk)).mappings().first()
+    if row is None:
+        raise ActionRefused(CHANGED_MEANWHILE)
+    return row
