@@ -40,6 +40,7 @@ RANK = {
     "patients": 8,
     "sync": 9,
     "services": 10,
+    "ops": 10,
     # The edges: none of them imports another, and nothing below imports them.
     "api": 11,
     "web": 11,

@@ -8,8 +8,8 @@ import click
 
 from copse.cli.common import CliContext, pass_cli, sqlite_file
 from copse.db import migrate
-from copse.db.health import schema_differences, schema_status
 from copse.index.rebuild import check_index
+from copse.schema.health import schema_differences, schema_status
 
 
 @click.group("db")

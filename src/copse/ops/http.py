@@ -26,10 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copse.accounts.lockout import lockout_counts
 from copse.config import Settings
-from copse.db.health import schema_status
+from copse.logs import REQUEST_ID, REQUEST_ID_HEADER, new_request_id
 from copse.ops import metrics
 from copse.ops.tls import address_in, parse_networks
-from copse.ops.tracing import REQUEST_ID, REQUEST_ID_HEADER, new_request_id
+from copse.schema.health import schema_status
 
 logger = logging.getLogger("copse.requests")
 

@@ -14,7 +14,7 @@ import ssl
 from pathlib import Path
 
 from copse.config import Settings
-from copse.ops.tracing import LOG_FORMATS
+from copse.logs import LOG_FORMATS
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
