@@ -3,7 +3,10 @@ web front end (:mod:`copse.web.app`), sharing one engine and one Settings."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
@@ -12,9 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from copse.accounts.housekeeping import purge
 from copse.api.endpoint import ClientApi
 from copse.config import Settings
 from copse.db.engine import make_engine
+from copse.db.tx import run_in_transaction
+from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
 
 logger = logging.getLogger(__name__)
@@ -48,6 +54,39 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def housekeeping_lifespan(
+    settings: Settings, engine: sa.Engine
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving.
+
+    Every worker runs it; the deletes are idempotent, so several workers or
+    hosts on one database do no harm. A failure is logged and tried again at
+    the next interval: housekeeping must never stop the server.
+    """
+
+    async def loop() -> None:
+        while True:
+            try:
+                purged = await run_in_threadpool(
+                    run_in_transaction, engine, lambda conn: purge(conn, settings, utcnow())
+                )
+                logger.info("Housekeeping removed %s", purged)
+            except Exception:
+                logger.exception("Housekeeping failed; will try again")
+            await asyncio.sleep(settings.housekeeping_minutes * 60)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(loop()) if settings.housekeeping_minutes > 0 else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+
+    return lifespan
+
+
 def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette:
     engine = engine or make_engine(settings.effective_db_url)
     api = ClientApi(engine, settings)
@@ -75,7 +114,7 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         Route("/api", client_api, methods=["GET", "POST", "HEAD"]),
         Route("/database", client_api, methods=["GET", "POST", "HEAD"]),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=housekeeping_lifespan(settings, engine))
     # The web front end: its own routes, error pages and headers.
     from copse.web.app import install as install_web
 
