@@ -93,4 +93,6 @@ def test_cli_housekeeping_reports_and_audits(cli: Any, db: Backend) -> None:
     assert "Removed 1 expired session(s)" in out
     with db.engine.connect() as conn:
         details = conn.execute(sa.select(audit.c.details)).scalars().all()
-    assert any("Housekeeping (cli, OS user" in d for d in details)
+    assert any(
+        "copse housekeeping; removed 1 expired session(s)" in d and "OS user" in d for d in details
+    )

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 import sqlalchemy as sa
 
 from copse.accounts.housekeeping import purge
-from copse.audit import audit
 from copse.cli.common import CliContext, pass_cli
 from copse.wire.dates import utcnow
 
@@ -20,10 +17,9 @@ def housekeeping(cli: CliContext) -> None:
     now = utcnow()
 
     def work(conn: sa.Connection) -> str:
-        purged = purge(conn, cli.settings, now)
-        who = f"cli, OS user {getpass.getuser()}"
-        audit(conn, f"Housekeeping ({who}): {purged}", source="console", now=now)
-        return str(purged)
+        purged = str(purge(conn, cli.settings, now))
+        cli.audit_note = f"removed {purged}"
+        return purged
 
     click.echo(f"Removed {cli.run(work)}.")
 
