@@ -3,8 +3,11 @@ web front end (:mod:`copse.web.app`), sharing one engine and one Settings."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
@@ -13,12 +16,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from copse.accounts.housekeeping import purge
 from copse.api.endpoint import ClientApi
 from copse.api.gate import LargeRequestGate, ServerBusy
 from copse.config import Settings
 from copse.db.engine import make_engine
+from copse.db.tx import run_in_transaction
 from copse.ops.http import ObservabilityMiddleware
 from copse.ops.http import routes as ops_routes
+from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
 
 logger = logging.getLogger(__name__)
@@ -50,6 +56,39 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
             raise BodyTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def housekeeping_lifespan(
+    settings: Settings, engine: sa.Engine
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving.
+
+    Every worker runs it; the deletes are idempotent, so several workers or
+    hosts on one database do no harm. A failure is logged and tried again at
+    the next interval: housekeeping must never stop the server.
+    """
+
+    async def loop() -> None:
+        while True:
+            try:
+                purged = await run_in_threadpool(
+                    run_in_transaction, engine, lambda conn: purge(conn, settings, utcnow())
+                )
+                logger.info("Housekeeping removed %s", purged)
+            except Exception:
+                logger.exception("Housekeeping failed; will try again")
+            await asyncio.sleep(settings.housekeeping_minutes * 60)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(loop()) if settings.housekeeping_minutes > 0 else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+
+    return lifespan
 
 
 def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette:
@@ -108,7 +147,7 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         Route("/database", client_api, methods=["GET", "POST", "HEAD"]),
         *ops_routes(settings, engine),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=housekeeping_lifespan(settings, engine))
     # The web front end: its own routes, error pages and headers.
     from copse.web.app import install as install_web
 

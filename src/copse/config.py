@@ -35,6 +35,13 @@ class Settings:
     lockout_threshold: int = 10
     lockout_minutes: int = 10
     bcrypt_rounds: int = 10
+    #: New passwords must be at least this long (and not the username, not common).
+    password_min_length: int = 10
+    #: Housekeeping (``copse housekeeping``, and the server every
+    #: ``housekeeping_minutes``) deletes expired sessions, and login failures
+    #: and lockouts older than ``login_failure_retention_days``.
+    housekeeping_minutes: int = 60
+    login_failure_retention_days: int = 7
     # Caps on what one request may carry; going over one is a clear ``success:0`` error
     # naming the setting (tests/reliability/test_limits.py tries each just under and over).
     max_body_bytes: int = 200 * 1024 * 1024

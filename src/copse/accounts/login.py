@@ -17,10 +17,16 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from copse.accounts import lockout
-from copse.accounts.passwords import check_password, waste_time_like_a_check
+from copse.accounts.passwords import (
+    check_password,
+    hash_password,
+    needs_rehash,
+    waste_time_like_a_check,
+)
 from copse.accounts.users import get_user_by_name
 from copse.audit import audit
 from copse.config import Settings
+from copse.schema.tables import users
 
 #: The reference's message for a wrong name or password, or a user who may not log in here.
 INVALID_LOGIN = "Invalid username/password (or user not authorized)"
@@ -65,7 +71,7 @@ def check_login(
         return LoginCheck(None, error=locked_message(username, until, now))
     user = get_user_by_name(conn, username)
     if user is None:
-        waste_time_like_a_check(password)
+        waste_time_like_a_check(password, settings.bcrypt_rounds)
         ok = False
     else:
         ok = check_password(password, user.hashedpw)
@@ -82,4 +88,13 @@ def check_login(
             note(f"Account {username} locked out for {locked_for} minutes")
         return LoginCheck(None, error=INVALID_LOGIN)
     lockout.clear_failures(conn, username)
+    if needs_rehash(user.hashedpw, settings.bcrypt_rounds):
+        # A hash from an older, cheaper setting (e.g. CamCOPS's cost 6) is
+        # upgraded while the password is at hand; the password is unchanged.
+        conn.execute(
+            sa.update(users)
+            .where(users.c.id == user.id)
+            .values(hashedpw=hash_password(password or "", settings.bcrypt_rounds))
+        )
+        note(f"Password hash of {username} upgraded to bcrypt cost {settings.bcrypt_rounds}")
     return LoginCheck(user.id, superuser=user.superuser)

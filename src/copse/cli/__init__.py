@@ -41,9 +41,19 @@ def cli(
 
 
 def _register() -> None:
-    from copse.cli import db, groups, idnums, index, patients, serve, settings_cmd, users
+    from copse.cli import (
+        db,
+        groups,
+        housekeeping,
+        idnums,
+        index,
+        patients,
+        serve,
+        settings_cmd,
+        users,
+    )
 
-    for mod in (db, users, groups, idnums, settings_cmd, serve, patients, index):
+    for mod in (db, users, groups, idnums, settings_cmd, serve, patients, index, housekeeping):
         mod.register(cli)
 
 

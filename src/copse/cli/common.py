@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,9 +13,11 @@ from typing import TypeVar
 import click
 import sqlalchemy as sa
 
+from copse.audit import audit
 from copse.config import Settings, load_settings
 from copse.db.engine import make_engine, normalise_url
 from copse.errors import CopseError
+from copse.wire.dates import utcnow
 
 T = TypeVar("T")
 
@@ -44,6 +47,8 @@ class CliContext:
     data_dir: Path | None = None
     _engine: sa.Engine | None = field(default=None, repr=False)
     _schema_ok: bool = field(default=False, repr=False)
+    #: Added to the audit line of this command (e.g. what housekeeping removed).
+    audit_note: str = ""
 
     @cached_property
     def settings(self) -> Settings:
@@ -86,7 +91,11 @@ class CliContext:
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
-        """One transaction; copse errors become one-line CLI errors."""
+        """One transaction; copse errors become one-line CLI errors.
+
+        A command that can change something is audited in the same
+        transaction, so the audit entry exists exactly when the change does.
+        """
         try:
             with self.existing_engine().begin() as conn:
                 if not self._schema_ok:
@@ -94,6 +103,9 @@ class CliContext:
                         raise click.ClickException(NO_SCHEMA)
                     self._schema_ok = True
                 yield conn
+                line = command_audit_line(self.audit_note)
+                if line is not None:
+                    audit(conn, line, source="console", now=utcnow())
         except CopseError as exc:
             raise click.ClickException(exc.message) from None
         except sa.exc.DBAPIError as exc:
@@ -105,3 +117,45 @@ class CliContext:
 
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+#: Commands that only read (``copse <path>``): everything else is audited.
+READ_ONLY_COMMANDS = frozenset(
+    {
+        "user list",
+        "group list",
+        "idnum list",
+        "patient list",
+        "schedule list",
+        "db current",
+        "db check",
+        "check-index",
+        "dev-cert",
+    }
+)
+#: Options whose values never reach the audit trail.
+SECRET_WORDS = ("password", "secret", "token", "key")
+
+
+def command_audit_line(note: str = "") -> str | None:
+    """What the running command did, for the audit (None for read-only commands).
+
+    Who: "cli" and the operating-system user; what: the command and its
+    options, with passwords and other secrets replaced by "(hidden)".
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return None
+    path = ctx.command_path.split(" ", 1)[1] if " " in ctx.command_path else ctx.command_path
+    if path in READ_ONLY_COMMANDS:
+        return None
+    shown = []
+    for name, value in sorted(ctx.params.items()):
+        if value in (None, False, (), ""):
+            continue
+        if any(word in name.lower() for word in SECRET_WORDS):
+            value = "(hidden)"
+        shown.append(f"{name}={value!r}")
+    line = f"CLI (OS user {getpass.getuser()}): copse {path}"
+    if shown:
+        line += " " + ", ".join(shown)
+    return f"{line}; {note}" if note else line

@@ -23,6 +23,7 @@ def db_group() -> None:
 def upgrade(cli: CliContext, revision: str) -> None:
     """Create the schema, or migrate it to the latest revision."""
     migrate.upgrade(cli.engine, revision)
+    cli.run(lambda conn: None)  # the audit entry, now that its table exists
     click.echo(f"Database at revision {migrate.current_revision(cli.engine)}")
 
 

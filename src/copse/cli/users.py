@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 
 from copse.accounts import lockout
+from copse.accounts.password_rules import password_problem
 from copse.accounts.users import (
     create_user,
     get_user_by_name,
@@ -91,8 +92,9 @@ def add(
     email: str | None,
 ) -> None:
     """Add a user."""
-    if not password:
-        raise click.ClickException("Passwords can't be blank")
+    problem = password_problem(password, username, cli.settings.password_min_length)
+    if problem:
+        raise click.ClickException(problem)
 
     def work(conn: sa.Connection) -> None:
         gids = [require_group_id(conn, g) for g in group_names]
@@ -133,6 +135,9 @@ def add(
 @pass_cli
 def passwd(cli: CliContext, username: str, password: str) -> None:
     """Set a user's password."""
+    problem = password_problem(password, username, cli.settings.password_min_length)
+    if problem:
+        raise click.ClickException(problem)
 
     def work(conn: sa.Connection) -> None:
         user = get_user_by_name(conn, username)

@@ -42,7 +42,9 @@ from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.web.security import (
     COOKIE_NAME,
+    PLAIN_HTTP_COOKIE_MESSAGE,
     SecretKey,
+    cookie_cannot_return,
     csrf_ok,
     csrf_token,
     read_session_cookie,
@@ -347,6 +349,8 @@ def _run(
             raise forbidden("Only administrators may use this page.")
         if request.method == "POST" and need_csrf:
             s = ctx.session
+            if s is None and cookie_cannot_return(request, config.settings):
+                raise forbidden(PLAIN_HTTP_COOKIE_MESSAGE)
             if s is None or not csrf_ok(key, s.id, s.token, ctx.field("csrf_token")):
                 raise forbidden(
                     "The form was not accepted: it has expired or did not come from this site. "

@@ -31,6 +31,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copse.config import Settings
@@ -119,6 +120,21 @@ def insecure_cookies_allowed(settings: Settings) -> bool:
     browsers drop Secure cookies on http:// origins other than localhost.
     """
     return settings.allow_insecure_cookies
+
+
+#: Why a form posted over plain HTTP was refused: the cookie never came back.
+PLAIN_HTTP_COOKIE_MESSAGE = (
+    "The form was not accepted because your browser did not send back copse's login cookie. "
+    "copse marks that cookie Secure, so browsers return it only over HTTPS, and this page was "
+    "reached over plain HTTP. Open the site with https:// (behind an HTTPS proxy, or with "
+    "`copse serve --certfile ... --keyfile ...`); for development on your own machine only, set "
+    "the setting allow_insecure_cookies = true (COPSE_ALLOW_INSECURE_COOKIES=1)."
+)
+
+
+def cookie_cannot_return(request: Request, settings: Settings) -> bool:
+    """Whether a missing session cookie is explained by plain HTTP and a Secure cookie."""
+    return request.url.scheme == "http" and not insecure_cookies_allowed(settings)
 
 
 def _mac(key: bytes, purpose: str, message: str) -> str:

@@ -83,7 +83,9 @@ def users_view(ctx: WebContext) -> Response:
         username, password = ctx.field("username").strip(), ctx.field("password")
         group_id = parse_int(ctx.field("group_id"))
         managed = dict(_managed_groups(ctx))
-        problem = auth.password_problem(password, password, username)
+        problem = auth.password_problem(
+            password, password, username, ctx.settings.password_min_length
+        )
         if group_id is None or group_id not in managed:
             error = "Choose a group you administer."
         elif problem is not None:
@@ -159,7 +161,9 @@ def user_edit(ctx: WebContext) -> Response:
             message = "Saved."
         elif action == "password":
             new = ctx.field("new_password")
-            error = auth.password_problem(new, ctx.field("new_password2"), u.username)
+            error = auth.password_problem(
+                new, ctx.field("new_password2"), u.username, ctx.settings.password_min_length
+            )
             if error is None:
                 set_password(
                     ctx.conn, u.id, new, bcrypt_rounds=ctx.settings.bcrypt_rounds, now=ctx.now

@@ -67,7 +67,9 @@ def change_password(ctx: WebContext) -> Response:
             error="The old password is wrong",
             done=False,
         )
-    problem = auth.password_problem(new, confirm, ctx.user.username)
+    problem = auth.password_problem(
+        new, confirm, ctx.user.username, ctx.settings.password_min_length
+    )
     if problem is None and new == old:
         problem = "The new password must differ from the old one"
     if problem is not None:
