@@ -272,9 +272,7 @@ def test_phobias(phobia_type: int, flag: str, code: int, icd: str) -> None:
 
 
 def test_phobic_anxiety_leads_into_the_phobia_section() -> None:
-    row = interview(
-        "phobias", anx_mand1=YES, anx_phobia1=YES, anx_phobia2=NO, phobias_mand=None
-    )
+    row = interview("phobias", anx_mand1=YES, anx_phobia1=YES, anx_phobia2=NO, phobias_mand=None)
     assert summaries(row)["score_phobias"] == 4
     assert CISR.is_complete(td(row)) is True
 
