@@ -1,4 +1,4 @@
-"""CIS-R interview walk: section scores, ICD-10 criteria and diagnoses.
+"""CIS-R interview walk: routing and the fourteen section scores.
 
 Sources of the rules: Lewis, Pelosi, Araya & Dunn (1992) Psychol Med 22:465
 (the CIS-R: fourteen symptom sections, each scored 0–4 — depressive ideas
@@ -10,6 +10,8 @@ mild (≥2 key symptoms, ≥4 in all), moderate (≥2 key, ≥6 in all), severe
 (3 key, ≥8 in all), somatic syndrome (≥4 of 8); GAD (anxiety for ≥6 months);
 phobias and panic; OCD; neurasthenia / chronic fatigue; mixed anxiety and
 depressive disorder for a significant total without another diagnosis.
+
+Diagnoses from these scores are made in ``copse.tasks.cisr_diagnosis``.
 
 The interview is routed: each section opens with one or two "mandatory"
 questions and only an affirmative opening leads into the scored questions.
@@ -59,24 +61,6 @@ SCORE_NAMES = (
     ("obsessions", "obsessions", 4),
 )
 
-# code → (text, ICD-10), the CIS-R program's diagnosis numbering (higher = ranked first).
-DIAGNOSES: dict[int, tuple[str, str]] = {
-    1: ("Mixed anxiety and depressive disorder (mild)", "F41.2"),
-    2: ("Generalized anxiety disorder (mild)", "F41.1"),
-    3: ("Obsessive–compulsive disorder", "F42"),
-    4: ("Mixed anxiety and depressive disorder", "F41.2"),
-    5: ("Specific (isolated) phobia", "F40.2"),
-    6: ("Social phobia", "F40.1"),
-    7: ("Agoraphobia", "F40.0"),
-    8: ("Generalized anxiety disorder", "F41.1"),
-    9: ("Panic disorder", "F41.0"),
-    10: ("Mild depressive episode", "F32.0"),
-    11: ("Moderate depressive episode", "F32.1"),
-    12: ("Severe depressive episode", "F32.2"),
-}
-INCOMPLETE_TEXT = "INFORMATION INCOMPLETE"
-NO_DIAGNOSIS_TEXT = "No diagnosis identified"
-
 
 class Incomplete(Exception):
     """Raised by the walk at the first routed question without an answer."""
@@ -84,6 +68,16 @@ class Incomplete(Exception):
     def __init__(self, column: str) -> None:
         super().__init__(column)
         self.column = column
+
+
+@dataclass
+class Depression:
+    """Answers of the depression sections that the ICD-10 criteria use."""
+
+    mood: bool = False
+    anhedonia: bool = False
+    no_reactivity: bool = False
+    entered: bool = False
 
 
 @dataclass
@@ -97,6 +91,9 @@ class Walk:
     sleep_change: int = 0
     appetite_loss: bool = False
     missing: str | None = None
+    depression: Depression = field(default_factory=Depression)
+    phobia_kind: int | None = None  # focus of the phobia section, if it was entered
+    unprovoked_panic: bool = False  # panics also outside phobic situations
 
     def ask(self, column: str) -> int:
         """The answer to a routed question; stops the walk when it is missing."""
@@ -125,28 +122,38 @@ def _appetite_weight(w: Walk) -> None:
         w.ask("illness")
 
 
-def _four_items(w: Walk, section: str, days: str, rest: tuple[tuple[str, int], ...]) -> bool:
-    """Days item (≥4 days scores) then items scoring at or above a threshold.
+Scored = tuple[str, int, int | None]  # column, lowest scoring code, highest (None: no limit)
 
-    Returns False when the symptom was absent in the past week (no further
-    questions in that branch).
+
+def _four_items(w: Walk, section: str, days: str, rest: tuple[Scored, ...]) -> bool:
+    """Days item (exactly "≥4 days" scores) then items scoring within a code range.
+
+    Exact codes rather than thresholds, because a code outside the answer set
+    does not score in the reference unless the item is an open-ended
+    severity ("unpleasant or worse"). Returns False when the symptom was
+    absent in the past week (no further questions in that branch).
     """
     d = w.ask(days)
     if d == DAYS_NONE:
         return False
-    w.add(section, int(d >= DAYS_4PLUS))
-    for column, threshold in rest:
-        w.add(section, int(w.ask(column) >= threshold))
+    w.add(section, int(d == DAYS_4PLUS))
+    for column, lo, hi in rest:
+        v = w.ask(column)
+        w.add(section, int(lo <= v and (hi is None or v <= hi)))
     return True
 
 
 def _somatic(w: Walk) -> None:
     done = False
-    if w.ask("somatic_mand1") == YES and w.ask("somatic_pain1") != NO:
-        pain = (("somatic_pain3", YES), ("somatic_pain4", 3), ("somatic_pain5", YES))
+    if w.ask("somatic_mand1") != NO and w.ask("somatic_pain1") != NO:
+        pain = (
+            ("somatic_pain3", YES, YES),
+            ("somatic_pain4", 3, None),
+            ("somatic_pain5", YES, YES),
+        )
         done = _four_items(w, "somatic_symptoms", "somatic_pain2", pain)
-    elif w.ask("somatic_mand2") == YES and w.ask("somatic_dis1") != NO:
-        dis = (("somatic_dis3", YES), ("somatic_dis4", 3), ("somatic_dis5", YES))
+    elif w.ask("somatic_mand2") != NO and w.ask("somatic_dis1") != NO:
+        dis = (("somatic_dis3", YES, YES), ("somatic_dis4", 3, None), ("somatic_dis5", YES, YES))
         done = _four_items(w, "somatic_symptoms", "somatic_dis2", dis)
     if done:
         w.ask("somatic_dur")
@@ -157,21 +164,29 @@ FATIGUE_CAUSE_EXERCISE = 6
 
 def _fatigue(w: Walk) -> None:
     done = False
-    if w.ask("fatigue_mand1") == YES and w.ask("fatigue_cause1") != FATIGUE_CAUSE_EXERCISE:
-        tired = (("fatigue_tired2", YES), ("fatigue_tired3", YES), ("fatigue_tired4", 2))
+    if w.ask("fatigue_mand1") != NO and w.ask("fatigue_cause1") != FATIGUE_CAUSE_EXERCISE:
+        tired = (
+            ("fatigue_tired2", YES, YES),
+            ("fatigue_tired3", YES, YES),
+            ("fatigue_tired4", 2, 2),
+        )
         done = _four_items(w, "fatigue", "fatigue_tired1", tired)
     if not done and (
-        w.ask("fatigue_mand2") == YES and w.ask("fatigue_cause2") != FATIGUE_CAUSE_EXERCISE
+        w.ask("fatigue_mand2") != NO and w.ask("fatigue_cause2") != FATIGUE_CAUSE_EXERCISE
     ):
-        energy = (("fatigue_energy2", YES), ("fatigue_energy3", YES), ("fatigue_energy4", 2))
+        energy = (
+            ("fatigue_energy2", YES, YES),
+            ("fatigue_energy3", YES, YES),
+            ("fatigue_energy4", 2, 2),
+        )
         done = _four_items(w, "fatigue", "fatigue_energy1", energy)
     if done:
         w.ask("fatigue_dur")
 
 
 def _concentration(w: Walk) -> None:
-    conc = w.ask("conc_mand1") == YES
-    forget = w.ask("conc_mand2") == YES
+    conc = w.ask("conc_mand1") != NO
+    forget = w.ask("conc_mand2") != NO
     if not (conc or forget):
         return
     section = "concentration_poor"
@@ -185,70 +200,66 @@ def _concentration(w: Walk) -> None:
         w.ask("forget_dur")
 
 
-def _sleep(w: Walk) -> None:
+SLEEP_MORE_YES = 3  # sleep_mand2: 1 no, 2 more sleep but not a problem, 3 yes (fitted)
+LONGEST_15_MIN, LONGEST_3_HOURS = 2, 4  # worst night: <15 min, 15 min–1 h, 1–3 h, ≥3 h
+
+
+def _sleep_items(w: Walk, nights_col: str, longest_col: str, long_nights_col: str) -> bool:
+    """Nights ≥4 (1), worst night ≥15 min (1) and ≥3 h (1), ≥3 h on ≥4 nights (1)."""
     section = "sleep_problems"
-    if w.ask("sleep_mand1") == YES:
-        nights = w.ask("sleep_lose1")
-        if nights == DAYS_NONE:
-            return
-        w.add(section, int(nights >= DAYS_4PLUS))
-        longest = w.ask("sleep_lose2")
-        w.add(section, int(longest >= 3) + int(longest >= 4))
-        if longest >= 4:
-            w.add(section, int(w.ask("sleep_lose3") >= DAYS_4PLUS))
-        emw = w.ask("sleep_emw") == YES
-        w.sleep_change = 1 if emw else 2
-        w.ask("sleep_cause")
-        w.ask("sleep_dur")
-    elif w.ask("sleep_mand2") != NO:
-        nights = w.ask("sleep_gain1")
-        if nights == DAYS_NONE:
-            return
-        w.sleep_change = 3
-        w.add(section, int(nights >= DAYS_4PLUS))
-        longest = w.ask("sleep_gain2")
-        w.add(section, int(longest >= 3) + int(longest >= 4))
-        if longest >= 4:
-            w.add(section, int(w.ask("sleep_gain3") >= DAYS_4PLUS))
-        w.ask("sleep_dur")
-    w.scores[section] = min(w.scores[section], 4)
+    nights = w.ask(nights_col)
+    if nights == DAYS_NONE:
+        return False
+    longest = w.ask(longest_col)
+    w.add(section, int(nights == DAYS_4PLUS))
+    w.add(section, int(LONGEST_15_MIN <= longest <= LONGEST_3_HOURS))
+    w.add(section, int(longest == LONGEST_3_HOURS))
+    w.add(section, int(w.ask(long_nights_col) == DAYS_4PLUS))
+    return True
+
+
+def _sleep(w: Walk) -> None:
+    # The kind of sleep change is recorded only when the problem is
+    # significant (section score ≥2), as the reference results show.
+    if w.ask("sleep_mand1") != NO:
+        if _sleep_items(w, "sleep_lose1", "sleep_lose2", "sleep_lose3"):
+            emw = w.ask("sleep_emw") == YES
+            if w.scores["sleep_problems"] >= 2:
+                w.sleep_change = 1 if emw else 2
+            w.ask("sleep_cause")
+            w.ask("sleep_dur")
+    elif w.ask("sleep_mand2") == SLEEP_MORE_YES:
+        if _sleep_items(w, "sleep_gain1", "sleep_gain2", "sleep_gain3"):
+            if w.scores["sleep_problems"] >= 2:
+                w.sleep_change = 3
+            w.ask("sleep_dur")
 
 
 def _irritability(w: Walk) -> None:
-    if w.ask("irrit_mand1") == YES or w.ask("irrit_mand2") == YES:
-        rest = (("irrit2", YES), ("irrit3", 2), ("irrit4", 3))
+    if w.ask("irrit_mand1") != NO or w.ask("irrit_mand2") != NO:
+        rest = (("irrit2", YES, YES), ("irrit3", 2, 3), ("irrit4", 3, 3))
         if _four_items(w, "irritability", "irrit1", rest):
             w.ask("irrit_dur")
 
 
 def _hypochondria(w: Walk) -> None:
-    if w.ask("hypo_mand1") == YES or w.ask("hypo_mand2") == YES:
-        rest = (("hypo2", YES), ("hypo3", 3), ("hypo4", YES))
+    if w.ask("hypo_mand1") != NO or w.ask("hypo_mand2") != NO:
+        rest = (("hypo2", YES, YES), ("hypo3", 3, None), ("hypo4", YES, YES))
         if _four_items(w, "hypochondria", "hypo1", rest):
             w.ask("hypo_dur")
 
 
-@dataclass
-class Depression:
-    """Answers of the depression sections that the ICD-10 criteria use."""
-
-    mood: bool = False
-    anhedonia: bool = False
-    no_reactivity: bool = False
-    entered: bool = False
-
-
 def _depression(w: Walk, dep: Depression) -> None:
-    month_mood = w.ask("depr_mand1")
+    w.ask("depr_mand1")
     dep.mood = w.ask("depr1") == YES
     month_anh = w.ask("depr_mand2")
     if month_anh != NO:
         dep.anhedonia = w.ask("depr2") >= 2
-    if month_mood != YES and month_anh == NO:
+    if not dep.mood and month_anh == NO:
         return
     dep.entered = True
     w.add("depression", int(dep.anhedonia))
-    dep.no_reactivity = w.ask("depr3") == NO
+    dep.no_reactivity = w.ask("depr3") in (1, 2)  # never / only sometimes cheered up
     w.add("depression", int(dep.no_reactivity))
     w.add("depression", int(w.ask("depr4") == YES))
     w.ask("depr_content")
@@ -275,21 +286,21 @@ def _depressive_ideas(w: Walk) -> None:
 
 
 def _worry(w: Walk) -> None:
-    if w.ask("worry_mand1") == YES or w.ask("worry_mand2") == YES:
+    if w.ask("worry_mand1") != NO or w.ask("worry_mand2") != NO:
         w.ask("worry_cont1")
-        rest = (("worry3", YES), ("worry4", 3), ("worry5", YES))
+        rest = (("worry3", YES, YES), ("worry4", 3, None), ("worry5", YES, YES))
         if _four_items(w, "worry", "worry2", rest):
             w.ask("worry_dur")
 
 
 def _anxiety(w: Walk) -> bool:
     """Anxiety section; returns whether the anxiety was tied to phobic situations."""
-    if w.ask("anx_mand1") != YES and w.ask("anx_mand2") == NO:
+    if w.ask("anx_mand1") == NO and w.ask("anx_mand2") == NO:
         return False
     phobic = w.ask("anx_phobia1") == YES
     if phobic and w.ask("anx_phobia2") == NO:
         return True
-    rest = (("anx3", 3), ("anx4", YES), ("anx5", YES))
+    rest = (("anx3", 3, None), ("anx4", YES, YES), ("anx5", YES, YES))
     if _four_items(w, "anxiety", "anx2", rest):
         w.ask("anx_dur")
     return phobic
@@ -304,14 +315,11 @@ def _phobias(w: Walk, phobic: bool) -> int | None:
         return None
     kind = w.ask("phobias_type1")
     s = "phobias"
-    n = w.ask("phobias1")
-    if n == DAYS_NONE:
-        return kind
-    w.add(s, int(n >= DAYS_4PLUS))
+    w.add(s, int(w.ask("phobias1") == DAYS_4PLUS))
     w.add(s, int(w.ask("phobias2") == YES))
-    if w.ask("phobias3") == YES:
+    if w.ask("phobias3") != NO:
         avoided = w.ask("phobias4")
-        w.add(s, 2 if avoided >= 3 else int(avoided == 2))
+        w.add(s, {2: 1, 3: 2}.get(avoided, 0))  # avoided 1–3 times / ≥4 times
     w.ask("phobias_dur")
     w.scores[s] = min(w.scores[s], 4)
     return kind
@@ -319,12 +327,12 @@ def _phobias(w: Walk, phobic: bool) -> int | None:
 
 def _panic(w: Walk) -> bool:
     """Panic section; returns whether panics also came outside phobic situations."""
-    if w.ask("panic_mand") != YES:
+    if w.ask("panic_mand") == NO:
         return False
     times = w.ask("panic1")
     if times == DAYS_NONE:
         return False
-    w.add("panic", 2 if times >= 3 else 1)
+    w.add("panic", {2: 1, 3: 2}.get(times, 0))  # once / more than once
     w.add("panic", int(w.ask("panic2") >= 3))
     w.add("panic", int(w.ask("panic3") == YES))
     w.ask("panic4")
@@ -337,14 +345,15 @@ def _panic(w: Walk) -> bool:
 
 def _compulsions(w: Walk) -> None:
     if w.ask("comp_mand1") != NO:  # 2 and 3: repeated acts, with or without checking
-        rest = (("comp2", YES), ("comp3", YES), ("comp4", 3))
+        rest = (("comp2", YES, YES), ("comp3", YES, YES), ("comp4", 3, 3))
         if _four_items(w, "compulsions", "comp1", rest):
             w.ask("comp_dur")
 
 
 def _obsessions(w: Walk) -> None:
-    if w.ask("obsess_mand1") == YES and w.ask("obsess_mand2") == NO:
-        rest = (("obsess2", YES), ("obsess3", 3), ("obsess4", YES))
+    # obsess_mand2 = 2: different thoughts each time, which is worry, not obsession
+    if w.ask("obsess_mand1") != NO and w.ask("obsess_mand2") != 2:
+        rest = (("obsess2", YES, YES), ("obsess3", 3, None), ("obsess4", YES, YES))
         if _four_items(w, "obsessions", "obsess1", rest):
             w.ask("obsess_dur")
 
@@ -352,44 +361,13 @@ def _obsessions(w: Walk) -> None:
 DEMOGRAPHICS = ("overall2", "empstat", "emptype", "ethnic", "home", "married")
 
 
-@dataclass
-class Result:
-    """Everything the interview yields; scores are zero past an unanswered question."""
+def walk_interview(row: Mapping[str, Any]) -> Walk:
+    """Follow the interview's routing over one record, scoring as it goes.
 
-    complete: bool
-    walk: Walk
-    depcrit1: int = 0
-    depcrit2: int = 0
-    depcrit3: int = 0
-    neurasthenia: int = 0
-    disorders: dict[str, bool] = field(default_factory=dict)
-    diagnoses: list[int] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(self.walk.scores.values())
-
-
-DISORDER_NAMES = (
-    "ocd",
-    "depression_mild",
-    "depression_moderate",
-    "depression_severe",
-    "cfs",
-    "gad",
-    "agoraphobia",
-    "social_phobia",
-    "specific_phobia",
-    "panic_disorder",
-)
-
-
-def evaluate(row: Mapping[str, Any]) -> Result:
-    """Walk the interview and apply the diagnostic algorithm."""
+    ``missing`` is set (and the walk stops) at the first routed question
+    without an answer.
+    """
     w = Walk(row)
-    dep = Depression()
-    phobia_kind: int | None = None
-    unprovoked_panic = False
     try:
         _appetite_weight(w)
         _somatic(w)
@@ -398,104 +376,15 @@ def evaluate(row: Mapping[str, Any]) -> Result:
         _sleep(w)
         _irritability(w)
         _hypochondria(w)
-        _depression(w, dep)
+        _depression(w, w.depression)
         _worry(w)
         phobic = _anxiety(w)
-        phobia_kind = _phobias(w, phobic)
-        unprovoked_panic = _panic(w)
+        w.phobia_kind = _phobias(w, phobic)
+        w.unprovoked_panic = _panic(w)
         _compulsions(w)
         _obsessions(w)
         for column in DEMOGRAPHICS:
             w.ask(column)
     except Incomplete as stop:
         w.missing = stop.column
-        # Like the CamCOPS server, nothing but what the opening appetite and
-        # weight questions established survives an unfinished interview.
-        w.scores = {n: 0 for n, _, _ in SCORE_NAMES}
-        w.sleep_change = 0
-        res = Result(False, w)
-        res.depcrit3 = int(w.appetite_loss) + int(w.weight_change == 3)
-        res.disorders = {n: False for n in DISORDER_NAMES}
-        return res
-    return _diagnose(Result(True, w), dep, phobia_kind, unprovoked_panic)
-
-
-def _num(row: Mapping[str, Any], column: str) -> int:
-    value = row.get(column)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _diagnose(res: Result, dep: Depression, phobia_kind: int | None, panic_free: bool) -> Result:
-    w, sc, row = res.walk, res.walk.scores, res.walk.row
-    motor = _num(row, "depth3") == YES or _num(row, "depth4") == YES
-    res.depcrit1 = int(dep.mood) + int(dep.anhedonia) + int(sc["fatigue"] >= 2)
-    res.depcrit2 = (
-        int(w.weight_change >= 2)
-        + int(sc["concentration_poor"] >= 2)
-        + int(sc["sleep_problems"] >= 1 and w.sleep_change in (1, 2))
-        + int(motor)
-        + int(_num(row, "depth5") >= 3)
-        + int(_num(row, "depth6") == YES)
-        + int(_num(row, "depth8") not in (0, NO))
-    )
-    res.depcrit3 = (
-        int(dep.anhedonia)
-        + int(dep.no_reactivity)
-        + int(w.sleep_change == 1)
-        + int(_num(row, "depth1") == 1)
-        + int(motor)
-        + int(w.appetite_loss)
-        + int(w.weight_change == 3)
-        + int(_num(row, "depth2") == 4)
-    )
-    fatigue = sc["fatigue"] >= 2
-    res.neurasthenia = (
-        int(sc["somatic_symptoms"] >= 2)
-        + int(sc["sleep_problems"] >= 2)
-        + int(sc["irritability"] >= 2)
-        if fatigue
-        else 0
-    )
-    key, allsym = res.depcrit1, res.depcrit1 + res.depcrit2
-    lasting = _num(row, "depr_dur") >= DUR_2_WEEKS and dep.entered
-    mild = lasting and key >= 2 and allsym >= 4
-    moderate = mild and allsym >= 6
-    severe = lasting and key >= 3 and allsym >= 8
-    phobia = sc["phobias"] >= 2 and phobia_kind is not None
-    d = {
-        "ocd": sc["obsessions"] >= 2 and sc["compulsions"] >= 2,
-        "depression_mild": mild,
-        "depression_moderate": moderate,
-        "depression_severe": severe,
-        "cfs": res.neurasthenia >= 2 and _num(row, "fatigue_dur") >= DUR_6_MONTHS,
-        "gad": sc["anxiety"] >= 2 and _num(row, "anx_dur") >= DUR_6_MONTHS,
-        "agoraphobia": phobia and phobia_kind in AGORAPHOBIC_TYPES,
-        "social_phobia": phobia and phobia_kind in SOCIAL_TYPES,
-        "specific_phobia": phobia
-        and phobia_kind not in AGORAPHOBIC_TYPES
-        and phobia_kind not in SOCIAL_TYPES,
-        "panic_disorder": sc["panic"] >= 2 and panic_free,
-    }
-    res.disorders = d
-    found: list[int] = []
-    if severe:
-        found.append(12)
-    elif moderate:
-        found.append(11)
-    elif mild:
-        found.append(10)
-    for name, code in (
-        ("panic_disorder", 9),
-        ("agoraphobia", 7),
-        ("social_phobia", 6),
-        ("specific_phobia", 5),
-        ("ocd", 3),
-    ):
-        if d[name]:
-            found.append(code)
-    if d["gad"]:
-        found.append(2)
-    elif not mild and res.total >= TOTAL_CUTOFF:
-        found.append(1)
-    res.diagnoses = sorted(found, reverse=True)
-    return res
+    return w

@@ -14,7 +14,7 @@ from complete_cisr import NO, NO_SYMPTOMS, YES
 from task_test_helpers import summary_map, td
 
 from copse.tasks.catalogue import get_task
-from copse.tasks.cisr_interview import evaluate
+from copse.tasks.cisr_diagnosis import evaluate
 
 CISR = get_task("cisr")
 
@@ -284,11 +284,25 @@ def test_panic_disorder_and_panic_only_in_phobic_situations() -> None:
     assert not summaries(interview("panic", panic5=NO))["disorder_panic_disorder"]
 
 
-def test_ocd_needs_obsessions_and_compulsions() -> None:
-    s = summaries(interview("obsessions", "compulsions"))
+@pytest.mark.parametrize("sections", [("obsessions", "compulsions"), ("compulsions",)])
+def test_ocd_from_obsessions_or_compulsions(sections: tuple[str, ...]) -> None:
+    s = summaries(interview(*sections))
     assert s["disorder_ocd"]
     assert (s["diagnosis_1_code"], s["diagnosis_1_icd10"]) == (3, "F42")
-    assert not summaries(interview("compulsions"))["disorder_ocd"]
+
+
+@pytest.mark.parametrize(
+    "unmet",
+    [
+        {"comp2": NO},  # not resisted
+        {"comp3": NO},  # not distressing
+        {"comp_dur": 1},  # less than two weeks
+    ],
+)
+def test_ocd_needs_resisted_distressing_lasting_symptoms(unmet: dict[str, int]) -> None:
+    s = summaries(interview("compulsions", **unmet))
+    assert s["score_compulsions"] >= 2
+    assert not s["disorder_ocd"]
 
 
 def test_neurasthenia_and_chronic_fatigue() -> None:

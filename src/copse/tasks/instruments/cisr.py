@@ -8,8 +8,9 @@ psychiatric morbidity), and an algorithm giving ICD-10 (WHO 1992) diagnoses:
 depressive episode (mild / moderate / severe, with or without the somatic
 syndrome), panic disorder, phobias, OCD, generalized anxiety disorder and
 mixed anxiety and depressive disorder, ranked into a primary and a secondary
-diagnosis. The interview walk and the algorithm live in ``copse.tasks.cisr_interview``; this
-module is the task definition (summaries, view, trackers, risk flags).
+diagnosis. The interview walk lives in ``copse.tasks.cisr_interview`` and
+the algorithm in ``copse.tasks.cisr_diagnosis``; this module is the task
+definition (summaries, view, trackers, risk flags).
 
 Question wording is the instrument's own and is only shown through extra
 strings; labels here are our short paraphrases of each question's topic.
@@ -24,17 +25,15 @@ from markupsafe import Markup
 
 from copse.tasks import html as h
 from copse.tasks.base import Cutoff, RiskFlag, Summary, TaskData, TaskDefinition, TrackerSpec
-from copse.tasks.cisr_interview import (
+from copse.tasks.cisr_diagnosis import (
     DIAGNOSES,
     DISORDER_NAMES,
     INCOMPLETE_TEXT,
     NO_DIAGNOSIS_TEXT,
-    SCORE_NAMES,
-    TOTAL_CUTOFF,
-    TOTAL_MAX,
     Result,
     evaluate,
 )
+from copse.tasks.cisr_interview import SCORE_NAMES, TOTAL_CUTOFF, TOTAL_MAX
 
 NO_YES = {1: "No", 2: "Yes"}
 DAYS = {1: "None", 2: "1–3 days", 3: "4 days or more"}
