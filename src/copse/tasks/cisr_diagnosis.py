@@ -37,6 +37,10 @@ from copse.tasks.cisr_interview import (
 )
 
 # code → (text, ICD-10), the CIS-R program's diagnosis numbering (higher = ranked first).
+# Codes 4 and 8 (the non-"mild" mixed disorder and GAD) are kept so stored
+# codes can be read, but the algorithm here only reaches 1 and 2: the
+# reference examples show 1 and 2 for totals up to 18 and the publications we
+# could consult do not give the rule separating the two grades.
 DIAGNOSES: dict[int, tuple[str, str]] = {
     1: ("Mixed anxiety and depressive disorder (mild)", "F41.2"),
     2: ("Generalized anxiety disorder (mild)", "F41.1"),

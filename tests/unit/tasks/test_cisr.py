@@ -345,6 +345,13 @@ def test_view_shows_sections_scores_and_answers_as_text() -> None:
     assert "Generalized anxiety disorder" in html
 
 
+def test_view_names_the_secondary_diagnosis() -> None:
+    row = interview("depression", "anxiety", **DEPRESSIVE_IDEAS_ALL)
+    assert summaries(row)["diagnosis_2_text"] == "F41.1"  # stored as CamCOPS does
+    html = str(CISR.render_html(td(row)))
+    assert "Generalized anxiety disorder (mild)" in html
+
+
 def test_clinical_summary_names_total_and_diagnoses() -> None:
     row = interview("depression", "anxiety", **DEPRESSIVE_IDEAS_ALL)
     line = CISR.clinical_summary(td(row))

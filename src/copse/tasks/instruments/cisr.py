@@ -366,6 +366,18 @@ class Cisr(TaskDefinition):
             out.append(Summary(f"disorder_{name}", res.disorders[name], f"Disorder: {label}"))
         return out
 
+    def html_summaries(self, task: TaskData) -> list[Summary]:
+        # The stored secondary-diagnosis text repeats its ICD-10 code (see
+        # _diagnosis); the view names the diagnosis instead.
+        res = evaluate(task.row)
+        code = res.diagnoses[1] if res.complete and len(res.diagnoses) > 1 else 0
+        return [
+            Summary(s.name, DIAGNOSES[code][0], s.description, kind="str")
+            if s.name == "diagnosis_2_text" and code
+            else s
+            for s in self.summaries(task)
+        ]
+
     def risk_flags(self, task: TaskData) -> list[RiskFlag]:
         # Suicidal ideas must reach a clinician even if the interview stopped early.
         flags: list[RiskFlag] = []
