@@ -1,0 +1,63 @@
+"""A patient's tracker (scores over time) and clinical text view.
+
+The views only check who is asking and render; finding the patient's rows and
+tasks (with visibility in SQL) is :mod:`copse.services.clinical`, and the
+charts are :mod:`copse.tasks.tracker_svg`. A patient the user may not see is
+"not found" (404), exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from copse.services import clinical
+from copse.tasks.tracker_svg import render_tracker_svg, render_tracker_table
+from copse.web import records
+from copse.web.endpoint import WebContext, not_found, page
+from copse.web.views_tasks import visible_groups
+
+
+def _patient_and_tasks(ctx: WebContext) -> tuple[Any, list[int], list[clinical.ClinicalTask]]:
+    groups = visible_groups(ctx)
+    patient = clinical.visible_current_patient(ctx.conn, ctx.request.path_params["pk"], groups)
+    if patient is None:
+        raise not_found()
+    pks = clinical.matching_patient_pks(ctx.conn, int(patient["_pk"]), groups)
+    return patient, pks, clinical.patient_tasks(ctx.conn, pks, groups)
+
+
+def _heading(ctx: WebContext, patient: Any) -> dict[str, Any]:
+    name = " ".join(str(patient[k]) for k in ("forename", "surname") if patient[k]) or "(no name)"
+    return {"patient": patient, "name": name, "idnums": records.idnums_of(ctx.conn, patient)}
+
+
+@page()
+def tracker_view(ctx: WebContext) -> Response:
+    patient, pks, tasks = _patient_and_tasks(ctx)
+    charts = [
+        (
+            t,
+            render_tracker_svg(t.spec, t.points, t.chart_id),
+            render_tracker_table(t.spec, t.points),
+        )
+        for t in clinical.trackers(tasks)
+    ]
+    head = _heading(ctx, patient)
+    return ctx.render(
+        "tracker.html", title=f"Tracker: {head['name']}", charts=charts, n_records=len(pks), **head
+    )
+
+
+@page()
+def clinical_view(ctx: WebContext) -> Response:
+    patient, pks, tasks = _patient_and_tasks(ctx)
+    head = _heading(ctx, patient)
+    return ctx.render(
+        "clinical.html",
+        title=f"Clinical view: {head['name']}",
+        tasks=tasks,
+        n_records=len(pks),
+        **head,
+    )
