@@ -118,13 +118,19 @@ def test_one_point_no_line_centred() -> None:
     assert root.find(f"{SVG}polyline") is None
 
 
-def test_unscored_points_are_only_in_the_table() -> None:
-    pts = [TrackerPoint(at(1), 4), TrackerPoint(at(2), None), TrackerPoint(at(3), 6)]
+def test_unscored_and_incomplete_points_are_only_in_the_table() -> None:
+    pts = [
+        TrackerPoint(at(1), 4),
+        TrackerPoint(at(2), None),
+        TrackerPoint(at(3), 2, complete=False),
+        TrackerPoint(at(4), 6),
+    ]
     root = parse(render_tracker_svg(PHQ9, pts, "c"))
     assert [c.get("data-value") for c in points_of(root)] == ["4", "6"]
+    assert root.get("data-points") == "2"
     table = parse(render_tracker_table(PHQ9, pts))
-    cells = [[td.text or "".join(td.itertext()) for td in tr] for tr in table.iter("tr")][1:]
-    assert [row[1] for row in cells] == ["4", "not scored (incomplete)", "6"]
+    cells = [["".join(td.itertext()) for td in tr] for tr in table.iter("tr")][1:]
+    assert [row[1] for row in cells] == ["4", "not scored", "2 (incomplete, not charted)", "6"]
 
 
 def test_out_of_range_values_are_clamped_but_shown() -> None:
@@ -152,3 +158,13 @@ def test_links_to_tasks() -> None:
     root = parse(render_tracker_svg(PHQ9, [TrackerPoint(at(1), 3, href="/tasks/phq9/7")], "c"))
     link = root.find(f"{SVG}a")
     assert link is not None and link.get("href") == "/tasks/phq9/7"
+
+
+def test_y_axis_has_round_labels_and_the_scale_ends() -> None:
+    root = parse(render_tracker_svg(PHQ9, [TrackerPoint(at(1), 3)], "c"))
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "ytick"]
+    assert labels == ["0", "5", "10", "15", "20", "25", "27"]
+    small = TrackerSpec("x", "X", 1, 4)
+    root = parse(render_tracker_svg(small, [TrackerPoint(at(1), 3)], "c"))
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "ytick"]
+    assert labels == ["1", "2", "3", "4"]

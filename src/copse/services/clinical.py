@@ -228,8 +228,8 @@ def trackers(tasks: Sequence[ClinicalTask]) -> list[Tracker]:
     """One tracker per (task type, tracked summary) among these tasks, by task name.
 
     A task without a readable time cannot be placed on a time axis and is
-    left out (the clinical text view still lists it); a task that was not
-    scored (incomplete) is a point without a value, listed in the table.
+    left out (the clinical text view still lists it); an incomplete task is a
+    point listed in the table but not charted (see :class:`TrackerPoint`).
     """
     by_table: dict[str, list[ClinicalTask]] = {}
     for t in tasks:
@@ -250,7 +250,12 @@ def trackers(tasks: Sequence[ClinicalTask]) -> list[Tracker]:
                 values.append({})
         for spec in definition.trackers:
             points = tuple(
-                TrackerPoint(when=t.when, value=_numeric(v.get(spec.summary)), href=t.url)
+                TrackerPoint(
+                    when=t.when,
+                    value=_numeric(v.get(spec.summary)),
+                    href=t.url,
+                    complete=t.complete is not False,
+                )
                 for t, v in zip(group, values, strict=True)
                 if t.when is not None
             )

@@ -14,6 +14,7 @@ not hide it and must not lie about it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,20 +31,27 @@ LEFT = 44
 RIGHT = 120
 TOP = 14
 BOTTOM = 40
-#: How many labelled steps the y axis has (fewer if the scale is small).
-Y_TICKS = 5
+#: The most labelled steps the y axis has (round steps: 1, 2, 5, 10, 20...).
+Y_TICKS = 6
 
 
 @dataclass(frozen=True)
 class TrackerPoint:
-    """One task's value of a tracked summary; ``value`` None = not scored (incomplete).
+    """One task's value of a tracked summary; ``value`` None = not scored.
 
+    ``complete`` False marks an incomplete task: its partial total would look
+    like an improvement, so it is listed in the table but not charted.
     ``href`` links the point and its table row to the task's page.
     """
 
     when: datetime
     value: float | None
     href: str | None = None
+    complete: bool = True
+
+    @property
+    def charted(self) -> bool:
+        return self.value is not None and self.complete
 
 
 def _fmt(value: float) -> str:
@@ -57,13 +65,29 @@ def _when_text(when: datetime) -> str:
 
 
 def _y_ticks(spec: TrackerSpec) -> list[float]:
+    """Round labels up the y axis (0, 5, 10 ... for 0–27), plus both ends of the scale."""
     span = spec.y_max - spec.y_min
     if span <= 0:
         return [spec.y_min]
-    step = span / Y_TICKS
-    if span == int(span) and span <= Y_TICKS:
-        step = 1.0
-    ticks = [spec.y_min + i * step for i in range(int(round(span / step)) + 1)]
+    # Integer scales (nearly all) get integer steps.
+    lowest = 0 if float(spec.y_min).is_integer() and float(spec.y_max).is_integer() else -3
+    step = next(
+        (
+            s * 10.0**e
+            for e in range(lowest, 7)
+            for s in (1, 2, 5)
+            if span / (s * 10.0**e) <= Y_TICKS
+        ),
+        span,
+    )
+    first = math.ceil(spec.y_min / step) * step
+    ticks = [spec.y_min] if first - spec.y_min >= step / 4 else []
+    n = 0
+    while first + n * step <= spec.y_max + 1e-9:
+        ticks.append(round(first + n * step, 6))
+        n += 1
+    if spec.y_max - ticks[-1] >= step / 4:
+        ticks.append(spec.y_max)
     return ticks
 
 
@@ -99,9 +123,10 @@ def render_tracker_svg(spec: TrackerSpec, points: Sequence[TrackerPoint], chart_
     """The chart of one tracked summary; ``chart_id`` must be unique on the page.
 
     Points are drawn in time order whatever order they come in; points
-    without a value are left out of the chart (the table lists them).
+    without a value or of incomplete tasks are left out of the chart (the
+    table lists them).
     """
-    scored = sorted((p for p in points if p.value is not None), key=lambda p: p.when)
+    scored = sorted((p for p in points if p.charted), key=lambda p: p.when)
     scale = _Scale(spec, [p.when for p in scored])
     cid = escape(chart_id)
     title = escape(spec.label)
@@ -200,12 +225,15 @@ def render_tracker_table(spec: TrackerSpec, points: Sequence[TrackerPoint]) -> M
         if p.href:
             when = Markup(f'<a href="{escape(p.href)}">{when}</a>')
         if p.value is None:
-            value, band = "not scored (incomplete)", ""
+            value, band = "not scored", ""
         else:
             value = format_number(p.value)
             if is_clamped(spec, p.value):
                 value += " (outside the scale)"
             band = band_of(spec, p.value)
+            if not p.complete:
+                value += " (incomplete, not charted)"
+                band = ""
         rows.append(
             f'<tr><td data-label="Date"><time datetime="{escape(p.when.isoformat())}">'
             f'{when}</time></td><td data-label="Value">{escape(value)}</td>'

@@ -30,7 +30,11 @@ def _patient_and_tasks(ctx: WebContext) -> tuple[Any, list[int], list[clinical.C
 
 def _heading(ctx: WebContext, patient: Any) -> dict[str, Any]:
     name = " ".join(str(patient[k]) for k in ("forename", "surname") if patient[k]) or "(no name)"
-    return {"patient": patient, "name": name, "idnums": records.idnums_of(ctx.conn, patient)}
+    return {
+        "patient": patient,
+        "patient_name": name,
+        "idnums": records.idnums_of(ctx.conn, patient),
+    }
 
 
 @page()
@@ -46,7 +50,11 @@ def tracker_view(ctx: WebContext) -> Response:
     ]
     head = _heading(ctx, patient)
     return ctx.render(
-        "tracker.html", title=f"Tracker: {head['name']}", charts=charts, n_records=len(pks), **head
+        "tracker.html",
+        title=f"Tracker: {head['patient_name']}",
+        charts=charts,
+        n_records=len(pks),
+        **head,
     )
 
 
@@ -56,7 +64,7 @@ def clinical_view(ctx: WebContext) -> Response:
     head = _heading(ctx, patient)
     return ctx.render(
         "clinical.html",
-        title=f"Clinical view: {head['name']}",
+        title=f"Clinical view: {head['patient_name']}",
         tasks=tasks,
         n_records=len(pks),
         **head,
