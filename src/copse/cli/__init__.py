@@ -41,9 +41,9 @@ def cli(
 
 
 def _register() -> None:
-    from copse.cli import db, groups, idnums, serve, settings_cmd, users
+    from copse.cli import db, demo, groups, idnums, serve, settings_cmd, users
 
-    for mod in (db, users, groups, idnums, settings_cmd, serve):
+    for mod in (db, users, groups, idnums, settings_cmd, serve, demo):
         mod.register(cli)
     for optional in ("copse.cli.patients", "copse.cli.index"):
         try:
