@@ -25,12 +25,14 @@ from copse.tasks.meta import TrackerSpec, format_number
 
 #: Drawing area, in SVG user units; the SVG scales to its container's width,
 #: so at phone width the whole chart shrinks rather than scrolling sideways.
-WIDTH = 640
+#: A narrow drawing keeps the text legible when a phone shrinks it.
+WIDTH = 480
 HEIGHT = 260
-LEFT = 44
-RIGHT = 120
-TOP = 14
-BOTTOM = 40
+LEFT = 34
+RIGHT = 12
+TOP = 12
+BOTTOM = 30
+FONT = 14
 #: The most labelled steps the y axis has (round steps: 1, 2, 5, 10, 20...).
 Y_TICKS = 6
 
@@ -81,13 +83,15 @@ def _y_ticks(spec: TrackerSpec) -> list[float]:
         span,
     )
     first = math.ceil(spec.y_min / step) * step
-    ticks = [spec.y_min] if first - spec.y_min >= step / 4 else []
+    ticks = [spec.y_min] if first - spec.y_min >= step / 2 else []
     n = 0
     while first + n * step <= spec.y_max + 1e-9:
         ticks.append(round(first + n * step, 6))
         n += 1
-    if spec.y_max - ticks[-1] >= step / 4:
+    if spec.y_max - ticks[-1] >= step / 2:
         ticks.append(spec.y_max)
+    elif ticks[-1] != spec.y_max:  # too close to label both: the scale's end wins
+        ticks[-1] = spec.y_max
     return ticks
 
 
@@ -149,9 +153,10 @@ def render_tracker_svg(spec: TrackerSpec, points: Sequence[TrackerPoint], chart_
         y = _fmt(scale.y(tick))
         out.append(
             f'<text class="ytick" x="{LEFT - 6}" y="{y}" text-anchor="end" '
-            f'dominant-baseline="middle" font-size="12">{escape(format_number(tick))}</text>'
+            f'dominant-baseline="middle" font-size="{FONT}">{escape(format_number(tick))}</text>'
         )
-    # Cut-offs: a dashed line at each threshold, labelled on the right.
+    # Cut-offs: a dashed line at each threshold, labelled just above it at the
+    # right (with a white halo, so a point or line behind stays readable).
     for c in spec.cutoffs:
         if not spec.y_min <= c.value <= spec.y_max:
             continue
@@ -161,8 +166,9 @@ def render_tracker_svg(spec: TrackerSpec, points: Sequence[TrackerPoint], chart_
             f'<g class="cutoff" data-value="{_fmt(c.value)}" data-label="{escape(c.label)}">'
             f'<line x1="{LEFT}" y1="{y}" x2="{right}" y2="{y}" stroke="#c60" '
             f'stroke-dasharray="4 3"/>'
-            f'<text x="{right + 4}" y="{y}" dominant-baseline="middle" font-size="12" '
-            f'fill="#a50">{label}</text></g>'
+            f'<text x="{right - 3}" y="{_fmt(scale.y(c.value) - 3)}" text-anchor="end" '
+            f'font-size="{FONT - 2}" fill="#a50" stroke="#fff" stroke-width="3" '
+            f'paint-order="stroke">{label}</text></g>'
         )
     if scored:
         coords = [(scale.x(p.when), scale.y(p.value or 0.0)) for p in scored]
@@ -197,12 +203,12 @@ def render_tracker_svg(spec: TrackerSpec, points: Sequence[TrackerPoint], chart_
         for when, anchor in labels:
             out.append(
                 f'<text class="xtick" x="{_fmt(scale.x(when))}" y="{bottom + 18}" '
-                f'text-anchor="{anchor}" font-size="12">{escape(_when_text(when))}</text>'
+                f'text-anchor="{anchor}" font-size="{FONT}">{escape(_when_text(when))}</text>'
             )
     else:
         out.append(
             f'<text class="empty" x="{(LEFT + right) // 2}" y="{(TOP + bottom) // 2}" '
-            f'text-anchor="middle" font-size="14">No scored values</text>'
+            f'text-anchor="middle" font-size="{FONT}">No scored values</text>'
         )
     out.append("</svg>")
     return Markup("".join(out))
