@@ -187,3 +187,26 @@ def test_patient_without_tasks_or_numbers(world: World) -> None:
     assert r.status_code == 200 and 'id="no-trackers"' in r.text
     assert "no ID numbers" in r.text
     assert "No tasks you may see" in c.get(f"/patients/{lone}/clinical").text
+
+
+def test_lists_show_result_flag_and_finalized_date(world: World, history: dict[str, int]) -> None:
+    c = world.logged_in("alice")
+    tasks = c.get("/tasks?via=direct&per_page=100").text
+    # PHQ9_COMPLETE: every answer 1 → total 9/27, mild, item 9 = 1 flagged.
+    row = re.search(
+        rf'<tr>\s*<td data-label="Created">[^<]*</td>\s*'
+        rf'<td data-label="Task"><a href="/tasks/phq9/{world.task_a}">.*?</tr>',
+        tasks,
+        re.S,
+    )
+    assert row, tasks
+    assert "Patient Health Questionnaire-9" in row.group(0)
+    assert "9/27 Mild" in row.group(0)
+    assert "item 9 (self-harm thoughts) = 1" in row.group(0)
+    assert "2/27 (incomplete)" in tasks
+    assert "finalized on 1 Dec 2023" in tasks
+    assert "2023-12-01T12:00:00Z</span>" not in tasks
+    patient = c.get(f"/patients/{world.patient_a}").text
+    assert "9/27 Mild" in patient and "item 9 (self-harm thoughts) = 1" in patient
+    task = c.get(f"/tasks/phq9/{world.task_a}").text
+    assert re.search(r'id="task-result"><strong>9/27 Mild</strong> <strong class="risk"', task)

@@ -26,8 +26,8 @@ from copse.index.compute import from_stored_utc
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
 from copse.tasks.base import TaskData, TaskDefinition
 from copse.tasks.catalogue import get_task
-from copse.tasks.meta import RiskFlag, TrackerSpec
-from copse.tasks.tracker_svg import TrackerPoint
+from copse.tasks.meta import RiskFlag, TrackerSpec, format_number
+from copse.tasks.tracker_svg import TrackerPoint, band_of
 from copse.web.records import load_task_data
 from copse.wire.dates import UTC
 
@@ -260,4 +260,70 @@ def trackers(tasks: Sequence[ClinicalTask]) -> list[Tracker]:
                 if t.when is not None
             )
             out.append(Tracker(table, definition, spec, points))
+    return out
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """What a task list shows of one task beyond its keys: name, short result, risk flags."""
+
+    longname: str
+    text: str
+    flags: tuple[RiskFlag, ...] = ()
+
+
+def short_result(definition: TaskDefinition, data: TaskData) -> str:
+    """The task's headline result for a list column, e.g. "12/27 Moderate".
+
+    The first tracked summary, out of its scale's maximum, with the band its
+    cut-offs give; tasks without a tracker show their clinical summary line
+    (without the task's name). "(incomplete)" is added when the task says so.
+    """
+    complete = definition.is_complete(data)
+    text = ""
+    if definition.trackers:
+        spec = definition.trackers[0]
+        values = {s.name: s.value for s in definition.summaries(data)}
+        value = _numeric(values.get(spec.summary))
+        if value is not None:
+            text = f"{format_number(value)}/{format_number(spec.y_max)}"
+            band = band_of(spec, value)
+            if band:
+                text += f" {band}"
+    if not text:
+        line = definition.clinical_summary(data)
+        prefix = f"{definition.shortname}: "
+        text = line[len(prefix) :] if line.startswith(prefix) else line
+        text = text.replace(", incomplete", "").replace("incomplete", "").strip(", ")
+    if complete is False:
+        text = f"{text} (incomplete)".strip()
+    return text
+
+
+def list_summaries(
+    conn: sa.Connection, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], ListSummary]:
+    """Summaries of the tasks of one page of a task list (the caller checked visibility).
+
+    A task whose rules fail is shown as "could not be scored" (and logged);
+    the list itself never fails because of one task.
+    """
+    out: dict[tuple[str, int], ListSummary] = {}
+    for table, pk in keys:
+        try:
+            definition = get_task(table)
+        except KeyError:
+            continue
+        t = CLIENT_TABLES[table]
+        row = conn.execute(sa.select(t).where(t.c._pk == pk)).mappings().first()
+        if row is None:
+            continue
+        try:
+            data: TaskData = load_task_data(conn, table, row)
+            text = short_result(definition, data) if definition.has_logic else ""
+            flags = tuple(definition.risk_flags(data))
+        except Exception:
+            logger.exception("list summary failed for %s _pk=%s", table, pk)
+            text, flags = "could not be scored", ()
+        out[(table, pk)] = ListSummary(definition.longname, text, flags)
     return out

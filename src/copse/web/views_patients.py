@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from copse.patients import server_patient_admin as spa
 from copse.schema.registry import TABLES, TASK_TABLES
+from copse.services import clinical
 from copse.web import perms, records
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.tasklist import TaskFilter
@@ -62,6 +63,9 @@ def patient_view(ctx: WebContext) -> Response:
         may_note=perms.may_add_notes(ctx.conn, ctx.user, shown["_group_id"]),
         may_admin=perms.may_administer(ctx.user, shown["_group_id"]),
         shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
+        summaries=clinical.list_summaries(
+            ctx.conn, [(r.table, r.pk) for r in result.rows] if result else []
+        ),
         device_name=records.names(ctx.conn, "device", [shown["_device_id"]]).get(
             shown["_device_id"]
         ),
