@@ -167,7 +167,13 @@ def test_other_group_gets_404(world: World, history: dict[str, int]) -> None:
     assert r.status_code == 200
     assert [v for _, v in svg_points(r.text, "phq9")] == ["27"]
     assert "Alpha" not in r.text
-    for missing in ("/patients/999999/tracker", "/patients/999999/clinical"):
+    for missing in (
+        "/patients/999999/tracker",
+        "/patients/999999/clinical",
+        "/patients/0/tracker",
+        "/patients/99999999999999999999999/tracker",
+        "/patients/2147483648/clinical",
+    ):
         assert c.get(missing).status_code == 404
 
 

@@ -18,10 +18,16 @@ from copse.web import records
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.views_tasks import visible_groups
 
+#: Server PKs are 32-bit integers on every backend; anything larger cannot exist.
+MAX_PK = 2**31 - 1
+
 
 def _patient_and_tasks(ctx: WebContext) -> tuple[Any, list[int], list[clinical.ClinicalTask]]:
     groups = visible_groups(ctx)
-    patient = clinical.visible_current_patient(ctx.conn, ctx.request.path_params["pk"], groups)
+    pk = ctx.request.path_params["pk"]
+    if not 0 < pk <= MAX_PK:  # the route takes any digits; SQL integers do not
+        raise not_found()
+    patient = clinical.visible_current_patient(ctx.conn, pk, groups)
     if patient is None:
         raise not_found()
     pks = clinical.matching_patient_pks(ctx.conn, int(patient["_pk"]), groups)
