@@ -216,3 +216,29 @@ def test_lists_show_result_flag_and_finalized_date(world: World, history: dict[s
     assert "9/27 Mild" in patient and "item 9 (self-harm thoughts) = 1" in patient
     task = c.get(f"/tasks/phq9/{world.task_a}").text
     assert re.search(r'id="task-result"><strong>9/27 Mild</strong> <strong class="risk"', task)
+
+
+def test_by_id_number(world: World, history: dict[str, int]) -> None:
+    c = world.logged_in("alice")
+    r = c.get(f"/tracker?which_idnum=1&idnum_value={NHS_A}")
+    assert r.status_code == 200
+    assert [v for _, v in svg_points(r.text, "phq9")] == ["19", "14", "9"]
+    assert "Secret" not in r.text
+    clinical = c.get(f"/clinical?which_idnum=1&idnum_value={NHS_A}").text
+    assert clinical.count('data-table="phq9"') == 4
+    # Bob sees only his own row with that number; an unknown number is not found.
+    r = world.logged_in("bob").get(f"/tracker?which_idnum=1&idnum_value={NHS_A}")
+    assert [v for _, v in svg_points(r.text, "phq9")] == ["27"]
+    assert "Alpha" not in r.text
+    for query in (
+        "which_idnum=1&idnum_value=123",
+        "which_idnum=2&idnum_value=9000000001",
+        "which_idnum=1",
+        "which_idnum=x&idnum_value=1",
+        "which_idnum=1&idnum_value=%27%20OR%201=1",
+        "which_idnum=1&idnum_value=" + "9" * 2000,
+        "which_idnum=1&idnum_value=-5",
+        "which_idnum=1&idnum_value=١٢",
+    ):
+        for page in ("tracker", "clinical"):
+            assert c.get(f"/{page}?{query}").status_code == 404, query

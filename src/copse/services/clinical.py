@@ -103,6 +103,24 @@ def matching_patient_pks(conn: sa.Connection, patient_pk: int, groups: Groups) -
     return sorted(found)
 
 
+def patient_pks_by_idnum(conn: sa.Connection, which: int, value: int, groups: Groups) -> list[int]:
+    """PKs of every current, visible patient row holding this ID number, oldest first."""
+    ii = idnum_index
+    p = CLIENT_TABLES["patient"]
+    q = (
+        sa.select(ii.c.patient_pk)
+        .join(p, p.c._pk == ii.c.patient_pk)
+        .where(
+            ii.c.which_idnum == which,
+            ii.c.idnum_value == value,
+            p.c._current == sa.true(),
+            _in_groups(p.c._group_id, groups),
+        )
+        .distinct()
+    )
+    return sorted(int(pk) for pk in conn.execute(q).scalars() if pk is not None)
+
+
 @dataclass(frozen=True)
 class ClinicalTask:
     """One task of the patient, scored, as the clinical views show it.

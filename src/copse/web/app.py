@@ -57,6 +57,8 @@ def routes() -> list[Route | Mount]:
         Route("/patients/{pk:int}", views_patients.patient_view, methods=GET),
         Route("/patients/{pk:int}/tracker", views_clinical.tracker_view, methods=GET),
         Route("/patients/{pk:int}/clinical", views_clinical.clinical_view, methods=GET),
+        Route("/tracker", views_clinical.tracker_view, methods=GET),
+        Route("/clinical", views_clinical.clinical_view, methods=GET),
         Route("/tasks/{table:str}/{pk:int}/erase", views_manage.erase_task, methods=GET_POST),
         Route("/patients/{pk:int}/edit", views_records.patient_edit, methods=GET_POST),
         Route("/notes/add", views_records.note_add, methods=["POST"]),

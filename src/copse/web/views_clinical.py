@@ -23,15 +23,38 @@ MAX_PK = 2**31 - 1
 
 
 def _patient_and_tasks(ctx: WebContext) -> tuple[Any, list[int], list[clinical.ClinicalTask]]:
+    """The patient asked for (by PK in the path, or by ID number in the query) and their tasks.
+
+    By ID number (``?which_idnum=1&idnum_value=...``), as the reference's
+    tracker is asked: every visible current patient row with that number;
+    the heading shows the most recent of them.
+    """
     groups = visible_groups(ctx)
-    pk = ctx.request.path_params["pk"]
-    if not 0 < pk <= MAX_PK:  # the route takes any digits; SQL integers do not
-        raise not_found()
-    patient = clinical.visible_current_patient(ctx.conn, pk, groups)
-    if patient is None:
-        raise not_found()
-    pks = clinical.matching_patient_pks(ctx.conn, int(patient["_pk"]), groups)
+    if "pk" in ctx.request.path_params:
+        pk = ctx.request.path_params["pk"]
+        if not 0 < pk <= MAX_PK:  # the route takes any digits; SQL integers do not
+            raise not_found()
+        patient = clinical.visible_current_patient(ctx.conn, pk, groups)
+        if patient is None:
+            raise not_found()
+        pks = clinical.matching_patient_pks(ctx.conn, int(patient["_pk"]), groups)
+    else:
+        which, value = _id_param(ctx, "which_idnum"), _id_param(ctx, "idnum_value")
+        pks = clinical.patient_pks_by_idnum(ctx.conn, which, value, groups)
+        if not pks:
+            raise not_found()
+        patient = clinical.visible_current_patient(ctx.conn, pks[-1], groups)
+        if patient is None:
+            raise not_found()
     return patient, pks, clinical.patient_tasks(ctx.conn, pks, groups)
+
+
+def _id_param(ctx: WebContext, name: str) -> int:
+    """A positive integer query parameter that fits SQL's BIGINT, else "not found"."""
+    text = ctx.param(name).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) <= 0:
+        raise not_found()
+    return int(text)
 
 
 def _heading(ctx: WebContext, patient: Any) -> dict[str, Any]:
