@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 
@@ -15,11 +16,12 @@ from tests.web.conftest import World
 
 SVG = "{http://www.w3.org/2000/svg}"
 NHS_A = 9000000001
+GAD7_ALL_TWO: dict[str, Any] = {f"q{i}": 2 for i in range(1, 8)}
 
 
-def phq9(total_of_first_eight: int, q9: int = 0) -> dict[str, int]:
+def phq9(total_of_first_eight: int, q9: int = 0) -> dict[str, Any]:
     """PHQ-9 answers whose total is ``total_of_first_eight + q9``."""
-    answers = {f"q{i}": 0 for i in range(1, 9)}
+    answers: dict[str, Any] = {f"q{i}": 0 for i in range(1, 9)}
     left = total_of_first_eight
     for i in range(1, 9):
         answers[f"q{i}"] = min(3, left)
@@ -67,7 +69,7 @@ def history(world: World) -> dict[str, int]:
             patient_id=5,
             era="2023-12-01T12:00:00Z",
             when_created="2023-11-02T09:00:00.000+00:00",
-            **{f"q{i}": 2 for i in range(1, 8)},
+            **GAD7_ALL_TWO,
         )
         # An incomplete PHQ-9 on the live device: listed, not charted.
         fx.make_task(
