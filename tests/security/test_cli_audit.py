@@ -104,6 +104,7 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
     ),
     ("reindex", ["reindex"]),
     ("housekeeping", ["housekeeping"]),
+    ("demo", ["demo", "--patients", "1"]),
 ]
 #: Started as a server process below (it audits the start).
 SERVER_COMMANDS = {"serve"}

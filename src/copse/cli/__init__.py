@@ -43,6 +43,7 @@ def cli(
 def _register() -> None:
     from copse.cli import (
         db,
+        demo,
         groups,
         housekeeping,
         idnums,
@@ -53,7 +54,18 @@ def _register() -> None:
         users,
     )
 
-    for mod in (db, users, groups, idnums, settings_cmd, serve, patients, index, housekeeping):
+    for mod in (
+        db,
+        users,
+        groups,
+        idnums,
+        settings_cmd,
+        serve,
+        patients,
+        index,
+        housekeeping,
+        demo,
+    ):
         mod.register(cli)
 
 

@@ -96,7 +96,21 @@ def make_templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = format_when
+    env.filters["era_date"] = format_era_date
     return env
+
+
+def format_era_date(era: object) -> str:
+    """An era (the UTC time of its finalize, ``YYYY-MM-DDTHH:MM:SSZ``) as "3 Dec 2026".
+
+    Anything else is shown unchanged (autoescaped by the template).
+    """
+    text = str(era)
+    try:
+        dt = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return text
+    return f"{dt.day} {dt:%b %Y}"
 
 
 def format_when(text: object) -> str:

@@ -10,6 +10,7 @@ from copse.patients import server_patient_admin as spa
 from copse.records import rows as records
 from copse.records.tasklist import TaskFilter
 from copse.schema.registry import TABLES, TASK_TABLES
+from copse.services import clinical
 from copse.web import perms
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.forms import parse_int
@@ -63,6 +64,9 @@ def patient_view(ctx: WebContext) -> Response:
         may_note=perms.may_add_notes(ctx.conn, ctx.user, shown["_group_id"]),
         may_admin=perms.may_administer(ctx.user, shown["_group_id"]),
         shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
+        summaries=clinical.list_summaries(
+            ctx.conn, [(r.table, r.pk) for r in result.rows] if result else []
+        ),
         device_name=records.names(ctx.conn, "device", [shown["_device_id"]]).get(
             shown["_device_id"]
         ),

@@ -17,7 +17,7 @@ from copse.index.tasklist import list_tasks_via_index
 from copse.records import rows as records
 from copse.records.tasklist import TaskFilter, list_tasks
 from copse.schema.registry import TABLES, TASK_TABLES
-from copse.services import oversight
+from copse.services import clinical, oversight
 from copse.web import perms
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.forms import parse_date, parse_int
@@ -127,6 +127,7 @@ def task_list(ctx: WebContext) -> Response:
         user_names=records.names(ctx.conn, "user", (r.adding_user_id for r in result.rows)),
         group_names=records.names(ctx.conn, "group", (r.group_id for r in result.rows)),
         shortnames={t: TABLES[t].shortname or t for t in TASK_TABLES},
+        summaries=clinical.list_summaries(ctx.conn, [(r.table, r.pk) for r in result.rows]),
         **_choices(ctx),
     )
 
@@ -163,6 +164,9 @@ def task_view(ctx: WebContext) -> Response:
         row=row,
         patient=patient,
         task_html=records.task_html(ctx.conn, table, row),
+        result=clinical.list_summaries(ctx.conn, [(table, int(row["_pk"]))]).get(
+            (table, int(row["_pk"]))
+        ),
         fields=records.client_values(table, row),
         versions=versions,
         notes=records.notes_for(ctx.conn, table, row["id"], row["_device_id"], row["_era"]),
