@@ -41,9 +41,9 @@ def cli(
 
 
 def _register() -> None:
-    from copse.cli import db, groups, idnums, serve, settings_cmd, users
+    from copse.cli import db, export, groups, idnums, serve, settings_cmd, users
 
-    for mod in (db, users, groups, idnums, settings_cmd, serve):
+    for mod in (db, users, groups, idnums, settings_cmd, serve, export):
         mod.register(cli)
     for optional in ("copse.cli.patients", "copse.cli.index"):
         try:
