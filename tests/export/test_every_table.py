@@ -8,6 +8,7 @@ recomputed here from the database rows with the task definitions.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,13 @@ def expected_tables(h: Harness) -> dict[str, dict[str, Any]]:
     return out
 
 
+def same(got: Any, want: Any, approx: bool) -> bool:
+    """Equal; with ``approx``, floats to Excel's 15 significant digits (others are exact)."""
+    if approx and isinstance(got, float) and isinstance(want, float):
+        return math.isclose(got, want, rel_tol=1e-14)
+    return bool(got == want)
+
+
 def compare(
     got: dict[str, list[dict[str, Any]]], expected: dict[str, dict[str, Any]], conv: Any
 ) -> list[str]:
@@ -105,7 +113,7 @@ def compare(
         for col, value in exp.items():
             if col not in row:
                 problems.append(f"{table}.{col}: missing")
-            elif row[col] != conv(value):
+            elif not same(row[col], conv(value), conv is xlsx_value):
                 problems.append(f"{table}.{col}: {row[col]!r} != {conv(value)!r}")
     return problems
 
