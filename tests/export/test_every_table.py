@@ -160,7 +160,9 @@ def test_layout_column_names_unique() -> None:
 
     for t in TASK_TABLES:
         for deid in (False, True):
-            names = layout.task_table(t, all_versions=True, deidentify=deid, idnum_types=(1, 2)).names
+            names = layout.task_table(
+                t, all_versions=True, deidentify=deid, idnum_types=(1, 2)
+            ).names
             assert len(names) == len(set(names)), t
 
 
