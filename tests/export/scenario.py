@@ -55,7 +55,7 @@ def phq9(tid: int, pid: int, day: int, answers: list[int | None]) -> list[Any]:
     return [tid, pid, created, created, 1, f"2024-01-{day:02d}T10:05:00.000+00:00", 0, *answers]
 
 
-def upload_site(h: Harness) -> None:
+def upload_site(h: Harness, extra_phq9: list[list[Any]] | None = None) -> None:
     """Patient 1 (NHS_OK): two PHQ-9s (one complete); patient 2 (SECOND_NHS): one incomplete."""
     complete = [3, 2, 1, 0, 3, 2, 1, 0, 1, 2]
     incomplete = [1, None, 1, 1, None, None, None, None, None, None]
@@ -71,7 +71,12 @@ def upload_site(h: Harness) -> None:
             ),
             "phq9": (
                 PHQ9_FIELDS,
-                [phq9(1, 1, 5, complete), phq9(2, 1, 20, incomplete), phq9(3, 2, 10, incomplete)],
+                [
+                    phq9(1, 1, 5, complete),
+                    phq9(2, 1, 20, incomplete),
+                    phq9(3, 2, 10, incomplete),
+                    *(extra_phq9 or []),
+                ],
             ),
         }
     )

@@ -147,7 +147,7 @@ def iter_batches(
     *,
     all_versions: bool,
     blobs: bool,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> Iterator[Batch]:
     """The exported rows of one task table, with their patients, children and BLOBs."""
     cond = task_conditions(name, f, groups, all_versions)
@@ -157,13 +157,14 @@ def iter_batches(
     info = TABLES[name]
     definition = get_task(name)
     cols = [*_server_names(name), *_client_names(name)]
+    size = BATCH_SIZE if batch_size is None else batch_size
     last = 0
     while True:
         q = (
             sa.select(*(t.c[c] for c in cols))
             .where(*cond, t.c._pk > last)
             .order_by(t.c._pk)
-            .limit(batch_size)
+            .limit(size)
         )
         rows = [r for r in conn.execute(q).mappings()]
         if not rows:
@@ -172,8 +173,9 @@ def iter_batches(
         rows = [r for r in rows if _in_dates(f, r["when_created"])]
         batch = _load_batch(conn, name, rows, all_versions=all_versions)
         kept: list[Row] = []
+        children = _current_children(batch)
         for r in rows:
-            data = _task_data(name, r, batch)
+            data = _task_data(name, r, batch, children)
             complete = definition.is_complete(data)
             if f.complete_only and complete is not True:
                 continue
@@ -243,24 +245,28 @@ def _referenced_blobs(conn: sa.Connection, name: str, batch: Batch) -> Iterator[
     yield from _keyed(conn, BLOB_TABLE, "id", wanted, True, bcols)
 
 
-def _task_data(name: str, r: Row, batch: Batch) -> TaskData:
-    """The task as its definition sees it: client columns and current children only."""
-    client = _client_names(name)
-    children: dict[str, list[dict[str, Any]]] = {}
-    key = _key(r)
+def _current_children(batch: Batch) -> dict[Key, dict[str, list[dict[str, Any]]]]:
+    """Current child rows (client columns) by their task's key, grouped once per batch."""
+    out: dict[Key, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
     for child, rows in batch.ancillary.items():
         fk = TABLES[child].fk_to_parent
         assert fk is not None
         names = _client_names(child)
-        children[child] = [
-            {c: row[c] for c in names}
-            for _, row in rows
-            if row["_current"] and _key(row, fk) == key
-        ]
+        for _, row in rows:
+            if row["_current"]:
+                out[_key(row, fk)].setdefault(child, []).append({c: row[c] for c in names})
+    return out
+
+
+def _task_data(
+    name: str, r: Row, batch: Batch, children: dict[Key, dict[str, list[dict[str, Any]]]]
+) -> TaskData:
+    """The task as its definition sees it: client columns and current children only."""
+    mine = children.get(_key(r), {})
     patient = batch.patients.get(_key(r, "patient_id")) if TABLES[name].has_patient else None
     return TaskData(
-        row={c: r[c] for c in client},
-        ancillary={k: _ordered(k, v) for k, v in children.items()},
+        row={c: r[c] for c in _client_names(name)},
+        ancillary={k: _ordered(k, v) for k, v in mine.items()},
         patient=dict(patient) if patient is not None else None,
     )
 
