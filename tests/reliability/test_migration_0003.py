@@ -17,7 +17,7 @@ def _cols(engine: sa.Engine) -> set[str]:
 def test_0003_up_down_up(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == "0003" == migrate.head_revision()
+    assert migrate.current_revision(engine) == migrate.head_revision() >= "0003"
     assert "last_finalizing_eras" in _cols(engine)
     from alembic import command
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
     ),
     ("group set-ip-use", ["group", "set-ip-use", "ward9", "--clinical"]),
     ("user add", ["user", "add", "frank", "--password", SECRET, "--group", "ward9"]),
-    ("user set", ["user", "set", "frank", "--group", "ward9", "--may-upload"]),
+    ("user set", ["user", "set", "frank", "--group", "ward9", "--may-upload", "--may-download"]),
     ("user passwd", ["user", "passwd", "frank", "--password", SECRET + "x"]),
     ("user unlock", ["user", "unlock", "frank"]),
     ("settings set", ["settings", "set", "database-title", "Audited CamCOPS"]),
@@ -105,6 +106,18 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
     ("reindex", ["reindex"]),
     ("housekeeping", ["housekeeping"]),
     ("demo", ["demo", "--patients", "1"]),
+    (
+        "export",
+        lambda db, out: [
+            "export",
+            "--format",
+            "csv",
+            "--user",
+            "frank",
+            "--output",
+            f"/tmp/copse-audit-test-{uuid.uuid4().hex}.zip",
+        ],
+    ),
 ]
 #: Started as a server process below (it audits the start).
 SERVER_COMMANDS = {"serve"}

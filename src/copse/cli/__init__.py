@@ -44,6 +44,7 @@ def _register() -> None:
     from copse.cli import (
         db,
         demo,
+        export,
         groups,
         housekeeping,
         idnums,
@@ -54,18 +55,8 @@ def _register() -> None:
         users,
     )
 
-    for mod in (
-        db,
-        users,
-        groups,
-        idnums,
-        settings_cmd,
-        serve,
-        patients,
-        index,
-        housekeeping,
-        demo,
-    ):
+    modules = (db, users, groups, idnums, settings_cmd, serve, patients, index, housekeeping)
+    for mod in (*modules, demo, export):
         mod.register(cli)
 
 

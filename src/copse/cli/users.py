@@ -162,6 +162,11 @@ def passwd(cli: CliContext, username: str, password: str) -> None:
     help="Membership flag for --group.",
 )
 @click.option("--group-admin/--no-group-admin", default=None, help="Membership flag for --group.")
+@click.option(
+    "--may-download/--no-download",
+    default=None,
+    help="Membership flag for --group: may download the group's data (copse export).",
+)
 @click.option("--superuser/--no-superuser", default=None, help="Superuser status.")
 @pass_cli
 def set_cmd(
@@ -172,6 +177,7 @@ def set_cmd(
     may_upload: bool | None,
     may_register_devices: bool | None,
     group_admin: bool | None,
+    may_download: bool | None,
     superuser: bool | None,
 ) -> None:
     """Change a user's upload group, superuser status or membership flags."""
@@ -195,6 +201,7 @@ def set_cmd(
                 ("may_upload", may_upload),
                 ("may_register_devices", may_register_devices),
                 ("groupadmin", group_admin),
+                ("may_dump_data", may_download),
             )
             if v is not None
         }
@@ -220,7 +227,9 @@ def list_users(cli: CliContext) -> None:
             parts = []
             for m in ms:
                 flags = [
-                    f for f in ("may_upload", "may_register_devices", "groupadmin") if getattr(m, f)
+                    f
+                    for f in ("may_upload", "may_register_devices", "groupadmin", "may_dump_data")
+                    if getattr(m, f)
                 ]
                 parts.append(f"{gname.get(m.group_id)}[{','.join(flags)}]")
             lines.append(

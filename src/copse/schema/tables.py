@@ -220,6 +220,9 @@ server_settings = _table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("database_title", sa.String(255)),
     sa.Column("last_dummy_login_failure_clearance_at_utc", UtcDateTime),
+    # copse (issue 14, migration 0004): hex HMAC key of download pseudonyms;
+    # created on first de-identified download, never shown.
+    sa.Column("export_pseudonym_key", sa.String(64)),
 )
 
 idnum_index = _table(

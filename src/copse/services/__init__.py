@@ -1,7 +1,9 @@
-"""Services that act on stored records for an administrator: finalize
-preview, erase task, delete task or patient (:mod:`copse.services.manage`).
+"""Services: operations that combine lower layers (records, tasks, accounts) for the edges.
 
-They run in the caller's transaction (never commit), check no permissions
-(the web views and CLI commands do, on the group of what is acted on) and
-keep both indexes exact.
+Administrators' record actions (finalize preview, erase task, delete task or
+patient: :mod:`copse.services.manage`), the audit and device queries of the
+oversight pages, the clinical views (trackers, clinical text), the demo data
+and research exports. Services never commit: the caller (CLI command, web
+view) owns the transaction, so an action's audit entry and its effects commit
+together; they check no permissions unless they say so (the edges do).
 """

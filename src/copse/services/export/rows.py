@@ -1,0 +1,128 @@
+"""Turning a batch of database rows into the output rows of each table.
+
+Everything that differs between an identified and a de-identified download
+happens here, on the way out, so no other module can leak an identifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE
+from copse.services.export.access import pseudonym
+from copse.services.export.layout import (
+    PATIENT_PREFIX,
+    PSEUDONYM,
+    SUMMARY_PREFIX,
+    TASK_PK,
+    OutTable,
+)
+from copse.services.export.source import Batch, Key, Row, age_in_years
+
+OutRow = tuple[Any, ...]
+
+
+def out_value(v: Any) -> Any:
+    """A database value as SQLite stores it (text dates, integer booleans)."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, memoryview):
+        return bytes(v)
+    return v
+
+
+@dataclass(frozen=True)
+class RowMaker:
+    """Builds output rows for one download's layouts."""
+
+    tables: Mapping[str, OutTable]
+    deidentify: bool
+    key: bytes | None
+
+    def patient_identity(self, batch: Batch, pkey: Key) -> str:
+        """What a pseudonym stands for: the lowest-type ID number, else the tablet record.
+
+        An ID number follows the person across devices and finalizing;
+        without one, the device's patient record (device, era, id) is all we know.
+        """
+        nums = sorted(
+            (int(i["which_idnum"]), int(i["idnum_value"]))
+            for i in batch.idnums.get(pkey, [])
+            if i["which_idnum"] is not None and i["idnum_value"] is not None
+        )
+        if nums:
+            return f"idnum:{nums[0][0]}:{nums[0][1]}"
+        return f"record:{pkey[0]}:{pkey[1]}:{pkey[2]}"
+
+    def pseudonym_of(self, batch: Batch, pkey: Key) -> str:
+        assert self.key is not None
+        return pseudonym(self.key, self.patient_identity(batch, pkey))
+
+    def rows(self, batch: Batch) -> Iterator[tuple[str, OutRow]]:
+        """(table, row) pairs: patients and ID numbers first, then tasks, children, BLOBs."""
+        yield from self._patients(batch)
+        task = self.tables[batch.table]
+        for r, summaries in zip(batch.tasks, batch.summaries, strict=True):
+            yield batch.table, self._task_row(task, batch, r, summaries)
+        for child, rows in batch.ancillary.items():
+            out = self.tables[child]
+            for parent_pk, r in rows:
+                yield (
+                    child,
+                    tuple(parent_pk if c == TASK_PK else out_value(r.get(c)) for c in out.names),
+                )
+        if batch.blobs:
+            out = self.tables[BLOB_TABLE]
+            for b in batch.blobs:
+                yield BLOB_TABLE, tuple(out_value(b.get(c)) for c in out.names)
+
+    def _patients(self, batch: Batch) -> Iterator[tuple[str, OutRow]]:
+        if not batch.patients:
+            return
+        out = self.tables[PATIENT_TABLE]
+        for pkey, p in batch.patients.items():
+            if self.deidentify:
+                yield (
+                    PATIENT_TABLE,
+                    tuple(
+                        self.pseudonym_of(batch, pkey) if c == PSEUDONYM else out_value(p.get(c))
+                        for c in out.names
+                    ),
+                )
+                continue
+            yield PATIENT_TABLE, tuple(out_value(p.get(c)) for c in out.names)
+            idt = self.tables[PATIENT_IDNUM_TABLE]
+            for i in batch.idnums.get(pkey, []):
+                yield PATIENT_IDNUM_TABLE, tuple(out_value(i.get(c)) for c in idt.names)
+
+    def _task_row(
+        self, out: OutTable, batch: Batch, r: Row, summaries: Mapping[str, Any]
+    ) -> OutRow:
+        extra: dict[str, Any] = {}
+        if "patient_id" in r and r.get("patient_id") is not None:
+            pkey: Key = (int(r["_device_id"]), str(r["_era"]), int(r["patient_id"]))
+            p = batch.patients.get(pkey)
+            if p is not None:
+                extra.update(self._patient_facts(batch, pkey, p, r))
+        for name, value in summaries.items():
+            extra[SUMMARY_PREFIX + name] = value
+        return tuple(out_value(extra[c] if c in extra else r.get(c)) for c in out.names)
+
+    def _patient_facts(self, batch: Batch, pkey: Key, p: Row, task: Row) -> dict[str, Any]:
+        if self.deidentify:
+            return {
+                PATIENT_PREFIX + PSEUDONYM: self.pseudonym_of(batch, pkey),
+                PATIENT_PREFIX + "sex": p.get("sex"),
+                PATIENT_PREFIX + "age_years": age_in_years(p.get("dob"), task.get("when_created")),
+            }
+        facts: dict[str, Any] = {PATIENT_PREFIX + "pk": p["_pk"]}
+        for f in ("forename", "surname", "dob", "sex"):
+            facts[PATIENT_PREFIX + f] = p.get(f)
+        for i in batch.idnums.get(pkey, []):
+            facts[f"{PATIENT_PREFIX}idnum{i['which_idnum']}"] = i["idnum_value"]
+        return facts

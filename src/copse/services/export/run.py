@@ -1,0 +1,169 @@
+"""One download from start to finish: check, stage, convert, audit.
+
+The caller owns the transaction and the final file name: it passes a
+temporary path (see :func:`atomic_output`), commits, and only then is the
+file renamed into place, so a refused, failed or interrupted download never
+leaves a partial file where the user asked for one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from copse.accounts.users import User
+from copse.audit import audit
+from copse.schema.registry import (
+    BLOB_TABLE,
+    PATIENT_IDNUM_TABLE,
+    PATIENT_TABLE,
+    TABLES,
+    TASK_TABLES,
+)
+from copse.schema.tables import idnum_definitions
+from copse.services.export import csv_out, layout, sqlite_out, xlsx_out
+from copse.services.export.access import groups_to_export, pseudonym_key
+from copse.services.export.dictionary import dictionary_rows
+from copse.services.export.options import ExportError, ExportOptions, check_dates
+from copse.services.export.rows import RowMaker
+from copse.services.export.source import count_candidates, iter_batches
+from copse.services.export.sqlite_out import SqliteWriter
+
+#: progress(task rows done, task rows expected at most)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    task_rows: int
+    rows_by_table: dict[str, int]
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed to it only if the block succeeds."""
+    target = Path(target)
+    if target.is_dir():
+        raise ExportError(f"output: {str(target)!r} is a folder")
+    if not target.parent.is_dir():
+        raise ExportError(f"output: folder {str(target.parent)!r} does not exist")
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _layouts(
+    opts: ExportOptions, tasks: list[str], idnum_types: tuple[int, ...]
+) -> dict[str, layout.OutTable]:
+    out: dict[str, layout.OutTable] = {}
+    av = opts.all_versions
+    out[PATIENT_TABLE] = layout.patient_table(all_versions=av, deidentify=opts.deidentify)
+    if not opts.deidentify:
+        out[PATIENT_IDNUM_TABLE] = layout.idnum_table(all_versions=av)
+    if opts.blobs:
+        out[BLOB_TABLE] = layout.blob_table(all_versions=av)
+    for t in tasks:
+        out[t] = layout.task_table(
+            t, all_versions=av, deidentify=opts.deidentify, idnum_types=idnum_types
+        )
+        for child in TABLES[t].ancillary_tables:
+            out[child] = layout.ancillary_table(child, all_versions=av)
+    return out
+
+
+def run_export(
+    conn: sa.Connection,
+    user: User,
+    opts: ExportOptions,
+    target: Path,
+    *,
+    now: datetime,
+    source: str,
+    remote_addr: str | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the download to ``target`` (overwritten) and audit it; raises ExportError."""
+    f = opts.filter
+    check_dates(f)
+    groups = groups_to_export(conn, user, f)
+    tasks = list(f.task_types) if f.task_types else list(TASK_TABLES)
+    expected = {t: count_candidates(conn, t, f, groups, opts.all_versions) for t in tasks}
+    if opts.format == "xlsx":
+        for t, n in expected.items():
+            xlsx_out.check_rows(t, n)
+    tasks = [t for t in tasks if expected[t]]
+    idnum_types = tuple(
+        int(w)
+        for (w,) in conn.execute(
+            sa.select(idnum_definitions.c.which_idnum).order_by(idnum_definitions.c.which_idnum)
+        )
+    )
+    key = pseudonym_key(conn) if opts.deidentify else None
+    layouts = _layouts(opts, tasks, idnum_types)
+    maker = RowMaker(layouts, opts.deidentify, key)
+    total = sum(expected.values())
+    done = 0
+    counts: dict[str, int] = {}
+    stage_path = target if opts.format == "sqlite" else target.with_name(target.name + ".stage")
+    stage_path.unlink(missing_ok=True)
+    try:
+        writer = SqliteWriter(stage_path)
+        try:
+            dictionary = layout.dictionary_table()
+            writer.insert(dictionary, dictionary_rows(layouts, tasks))
+            for name in (PATIENT_TABLE, PATIENT_IDNUM_TABLE, BLOB_TABLE):
+                if name in layouts:
+                    writer.ensure(layouts[name])
+            for t in tasks:
+                for batch in iter_batches(
+                    conn, t, f, groups, all_versions=opts.all_versions, blobs=opts.blobs
+                ):
+                    pending: dict[str, list[tuple[object, ...]]] = {}
+                    for table, row in maker.rows(batch):
+                        pending.setdefault(table, []).append(row)
+                    for table, rows in pending.items():
+                        writer.insert(layouts[table], rows)
+                    for child in TABLES[t].ancillary_tables:
+                        writer.ensure(layouts[child])
+                    done += len(batch.tasks)
+                    if progress is not None:
+                        progress(done, total)
+        finally:
+            writer.close()
+        stage = sqlite3.connect(stage_path)
+        try:
+            counts = {n: sqlite_out.count(stage, n) for n in sqlite_out.table_names(stage)}
+            if opts.format == "csv":
+                csv_out.write_zip(stage, target)
+            elif opts.format == "xlsx":
+                xlsx_out.write_xlsx(stage, target)
+        finally:
+            stage.close()
+    finally:
+        if stage_path != target:
+            stage_path.unlink(missing_ok=True)
+    n_tasks = sum(counts.get(t, 0) for t in tasks)
+    audit(
+        conn,
+        f"Export by {user.username!r}: {opts.describe()}; {n_tasks} task rows in "
+        f"{sum(1 for t in tasks if counts.get(t))} task tables, "
+        f"{sum(counts.values())} rows in all",
+        source=source,
+        now=now,
+        remote_addr=remote_addr,
+        user_id=user.id,
+    )
+    return ExportResult(n_tasks, counts)

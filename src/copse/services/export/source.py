@@ -1,0 +1,305 @@
+"""Reading the rows of a download from the database, one bounded batch at a time.
+
+Why batches by server PK: a download may hold millions of rows, so each task
+table is read in keyset-paged batches (``_pk > last``) and every batch brings
+exactly the patients, ID numbers, ancillary rows and BLOBs its tasks need.
+Memory is bounded by the batch size, never by the number of rows.
+
+The filter semantics are the task list's (copse.records.tasklist): a task's
+patient is the current patient row with the same (id, device, era); dates
+are compared on ``when_created`` in UTC with the task list's own converter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from copse.records.tasklist import created_utc
+from copse.schema.columns import ERA_NOW
+from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
+from copse.schema.tables import CLIENT_TABLES
+from copse.services.export.options import ExportFilter
+from copse.tasks import get_task
+from copse.tasks.base import ANCILLARY_ORDER_BY, TaskData
+
+BATCH_SIZE = 500
+#: The standard summary holding the task definition's completeness verdict.
+COMPLETE_SUMMARY = "is_complete"
+Key = tuple[int, str, int]  # (device, era, client id)
+Row = sa.RowMapping
+
+
+@dataclass
+class Batch:
+    """One task table's batch with everything it references (raw database rows)."""
+
+    table: str
+    tasks: list[Row] = field(default_factory=list)
+    summaries: list[dict[str, Any]] = field(default_factory=list)
+    patients: dict[Key, Row] = field(default_factory=dict)
+    idnums: dict[Key, list[Row]] = field(default_factory=dict)
+    ancillary: dict[str, list[tuple[int | None, Row]]] = field(default_factory=dict)
+    blobs: list[Row] = field(default_factory=list)
+
+
+def _client_names(table: str, blobs: bool = False) -> list[str]:
+    return [c.name for c in TABLES[table].columns if blobs or c.kind != "blob"]
+
+
+def task_conditions(
+    name: str, f: ExportFilter, groups: frozenset[int] | None, all_versions: bool
+) -> list[sa.ColumnElement[bool]] | None:
+    """SQL conditions on one task table, or None if the filter excludes the whole table."""
+    t = CLIENT_TABLES[name]
+    info = TABLES[name]
+    cond: list[sa.ColumnElement[bool]] = [t.c._addition_pending == sa.false()]
+    if not all_versions:
+        cond.append(t.c._current == sa.true())
+    if groups is not None:
+        cond.append(t.c._group_id.in_(sorted(groups)))
+    if f.era == "live":
+        cond.append(t.c._era == ERA_NOW)
+    elif f.era == "finalized":
+        cond.append(t.c._era != ERA_NOW)
+    if f.created_from is not None:  # coarse: offsets move the UTC date by < 1 day
+        cond.append(t.c.when_created >= (f.created_from - timedelta(days=1)).isoformat())
+    if f.created_to is not None:
+        cond.append(t.c.when_created < (f.created_to + timedelta(days=2)).isoformat())
+    if f.which_idnum is not None and f.idnum_value is not None:
+        if not info.has_patient:
+            return None
+        p = CLIENT_TABLES[PATIENT_TABLE]
+        i = CLIENT_TABLES[PATIENT_IDNUM_TABLE]
+        cond.append(
+            sa.exists().where(
+                p.c.id == t.c.patient_id,
+                p.c._device_id == t.c._device_id,
+                p.c._era == t.c._era,
+                p.c._current == sa.true(),
+                i.c.patient_id == p.c.id,
+                i.c._device_id == p.c._device_id,
+                i.c._era == p.c._era,
+                i.c._current == sa.true(),
+                i.c.which_idnum == f.which_idnum,
+                i.c.idnum_value == f.idnum_value,
+            )
+        )
+    return cond
+
+
+def count_candidates(
+    conn: sa.Connection, name: str, f: ExportFilter, groups: frozenset[int] | None, all_v: bool
+) -> int:
+    """Rows of one task table passing the SQL filters (an upper bound of what is exported)."""
+    cond = task_conditions(name, f, groups, all_v)
+    if cond is None:
+        return 0
+    t = CLIENT_TABLES[name]
+    return int(conn.execute(sa.select(sa.func.count()).select_from(t).where(*cond)).scalar_one())
+
+
+def _in_dates(f: ExportFilter, when_created: str | None) -> bool:
+    if f.created_from is None and f.created_to is None:
+        return True
+    utc = created_utc(when_created)
+    if utc is None:
+        return False
+    d: date = utc.date()
+    return not (
+        (f.created_from is not None and d < f.created_from)
+        or (f.created_to is not None and d > f.created_to)
+    )
+
+
+def _keyed(
+    conn: sa.Connection, table: str, link: str, keys: set[Key], current_only: bool, cols: list[str]
+) -> Iterator[Row]:
+    """Rows of ``table`` whose (device, era, ``link``) is one of ``keys``."""
+    if not keys:
+        return
+    t = CLIENT_TABLES[table]
+    cond: list[sa.ColumnElement[bool]] = [
+        t.c._device_id.in_(sorted({k[0] for k in keys})),
+        t.c._era.in_(sorted({k[1] for k in keys})),
+        t.c[link].in_(sorted({k[2] for k in keys})),
+        t.c._addition_pending == sa.false(),
+    ]
+    if current_only:
+        cond.append(t.c._current == sa.true())
+    q = sa.select(*(t.c[c] for c in cols)).where(*cond).order_by(t.c._pk)
+    for r in conn.execute(q).mappings():
+        if (r["_device_id"], r["_era"], r[link]) in keys:
+            yield r
+
+
+def _server_names(table: str) -> list[str]:
+    return [c.name for c in CLIENT_TABLES[table].columns if c.name.startswith("_")]
+
+
+def iter_batches(
+    conn: sa.Connection,
+    name: str,
+    f: ExportFilter,
+    groups: frozenset[int] | None,
+    *,
+    all_versions: bool,
+    blobs: bool,
+    batch_size: int | None = None,
+) -> Iterator[Batch]:
+    """The exported rows of one task table, with their patients, children and BLOBs."""
+    cond = task_conditions(name, f, groups, all_versions)
+    if cond is None:
+        return
+    t = CLIENT_TABLES[name]
+    info = TABLES[name]
+    definition = get_task(name)
+    cols = [*_server_names(name), *_client_names(name)]
+    size = BATCH_SIZE if batch_size is None else batch_size
+    last = 0
+    while True:
+        q = (
+            sa.select(*(t.c[c] for c in cols))
+            .where(*cond, t.c._pk > last)
+            .order_by(t.c._pk)
+            .limit(size)
+        )
+        rows = [r for r in conn.execute(q).mappings()]
+        if not rows:
+            return
+        last = int(rows[-1]["_pk"])
+        rows = [r for r in rows if _in_dates(f, r["when_created"])]
+        batch = _load_batch(conn, name, rows, all_versions=all_versions)
+        kept: list[Row] = []
+        children = _current_children(batch)
+        for r in rows:
+            data = _task_data(name, r, batch, children)
+            # The standard summaries start with is_complete: computing it
+            # again for "complete only" would double the cost of a download.
+            standard = definition.standard_summaries(data)
+            complete = next((x.value for x in standard if x.name == COMPLETE_SUMMARY), None)
+            if f.complete_only and complete is not True:
+                continue
+            kept.append(r)
+            everything = [*standard, *definition.summaries(data)]
+            batch.summaries.append({x.name: x.value for x in reversed(everything)})
+        if f.complete_only:
+            _drop_unkept(batch, kept, info.has_patient)
+        batch.tasks = kept
+        if blobs:
+            batch.blobs = list(_referenced_blobs(conn, name, batch))
+        if batch.tasks:
+            yield batch
+
+
+def _key(r: Row, link: str = "id") -> Key:
+    return (int(r["_device_id"]), str(r["_era"]), int(r[link]) if r[link] is not None else -1)
+
+
+def _load_batch(conn: sa.Connection, name: str, rows: list[Row], *, all_versions: bool) -> Batch:
+    info = TABLES[name]
+    batch = Batch(name, tasks=rows)
+    if info.has_patient:
+        pkeys = {_key(r, "patient_id") for r in rows}
+        pcols = [*_server_names(PATIENT_TABLE), *_client_names(PATIENT_TABLE)]
+        for p in _keyed(conn, PATIENT_TABLE, "id", pkeys, True, pcols):
+            batch.patients[_key(p)] = p
+        icols = [*_server_names(PATIENT_IDNUM_TABLE), *_client_names(PATIENT_IDNUM_TABLE)]
+        idnums: dict[Key, list[Row]] = defaultdict(list)
+        for i in _keyed(conn, PATIENT_IDNUM_TABLE, "patient_id", set(batch.patients), True, icols):
+            idnums[_key(i, "patient_id")].append(i)
+        batch.idnums = dict(idnums)
+    # Ancillary rows point at their task's client id; in an all-versions
+    # download they belong to the current version if it is in the batch.
+    parent_pk: dict[Key, int] = {}
+    for r in sorted(rows, key=lambda r: (bool(r["_current"]), int(r["_pk"]))):
+        parent_pk[_key(r)] = int(r["_pk"])
+    keys = set(parent_pk)
+    for child in info.ancillary_tables:
+        fk = TABLES[child].fk_to_parent
+        assert fk is not None
+        ccols = [*_server_names(child), *_client_names(child)]
+        batch.ancillary[child] = [
+            (parent_pk.get(_key(c, fk)), c)
+            for c in _keyed(conn, child, fk, keys, not all_versions, ccols)
+        ]
+    return batch
+
+
+def _referenced_blobs(conn: sa.Connection, name: str, batch: Batch) -> Iterator[Row]:
+    wanted: set[Key] = set()
+    sources: list[tuple[str, Iterable[Row]]] = [(name, batch.tasks)]
+    sources += [(child, (r for _, r in rows)) for child, rows in batch.ancillary.items()]
+    for table, rows in sources:
+        cols = TABLES[table].blob_id_columns
+        for r in rows:
+            for c in cols:
+                if r.get(c) is not None:
+                    wanted.add((int(r["_device_id"]), str(r["_era"]), int(r[c])))
+    bcols = [*_server_names(BLOB_TABLE), *_client_names(BLOB_TABLE, blobs=True)]
+    yield from _keyed(conn, BLOB_TABLE, "id", wanted, True, bcols)
+
+
+def _current_children(batch: Batch) -> dict[Key, dict[str, list[dict[str, Any]]]]:
+    """Current child rows (client columns) by their task's key, grouped once per batch."""
+    out: dict[Key, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for child, rows in batch.ancillary.items():
+        fk = TABLES[child].fk_to_parent
+        assert fk is not None
+        names = _client_names(child)
+        for _, row in rows:
+            if row["_current"]:
+                out[_key(row, fk)].setdefault(child, []).append({c: row[c] for c in names})
+    return out
+
+
+def _task_data(
+    name: str, r: Row, batch: Batch, children: dict[Key, dict[str, list[dict[str, Any]]]]
+) -> TaskData:
+    """The task as its definition sees it: client columns and current children only."""
+    mine = children.get(_key(r), {})
+    patient = batch.patients.get(_key(r, "patient_id")) if TABLES[name].has_patient else None
+    return TaskData(
+        row={c: r[c] for c in _client_names(name)},
+        ancillary={k: _ordered(k, v) for k, v in mine.items()},
+        patient=dict(patient) if patient is not None else None,
+    )
+
+
+def _ordered(child: str, rows: list[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    col = ANCILLARY_ORDER_BY.get(child, "id")
+    return sorted(rows, key=lambda r: (r.get(col) is None, r.get(col) or 0))
+
+
+def _drop_unkept(batch: Batch, kept: list[Row], has_patient: bool) -> None:
+    """Forget children and patients of tasks "complete only" dropped."""
+    keys = {_key(r) for r in kept}
+    for child, rows in batch.ancillary.items():
+        fk = TABLES[child].fk_to_parent
+        assert fk is not None
+        batch.ancillary[child] = [(p, r) for p, r in rows if _key(r, fk) in keys]
+    if has_patient:
+        pkeys = {_key(r, "patient_id") for r in kept}
+        batch.patients = {k: v for k, v in batch.patients.items() if k in pkeys}
+        batch.idnums = {k: v for k, v in batch.idnums.items() if k in pkeys}
+
+
+def age_in_years(dob: Any, when: Any) -> int | None:
+    """Whole years from a DOB (ISO date) to a task's creation, None if either is unknown."""
+    if not isinstance(dob, str) or not isinstance(when, str):
+        return None
+    try:
+        born = date.fromisoformat(dob.strip()[:10])
+    except ValueError:
+        return None
+    try:  # the tablet's local date of the task, as the patient lived it
+        d = date.fromisoformat(when.strip()[:10])
+    except ValueError:
+        return None
+    years = d.year - born.year - ((d.month, d.day) < (born.month, born.day))
+    return years if years >= 0 else None
