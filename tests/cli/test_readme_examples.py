@@ -40,8 +40,10 @@ def readme_commands() -> list[list[str]]:
 
 
 def test_readme_has_the_administration_example() -> None:
-    cmds = readme_commands()
-    assert cmds[0] == ["db", "upgrade"] and len(cmds) >= 15
+    cmds = [c for c in readme_commands() if c[0] != "demo"]
+    assert ["demo"] in readme_commands()
+    admin = [c for c in cmds if c[0] != "serve"]
+    assert admin[0] == ["db", "upgrade"] and len(cmds) >= 15
     assert ["serve", "--port", "8088", "--workers", "4"] in cmds
 
 
@@ -93,6 +95,13 @@ def test_every_readme_command_runs_on_a_fresh_database(db: Backend, tmp_path: Pa
         for args in readme_commands():
             if args[0] == "serve":
                 serve_briefly(args, env)
+                continue
+            if args[0] == "demo":
+                # The first-steps example fills a database of its own.
+                demo_env = {**env, "COPSE_DATA_DIR": str(tmp_path / "demo")}
+                demo_env.pop("COPSE_DB_URL", None)
+                result = runner.invoke(copse_cli, [*args, "--patients", "2"], env=demo_env)
+                assert result.exit_code == 0, (args, result.output, result.exception)
                 continue
             result = runner.invoke(copse_cli, args, env=env)
             assert result.exit_code == 0, (args, result.output, result.exception)

@@ -137,6 +137,8 @@ def export_cmd(
         raise click.ClickException(exc.message) from None
     except sa.exc.OperationalError as exc:
         raise click.ClickException(f"Database error: {exc.orig}") from None
+    cli.audit_note = f"exported {result.task_rows} task rows"
+    cli.run(lambda conn: None)  # who ran it (OS user), beside the export's own audit entry
     click.echo(f"Exported {result.task_rows} task rows to {output}")
 
 
