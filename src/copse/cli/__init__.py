@@ -45,7 +45,7 @@ def _register() -> None:
 
     for mod in (db, users, groups, idnums, settings_cmd, serve):
         mod.register(cli)
-    for optional in ("copse.cli.patients", "copse.cli.index"):
+    for optional in ("copse.cli.patients", "copse.cli.index", "copse.cli.import_camcops"):
         try:
             mod = __import__(optional, fromlist=["register"])
         except ModuleNotFoundError as exc:

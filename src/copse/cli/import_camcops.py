@@ -1,0 +1,82 @@
+"""``copse import-camcops SOURCE_URL``: move a CamCOPS server's data into copse.
+
+The edge only parses options, shows progress and prints the report; the work
+is in :mod:`copse.services.camcops_import`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from copse.cli.common import CliContext, pass_cli, utcnow
+from copse.services.camcops_import import ImportOptions, ImportProblem, ImportResult, run_import
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(import_camcops_cmd)
+
+
+def _print_report(result: ImportResult, dry_run: bool) -> None:
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"CamCOPS schema revision {result.revision}.")
+    click.echo(f"{verb} {result.total_rows} rows:")
+    for name, n in result.counts.items():
+        if not n:
+            continue
+        line = f"  {name}: {n}"
+        eras = result.era_counts.get(name)
+        if eras:
+            now = sum(v for (e, _), v in eras.items() if e == "NOW")
+            cur = sum(v for (_, c), v in eras.items() if c)
+            line += f" (era NOW {now}, finalized {n - now}; current {cur})"
+        click.echo(line)
+    click.echo("Not carried over:")
+    for note in result.not_carried:
+        click.echo(f"  {note}")
+
+
+@click.command("import-camcops")
+@click.argument("source_url")
+@click.option("--dry-run", is_flag=True, help="Read everything and report; write nothing.")
+@pass_cli
+def import_camcops_cmd(ctx: CliContext, source_url: str, dry_run: bool) -> None:
+    """Import a CamCOPS 2.4.x database (mysql://user:pw@host/db) into an empty copse database."""
+    bar: Any = None
+
+    def on_total(total: int) -> None:
+        nonlocal bar
+        if sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="Importing", file=sys.stderr)
+            bar.__enter__()
+
+    def progress(_table: str, n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
+    try:
+        result = run_import(
+            ctx.engine, ImportOptions(source_url, dry_run=dry_run), utcnow(), on_total, progress
+        )
+    except ImportProblem as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    _print_report(result, dry_run)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    for p in result.verify_problems:
+        click.echo(f"DIFFERENCE: {p}")
+    for p in result.index_problems:
+        click.echo(f"INDEX: {p}")
+    if not result.ok:
+        click.echo(
+            f"Verification FAILED: {len(result.verify_problems)} difference(s), "
+            f"{len(result.index_problems)} index problem(s)."
+        )
+        sys.exit(1)
+    click.echo("Verification OK: every table matches CamCOPS row for row; index check clean.")

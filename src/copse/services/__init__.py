@@ -1,0 +1,1 @@
+"""Services: whole operations built on the lower layers, called by the edges (CLI, web)."""
