@@ -167,3 +167,31 @@ def test_rerun_into_imported_database_is_refused(imported: Imported) -> None:
     assert "already holds data" in r.output and "Traceback" not in r.output
     with imported.backend.engine.connect() as conn:
         assert _count(conn, T.CLIENT_TABLES["patient"]) == before
+
+
+def test_verification_names_a_differing_row(imported: Imported) -> None:
+    """--verify-only re-compares; a changed value is reported by record identity."""
+    clean = run_cli(imported.backend.url, "import-camcops", "--verify-only", imported.source_url)
+    assert clean.exit_code == 0, clean.output
+    assert "Verification OK" in clean.output
+    gad7 = T.CLIENT_TABLES["gad7"]
+    with imported.backend.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(gad7.c._pk, gad7.c._device_id, gad7.c._era, gad7.c.id, gad7.c.q1)
+            .order_by(gad7.c._pk)
+            .limit(1)
+        ).one()
+    try:
+        with imported.backend.engine.begin() as conn:
+            conn.execute(sa.update(gad7).where(gad7.c._pk == row._pk).values(q1=(row.q1 or 0) + 7))
+        r = run_cli(imported.backend.url, "import-camcops", "--verify-only", imported.source_url)
+        assert r.exit_code == 1, r.output
+        assert (
+            f"DIFFERENCE: gad7 _pk={row._pk} (device {row._device_id}, era {row._era}, id {row.id},"
+            in r.output
+        )
+        assert "values differ in q1" in r.output
+        assert "Verification FAILED: 1 difference(s)" in r.output
+    finally:
+        with imported.backend.engine.begin() as conn:
+            conn.execute(sa.update(gad7).where(gad7.c._pk == row._pk).values(q1=row.q1))

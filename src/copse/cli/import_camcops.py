@@ -41,9 +41,16 @@ def _print_report(result: ImportResult, dry_run: bool) -> None:
 @click.command("import-camcops")
 @click.argument("source_url")
 @click.option("--dry-run", is_flag=True, help="Read everything and report; write nothing.")
+@click.option(
+    "--verify-only",
+    is_flag=True,
+    help="Compare an earlier import with the CamCOPS database again; write nothing.",
+)
 @pass_cli
-def import_camcops_cmd(ctx: CliContext, source_url: str, dry_run: bool) -> None:
+def import_camcops_cmd(ctx: CliContext, source_url: str, dry_run: bool, verify_only: bool) -> None:
     """Import a CamCOPS 2.4.x database (mysql://user:pw@host/db) into an empty copse database."""
+    if dry_run and verify_only:
+        raise click.ClickException("--dry-run and --verify-only exclude each other")
     bar: Any = None
 
     def on_total(total: int) -> None:
@@ -58,14 +65,19 @@ def import_camcops_cmd(ctx: CliContext, source_url: str, dry_run: bool) -> None:
 
     try:
         result = run_import(
-            ctx.engine, ImportOptions(source_url, dry_run=dry_run), utcnow(), on_total, progress
+            ctx.engine,
+            ImportOptions(source_url, dry_run=dry_run, verify_only=verify_only),
+            utcnow(),
+            on_total,
+            progress,
         )
     except ImportProblem as exc:
         raise click.ClickException(exc.message) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    _print_report(result, dry_run)
+    if not verify_only:
+        _print_report(result, dry_run)
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return

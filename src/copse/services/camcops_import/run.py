@@ -43,6 +43,8 @@ Progress = Callable[[str, int], None]
 class ImportOptions:
     source_url: str
     dry_run: bool = False
+    #: Only compare an earlier import with the source (nothing written).
+    verify_only: bool = False
 
 
 @dataclass
@@ -115,20 +117,21 @@ def run_import(
             if p.is_client:
                 result.era_counts[p.name] = era_counts(src, p.table)
         result.not_carried.extend(_not_carried(src, schema, plans))
-        with engine.connect() as probe:
-            require_empty(probe)
-        if options.dry_run:
-            return result
-        if on_total is not None:
-            on_total(result.total_rows)
-        with engine.begin() as dst:
-            require_empty(dst)
-            for p in plans:
-                if result.counts[p.name]:
-                    copy_table(dst, p, stream_rows(src, p, p.source_columns), progress)
-            reset_sequences(dst, plans)
-            reindex_all(dst, now)
-        result.written = True
+        if not options.verify_only:
+            with engine.connect() as probe:
+                require_empty(probe)
+            if options.dry_run:
+                return result
+            if on_total is not None:
+                on_total(result.total_rows)
+            with engine.begin() as dst:
+                require_empty(dst)
+                for p in plans:
+                    if result.counts[p.name]:
+                        copy_table(dst, p, stream_rows(src, p, p.source_columns), progress)
+                reset_sequences(dst, plans)
+                reindex_all(dst, now)
+            result.written = True
         with engine.connect() as dst:
             for p in plans:
                 result.verify_problems.extend(compare_table(src, dst, p))
