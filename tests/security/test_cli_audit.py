@@ -119,8 +119,9 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
         ],
     ),
 ]
-#: Started as a server process below (it audits the start).
-SERVER_COMMANDS = {"serve"}
+#: Started as a server process below (it audits the start); import-camcops needs a
+#: CamCOPS source database: tests/import_camcops/test_fixture_import.py checks its entry.
+SERVER_COMMANDS = {"serve", "import-camcops"}
 
 
 def audit_lines(db: Backend) -> list[str]:

@@ -48,6 +48,7 @@ def _register() -> None:
         groups,
         housekeeping,
         idnums,
+        import_camcops,
         index,
         patients,
         serve,
@@ -56,7 +57,7 @@ def _register() -> None:
     )
 
     modules = (db, users, groups, idnums, settings_cmd, serve, patients, index, housekeeping)
-    for mod in (*modules, demo, export):
+    for mod in (*modules, demo, export, import_camcops):
         mod.register(cli)
 
 

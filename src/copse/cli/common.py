@@ -136,6 +136,14 @@ READ_ONLY_COMMANDS = frozenset(
 SECRET_WORDS = ("password", "secret", "token", "key")
 
 
+def hide_url_password(text: str) -> str:
+    """A database URL with its password replaced by ``***`` (unparseable: hidden whole)."""
+    try:
+        return sa.make_url(text).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(hidden)"
+
+
 def command_audit_line(note: str = "") -> str | None:
     """What the running command did, for the audit (None for read-only commands).
 
@@ -154,6 +162,8 @@ def command_audit_line(note: str = "") -> str | None:
             continue
         if any(word in name.lower() for word in SECRET_WORDS):
             value = "(hidden)"
+        elif isinstance(value, str) and "://" in value:
+            value = hide_url_password(value)
         shown.append(f"{name}={value!r}")
     line = f"CLI (OS user {getpass.getuser()}): copse {path}"
     if shown:

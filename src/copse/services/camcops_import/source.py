@@ -1,0 +1,171 @@
+"""Reading the CamCOPS database: connect, recognise, and read one consistent snapshot.
+
+Everything is read inside one ``REPEATABLE READ`` read-only transaction
+started ``WITH CONSISTENT SNAPSHOT``, so the copy (and the verification that
+re-reads the source) sees one state of a CamCOPS server that keeps running;
+the server refuses any write in it, and the transaction is rolled back at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from copse.db.engine import normalise_url
+from copse.services.camcops_import.errors import ImportProblem
+from copse.services.camcops_import.plan import NOT_CARRIED, TablePlan
+
+#: The newest CamCOPS 2.4.x schema revision this importer knows (camcops-server 2.4.24).
+NEWEST_KNOWN_REVISION = "0087"
+#: Tables every CamCOPS database has; without them it is not one.
+CAMCOPS_MARKER_TABLES = ("_alembic_version", "_security_users", "_security_devices", "patient")
+#: Rows fetched from the server at a time while streaming a table.
+STREAM_ROWS = 500
+
+
+@dataclass(frozen=True)
+class SourceSchema:
+    """What the source database holds: its revision and each table's columns."""
+
+    revision: str
+    columns: dict[str, frozenset[str]]
+
+
+def _dbapi_message(exc: sa.exc.DBAPIError) -> str:
+    args: tuple[object, ...] = tuple(getattr(exc.orig, "args", ()))
+    if len(args) >= 2 and isinstance(args[1], str):
+        return args[1]
+    return str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+
+
+@contextmanager
+def open_snapshot(url: str) -> Iterator[sa.Connection]:
+    """A connection inside a read-only consistent-snapshot transaction on the source."""
+    try:
+        u = normalise_url(url)
+    except sa.exc.ArgumentError:
+        raise ImportProblem(f"Not a database URL: {url!r}") from None
+    if u.get_backend_name() not in ("mysql", "mariadb"):
+        raise ImportProblem(
+            f"The CamCOPS database must be MySQL/MariaDB (mysql://user:password@host/db), "
+            f"not {u.get_backend_name()}"
+        )
+    if not u.database:
+        raise ImportProblem("The source URL names no database (mysql://user:password@host/DB)")
+    engine = sa.create_engine(u, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    where = make_url(url).render_as_string(hide_password=True)
+    try:
+        try:
+            conn = engine.connect()
+        except sa.exc.DBAPIError as exc:
+            raise ImportProblem(
+                f"Cannot connect to the CamCOPS database {where}: {_dbapi_message(exc)}"
+            ) from None
+        try:
+            conn.exec_driver_sql("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            conn.exec_driver_sql("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+            yield conn
+        finally:
+            try:
+                conn.exec_driver_sql("ROLLBACK")
+            finally:
+                conn.close()
+    finally:
+        engine.dispose()
+
+
+def read_schema(conn: sa.Connection) -> SourceSchema:
+    """The source's tables and columns; refuses anything that is not CamCOPS 2.4.x."""
+    cols: dict[str, set[str]] = {}
+    rows = conn.execute(
+        sa.text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = DATABASE()"
+        )
+    )
+    for table, column in rows:
+        cols.setdefault(str(table), set()).add(str(column))
+    missing = [t for t in CAMCOPS_MARKER_TABLES if t not in cols]
+    if missing:
+        raise ImportProblem(
+            f"Not a CamCOPS database: it has no table {', '.join(missing)} "
+            f"({len(cols)} tables found)"
+        )
+    revs = [
+        str(r) for r in conn.exec_driver_sql("SELECT version_num FROM _alembic_version").scalars()
+    ]
+    if len(revs) != 1:
+        raise ImportProblem(f"Not a usable CamCOPS database: {len(revs)} schema revisions recorded")
+    rev = revs[0]
+    if not rev.isdigit() or int(rev) > int(NEWEST_KNOWN_REVISION):
+        raise ImportProblem(
+            f"CamCOPS schema revision {rev} is not one of CamCOPS 2.4.x "
+            f"(known up to {NEWEST_KNOWN_REVISION}, camcops-server 2.4.24)"
+        )
+    return SourceSchema(rev, {t: frozenset(c) for t, c in cols.items()})
+
+
+def schema_gaps(schema: SourceSchema, plans: list[TablePlan]) -> list[str]:
+    """What the source lacks that copse needs, or holds that copse cannot take."""
+    gaps: list[str] = []
+    for p in plans:
+        have = schema.columns.get(p.name)
+        if have is None:
+            gaps.append(f"table {p.name} is missing")
+            continue
+        lacking = sorted(set(p.source_columns) - have)
+        if lacking:
+            gaps.append(f"table {p.name} lacks column(s) {', '.join(lacking)}")
+        extra = sorted(have - set(p.all_columns))
+        if extra:
+            gaps.append(f"table {p.name} has column(s) copse cannot store: {', '.join(extra)}")
+    return gaps
+
+
+def unknown_tables(schema: SourceSchema, plans: list[TablePlan]) -> list[str]:
+    """Source tables that are neither copied nor known to be left behind."""
+    known = {p.name for p in plans} | set(NOT_CARRIED)
+    return sorted(t for t in schema.columns if t not in known)
+
+
+def count_rows(conn: sa.Connection, table: str) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(sa.table(table))).scalar_one())
+
+
+def era_counts(conn: sa.Connection, table: sa.Table) -> dict[tuple[str, bool], int]:
+    """Rows of a client table by (era, _current)."""
+    q = sa.select(table.c._era, table.c._current, sa.func.count()).group_by(
+        table.c._era, table.c._current
+    )
+    return {(str(e), bool(c)): int(n) for e, c, n in conn.execute(q)}
+
+
+def count_kept(conn: sa.Connection, plan: TablePlan) -> tuple[int, int]:
+    """(rows to copy, rows skipped) of one source table."""
+    total = count_rows(conn, plan.name)
+    kept = plan.kept()
+    if kept is None:
+        return total, 0
+    n = int(
+        conn.execute(sa.select(sa.func.count()).select_from(plan.table).where(kept)).scalar_one()
+    )
+    return n, total - n
+
+
+def stream_rows(
+    conn: sa.Connection, plan: TablePlan, columns: tuple[str, ...], *, source: bool = True
+) -> Iterator[Any]:
+    """Every (kept, on the source) row of one table in key order, streamed."""
+    q = sa.select(*(plan.table.c[c] for c in columns)).order_by(
+        *(plan.table.c[k] for k in plan.key)
+    )
+    kept = plan.kept() if source else None
+    if kept is not None:
+        q = q.where(kept)
+    result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
+    yield from result.mappings()

@@ -1,0 +1,175 @@
+"""Small hand-made CamCOPS sources for edge cases the fixture does not stress.
+
+Each source has the fixture's exact schema (``CREATE TABLE ... LIKE``) and a
+handful of rows: a long version chain, a forcibly preserved era, a BLOB
+superseded twice, a patient edited after finalizing, unicode and NULLs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+from sqlalchemy.engine import make_url
+
+from copse.accounts.passwords import hash_password
+from copse.cli import cli
+from copse.db.engine import make_engine
+from copse.schema import tables as T
+from tests.support.databases import Backend, nonempty_tables
+
+ODD_TEXT = "Zoë 😀 'quote' \"dq\" back\\slash\nnew line \t tab ☃"
+ERA = "2020-01-02T03:04:05Z"
+
+
+def _insert(conn: sa.Connection, table: str, **values: Any) -> None:
+    cols = ", ".join(f"`{k}`" for k in values)
+    marks = ", ".join(f":{k}" for k in values)
+    conn.execute(sa.text(f"INSERT INTO `{table}` ({cols}) VALUES ({marks})"), values)
+
+
+def _client(pk: int, **extra: Any) -> dict[str, Any]:
+    row: dict[str, Any] = dict(
+        _pk=pk, _device_id=1, _era="NOW", _current=1, _group_id=1, _addition_pending=0
+    )
+    row.update(extra)
+    return row
+
+
+def make_source(src_url: str, scratch_url: str, phone: str = "01234") -> None:
+    """Copy the fixture's schema (no rows) into ``scratch`` and add edge-case rows."""
+    src_db = make_url(src_url).database
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            names = conn.execute(
+                sa.text("SELECT table_name FROM information_schema.tables WHERE table_schema = :s"),
+                {"s": src_db},
+            ).scalars()
+            for name in list(names):
+                conn.exec_driver_sql(f"CREATE TABLE `{name}` LIKE `{src_db}`.`{name}`")
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            _insert(conn, "_alembic_version", version_num="0087")
+            _insert(conn, "_security_groups", id=1, name="g1", upload_policy="sex AND idnum1")
+            _insert(
+                conn,
+                "_security_users",
+                id=1,
+                username="ünïcode-user",
+                hashedpw=hash_password("pw-123456", 4),
+                superuser=0,
+                must_change_password=0,
+                auto_generated=0,
+                hotp_counter=0,
+                mfa_method="no_mfa",
+                phone_number=phone,
+                upload_group_id=1,
+            )
+            _insert(conn, "_security_devices", id=1, name="tab1", friendly_name=ODD_TEXT)
+            # A long version chain: client patient 1 edited five times in era NOW.
+            for v in range(1, 7):
+                _insert(
+                    conn,
+                    "patient",
+                    **_client(
+                        v,
+                        id=1,
+                        _current=int(v == 6),
+                        _predecessor_pk=v - 1 or None,
+                        _successor_pk=v + 1 if v < 6 else None,
+                        forename=f"{ODD_TEXT} v{v}",
+                        sex="F",
+                        _when_added_exact=f"2021-01-0{v}T00:00:00.123456+00:00",
+                    ),
+                )
+            # A patient with NULL in every column that may be NULL.
+            _insert(conn, "patient", **_client(7, id=2))
+            # A patient edited after its era was (forcibly) finalized.
+            _insert(conn, "patient", **_client(8, id=3, _era=ERA, _current=0, _successor_pk=9))
+            _insert(
+                conn,
+                "patient",
+                **_client(9, id=3, _era=ERA, _predecessor_pk=8, _forcibly_preserved=1),
+            )
+            _insert(
+                conn,
+                "gad7",
+                **_client(
+                    1,
+                    id=1,
+                    patient_id=3,
+                    _era=ERA,
+                    _forcibly_preserved=1,
+                    q1=3,
+                    when_created="2020-01-01T10:00:00.000+01:00",
+                ),
+            )
+            # A BLOB superseded twice, with every byte value.
+            data = bytes(range(256)) * 3
+            for v in range(1, 4):
+                _insert(
+                    conn,
+                    "blobs",
+                    **_client(
+                        v,
+                        id=1,
+                        _current=int(v == 3),
+                        _predecessor_pk=v - 1 or None,
+                        _successor_pk=v + 1 if v < 3 else None,
+                        theblob=data * v,
+                        tablename="photo",
+                        tablepk=1,
+                        fieldname="photo_blobid",
+                    ),
+                )
+    finally:
+        engine.dispose()
+
+
+def run(db: Backend, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--db-url", db.url, "import-camcops", *args])
+
+
+def test_edge_cases_import_and_verify(
+    db: Backend, camcops_source: str, scratch_mysql_db: str
+) -> None:
+    make_source(camcops_source, scratch_mysql_db)
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0, r.output
+    assert "Verification OK" in r.output
+    patient, blobs = T.CLIENT_TABLES["patient"], T.CLIENT_TABLES["blobs"]
+    with db.engine.connect() as conn:
+        chain = conn.execute(
+            sa.select(patient.c._pk, patient.c._predecessor_pk, patient.c.forename)
+            .where(patient.c.id == 1)
+            .order_by(patient.c._pk)
+        ).all()
+        assert [(p, q) for p, q, _ in chain] == [(1, None), (2, 1), (3, 2), (4, 3), (5, 4), (6, 5)]
+        assert chain[-1][2] == f"{ODD_TEXT} v6"
+        assert conn.execute(sa.select(blobs.c.theblob).where(blobs.c._pk == 2)).scalar_one() == (
+            bytes(range(256)) * 6
+        )
+        assert (
+            conn.execute(
+                sa.select(T.devices.c.friendly_name).where(T.devices.c.name == "tab1")
+            ).scalar_one()
+            == ODD_TEXT
+        )
+
+
+def test_value_copse_cannot_store_stops_the_import(
+    db: Backend, camcops_source: str, scratch_mysql_db: str
+) -> None:
+    """CamCOPS allows 128-character phone numbers; copse's column holds 50."""
+    make_source(camcops_source, scratch_mysql_db, phone="1" * 100)
+    r = run(db, scratch_mysql_db)
+    if db.name == "sqlite":
+        # SQLite does not enforce string lengths: the value is stored and verified.
+        assert r.exit_code == 0, r.output
+        assert "Verification OK" in r.output
+        return
+    assert r.exit_code == 1, r.output
+    assert "copse cannot store row _security_users id=1" in r.output
+    with db.engine.connect() as conn:
+        assert nonempty_tables(conn) == set()
