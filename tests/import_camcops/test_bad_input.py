@@ -87,7 +87,8 @@ def test_copse_database_holding_other_data(cli: Cli, camcops_source: str) -> Non
     assert r.exit_code == 1
     assert "already holds data" in r.output and "Traceback" not in r.output
     with cli.backend.engine.connect() as conn:
-        assert nonempty_tables(conn) == {"_security_groups"}
+        # The group and the audit entry of the command that added it; nothing imported.
+        assert nonempty_tables(conn) == {"_security_groups", "_security_audit"}
         assert conn.execute(sa.text("SELECT name FROM _security_groups")).scalars().all() == [
             "ward1"
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
 import pytest
@@ -16,6 +17,20 @@ from .conftest import ServerFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 
 API_FORM = {"operation": "check_device_registered", "device": "dev-x", "camcops_version": "2.4.24"}
+
+
+def logged(server: ServerProcess, request_id: str, want: str) -> list[dict[str, object]]:
+    """The JSON lines of one request, once one of them has ``want`` as a key.
+
+    The slow-request line is written after the response has gone (its time
+    includes sending it), so the test waits for that line to appear.
+    """
+    deadline = time.monotonic() + 30
+    while True:
+        lines = [rec for rec in json_lines(server) if rec["request_id"] == request_id]
+        if any(want in rec for rec in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)  # polling the log file for a line, not covering a race
 
 
 def json_lines(server: ServerProcess) -> list[dict[str, object]]:
@@ -30,7 +45,7 @@ def test_request_id_offered_kept_and_logged(ops_server: ServerFactory) -> None:
     s = ops_server(COPSE_LOG_FORMAT="json", COPSE_LOG_LEVEL="INFO", COPSE_SLOW_REQUEST_MS="0")
     r = httpx.post(s.api_url, data=API_FORM, headers={"X-Request-ID": "lb-7f3a-0001"}, timeout=30)
     assert r.headers["x-request-id"] == "lb-7f3a-0001"
-    lines = [rec for rec in json_lines(s) if rec["request_id"] == "lb-7f3a-0001"]
+    lines = logged(s, "lb-7f3a-0001", "slow_ms")
     messages = " | ".join(str(rec["message"]) for rec in lines)
     assert "POST /api" in messages, messages  # the access line
     slow = [rec for rec in lines if rec.get("slow_ms") is not None]

@@ -43,10 +43,12 @@ SERVER_TABLES: tuple[sa.Table, ...] = (
 
 #: copse-only columns and the value an imported row gets.  Groups: CamCOPS
 #: does not check the ID policies on upload, and the tablets must carry on as
-#: before.  Devices: no copse finalizing upload has happened yet.
+#: before.  Devices: no copse finalizing upload has happened yet.  Server
+#: settings: the pseudonym key of de-identified exports is made on first use.
 FIXED_VALUES: dict[str, dict[str, Any]] = {
     "_security_groups": {"check_policy_on_upload": False},
     "_security_devices": {"last_finalizing_eras": None},
+    "_server_settings": {"export_pseudonym_key": None},
 }
 
 #: CamCOPS tables that copse does not carry over, and why (the report lists them).
