@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from copse.db import migrate
+from tests.conftest import Cli
 from tests.support.databases import Backend, create_backend, drop_backend
 from tests.support.server import ServerProcess
 
@@ -110,7 +111,17 @@ def test_not_ready_when_the_database_does_not_answer_in_time(
         assert http.get(f"{s.base_url}/health/ready").status_code == 200
 
 
-def test_db_check_clean_then_finds_problems(cli: Any, db: Backend) -> None:
+def test_db_check_clean_then_finds_problems(db: Backend, tmp_path: Path) -> None:
+    # A database of its own: the test alters the schema, and a shared one could
+    # carry another test's leftovers into the check.
+    own = create_backend(db.name, tmp_path / "own")
+    try:
+        db_check_scenario(Cli(own), own)
+    finally:
+        drop_backend(own)
+
+
+def db_check_scenario(cli: Any, db: Backend) -> None:
     out = cli("db", "check")
     assert "Database OK" in out
     with db.engine.begin() as conn:
