@@ -43,6 +43,7 @@ import sqlalchemy as sa
 
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
+from tests.support.inflight import mysql_audit_waiter
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
 from tests.support.upload_fixtures import (
@@ -150,24 +151,6 @@ def server_txn(db: Backend) -> dict[str, Any] | None:
             {"names": list(CLIENT_TABLE_NAMES)},
         ).first()
         return None if r is None else {"id": r[0], "state": r[1], "query": r[2] or ""}
-
-
-def mysql_audit_waiter(db: Backend) -> int | None:
-    """The server connection stuck on its upload audit INSERT (MariaDB/MySQL), if any.
-
-    Polled from the process list only: ``information_schema.innodb_trx`` is
-    served from a cache that InnoDB refreshes only when it has not been read
-    for 0.1 s, so polling it in a tight loop would show a stale picture forever.
-    """
-    with db.engine.connect() as c:
-        r = c.execute(
-            sa.text(
-                "SELECT id FROM information_schema.processlist "
-                "WHERE id <> CONNECTION_ID() AND state LIKE 'Waiting for table metadata lock%' "
-                "AND info LIKE 'INSERT INTO _security_audit%'"
-            )
-        ).first()
-        return None if r is None else int(r[0])
 
 
 def mysql_rows_modified(db: Backend, conn_id: int) -> int:

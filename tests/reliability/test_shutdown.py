@@ -14,6 +14,7 @@ import httpx
 
 from tests.support import upload_checks as uc
 from tests.support.databases import Backend
+from tests.support.inflight import mysql_audit_waiter
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
 
@@ -46,19 +47,13 @@ def server_is_writing(db: Backend) -> bool:
             return False
         finally:
             probe.close()
+    if db.name == "mysql":
+        return mysql_audit_waiter(db) is not None
     with db.engine.connect() as conn:
-        if db.name == "postgresql":
-            sql = (
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-            )
-        else:
-            sql = (
-                "SELECT count(*) FROM information_schema.INNODB_TRX t "
-                "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
-                "WHERE p.DB = DATABASE() AND t.trx_mysql_thread_id <> CONNECTION_ID() "
-                "AND t.trx_rows_modified > 0"
-            )
+        sql = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+        )
         return bool(conn.exec_driver_sql(sql).scalar())
 
 
@@ -66,6 +61,8 @@ def new_request_refused(url: str) -> Callable[[], bool]:
     def refused() -> bool:
         try:
             r = httpx.post(url, content=b"operation=check_device_registered", timeout=5)
+        except httpx.TimeoutException:
+            return False  # served but slow is not refused
         except httpx.HTTPError:
             return True
         return r.status_code >= 500 or r.headers.get("connection", "").lower() == "close"
@@ -78,6 +75,7 @@ def test_sigterm_finishes_in_flight_upload_and_refuses_new(
 ) -> None:
     server = ServerProcess(db.url, tmp_path / "server.log")
     server.start()
+    lock_conn: Any = None
     try:
         tab = Tablet(server.api_url, site["user"], site["password"])
         tab.register()
@@ -86,9 +84,19 @@ def test_sigterm_finishes_in_flight_upload_and_refuses_new(
             tab.create("phq9", patient_id=pid, q1=i % 4, q2=1, q3=2)
         # Time a request's arrival: SIGTERM as soon as the one-step upload is on the wire.
         sent = threading.Event()
-        tab.before_request.append(
-            lambda op, f: sent.set() if op == "upload_entire_database" else None
-        )
+
+        def on_send(op: str, _fields: dict[str, str]) -> None:
+            nonlocal lock_conn
+            if op != "upload_entire_database":
+                return
+            if db.name == "mysql":
+                # Hold the audit table (see tests.support.inflight): the upload then waits,
+                # everything written and uncommitted, on its audit INSERT until released.
+                lock_conn = db.engine.connect()
+                lock_conn.exec_driver_sql("LOCK TABLES _security_audit WRITE")
+            sent.set()
+
+        tab.before_request.append(on_send)
         result: dict[str, Any] = {}
         th = threading.Thread(target=lambda: result.update(out=tab.upload("move", onestep=True)))
         th.start()
@@ -102,6 +110,10 @@ def test_sigterm_finishes_in_flight_upload_and_refuses_new(
         # New requests are refused (the listening socket closes) while the in-flight one
         # finishes.
         wait_for(new_request_refused(server.api_url), "new requests to be refused")
+        if lock_conn is not None:
+            lock_conn.exec_driver_sql("UNLOCK TABLES")
+            lock_conn.close()
+            lock_conn = None
         th.join(timeout=60)
         assert not th.is_alive()
         out = result["out"]
@@ -114,6 +126,8 @@ def test_sigterm_finishes_in_flight_upload_and_refuses_new(
         assert not any(tab.db.values())  # the tablet got its acknowledgement and wiped
         tab.http.close()
     finally:
+        if lock_conn is not None:
+            lock_conn.close()
         server.proc = server.proc if server.proc and server.proc.poll() is None else server.proc
         try:
             server.stop()
