@@ -19,15 +19,22 @@ from copse.tasks.scales import ItemScale
 class ExtraStringItemScale(ItemScale):
     """An :class:`ItemScale` whose question texts come from extra strings.
 
-    The extra string named like the item's column (e.g. ``q3``) is shown after
-    the neutral label when the server has it; otherwise only the label is.
+    The extra string named like the item's column (e.g. ``q3``, the name the
+    reference's string files use) is shown when the server has it, after the
+    neutral label (``label_with_wording``, for scales whose labels carry the
+    item number the wording lacks) or in its place; otherwise only the label is.
     """
 
+    #: Show "label: wording" (True) or the wording alone (False) when installed.
+    label_with_wording: bool = True
+
     def question_text(self, task: TaskData, item: str) -> str:
-        """The neutral label, followed by the installed wording if any."""
+        """The neutral label and/or the installed wording (see ``label_with_wording``)."""
         label = self.question_label(item)
         wording = task.strings.get(item)
-        return f"{label}: {wording}" if wording else label
+        if not wording:
+            return label
+        return f"{label}: {wording}" if self.label_with_wording else str(wording)
 
     def question_rows(self, task: TaskData) -> list[tuple[str, h.HtmlCell]]:
         rows: list[tuple[str, h.HtmlCell]] = []

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from copse.tasks.base import Cutoff, Summary, TaskData, TrackerSpec
 from copse.tasks.values import qfields
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 
-class Pdss(XStringItemScale):
+class Pdss(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "pdss"
     items = qfields("q", 1, 7)
     permitted = (0, 1, 2, 3, 4)

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from copse.tasks import html as h
 from copse.tasks.base import TaskData
 from copse.tasks.values import int_in
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 INPATIENT = 2
 MH_ITEMS = ("q1a", "q1b")
@@ -38,7 +38,8 @@ _OF5 = {n: f"{n} of 5" for n in range(1, 6)}
 _OF4 = {n: f"{n} of 4" for n in range(1, 5)}
 
 
-class PerinatalPoem(XStringItemScale):
+class PerinatalPoem(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "perinatal_poem"
     items = ("qa", "qb", *MH_ITEMS, *EXPERIENCE_ITEMS, *INPATIENT_ITEMS, "future_participation")
     permitted = (1, 2, 3, 4)

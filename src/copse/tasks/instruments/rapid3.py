@@ -26,7 +26,7 @@ from copse.tasks import html as h
 from copse.tasks.base import Cutoff, Summary, TaskData, TrackerSpec
 from copse.tasks.meta import format_number
 from copse.tasks.values import as_float
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 FN_ITEMS = tuple(f"q1{c}" for c in "abcdefghij")
 EXTRA_FN_ITEMS = tuple(f"q1{c}" for c in "klm")
@@ -68,7 +68,8 @@ def disease_severity(score: float | None) -> str | None:
     return "near remission"
 
 
-class Rapid3(XStringItemScale):
+class Rapid3(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "rapid3"
     items = FN_ITEMS + EXTRA_FN_ITEMS
     permitted = (0, 1, 2, 3)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from copse.tasks.base import Summary, TaskData, TrackerSpec
 from copse.tasks.values import qfields
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 #: summary → (item numbers, description)
 SUBSCALES: dict[str, tuple[tuple[int, ...], str]] = {
@@ -28,7 +28,8 @@ SUBSCALES: dict[str, tuple[tuple[int, ...], str]] = {
 _SUBSCALE_OF = {n: label for numbers, label in SUBSCALES.values() for n in numbers}
 
 
-class Sfmpq2(XStringItemScale):
+class Sfmpq2(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "sfmpq2"
     items = qfields("q", 1, 22)
     permitted = tuple(range(11))

@@ -16,13 +16,14 @@ from __future__ import annotations
 from copse.tasks.base import Cutoff, Summary, TaskData, TrackerSpec
 from copse.tasks.scales import band
 from copse.tasks.values import qfields
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 ANHEDONIC_CODES = frozenset({0, 1})
 ABNORMAL_AT = 3
 
 
-class Shaps(XStringItemScale):
+class Shaps(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "shaps"
     items = qfields("q", 1, 14)
     permitted = (0, 1, 2, 3)

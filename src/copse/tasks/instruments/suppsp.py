@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from copse.tasks.base import Summary, TaskData, TrackerSpec
 from copse.tasks.values import qfields
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 SUBSCALES: dict[str, tuple[tuple[int, ...], str]] = {
     "negative_urgency": ((6, 8, 13, 15), "Negative urgency"),
@@ -44,7 +44,8 @@ DISAGREE_SCORES_HIGH = {
 }
 
 
-class Suppsp(XStringItemScale):
+class Suppsp(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "suppsp"
     items = qfields("q", 1, 20)
     permitted = (1, 2, 3, 4)

@@ -21,12 +21,13 @@ from copse.tasks import html as h
 from copse.tasks.base import Cutoff, Summary, TaskData, TrackerSpec
 from copse.tasks.scales import band
 from copse.tasks.values import int_in, qfields
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 BANDS = ((10, "significant functional impairment"), (21, "moderately severe impairment or worse"))
 
 
-class Wsas(XStringItemScale):
+class Wsas(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "wsas"
     items = qfields("q", 1, 5)
     permitted = tuple(range(9))

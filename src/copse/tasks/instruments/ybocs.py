@@ -37,7 +37,7 @@ from copse.tasks import html as h
 from copse.tasks.base import Cutoff, RiskFlag, Summary, TaskData, TaskDefinition, TrackerSpec
 from copse.tasks.scales import band
 from copse.tasks.values import as_int, is_nonempty_text, qfields
-from copse.tasks.xitems import XStringItemScale
+from copse.tasks.wording import ExtraStringItemScale
 
 OBSESSION_ITEMS = qfields("q", 1, 5)
 COMPULSION_ITEMS = qfields("q", 6, 10)
@@ -97,7 +97,8 @@ GLOBAL_IMPROVEMENT = {
 RELIABILITY = {0: "excellent", 1: "good", 2: "fair", 3: "poor"}
 
 
-class Ybocs(XStringItemScale):
+class Ybocs(ExtraStringItemScale):
+    label_with_wording = False
     tablename = "ybocs"
     items = ALL_ITEMS
     permitted = (0, 1, 2, 3, 4)
