@@ -75,6 +75,7 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
     ("user set", ["user", "set", "frank", "--group", "ward9", "--may-upload", "--may-download"]),
     ("user passwd", ["user", "passwd", "frank", "--password", SECRET + "x"]),
     ("user unlock", ["user", "unlock", "frank"]),
+    ("user mfa-reset", ["user", "mfa-reset", "frank"]),
     ("settings set", ["settings", "set", "database-title", "Audited CamCOPS"]),
     ("patient add", ["patient", "add", "--group", "ward9", "--sex", "F", "--idnum", f"1={NHS}"]),
     ("schedule add", ["schedule", "add", "Follow-up", "--group", "ward9"]),
