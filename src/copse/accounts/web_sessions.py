@@ -221,6 +221,14 @@ def login(
         return LoginResult(None, INVALID_LOGIN)
     if mfa.status(conn, user_id).enrolled:
         mfa.begin_login(conn, current.id, user_id, now)
+        audit(
+            conn,
+            f"Password accepted, two-factor code awaited: {username}",
+            source="webviewer",
+            now=now,
+            remote_addr=ip,
+            user_id=user_id,
+        )
         return LoginResult(None, None, mfa_pending=True)
     lockout.clear_failures(conn, username)
     return LoginResult(complete_login(conn, settings, current, user_id, username, ip, now), None)
