@@ -217,3 +217,16 @@ def test_required_user_must_enrol_and_reset_forgets(db: Backend, cli: Cli) -> No
         s = auth.create_session(conn, None, T0)
         result = auth.login(conn, settings(db), s, "alice", PASSWORD, None, T0)
     assert result.session is not None
+
+
+def test_housekeeping_forgets_expired_half_way_steps(db: Backend, cli: Cli) -> None:
+    from copse.accounts.housekeeping import purge
+    from copse.schema.tables import mfa_pending
+
+    enrol(db, cli)
+    password_step(db, T0)
+    with db.engine.begin() as conn:
+        purge(conn, settings(db), T0 + timedelta(seconds=60))
+        assert conn.execute(sa.select(sa.func.count()).select_from(mfa_pending)).scalar_one() == 1
+        purge(conn, settings(db), T0 + timedelta(seconds=601))
+        assert conn.execute(sa.select(sa.func.count()).select_from(mfa_pending)).scalar_one() == 0
