@@ -38,6 +38,7 @@ def enrol(db: Backend, cli: Cli, username: str = "alice") -> tuple[int, str, lis
         uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar_one()
         session = auth.create_session(conn, "127.0.0.1", T0)
         secret = mfa.begin_enrolment(conn, session.id, uid, T0)
+        assert secret is not None
         codes = mfa.confirm_enrolment(
             conn, s, session.id, uid, code(secret, T0), remote_addr=None, now=T0
         )
@@ -80,6 +81,7 @@ def test_enrolment_with_a_wrong_code_changes_nothing(db: Backend, cli: Cli) -> N
         uid = conn.execute(sa.select(users.c.id)).scalar_one()
         session = auth.create_session(conn, None, T0)
         secret = mfa.begin_enrolment(conn, session.id, uid, T0)
+        assert secret is not None
         wrong = code(secret, T0, steps=5)
         out = mfa.confirm_enrolment(
             conn, settings(db), session.id, uid, wrong, remote_addr=None, now=T0
@@ -103,6 +105,7 @@ def test_enrolment_expires(db: Backend, cli: Cli) -> None:
         uid = conn.execute(sa.select(users.c.id)).scalar_one()
         session = auth.create_session(conn, None, T0)
         secret = mfa.begin_enrolment(conn, session.id, uid, T0)
+        assert secret is not None
         out = mfa.confirm_enrolment(
             conn, settings(db), session.id, uid, code(secret, later), remote_addr=None, now=later
         )
@@ -230,3 +233,15 @@ def test_housekeeping_forgets_expired_half_way_steps(db: Backend, cli: Cli) -> N
         assert conn.execute(sa.select(sa.func.count()).select_from(mfa_pending)).scalar_one() == 1
         purge(conn, settings(db), T0 + timedelta(seconds=601))
         assert conn.execute(sa.select(sa.func.count()).select_from(mfa_pending)).scalar_one() == 0
+
+
+def test_an_enrolled_user_cannot_replace_the_key_from_a_session(db: Backend, cli: Cli) -> None:
+    uid, secret, _ = enrol(db, cli)
+    with db.engine.begin() as conn:
+        session = auth.create_session(conn, None, T0)
+        assert mfa.begin_enrolment(conn, session.id, uid, T0) is None
+        out = mfa.confirm_enrolment(
+            conn, settings(db), session.id, uid, code(secret, T0, 1), remote_addr=None, now=T0
+        )
+        assert out == mfa.ALREADY_ON
+        assert conn.execute(sa.select(users.c.mfa_secret_key)).scalar_one() == secret

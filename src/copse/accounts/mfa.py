@@ -327,8 +327,19 @@ def check_login_code(
 # --- enrolment ----------------------------------------------------------------
 
 
-def begin_enrolment(conn: sa.Connection, session_id: int, user_id: int, now: datetime) -> str:
-    """A new secret for the user to add to their app; active only once confirmed."""
+ALREADY_ON = (
+    "Two-factor login is already on. To move it to a new phone, ask an administrator "
+    "to reset it, then set it up again."
+)
+
+
+def begin_enrolment(
+    conn: sa.Connection, session_id: int, user_id: int, now: datetime
+) -> str | None:
+    """A new secret for the user to add to their app, active only once confirmed;
+    None if two-factor login is already on (a session alone may not replace it)."""
+    if status(conn, user_id).enrolled:
+        return None
     secret = new_secret()
     _begin(conn, session_id, user_id, ENROL, now, secret)
     return secret
@@ -359,6 +370,8 @@ def confirm_enrolment(
     def note(details: str) -> None:
         audit(conn, details, source="webviewer", now=now, remote_addr=remote_addr, user_id=user_id)
 
+    if status(conn, user_id).enrolled:
+        return ALREADY_ON
     secret = enrolment_secret(conn, settings, session_id, user_id, now)
     if secret is None:
         return "The set-up has expired; start again."

@@ -50,6 +50,8 @@ def mfa_page(ctx: WebContext) -> Response:
         action = ctx.field("action")
         if action == "start":
             secret = mfa.begin_enrolment(ctx.conn, ctx.session.id, user_id, ctx.now)
+            if secret is None:
+                return _status_page(ctx, mfa.ALREADY_ON)
             ctx.audit(f"Two-factor set-up started (key shown) by user: {ctx.user.username}")
             return _enrol_page(ctx, secret, None)
         if action == "confirm":
