@@ -100,6 +100,18 @@ class TablePlan:
     def name(self) -> str:
         return self.table.name
 
+    def imported(self) -> sa.ColumnElement[bool] | None:
+        """The condition on copse's rows that came from the import (None: all of them).
+
+        copse writes audit entries of its own once the import is done (the
+        import's own entry, then logins, uploads...); every imported entry's
+        ``source`` starts with :data:`AUDIT_SOURCE_PREFIX` and copse's never
+        does, so verification compares only the imported ones.
+        """
+        if self.name == T.audit.name:
+            return self.table.c.source.like(AUDIT_SOURCE_PREFIX + "%")
+        return None
+
     def kept(self) -> sa.ColumnElement[bool] | None:
         """The condition on source rows that are copied (None: all of them)."""
         skip = SKIPPED_ROWS.get(self.name)
