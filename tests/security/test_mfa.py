@@ -50,8 +50,9 @@ def password_step(db: Backend, at: datetime, username: str = "alice") -> auth.We
     with db.engine.begin() as conn:
         session = auth.create_session(conn, "127.0.0.1", at)
         result = auth.login(conn, settings(db), session, username, PASSWORD, "127.0.0.1", at)
-    assert result.mfa_pending and result.session is None
-    return session
+    assert result.mfa_pending is not None and result.session is None
+    assert result.mfa_pending.id == session.id and result.mfa_pending.token != session.token
+    return result.mfa_pending
 
 
 def code_step(db: Backend, session: auth.WebSession, typed: str, at: datetime) -> object:
@@ -173,7 +174,7 @@ def test_wrong_codes_count_as_failed_logins_and_lock(db: Backend, cli: Cli) -> N
     with db.engine.begin() as conn:
         s2 = auth.create_session(conn, None, t1)
         refused = auth.login(conn, settings(db), s2, "alice", PASSWORD, None, t1)
-    assert refused.session is None and not refused.mfa_pending
+    assert refused.session is None and refused.mfa_pending is None
     assert any("locked out" in line for line in audits(db))
 
 
@@ -245,3 +246,20 @@ def test_an_enrolled_user_cannot_replace_the_key_from_a_session(db: Backend, cli
         )
         assert out == mfa.ALREADY_ON
         assert conn.execute(sa.select(users.c.mfa_secret_key)).scalar_one() == secret
+
+
+def test_a_tablet_login_does_not_clear_wrong_codes(db: Backend, cli: Cli) -> None:
+    """Else the password alone, through the client API, would allow unlimited code guesses."""
+    from copse.accounts.login import check_login
+
+    _, secret, _ = enrol(db, cli)
+    t1 = T0 + timedelta(minutes=5)
+    session = password_step(db, t1)
+    code_step(db, session, "000000" if code(secret, t1) != "000000" else "111111", t1)
+    with db.engine.begin() as conn:
+        ok = check_login(
+            conn, settings(db), "alice", PASSWORD, source="tablet", remote_addr=None, now=t1
+        )
+        assert ok.user_id is not None
+        n = conn.execute(sa.text("SELECT COUNT(*) FROM _security_login_failures")).scalar_one()
+    assert n == 1

@@ -310,6 +310,7 @@ def test_every_data_changing_web_action_is_audited(world: World) -> None:
         password="adminb-new-password",
         next="/tasks",
     )
+    d2.token = csrf_of(c2.get("/login/mfa").text)  # the password step renewed the token
     d2.post("/login/mfa", "/login/mfa", "Login as user: adminb", code=totp.at(at + 30))
 
     # Administrators: a user's two-factor requirement and reset.

@@ -64,7 +64,10 @@ def check_login(
     """Check the lock, then the password; count and audit failures.
 
     ``clear_failures=False``: a second factor follows, and the failures are
-    cleared only once it is passed (:mod:`copse.accounts.mfa`).
+    cleared only once it is passed (:mod:`copse.accounts.mfa`).  For a user
+    with a second factor they are never cleared by the password alone (e.g. a
+    tablet login): else anyone holding the password could reset the count of
+    wrong codes through the client API and guess codes without limit.
     """
 
     def note(details: str, user_id: int | None = None) -> None:
@@ -92,7 +95,7 @@ def check_login(
         if locked_for is not None:
             note(f"Account {username} locked out for {locked_for} minutes")
         return LoginCheck(None, error=INVALID_LOGIN)
-    if clear_failures:
+    if clear_failures and not user.has_totp:
         lockout.clear_failures(conn, username)
     if needs_rehash(user.hashedpw, settings.bcrypt_rounds):
         # A hash from an older, cheaper setting (e.g. CamCOPS's cost 6) is

@@ -180,8 +180,9 @@ def all_group_names(conn: sa.Connection) -> dict[int, str]:
 class LoginResult:
     session: WebSession | None
     error: str | None
-    #: The password was right; the second factor is awaited (``/login/mfa``).
-    mfa_pending: bool = False
+    #: The password was right; the second factor is awaited (``/login/mfa``)
+    #: in this session, whose token was rotated (send the new cookie).
+    mfa_pending: WebSession | None = None
 
 
 def login(
@@ -220,6 +221,14 @@ def login(
         )
         return LoginResult(None, INVALID_LOGIN)
     if mfa.status(conn, user_id).enrolled:
+        # A new token already now: a session id planted before the password
+        # (session fixation) cannot be used to try codes.
+        token = new_token()
+        conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.id == current.id)
+            .values(token=token, last_activity_utc=now)
+        )
         mfa.begin_login(conn, current.id, user_id, now)
         audit(
             conn,
@@ -229,7 +238,7 @@ def login(
             remote_addr=ip,
             user_id=user_id,
         )
-        return LoginResult(None, None, mfa_pending=True)
+        return LoginResult(None, None, mfa_pending=WebSession(current.id, token, None))
     lockout.clear_failures(conn, username)
     return LoginResult(complete_login(conn, settings, current, user_id, username, ip, now), None)
 

@@ -33,7 +33,9 @@ def login_page(ctx: WebContext) -> Response:
     result = auth.login(
         ctx.conn, ctx.settings, session, username, ctx.field("password"), ctx.remote_addr, ctx.now
     )
-    if result.mfa_pending:
+    if result.mfa_pending is not None:
+        ctx.session = result.mfa_pending
+        ctx.set_cookie = True
         return redirect(f"/login/mfa?next={quote(next_url, safe='/')}")
     if result.session is None:
         return ctx.render(
