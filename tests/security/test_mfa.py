@@ -263,3 +263,27 @@ def test_a_tablet_login_does_not_clear_wrong_codes(db: Backend, cli: Cli) -> Non
         assert ok.user_id is not None
         n = conn.execute(sa.text("SELECT COUNT(*) FROM _security_login_failures")).scalar_one()
     assert n == 1
+
+
+def test_the_same_code_in_two_concurrent_logins_wins_once(db: Backend, cli: Cli) -> None:
+    """Two sessions send the same code at once: the conditional UPDATE lets one win.
+
+    The first transaction claims the step and is still open when the second
+    (another connection, as another server process would be) is started with
+    the same code; it cannot see or overwrite the claim before the commit, and
+    after it the step is taken: exactly one login succeeds.
+    """
+    import threading
+
+    _, secret, _ = enrol(db, cli)
+    t1 = T0 + timedelta(minutes=5)
+    s1, s2 = password_step(db, t1), password_step(db, t1)
+    typed = code(secret, t1)
+    outcomes: list[object] = []
+    with db.engine.begin() as conn:
+        outcomes.append(auth.login_with_code(conn, settings(db), s1, typed, None, t1))
+        second = threading.Thread(target=lambda: outcomes.append(code_step(db, s2, typed, t1)))
+        second.start()  # blocks on the row (or SQLite's write lock) until this commits
+    second.join()
+    wins = [o for o in outcomes if isinstance(o, auth.WebSession)]
+    assert len(wins) == 1 and isinstance(outcomes[1], mfa.CodeCheck)
