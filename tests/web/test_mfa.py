@@ -136,3 +136,24 @@ def test_tablet_api_stays_password_only(world: World) -> None:
         },
     )
     assert "success:1" in r.text, r.text
+
+
+def test_new_recovery_codes_need_a_current_code(world: World) -> None:
+    c = world.logged_in("alice")
+    secret, old, at = enrol(c)
+    token = csrf_of(c.get("/mfa").text)
+    used = c.post(
+        "/mfa", data={"csrf_token": token, "action": "codes", "code": pyotp.TOTP(secret).at(at)}
+    )
+    assert "already been used" in used.text
+    r = c.post(
+        "/mfa",
+        data={"csrf_token": token, "action": "codes", "code": pyotp.TOTP(secret).at(at + 30)},
+    )
+    assert r.status_code == 200 and "New recovery codes" in r.text
+    new = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", r.text)
+    assert len(new) == 10 and not set(new) & set(old)
+    c2 = world.client()
+    login(c2, "alice")
+    assert "already been used" in code_login(c2, old[0]).text  # type: ignore[attr-defined]
+    assert code_login(c2, new[0]).status_code == 303  # type: ignore[attr-defined]

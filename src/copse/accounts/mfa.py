@@ -388,3 +388,41 @@ def confirm_enrolment(
     codes = new_recovery_codes(conn, user_id, now)
     note(f"Two-factor login (TOTP) enrolled for user: {username}")
     return codes
+
+
+def replace_recovery_codes(
+    conn: sa.Connection,
+    settings: Settings,
+    user_id: int,
+    code: str,
+    *,
+    remote_addr: str | None,
+    now: datetime,
+) -> list[str] | str:
+    """New recovery codes for an enrolled user who proves the second factor again
+    with a current TOTP code (counted like a login code): the codes, or an error."""
+    row = conn.execute(
+        sa.select(users.c.username, users.c.mfa_secret_key, users.c.mfa_method).where(
+            users.c.id == user_id
+        )
+    ).one()
+    username = str(row.username)
+
+    def note(details: str) -> None:
+        audit(conn, details, source="webviewer", now=now, remote_addr=remote_addr, user_id=user_id)
+
+    if row.mfa_method != TOTP or not row.mfa_secret_key:
+        return "Two-factor login is off: set it up first."
+    step = matching_step(row.mfa_secret_key, code, now)
+    if step is None or not _claim_step(conn, user_id, step):
+        note(f"New recovery codes refused (wrong or replayed code) for user: {username}")
+        lockout.record_failure(
+            conn,
+            username,
+            now,
+            threshold=settings.lockout_threshold,
+            increment_minutes=settings.lockout_minutes,
+        )
+        return WRONG_CODE
+    note(f"New recovery codes made for user: {username} (the old ones no longer work)")
+    return new_recovery_codes(conn, user_id, now)

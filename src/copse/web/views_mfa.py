@@ -43,7 +43,8 @@ def _enrol_page(ctx: WebContext, secret: str, error: str | None) -> Response:
 @page()
 def mfa_page(ctx: WebContext) -> Response:
     """GET: the user's two-factor status.  POST ``action=start``: a new key and its
-    QR code; ``action=confirm``: the first code, which turns it on."""
+    QR code; ``action=confirm``: the first code, which turns it on;
+    ``action=codes``: new recovery codes, for a current code."""
     assert ctx.user is not None and ctx.session is not None
     user_id = ctx.user.id
     if ctx.request.method == "POST":
@@ -73,6 +74,18 @@ def mfa_page(ctx: WebContext) -> Response:
                 return _enrol_page(ctx, shown, outcome)
             ctx.user = replace(ctx.user, must_enrol_mfa=False)
             return ctx.render("mfa_codes.html", title="Two-factor login is on", codes=outcome)
+        if action == "codes":
+            fresh = mfa.replace_recovery_codes(
+                ctx.conn,
+                ctx.settings,
+                user_id,
+                ctx.field("code"),
+                remote_addr=ctx.remote_addr,
+                now=ctx.now,
+            )
+            if isinstance(fresh, str):
+                return _status_page(ctx, fresh)
+            return ctx.render("mfa_codes.html", title="New recovery codes", codes=fresh)
         return _status_page(ctx, "Unknown action.")
     return _status_page(ctx, None)
 
