@@ -37,6 +37,9 @@ class Settings:
     bcrypt_rounds: int = 10
     #: New passwords must be at least this long (and not the username, not common).
     password_min_length: int = 10
+    #: Seconds a web login may wait between the password and the two-factor
+    #: code (and a TOTP set-up between showing the key and its first code).
+    mfa_timeout_seconds: int = 600
     #: Housekeeping (``copse housekeeping``, and the server every
     #: ``housekeeping_minutes``) deletes expired sessions, and login failures
     #: and lockouts older than ``login_failure_retention_days``.

@@ -63,6 +63,18 @@ def test_import_succeeds_with_clean_verification(imported: Imported) -> None:
     # The report names what is not carried over, with the source's row counts.
     assert "_security_webviewer_sessions (252 rows): web sessions" in out
     assert "_security_user_group: 1 row(s) left out" in out
+    # The import's own audit entry: who ran it, what it did, never the source's password.
+    with imported.backend.engine.connect() as conn:
+        own = (
+            conn.execute(
+                sa.select(T.audit.c.details).where(T.audit.c.details.like("%copse import-camcops%"))
+            )
+            .scalars()
+            .all()
+        )
+    assert len(own) == 1 and "OS user" in own[0] and "imported" in own[0]
+    password = sa.make_url(imported.source_url).password
+    assert not password or str(password) not in own[0]
 
 
 def test_check_index_clean(imported: Imported) -> None:
@@ -98,7 +110,7 @@ def test_server_tables_match_manifest(imported: Imported, manifest: dict[str, An
         assert _count(conn, T.groups) == s["groups"]
         assert _count(conn, T.idnum_definitions) == s["id_number_definitions"]
         assert _count(conn, T.special_notes) == s["special_notes"]
-        assert _count(conn, T.audit) == s["audit_rows"]
+        assert _count(conn, T.audit) == s["audit_rows"] + 1  # + the import's own entry
         assert _count(conn, T.task_schedule) == s["task_schedules"]
         assert _count(conn, T.task_schedule_item) == s["task_schedule_items"]
         assert _count(conn, T.patient_task_schedule) == s["patient_task_schedules"]

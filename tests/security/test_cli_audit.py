@@ -75,6 +75,7 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
     ("user set", ["user", "set", "frank", "--group", "ward9", "--may-upload", "--may-download"]),
     ("user passwd", ["user", "passwd", "frank", "--password", SECRET + "x"]),
     ("user unlock", ["user", "unlock", "frank"]),
+    ("user mfa-reset", ["user", "mfa-reset", "frank"]),
     ("settings set", ["settings", "set", "database-title", "Audited CamCOPS"]),
     ("patient add", ["patient", "add", "--group", "ward9", "--sex", "F", "--idnum", f"1={NHS}"]),
     ("schedule add", ["schedule", "add", "Follow-up", "--group", "ward9"]),
@@ -119,9 +120,9 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
         ],
     ),
 ]
-#: Started as a server process below (it audits the start). import-camcops is not
-#: audited yet: its verification compares copse's audit table with CamCOPS's row
-#: for row, so its own entry must first be told apart there (an open gap).
+#: Started as a server process below (it audits the start); import-camcops needs a
+#: CamCOPS source and an empty copse: its audit entry is checked by
+#: tests/import_camcops/test_fixture_import.py::test_import_succeeds_with_clean_verification.
 SERVER_COMMANDS = {"serve", "import-camcops"}
 
 

@@ -9,8 +9,10 @@ added without an audited action (and this test) to match.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from starlette.routing import Route
@@ -27,6 +29,7 @@ from copse.schema.tables import (
 from copse.web.app import routes
 from tests.web.conftest import PASSWORD, World, csrf_of, login
 from tests.web.consistency import assert_consistent
+from tests.web.test_mfa import SECRET_RE
 
 pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
@@ -281,6 +284,60 @@ def test_every_data_changing_web_action_is_audited(world: World) -> None:
         new_password2="adminb-new-password",
     )
     d2.post("/logout", "/logout", "Logout")
+
+    # Two-factor login: set-up (key shown, confirmed), then a login with a code.
+    d2.token = csrf_of(c2.get("/login").text)
+    d2.post(
+        "/login",
+        "/login",
+        "Login as user: adminb",
+        username="adminb",
+        password="adminb-new-password",
+        next="/tasks",
+    )
+    d2.token = csrf_of(c2.get("/mfa").text)
+    page = d2.post("/mfa", "/mfa", "Two-factor set-up started", status=200, action="start")
+    totp = pyotp.TOTP(SECRET_RE.findall(page.text)[0])
+    at = time.time()
+    d2.post("/mfa", "/mfa", "enrolled", status=200, action="confirm", code=totp.at(at))
+    d2.post("/logout", "/logout", "Logout")
+    d2.token = csrf_of(c2.get("/login").text)
+    d2.post(
+        "/login",
+        "/login",
+        "two-factor code awaited",
+        username="adminb",
+        password="adminb-new-password",
+        next="/tasks",
+    )
+    d2.token = csrf_of(c2.get("/login/mfa").text)  # the password step renewed the token
+    d2.post("/login/mfa", "/login/mfa", "Login as user: adminb", code=totp.at(at + 30))
+
+    # Administrators: a user's two-factor requirement and reset.
+    adminb = _scalar(world, sa.select(users.c.id).where(users.c.username == "adminb"))
+    u = f"/admin/users/{adminb}"
+    d.post(
+        "/admin/users/{user_id:int}",
+        u,
+        "Two-factor login required for user: adminb",
+        status=200,
+        action="mfa-required",
+        mfa_required="1",
+    )
+    d.post(
+        "/admin/users/{user_id:int}",
+        u,
+        "Two-factor login reset for user: adminb",
+        status=200,
+        action="mfa-reset",
+    )
+    d.post(
+        "/admin/users",
+        "/admin/users",
+        "Two-factor login not required for everyone",
+        status=200,
+        action="mfa-site",
+    )
 
     post_routes = {
         r.path for r in routes() if isinstance(r, Route) and "POST" in (r.methods or set())

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from copse.config import Settings
-from copse.schema.tables import account_lockouts, login_failures, sessions
+from copse.schema.tables import account_lockouts, login_failures, mfa_pending, sessions
 
 
 @dataclass(frozen=True)
@@ -57,4 +57,11 @@ def purge(conn: sa.Connection, settings: Settings, now: datetime) -> Purged:
     gone_lockouts = conn.execute(
         sa.delete(account_lockouts).where(account_lockouts.c.locked_until < keep_from)
     ).rowcount
+    # Half-way two-factor steps go with their sessions (ON DELETE CASCADE);
+    # expired ones of still-live sessions are useless too.
+    conn.execute(
+        sa.delete(mfa_pending).where(
+            mfa_pending.c.started_utc < now - timedelta(seconds=settings.mfa_timeout_seconds)
+        )
+    )
     return Purged(int(gone_sessions or 0), int(gone_failures or 0), int(gone_lockouts or 0))

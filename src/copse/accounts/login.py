@@ -59,8 +59,16 @@ def check_login(
     source: str,
     remote_addr: str | None,
     now: datetime,
+    clear_failures: bool = True,
 ) -> LoginCheck:
-    """Check the lock, then the password; count and audit failures."""
+    """Check the lock, then the password; count and audit failures.
+
+    ``clear_failures=False``: a second factor follows, and the failures are
+    cleared only once it is passed (:mod:`copse.accounts.mfa`).  For a user
+    with a second factor they are never cleared by the password alone (e.g. a
+    tablet login): else anyone holding the password could reset the count of
+    wrong codes through the client API and guess codes without limit.
+    """
 
     def note(details: str, user_id: int | None = None) -> None:
         audit(conn, details, source=source, now=now, remote_addr=remote_addr, user_id=user_id)
@@ -87,7 +95,8 @@ def check_login(
         if locked_for is not None:
             note(f"Account {username} locked out for {locked_for} minutes")
         return LoginCheck(None, error=INVALID_LOGIN)
-    lockout.clear_failures(conn, username)
+    if clear_failures and not user.has_totp:
+        lockout.clear_failures(conn, username)
     if needs_rehash(user.hashedpw, settings.bcrypt_rounds):
         # A hash from an older, cheaper setting (e.g. CamCOPS's cost 6) is
         # upgraded while the password is at hand; the password is unchanged.

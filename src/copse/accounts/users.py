@@ -41,6 +41,8 @@ class User:
     upload_group_id: int | None
     auto_generated: bool
     single_patient_pk: int | None
+    #: Has a second factor (TOTP) for the web: see :mod:`copse.accounts.mfa`.
+    has_totp: bool = False
 
     @classmethod
     def from_row(cls, row: Any) -> User:
@@ -52,6 +54,7 @@ class User:
             upload_group_id=row.upload_group_id,
             auto_generated=bool(row.auto_generated),
             single_patient_pk=row.single_patient_pk,
+            has_totp=row.mfa_method == "totp" and bool(row.mfa_secret_key),
         )
 
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from copse.accounts import lockout, mfa
 from copse.accounts.login import INVALID_LOGIN, check_login
 from copse.accounts.password_rules import DEFAULT_MIN_LENGTH
 from copse.accounts.password_rules import password_problem as rules_problem
@@ -44,6 +45,9 @@ class WebUser:
     username: str
     superuser: bool
     must_change_password: bool
+    #: Two-factor login is required for them and not set up yet: every page
+    #: sends them to the set-up page.
+    must_enrol_mfa: bool
     #: Groups whose data the user may see (memberships plus group-group
     #: visibility).  Ignored for superusers, who see everything.
     visible_group_ids: frozenset[int]
@@ -121,7 +125,12 @@ def load_user(conn: sa.Connection, user_id: int) -> WebUser | None:
     """The user with their visible and administered groups, or None if gone."""
     u = conn.execute(
         sa.select(
-            users.c.id, users.c.username, users.c.superuser, users.c.must_change_password
+            users.c.id,
+            users.c.username,
+            users.c.superuser,
+            users.c.must_change_password,
+            users.c.mfa_method,
+            users.c.mfa_required,
         ).where(users.c.id == user_id)
     ).first()
     if u is None:
@@ -144,6 +153,8 @@ def load_user(conn: sa.Connection, user_id: int) -> WebUser | None:
         username=str(u.username),
         superuser=bool(u.superuser),
         must_change_password=bool(u.must_change_password),
+        must_enrol_mfa=u.mfa_method != mfa.TOTP
+        and (bool(u.mfa_required) or mfa.site_required(conn)),
         visible_group_ids=frozenset(seen),
         admin_group_ids=frozenset(m.group_id for m in ms if m.groupadmin),
     )
@@ -169,6 +180,9 @@ def all_group_names(conn: sa.Connection) -> dict[int, str]:
 class LoginResult:
     session: WebSession | None
     error: str | None
+    #: The password was right; the second factor is awaited (``/login/mfa``)
+    #: in this session, whose token was rotated (send the new cookie).
+    mfa_pending: WebSession | None = None
 
 
 def login(
@@ -180,10 +194,17 @@ def login(
     ip: str | None,
     now: datetime,
 ) -> LoginResult:
-    """Check the lock, then the password; on success rotate the session token."""
+    """Check the lock, then the password; then await the second factor or log in."""
 
     check = check_login(
-        conn, settings, username, password, source="webviewer", remote_addr=ip, now=now
+        conn,
+        settings,
+        username,
+        password,
+        source="webviewer",
+        remote_addr=ip,
+        now=now,
+        clear_failures=False,
     )
     if check.user_id is None:
         return LoginResult(None, check.error)
@@ -199,6 +220,54 @@ def login(
             user_id=user_id,
         )
         return LoginResult(None, INVALID_LOGIN)
+    if mfa.status(conn, user_id).enrolled:
+        # A new token already now: a session id planted before the password
+        # (session fixation) cannot be used to try codes.
+        token = new_token()
+        conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.id == current.id)
+            .values(token=token, last_activity_utc=now)
+        )
+        mfa.begin_login(conn, current.id, user_id, now)
+        audit(
+            conn,
+            f"Password accepted, two-factor code awaited: {username}",
+            source="webviewer",
+            now=now,
+            remote_addr=ip,
+            user_id=user_id,
+        )
+        return LoginResult(None, None, mfa_pending=WebSession(current.id, token, None))
+    lockout.clear_failures(conn, username)
+    return LoginResult(complete_login(conn, settings, current, user_id, username, ip, now), None)
+
+
+def login_with_code(
+    conn: sa.Connection,
+    settings: Settings,
+    current: WebSession,
+    code: str,
+    ip: str | None,
+    now: datetime,
+) -> mfa.CodeCheck | WebSession:
+    """The second step: the logged-in session, or the failed check."""
+    check = mfa.check_login_code(conn, settings, current.id, code, remote_addr=ip, now=now)
+    if check.user_id is None:
+        return check
+    return complete_login(conn, settings, current, check.user_id, check.username, ip, now)
+
+
+def complete_login(
+    conn: sa.Connection,
+    settings: Settings,
+    current: WebSession,
+    user_id: int,
+    username: str,
+    ip: str | None,
+    now: datetime,
+) -> WebSession:
+    """Every check passed: rotate the session token and bind the session to the user."""
     # One web session per person: drop their other browser sessions, and
     # expired anonymous ones while we are here.
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
@@ -224,7 +293,7 @@ def login(
         remote_addr=ip,
         user_id=user_id,
     )
-    return LoginResult(WebSession(current.id, token, user_id), None)
+    return WebSession(current.id, token, user_id)
 
 
 def logout(conn: sa.Connection, session: WebSession, ip: str | None, now: datetime) -> None:

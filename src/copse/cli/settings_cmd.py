@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
+from copse.accounts import mfa
 from copse.cli.common import CliContext, pass_cli
 from copse.schema.tables import server_settings
 
@@ -18,17 +19,28 @@ def set_database_title(conn: sa.Connection, title: str) -> None:
         conn.execute(sa.insert(server_settings).values(id=1, database_title=title))
 
 
+_YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
 @click.group("settings")
 def settings_group() -> None:
     """Server settings kept in the database."""
 
 
 @settings_group.command("set")
-@click.argument("name", type=click.Choice(["database-title"]))
+@click.argument("name", type=click.Choice(["database-title", "mfa-required"]))
 @click.argument("value")
 @pass_cli
 def set_cmd(cli: CliContext, name: str, value: str) -> None:
-    """Set a server setting (database-title: the name tablets show)."""
+    """Set a server setting (database-title: the name tablets show; mfa-required:
+    yes/no, every web user must use two-factor login)."""
+    if name == "mfa-required":
+        if value.lower() not in _YES_NO:
+            raise click.ClickException("mfa-required must be yes or no")
+        required = _YES_NO[value.lower()]
+        cli.run(lambda conn: mfa.set_site_required(conn, required))
+        click.echo(f"Set {name}")
+        return
     if "\n" in value or "\r" in value:
         raise click.ClickException("The database title must be one line")
     if not value.strip():

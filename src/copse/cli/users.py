@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 import sqlalchemy as sa
 
-from copse.accounts import lockout
+from copse.accounts import lockout, mfa
 from copse.accounts.password_rules import password_problem
 from copse.accounts.users import (
     create_user,
@@ -168,6 +168,11 @@ def passwd(cli: CliContext, username: str, password: str) -> None:
     help="Membership flag for --group: may download the group's data (copse export).",
 )
 @click.option("--superuser/--no-superuser", default=None, help="Superuser status.")
+@click.option(
+    "--mfa-required/--no-mfa-required",
+    default=None,
+    help="Two-factor login required on the web (the user sets it up at next login).",
+)
 @pass_cli
 def set_cmd(
     cli: CliContext,
@@ -179,8 +184,9 @@ def set_cmd(
     group_admin: bool | None,
     may_download: bool | None,
     superuser: bool | None,
+    mfa_required: bool | None,
 ) -> None:
-    """Change a user's upload group, superuser status or membership flags."""
+    """Change a user's upload group, superuser or two-factor status, or membership flags."""
 
     def work(conn: sa.Connection) -> None:
         user = get_user_by_name(conn, username)
@@ -193,6 +199,8 @@ def set_cmd(
             set_membership(conn, user.id, gid)
         if superuser is not None:
             values["superuser"] = superuser
+        if mfa_required is not None:
+            values["mfa_required"] = mfa_required
         if values:
             conn.execute(sa.update(users).where(users.c.id == user.id).values(**values))
         flags = {
@@ -255,6 +263,23 @@ def unlock(cli: CliContext, username: str) -> None:
 
     cli.run(work)
     click.echo(f"Unlocked {username}")
+
+
+@user_group.command("mfa-reset")
+@click.argument("username")
+@pass_cli
+def mfa_reset(cli: CliContext, username: str) -> None:
+    """Turn off a user's two-factor login (lost phone): they log in with the password
+    alone, and set it up again at once if it is required for them."""
+
+    def work(conn: sa.Connection) -> None:
+        user = get_user_by_name(conn, username)
+        if user is None:
+            raise click.ClickException(f"No such user: {username}")
+        mfa.reset(conn, user.id)
+
+    cli.run(work)
+    click.echo(f"Two-factor login reset for {username}")
 
 
 def register(cli: click.Group) -> None:

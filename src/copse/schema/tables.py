@@ -88,6 +88,10 @@ users = _table(
     sa.Column("language", sa.String(6)),
     sa.Column("auto_generated", sa.Boolean, nullable=False, default=False),
     sa.Column("single_patient_pk", sa.Integer),
+    # copse (issue 13, migration 0005): this user must use two-factor login,
+    # and the time step of their last accepted TOTP code (a code is accepted once).
+    sa.Column("mfa_required", sa.Boolean, nullable=False, default=False),
+    sa.Column("mfa_last_totp_step", sa.BigInteger),
 )
 
 memberships = _table(
@@ -152,6 +156,45 @@ sessions = _table(
     sa.Column("task_filter_id", sa.Integer),
     sa.Column("is_api_session", sa.Boolean, default=False),
     sa.Column("form_state", sa.Text),
+)
+
+#: copse (issue 13, migration 0005): one-time recovery codes, stored as
+#: SHA-256 hashes (the codes are random, 50 bits: a slow hash adds nothing).
+mfa_recovery_codes = _table(
+    "_security_mfa_recovery_codes",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("_security_users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("created_at_utc", UtcDateTime, nullable=False),
+    sa.Column("used_at_utc", UtcDateTime),
+)
+
+#: copse (issue 13, migration 0005): a web session half-way through a
+#: two-factor step: ``login`` (password right, code awaited) or ``enrol``
+#: (a new TOTP secret shown, its first code awaited).
+mfa_pending = _table(
+    "_security_mfa_pending",
+    sa.Column(
+        "session_id",
+        sa.Integer,
+        sa.ForeignKey("_security_webviewer_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("_security_users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("purpose", sa.String(10), nullable=False),
+    sa.Column("secret", sa.String(32)),
+    sa.Column("started_utc", UtcDateTime, nullable=False),
 )
 
 login_failures = _table(
@@ -223,6 +266,8 @@ server_settings = _table(
     # copse (issue 14, migration 0004): hex HMAC key of download pseudonyms;
     # created on first de-identified download, never shown.
     sa.Column("export_pseudonym_key", sa.String(64)),
+    # copse (issue 13, migration 0005): every web user must use two-factor login.
+    sa.Column("mfa_required", sa.Boolean, nullable=False, default=False),
 )
 
 idnum_index = _table(

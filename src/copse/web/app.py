@@ -24,6 +24,7 @@ from copse.web import (
     views_auth,
     views_clinical,
     views_manage,
+    views_mfa,
     views_patients,
     views_records,
     views_spatient_edit,
@@ -49,6 +50,8 @@ def routes() -> list[Route | Mount]:
     return [
         Route("/", views_auth.home, methods=GET),
         Route("/login", views_auth.login_page, methods=GET_POST),
+        Route("/login/mfa", views_auth.login_code_page, methods=GET_POST),
+        Route("/mfa", views_mfa.mfa_page, methods=GET_POST),
         Route("/logout", views_auth.logout_page, methods=["POST"]),
         Route("/change-password", views_auth.change_password, methods=GET_POST),
         Route("/tasks", views_tasks.task_list, methods=GET),

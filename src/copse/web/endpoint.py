@@ -359,6 +359,13 @@ def _run(
             and request.url.path not in ("/change-password", "/logout")
         ):
             return redirect("/change-password"), ctx
+        if (
+            ctx.user is not None
+            and ctx.user.must_enrol_mfa
+            and not ctx.user.must_change_password
+            and request.url.path not in ("/mfa", "/logout")
+        ):
+            return redirect("/mfa"), ctx
         if need_admin and not (ctx.user is not None and ctx.user.is_admin):
             raise forbidden("Only administrators may use this page.")
         if request.method == "POST" and need_csrf:

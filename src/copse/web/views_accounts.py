@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from copse.accounts import admin_ops, lockout
+from copse.accounts import admin_ops, lockout, mfa
 from copse.accounts import web_sessions as auth
 from copse.accounts.users import (
     MEMBERSHIP_FLAGS,
@@ -79,7 +79,12 @@ def _user_in_scope(ctx: WebContext, user_id: int) -> sa.Row[Any]:
 def users_view(ctx: WebContext) -> Response:
     assert ctx.user is not None
     error = None
-    if ctx.request.method == "POST":
+    if ctx.request.method == "POST" and ctx.field("action") == "mfa-site":
+        _require_superuser(ctx)
+        required = bool(ctx.field("mfa_required"))
+        mfa.set_site_required(ctx.conn, required)
+        _note(ctx, f"Two-factor login {'required' if required else 'not required'} for everyone")
+    elif ctx.request.method == "POST":
         username, password = ctx.field("username").strip(), ctx.field("password")
         group_id = parse_int(ctx.field("group_id"))
         managed = dict(_managed_groups(ctx))
@@ -118,6 +123,7 @@ def users_view(ctx: WebContext) -> Response:
         disabled=disabled,
         error=error,
         groups=_managed_groups(ctx),
+        mfa_site=mfa.site_required(ctx.conn),
         status_code=400 if error else 200,
     )
 
@@ -173,6 +179,19 @@ def user_edit(ctx: WebContext) -> Response:
                 )
                 _note(ctx, f"Password set by administrator for user: {u.username}")
                 message = "Password set."
+        elif action == "mfa-required":
+            required = bool(ctx.field("mfa_required"))
+            mfa.set_user_required(ctx.conn, u.id, required)
+            _note(
+                ctx,
+                f"Two-factor login {'required' if required else 'not required'} "
+                f"for user: {u.username}",
+            )
+            message = "Saved."
+        elif action == "mfa-reset":
+            mfa.reset(ctx.conn, u.id)
+            _note(ctx, f"Two-factor login reset for user: {u.username}")
+            message = "Two-factor login reset: the password alone logs in until it is set up again."
         elif action == "unlock":
             lockout.unlock(ctx.conn, u.username)
             _note(ctx, f"User unlocked: {u.username}")
@@ -206,6 +225,7 @@ def user_edit(ctx: WebContext) -> Response:
         locked=lockout.locked_until(ctx.conn, u.username, ctx.now),
         disabled=not u.hashedpw,
         usage=admin_ops.user_usage(ctx.conn, u.id),
+        mfa_status=mfa.status(ctx.conn, u.id),
         status_code=400 if error else 200,
     )
 

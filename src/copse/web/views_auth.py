@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.responses import Response
 
+from copse.accounts import mfa
 from copse.accounts import web_sessions as auth
 from copse.accounts.passwords import check_password
 from copse.accounts.users import get_user_by_id, set_password
@@ -30,11 +33,46 @@ def login_page(ctx: WebContext) -> Response:
     result = auth.login(
         ctx.conn, ctx.settings, session, username, ctx.field("password"), ctx.remote_addr, ctx.now
     )
+    if result.mfa_pending is not None:
+        ctx.session = result.mfa_pending
+        ctx.set_cookie = True
+        return redirect(f"/login/mfa?next={quote(next_url, safe='/')}")
     if result.session is None:
         return ctx.render(
             "login.html", title="Log in", error=result.error, username=username, next_url=next_url
         )
     ctx.session = result.session
+    ctx.set_cookie = True
+    return redirect(next_url)
+
+
+@page(login=False)
+def login_code_page(ctx: WebContext) -> Response:
+    """The second step of a login: a code from the app, or a recovery code."""
+    next_url = safe_next(ctx.field("next") or ctx.param("next") or "/tasks")
+    if ctx.user is not None:
+        return redirect(next_url)
+    pending = (
+        None
+        if ctx.session is None
+        else mfa.login_pending(ctx.conn, ctx.settings, ctx.session.id, ctx.now)
+    )
+    if ctx.session is None or pending is None:
+        return ctx.render(
+            "login.html", title="Log in", error=mfa.EXPIRED, username="", next_url=next_url
+        )
+    if ctx.request.method == "GET":
+        return ctx.render("login_mfa.html", title="Log in", error=None, next_url=next_url)
+    result = auth.login_with_code(
+        ctx.conn, ctx.settings, ctx.session, ctx.field("code"), ctx.remote_addr, ctx.now
+    )
+    if isinstance(result, mfa.CodeCheck):
+        if result.restart:
+            return ctx.render(
+                "login.html", title="Log in", error=result.error, username="", next_url=next_url
+            )
+        return ctx.render("login_mfa.html", title="Log in", error=result.error, next_url=next_url)
+    ctx.session = result
     ctx.set_cookie = True
     return redirect(next_url)
 

@@ -45,10 +45,13 @@ SERVER_TABLES: tuple[sa.Table, ...] = (
 #: does not check the ID policies on upload, and the tablets must carry on as
 #: before.  Devices: no copse finalizing upload has happened yet.  Server
 #: settings: the pseudonym key of de-identified exports is made on first use.
+#: Users and settings: two-factor login is required only where CamCOPS users
+#: already enrolled (their TOTP secrets are carried over and used).
 FIXED_VALUES: dict[str, dict[str, Any]] = {
     "_security_groups": {"check_policy_on_upload": False},
     "_security_devices": {"last_finalizing_eras": None},
-    "_server_settings": {"export_pseudonym_key": None},
+    "_server_settings": {"export_pseudonym_key": None, "mfa_required": False},
+    "_security_users": {"mfa_required": False, "mfa_last_totp_step": None},
 }
 
 #: CamCOPS tables that copse does not carry over, and why (the report lists them).
@@ -96,6 +99,18 @@ class TablePlan:
     @property
     def name(self) -> str:
         return self.table.name
+
+    def imported(self) -> sa.ColumnElement[bool] | None:
+        """The condition on copse's rows that came from the import (None: all of them).
+
+        copse writes audit entries of its own once the import is done (the
+        import's own entry, then logins, uploads...); every imported entry's
+        ``source`` starts with :data:`AUDIT_SOURCE_PREFIX` and copse's never
+        does, so verification compares only the imported ones.
+        """
+        if self.name == T.audit.name:
+            return self.table.c.source.like(AUDIT_SOURCE_PREFIX + "%")
+        return None
 
     def kept(self) -> sa.ColumnElement[bool] | None:
         """The condition on source rows that are copied (None: all of them)."""

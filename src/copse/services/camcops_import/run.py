@@ -77,12 +77,13 @@ def _not_carried(conn: sa.Connection, schema: SourceSchema, plans: list[TablePla
     for name in unknown_tables(schema, plans):
         notes.append(f"{name} ({count_rows(conn, name)} rows): unknown table, not imported")
     mfa = conn.execute(
-        sa.text("SELECT COUNT(*) FROM _security_users WHERE mfa_method <> 'no_mfa'")
+        sa.text("SELECT COUNT(*) FROM _security_users WHERE mfa_method NOT IN ('no_mfa', 'totp')")
     ).scalar_one()
     if mfa:
         notes.append(
-            f"_security_users: {mfa} user(s) use multi-factor authentication, which copse "
-            "does not offer: their MFA settings are kept but they log in with the password alone"
+            f"_security_users: {mfa} user(s) use e-mail or SMS one-time codes, which copse "
+            "does not offer: their MFA settings are kept but they log in with the password alone "
+            "(TOTP users keep their authenticator app)"
         )
     return notes
 

@@ -160,11 +160,11 @@ def count_kept(conn: sa.Connection, plan: TablePlan) -> tuple[int, int]:
 def stream_rows(
     conn: sa.Connection, plan: TablePlan, columns: tuple[str, ...], *, source: bool = True
 ) -> Iterator[Any]:
-    """Every (kept, on the source) row of one table in key order, streamed."""
+    """Every kept row of the source, or imported row of copse, in key order, streamed."""
     q = sa.select(*(plan.table.c[c] for c in columns)).order_by(
         *(plan.table.c[k] for k in plan.key)
     )
-    kept = plan.kept() if source else None
+    kept = plan.kept() if source else plan.imported()
     if kept is not None:
         q = q.where(kept)
     result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
