@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -24,6 +25,8 @@ from copse.db.engine import make_engine
 from copse.db.tx import run_in_transaction
 from copse.ops.http import ObservabilityMiddleware
 from copse.ops.http import routes as ops_routes
+from copse.services.downloads import jobs as download_jobs
+from copse.services.downloads.runner import run_next
 from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
 
@@ -58,34 +61,59 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _housekeep(conn: sa.Connection, settings: Settings) -> str:
+    now = utcnow()
+    return f"{purge(conn, settings, now)}; {download_jobs.housekeep(conn, settings, now)}"
+
+
 def housekeeping_lifespan(
     settings: Settings, engine: sa.Engine
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving.
+    """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving,
+    and the background download jobs (:mod:`copse.services.downloads.runner`).
 
-    Every worker runs it; the deletes are idempotent, so several workers or
-    hosts on one database do no harm. A failure is logged and tried again at
-    the next interval: housekeeping must never stop the server.
+    Every worker runs both; the deletes are idempotent and a job is claimed
+    atomically in the database, so several workers or hosts on one database
+    do no harm. A failure is logged and tried again at the next interval:
+    housekeeping must never stop the server. Start-up housekeeping marks
+    failed the download jobs a stopped or crashed process left running.
     """
+    stop = threading.Event()
 
     async def loop() -> None:
         while True:
             try:
-                purged = await run_in_threadpool(
-                    run_in_transaction, engine, lambda conn: purge(conn, settings, utcnow())
+                done = await run_in_threadpool(
+                    run_in_transaction, engine, lambda conn: _housekeep(conn, settings)
                 )
-                logger.info("Housekeeping removed %s", purged)
+                logger.info("Housekeeping removed %s", done)
             except Exception:
                 logger.exception("Housekeeping failed; will try again")
             await asyncio.sleep(settings.housekeeping_minutes * 60)
 
+    async def downloads() -> None:
+        while not stop.is_set():
+            try:
+                ran = await run_in_threadpool(run_next, engine, settings, stop)
+            except Exception:
+                logger.exception("Download job runner failed; will try again")
+                ran = None
+            if ran is None:
+                await asyncio.sleep(settings.download_poll_seconds)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(loop()) if settings.housekeeping_minutes > 0 else None
+        tasks = [asyncio.create_task(downloads())]
+        if settings.housekeeping_minutes > 0:
+            tasks.append(asyncio.create_task(loop()))
         try:
             yield
         finally:
-            if task is not None:
+            stop.set()  # a running job stops at its next batch and is marked failed
+            runner = tasks[0]
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(runner), timeout=20)
+            for task in tasks:
                 task.cancel()
 
     return lifespan
