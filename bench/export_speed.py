@@ -201,6 +201,22 @@ def _job_times(engine: sa.Engine, job_id: int) -> tuple[str, float | None, int]:
     return str(row.state), secs, int(row.progress_rows)
 
 
+def _run_job(
+    client: httpx.Client, engine: sa.Engine, fmt: str, extra: dict[str, str]
+) -> tuple[int, str, float | None, int]:
+    """Ask for a download through the web form; wait for its job to end (polling the DB)."""
+    token = re.search(r'name="csrf_token" value="([^"]*)"', client.get("/downloads/new").text)
+    assert token
+    r = client.post("/downloads/new", data={"csrf_token": token.group(1), "format": fmt, **extra})
+    assert r.status_code == 303, r.text[:2000]
+    job_id = int(r.headers["location"].rsplit("=", 1)[1])
+    while True:
+        state, secs, done = _job_times(engine, job_id)
+        if state in ("done", "failed"):
+            return job_id, state, secs, done
+        time.sleep(0.2)
+
+
 def measure(backend: str, url: str, sizes: list[int], work: Path) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for size in sizes:
@@ -224,24 +240,12 @@ def measure(backend: str, url: str, sizes: list[int], work: Path) -> list[dict[s
             try:
                 base = server.api_url.removesuffix("/api")
                 client = _login(base)
+                # Warm-up (imports, first connections): one small download, not recorded.
+                _run_job(client, db.engine, "sqlite", {"task_type": "photo"})
                 for fmt in FORMATS:
                     idle = server.rss_mb()
                     server.reset_peak()
-                    token = re.search(
-                        r'name="csrf_token" value="([^"]*)"', client.get("/downloads/new").text
-                    )
-                    assert token
-                    r = client.post(
-                        "/downloads/new",
-                        data={"csrf_token": token.group(1), "format": fmt, "blobs": "1"},
-                    )
-                    assert r.status_code == 303, r.text[:2000]
-                    job_id = int(r.headers["location"].rsplit("=", 1)[1])
-                    while True:  # polls the job's state in the database
-                        state, secs, done = _job_times(db.engine, job_id)
-                        if state in ("done", "failed"):
-                            break
-                        time.sleep(0.2)
+                    job_id, state, secs, done = _run_job(client, db.engine, fmt, {"blobs": "1"})
                     peak = server.peak_rss_mb()
                     assert state == "done", f"{fmt}: job {state}"
                     got = client.get(f"/downloads/{job_id}/file")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -20,8 +22,10 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from copse.accounts.users import get_user_by_name
 from copse.schema.tables import audit, download_jobs
 from copse.services.downloads import jobs
+from copse.services.export import ExportOptions
 from copse.wire.dates import utcnow
 from tests.conftest import Cli
 from tests.web.conftest import World, csrf_of, login, web_settings
@@ -224,9 +228,6 @@ def test_interrupted_job_fails_with_a_reason_and_can_be_started_again(
     folder.mkdir(parents=True, exist_ok=True)
     now = utcnow()
     with downloaders.db.engine.begin() as conn:
-        from copse.accounts.users import get_user_by_name
-        from copse.services.export import ExportOptions
-
         alice = get_user_by_name(conn, "alice")
         assert alice is not None
         job_id = jobs.submit(
@@ -270,3 +271,36 @@ def test_finished_files_expire(running: Callable[..., TestClient], downloaders: 
     assert not path.exists()
     assert job_state(downloaders, job_id).state == jobs.EXPIRED
     assert root.get(f"/downloads/{job_id}/file").status_code == 404
+
+
+def test_too_many_jobs_under_way_are_refused(downloaders: World) -> None:
+    """No runner in this client (its lifespan is not entered): the jobs stay queued."""
+    c = downloaders.client(download_background_rows=0)
+    login(c, "alice")
+    for _ in range(jobs.MAX_ACTIVE_JOBS):
+        assert post_form(c, format="csv").status_code == 303
+    r = post_form(c, format="csv")
+    assert r.status_code == 400
+    assert f"quota: you already have {jobs.MAX_ACTIVE_JOBS} downloads waiting or running" in r.text
+
+
+def test_a_job_of_a_dead_process_on_this_host_fails_at_once(downloaders: World) -> None:
+    """Start-up housekeeping need not wait for the lease: the owner's process is gone."""
+    settings = web_settings(downloaders.db, downloaders.data_dir)
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    dead_owner = jobs.owner_id().rsplit(":", 1)[0] + f":{proc.pid}"
+    now = utcnow()
+    with downloaders.db.engine.begin() as conn:
+        root = get_user_by_name(conn, "root")
+        assert root is not None
+        job_id = jobs.submit(
+            conn, settings, root, ExportOptions("csv"), estimate=1, now=now, remote_addr=None
+        )
+        assert jobs.claim(conn, jobs.owner_id(), now, 60) is not None  # this process: alive
+        assert jobs.housekeep(conn, settings, now).interrupted == []
+        conn.execute(
+            sa.update(download_jobs).where(download_jobs.c.id == job_id).values(owner=dead_owner)
+        )
+        assert jobs.housekeep(conn, settings, now).interrupted == [job_id]
+    assert job_state(downloaders, job_id).reason == jobs.INTERRUPTED

@@ -74,9 +74,17 @@ class Job:
         return f"copse-download-{self.id}{SUFFIXES.get(self.format, '.bin')}"  # type: ignore[call-overload]
 
 
+def _boot_id() -> str:
+    """This machine's boot id (Linux): tells two hosts with one hostname apart."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    except OSError:
+        return "-"
+
+
 def owner_id() -> str:
-    """This process, as written in a job it runs: ``host:pid``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process, as written in a job it runs: ``host:boot:pid``."""
+    return f"{socket.gethostname()}:{_boot_id()}:{os.getpid()}"
 
 
 def partial_paths(folder: Path, job_id: int) -> list[Path]:
@@ -116,7 +124,22 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+#: Downloads one user may have waiting or running at once.
+MAX_ACTIVE_JOBS = 3
+
+
 def check_quota(conn: sa.Connection, settings: Settings, user: User) -> None:
+    """Refuse a new job to a user over their size quota or with too many jobs under way."""
+    active = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(jobs)
+        .where(jobs.c.user_id == user.id, jobs.c.state.in_((QUEUED, RUNNING)))
+    ).scalar_one()
+    if active >= MAX_ACTIVE_JOBS:
+        raise ExportError(
+            f"quota: you already have {active} downloads waiting or running; "
+            "wait until one has finished"
+        )
     used = used_bytes(conn, user.id)
     if used >= settings.download_quota_bytes:
         raise ExportError(
@@ -339,9 +362,12 @@ def fail(
 
 
 def _process_gone(owner: str | None) -> bool:
-    """True if ``owner`` names a process on this host that no longer exists."""
-    host, _, pid = (owner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    """True if ``owner`` names a process on this machine (same host, same boot) that is gone."""
+    parts = (owner or "").rsplit(":", 2)
+    if len(parts) != 3 or not parts[2].isdigit():
+        return False
+    host, boot, pid = parts
+    if host != socket.gethostname() or boot != _boot_id():
         return False
     try:
         os.kill(int(pid), 0)
