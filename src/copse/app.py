@@ -9,6 +9,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TypeVar
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
@@ -31,6 +32,7 @@ from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SIGNPOST_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>CamCOPS server endpoint</title>
@@ -59,6 +61,36 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
             raise BodyTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _in_daemon_thread(fn: Callable[[], T]) -> T:
+    """Run ``fn`` in a daemon thread of its own and await its result.
+
+    Not the shared thread pool, whose threads the interpreter joins at exit: a
+    download job stuck on a database lock must not keep a stopping server
+    alive (the job is then marked failed at the next start-up).
+    """
+    loop = asyncio.get_running_loop()
+    fut: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, exc: BaseException | None) -> None:
+        if fut.done():
+            return
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            fut.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            result, exc = fn(), None
+        except BaseException as e:  # handed to the awaiting task
+            result, exc = None, e
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, result, exc)
+
+    threading.Thread(target=target, name="copse-downloads", daemon=True).start()
+    return await fut
 
 
 def _housekeep(conn: sa.Connection, settings: Settings) -> str:
@@ -91,13 +123,18 @@ def housekeeping_lifespan(
                 logger.exception("Housekeeping failed; will try again")
             await asyncio.sleep(settings.housekeeping_minutes * 60)
 
+    busy = [False]  # inside run_next: shutdown lets it finish (a job stops at its next batch)
+
     async def downloads() -> None:
         while not stop.is_set():
+            busy[0] = True
             try:
-                ran = await run_in_threadpool(run_next, engine, settings, stop)
+                ran = await _in_daemon_thread(lambda: run_next(engine, settings, stop))
             except Exception:
                 logger.exception("Download job runner failed; will try again")
                 ran = None
+            finally:
+                busy[0] = False
             if ran is None:
                 await asyncio.sleep(settings.download_poll_seconds)
 
@@ -111,8 +148,9 @@ def housekeeping_lifespan(
         finally:
             stop.set()  # a running job stops at its next batch and is marked failed
             runner = tasks[0]
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(runner), timeout=20)
+            if busy[0]:
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(runner), timeout=20)
             for task in tasks:
                 task.cancel()
 
