@@ -8,6 +8,7 @@ waits for the job's state in the database, never for a guessed time.
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import subprocess
 import sys
@@ -304,3 +305,17 @@ def test_a_job_of_a_dead_process_on_this_host_fails_at_once(downloaders: World) 
         )
         assert jobs.housekeep(conn, settings, now).interrupted == [job_id]
     assert job_state(downloaders, job_id).reason == jobs.INTERRUPTED
+
+
+def test_housekeeping_removes_orphaned_stream_files(downloaders: World) -> None:
+    settings = web_settings(downloaders.db, downloaders.data_dir)
+    folder = settings.effective_download_dir
+    folder.mkdir(parents=True)
+    old, new = folder / "stream-old.partial", folder / "stream-new.partial"
+    old.write_bytes(b"x")
+    new.write_bytes(b"x")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    with downloaders.db.engine.begin() as conn:
+        jobs.housekeep(conn, settings, utcnow())
+    assert not old.exists() and new.exists()

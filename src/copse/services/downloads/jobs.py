@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -421,7 +421,30 @@ class Housekept:
         )
 
 
+#: A streamed (small) download's temporary file older than this was orphaned
+#: (its request failed after writing it); housekeeping removes it.
+STREAM_FILE_MAX_AGE = timedelta(hours=1)
+
+
+def sweep_stream_files(settings: Settings, now: datetime) -> int:
+    """Remove orphaned ``stream-*.partial`` files of small downloads; how many."""
+    folder = settings.effective_download_dir
+    if not folder.is_dir():
+        return 0
+    cutoff = (now - STREAM_FILE_MAX_AGE).replace(tzinfo=UTC).timestamp()
+    gone = 0
+    for p in folder.glob("stream-*.partial"):
+        try:
+            if p.stat().st_mtime < cutoff:
+                p.unlink()
+                gone += 1
+        except FileNotFoundError:
+            pass
+    return gone
+
+
 def housekeep(conn: sa.Connection, settings: Settings, now: datetime) -> Housekept:
+    sweep_stream_files(settings, now)
     return Housekept(recover(conn, settings, now), expire(conn, settings, now))
 
 
