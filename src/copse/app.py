@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TypeVar
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
@@ -24,10 +26,13 @@ from copse.db.engine import make_engine
 from copse.db.tx import run_in_transaction
 from copse.ops.http import ObservabilityMiddleware
 from copse.ops.http import routes as ops_routes
+from copse.services.downloads import jobs as download_jobs
+from copse.services.downloads.runner import run_next
 from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SIGNPOST_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>CamCOPS server endpoint</title>
@@ -58,34 +63,95 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _in_daemon_thread(fn: Callable[[], T]) -> T:
+    """Run ``fn`` in a daemon thread of its own and await its result.
+
+    Not the shared thread pool, whose threads the interpreter joins at exit: a
+    download job stuck on a database lock must not keep a stopping server
+    alive (the job is then marked failed at the next start-up).
+    """
+    loop = asyncio.get_running_loop()
+    fut: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, exc: BaseException | None) -> None:
+        if fut.done():
+            return
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            fut.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            result, exc = fn(), None
+        except BaseException as e:  # handed to the awaiting task
+            result, exc = None, e
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, result, exc)
+
+    threading.Thread(target=target, name="copse-downloads", daemon=True).start()
+    return await fut
+
+
+def _housekeep(conn: sa.Connection, settings: Settings) -> str:
+    now = utcnow()
+    return f"{purge(conn, settings, now)}; {download_jobs.housekeep(conn, settings, now)}"
+
+
 def housekeeping_lifespan(
     settings: Settings, engine: sa.Engine
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving.
+    """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving,
+    and the background download jobs (:mod:`copse.services.downloads.runner`).
 
-    Every worker runs it; the deletes are idempotent, so several workers or
-    hosts on one database do no harm. A failure is logged and tried again at
-    the next interval: housekeeping must never stop the server.
+    Every worker runs both; the deletes are idempotent and a job is claimed
+    atomically in the database, so several workers or hosts on one database
+    do no harm. A failure is logged and tried again at the next interval:
+    housekeeping must never stop the server. Start-up housekeeping marks
+    failed the download jobs a stopped or crashed process left running.
     """
+    stop = threading.Event()
 
     async def loop() -> None:
         while True:
             try:
-                purged = await run_in_threadpool(
-                    run_in_transaction, engine, lambda conn: purge(conn, settings, utcnow())
+                done = await run_in_threadpool(
+                    run_in_transaction, engine, lambda conn: _housekeep(conn, settings)
                 )
-                logger.info("Housekeeping removed %s", purged)
+                logger.info("Housekeeping removed %s", done)
             except Exception:
                 logger.exception("Housekeeping failed; will try again")
             await asyncio.sleep(settings.housekeeping_minutes * 60)
 
+    busy = [False]  # inside run_next: shutdown lets it finish (a job stops at its next batch)
+
+    async def downloads() -> None:
+        while not stop.is_set():
+            busy[0] = True
+            try:
+                ran = await _in_daemon_thread(lambda: run_next(engine, settings, stop))
+            except Exception:
+                logger.exception("Download job runner failed; will try again")
+                ran = None
+            finally:
+                busy[0] = False
+            if ran is None:
+                await asyncio.sleep(settings.download_poll_seconds)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(loop()) if settings.housekeeping_minutes > 0 else None
+        tasks = [asyncio.create_task(downloads())]
+        if settings.housekeeping_minutes > 0:
+            tasks.append(asyncio.create_task(loop()))
         try:
             yield
         finally:
-            if task is not None:
+            stop.set()  # a running job stops at its next batch and is marked failed
+            runner = tasks[0]
+            if busy[0]:
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(runner), timeout=20)
+            for task in tasks:
                 task.cancel()
 
     return lifespan

@@ -80,6 +80,22 @@ class Settings:
     metrics_allow: str = ""
     #: ``GET /health/ready`` reports unready if the database takes longer.
     health_timeout_seconds: float = 2.0
+    #: Web downloads (issue 14): a download of at most this many task rows is
+    #: written and streamed back in the request; a bigger one becomes a
+    #: background job (``_download_jobs``) run by a server worker.
+    download_background_rows: int = 5000
+    #: Where background downloads are written (default: ``<data_dir>/downloads``);
+    #: several hosts on one database must share it.
+    download_dir: Path | None = None
+    #: Finished downloads are deleted this many hours after they finish.
+    download_keep_hours: int = 48
+    #: A user whose kept downloads take this many bytes may start no more jobs.
+    download_quota_bytes: int = 2 * 1024 * 1024 * 1024
+    #: How often an idle worker looks for queued download jobs.
+    download_poll_seconds: float = 2.0
+    #: A running job renews its lease this often (a third of it); a job whose
+    #: lease has run out belongs to a dead process and is marked failed.
+    download_lease_seconds: int = 60
 
     @property
     def effective_db_url(self) -> str:
@@ -87,6 +103,11 @@ class Settings:
         if self.db_url:
             return self.db_url
         return f"sqlite:///{(self.data_dir / 'copse.sqlite').resolve()}"
+
+    @property
+    def effective_download_dir(self) -> Path:
+        """The folder of background downloads, defaulting to one in the data folder."""
+        return self.download_dir or (self.data_dir / "downloads")
 
 
 def _coerce(name: str, raw: Any) -> Any:

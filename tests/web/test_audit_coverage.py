@@ -10,6 +10,7 @@ added without an audited action (and this test) to match.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import pyotp
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from copse.accounts.users import get_user_by_name
 from copse.schema.tables import (
     CLIENT_TABLES,
     audit,
@@ -26,10 +28,14 @@ from copse.schema.tables import (
     task_schedule,
     users,
 )
+from copse.services.downloads import jobs
+from copse.services.export import ExportOptions
 from copse.web.app import routes
-from tests.web.conftest import PASSWORD, World, csrf_of, login
+from tests.web.conftest import PASSWORD, World, csrf_of, login, web_settings
 from tests.web.consistency import assert_consistent
 from tests.web.test_mfa import SECRET_RE
+
+NOW = datetime(2025, 1, 1, 12, 0, 0)
 
 pytestmark = pytest.mark.sqlite_only  # backend-neutral: see tests/conftest.py
 
@@ -71,6 +77,24 @@ class Driver:
 def _scalar(world: World, query: Any) -> int:
     with world.db.engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
+
+
+def _failed_job(world: World, username: str) -> int:
+    """A job of ``username`` that failed (queued by the service, no runner in this client)."""
+    settings = web_settings(world.db, world.data_dir)
+    with world.db.engine.begin() as conn:
+        user = get_user_by_name(conn, username)
+        assert user is not None
+        job = jobs.claim(conn, "elsewhere:1", NOW, 60)
+        if job is None:
+            job_id = jobs.submit(
+                conn, settings, user, ExportOptions("csv"), estimate=1, now=NOW, remote_addr=None
+            )
+            job = jobs.claim(conn, "elsewhere:1", NOW, 60)
+        assert job is not None
+        assert jobs.fail(conn, settings, job, "test", now=NOW)
+        job_id = job.id
+    return job_id
 
 
 def test_every_data_changing_web_action_is_audited(world: World) -> None:
@@ -261,6 +285,22 @@ def test_every_data_changing_web_action_is_audited(world: World) -> None:
         "Server-created patient deleted",
     )
     assert_consistent(world.db.engine)
+
+    # Downloads: a small one comes straight back; restarting and deleting a failed job.
+    d.token = csrf_of(c.get("/downloads/new").text)
+    d.post("/downloads/new", "/downloads/new", "Export by 'root'", status=200, format="csv")
+    job_id = _failed_job(world, "root")
+    d.post(
+        "/downloads/{job_id:int}/restart",
+        f"/downloads/{job_id}/restart",
+        f"Download job {job_id} restarted",
+    )
+    _failed_job(world, "root")
+    d.post(
+        "/downloads/{job_id:int}/delete",
+        f"/downloads/{job_id}/delete",
+        f"Download job {job_id} deleted",
+    )
 
     # Logging in and out, changing one's password (as another user).
     c2 = world.client()

@@ -1,4 +1,5 @@
-"""``copse housekeeping``: purge expired sessions and old login failures now."""
+"""``copse housekeeping``: purge expired sessions and old login failures now, mark
+interrupted download jobs failed and delete expired download files."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 
 from copse.accounts.housekeeping import purge
 from copse.cli.common import CliContext, pass_cli
+from copse.services.downloads import jobs as download_jobs
 from copse.wire.dates import utcnow
 
 
@@ -17,7 +19,9 @@ def housekeeping(cli: CliContext) -> None:
     now = utcnow()
 
     def work(conn: sa.Connection) -> str:
-        purged = str(purge(conn, cli.settings, now))
+        purged = (
+            f"{purge(conn, cli.settings, now)}; {download_jobs.housekeep(conn, cli.settings, now)}"
+        )
         cli.audit_note = f"removed {purged}"
         return purged
 

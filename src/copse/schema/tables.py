@@ -270,6 +270,36 @@ server_settings = _table(
     sa.Column("mfa_required", sa.Boolean, nullable=False, default=False),
 )
 
+# copse (issue 14, migration 0006): background web downloads.  Their state
+# lives here, not in a server process, so any worker on any host can run a
+# job (claimed by an atomic UPDATE), and a job whose process died is found by
+# its lease running out.
+download_jobs = _table(
+    "_download_jobs",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("_security_users.id"), nullable=False, index=True
+    ),
+    # The request: ExportOptions as JSON (filters, format, options).
+    sa.Column("options", LongText, nullable=False),
+    sa.Column("format", sa.String(10), nullable=False),
+    # queued, running, done, failed, expired, deleted
+    sa.Column("state", sa.String(10), nullable=False, index=True),
+    sa.Column("progress_rows", sa.Integer, nullable=False, default=0),
+    sa.Column("total_rows", sa.Integer),
+    sa.Column("reason", LongText),
+    # File name inside the download folder (never a path from the user).
+    sa.Column("file_name", sa.String(255)),
+    sa.Column("size_bytes", sa.BigInteger),
+    sa.Column("created_utc", UtcDateTime, nullable=False),
+    sa.Column("started_utc", UtcDateTime),
+    sa.Column("finished_utc", UtcDateTime),
+    sa.Column("expires_utc", UtcDateTime),
+    # Which process runs it ("host:pid") and until when its lease holds.
+    sa.Column("owner", sa.String(255)),
+    sa.Column("lease_until_utc", UtcDateTime),
+)
+
 idnum_index = _table(
     "_idnum_index",
     sa.Column("idnum_pk", sa.Integer, primary_key=True, autoincrement=False),

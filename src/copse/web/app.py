@@ -23,6 +23,7 @@ from copse.web import (
     views_admin,
     views_auth,
     views_clinical,
+    views_downloads,
     views_manage,
     views_mfa,
     views_patients,
@@ -98,6 +99,13 @@ def routes() -> list[Route | Mount]:
         ),
         Route("/devices/{device_id:int}/uploads", views_admin.device_uploads, methods=GET),
         Route("/audit", views_admin.audit_view, methods=GET),
+        Route("/downloads", views_downloads.my_downloads, methods=GET),
+        Route("/downloads/new", views_downloads.download_form, methods=GET_POST),
+        Route("/downloads/{job_id:int}/file", views_downloads.download_file, methods=GET),
+        Route(
+            "/downloads/{job_id:int}/restart", views_downloads.download_restart, methods=["POST"]
+        ),
+        Route("/downloads/{job_id:int}/delete", views_downloads.download_delete, methods=["POST"]),
         Route("/devices", views_admin.devices_view, methods=GET),
         Mount("/static", StaticFiles(packages=[("copse.web", "static")]), name="static"),
     ]

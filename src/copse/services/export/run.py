@@ -45,6 +45,8 @@ Progress = Callable[[int, int], None]
 class ExportResult:
     task_rows: int
     rows_by_table: dict[str, int]
+    #: What the download's audit entry says (who, filter, format, rows).
+    details: str = ""
 
 
 @contextlib.contextmanager
@@ -94,8 +96,14 @@ def run_export(
     source: str,
     remote_addr: str | None = None,
     progress: Progress | None = None,
+    audit_entry: bool = True,
 ) -> ExportResult:
-    """Write the download to ``target`` (overwritten) and audit it; raises ExportError."""
+    """Write the download to ``target`` (overwritten) and audit it; raises ExportError.
+
+    ``audit_entry=False``: the caller writes ``ExportResult.details`` to the
+    audit trail itself, in a later transaction (a background job reads in a
+    read-only transaction and records its outcome afterwards).
+    """
     f = opts.filter
     check_dates(f)
     groups = groups_to_export(conn, user, f)
@@ -156,14 +164,11 @@ def run_export(
         if stage_path != target:
             stage_path.unlink(missing_ok=True)
     n_tasks = sum(counts.get(t, 0) for t in tasks)
-    audit(
-        conn,
+    details = (
         f"Export by {user.username!r}: {opts.describe()}; {n_tasks} task rows in "
         f"{sum(1 for t in tasks if counts.get(t))} task tables, "
-        f"{sum(counts.values())} rows in all",
-        source=source,
-        now=now,
-        remote_addr=remote_addr,
-        user_id=user.id,
+        f"{sum(counts.values())} rows in all"
     )
-    return ExportResult(n_tasks, counts)
+    if audit_entry:
+        audit(conn, details, source=source, now=now, remote_addr=remote_addr, user_id=user.id)
+    return ExportResult(n_tasks, counts, details)
