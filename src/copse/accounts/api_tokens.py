@@ -163,6 +163,16 @@ def list_tokens(conn: sa.Connection, user_id: int | None = None) -> list[TokenIn
     return [_info(r) for r in conn.execute(q)]
 
 
+def list_tokens_for(conn: sa.Connection, username: str | None) -> list[TokenInfo]:
+    """Tokens of the named user (or of everyone), newest first."""
+    if username is None:
+        return list_tokens(conn)
+    user = get_user_by_name(conn, username)
+    if user is None:
+        raise UserError(f"No such user: {username!r}")
+    return list_tokens(conn, user.id)
+
+
 def revoke_token(
     conn: sa.Connection, token_id: int, now: datetime, *, owner_id: int | None = None
 ) -> TokenInfo:
