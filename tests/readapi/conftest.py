@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from copse.accounts import api_tokens
-from tests.web.conftest import World, world  # noqa: F401  (the fixture, reused)
+from tests.web.conftest import World, live, world  # noqa: F401  (the fixtures, reused)
 
-__all__ = ["World", "token_for", "world"]
+__all__ = ["World", "live", "token_for", "world"]
 
 
 def token_for(
