@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 PREFIX = "/read/v1"
 AUDIT_SOURCE = "api"
 NOT_FOUND = "Not found, or you may not see it."
+MAX_BODY = 64 * 1024
 
 Json = dict[str, Any]
 
@@ -79,6 +80,8 @@ class ApiContext:
     table: str | None = None
     pk: int | None = None
     patient_pk: int | None = None
+    #: The JSON body of a non-GET operation (empty for GETs).
+    body: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def groups(self) -> frozenset[int] | None:
@@ -94,7 +97,13 @@ Handler = Callable[[ApiContext], "Json | Response"]
 
 @dataclass(frozen=True)
 class Operation:
-    """One operation of the read API (a GET on a path below :data:`PREFIX`)."""
+    """One operation of the read API (a path below :data:`PREFIX`).
+
+    A GET runs in a read-only transaction.  Any other method (e.g. a POST
+    that starts a download job) runs in a write transaction that also holds
+    its audit entry, and is rolled back whole if the handler refuses; its
+    JSON body (at most :data:`MAX_BODY` bytes) is in ``ctx.body``.
+    """
 
     path: str
     operation_id: str
@@ -108,6 +117,10 @@ class Operation:
     media_type: str = "application/json"
     method: str = "GET"
     tags: tuple[str, ...] = field(default=())
+
+    @property
+    def writes(self) -> bool:
+        return self.method != "GET"
 
 
 def json_response(status: int, body: Json) -> Response:
@@ -151,13 +164,46 @@ class _Outcome:
     ctx: ApiContext | None = None
 
 
+class _RollBack(Exception):
+    """A writing operation refused: undo its writes, then audit the refusal."""
+
+    def __init__(self, outcome: _Outcome) -> None:
+        super().__init__(outcome.status)
+        self.outcome = outcome
+
+
 def _describe(request: Request) -> str:
     query = request.url.query
     line = f"{request.method} {request.url.path}" + (f"?{query}" if query else "")
     return line[:2000]
 
 
-def _serve(engine: sa.Engine, op: Operation, request: Request) -> Response:
+def _audit_details(request: Request, outcome: _Outcome) -> str:
+    details = f"Read API: {_describe(request)} -> {outcome.status}"
+    if outcome.ctx is not None and outcome.ctx.rows is not None:
+        details += f"; {outcome.ctx.rows} rows"
+    return details
+
+
+def _record(conn: sa.Connection, request: Request, outcome: _Outcome, now: datetime) -> None:
+    """The token's last use and the call's audit entry."""
+    assert outcome.token_id is not None
+    ctx = outcome.ctx
+    api_tokens.touch(conn, outcome.token_id, now)
+    audit(
+        conn,
+        _audit_details(request, outcome),
+        source=AUDIT_SOURCE,
+        now=now,
+        remote_addr=request.client.host if request.client else None,
+        user_id=outcome.user_id,
+        table_name=ctx.table if ctx else None,
+        server_pk=ctx.pk if ctx else None,
+        patient_server_pk=ctx.patient_pk if ctx else None,
+    )
+
+
+def _serve(engine: sa.Engine, op: Operation, request: Request, body: Json) -> Response:
     now = utcnow()
     presented = bearer_token(request)
     if presented is None:
@@ -176,43 +222,31 @@ def _serve(engine: sa.Engine, op: Operation, request: Request) -> Response:
             return _Outcome(error_response(403, message), 403, user.id, check.token_id)
         try:
             params = parse_params(op.params, request)
-            ctx = ApiContext(request, conn, user, now, params)
+            ctx = ApiContext(request, conn, user, now, params, body=body)
             result = op.handler(ctx)
-        except ApiError as exc:
-            failed = error_response(exc.status, exc.message)
-            return _Outcome(failed, exc.status, user.id, check.token_id)
-        except UserError as exc:
-            return _Outcome(error_response(400, exc.message), 400, user.id, check.token_id)
+        except (ApiError, UserError) as exc:
+            status = exc.status if isinstance(exc, ApiError) else 400
+            refused = _Outcome(error_response(status, exc.message), status, user.id, check.token_id)
+            if op.writes:
+                raise _RollBack(refused) from None
+            return refused
         response = result if isinstance(result, Response) else json_response(200, result)
-        return _Outcome(response, 200, user.id, check.token_id, ctx)
+        done = _Outcome(response, 200, user.id, check.token_id, ctx)
+        if op.writes:
+            _record(conn, request, done, now)
+        return done
 
-    outcome = run_in_transaction(engine, read, read_only=True)
+    try:
+        outcome = run_in_transaction(engine, read, read_only=not op.writes)
+    except _RollBack as exc:
+        outcome = exc.outcome
     if outcome.token_id is None or outcome.user_id is None:
         logger.info("Read API call refused (%s): %s", outcome.status, request.url.path)
         return outcome.response
-    ctx = outcome.ctx
-    details = f"Read API: {_describe(request)} -> {outcome.status}"
-    if ctx is not None and ctx.rows is not None:
-        details += f"; {ctx.rows} rows"
-    token_id, user_id = outcome.token_id, outcome.user_id
-    remote = request.client.host if request.client else None
-
-    def write(conn: sa.Connection) -> None:
-        api_tokens.touch(conn, token_id, now)
-        audit(
-            conn,
-            details,
-            source=AUDIT_SOURCE,
-            now=now,
-            remote_addr=remote,
-            user_id=user_id,
-            table_name=ctx.table if ctx else None,
-            server_pk=ctx.pk if ctx else None,
-            patient_server_pk=ctx.patient_pk if ctx else None,
-        )
-
+    if op.writes and outcome.status == 200:
+        return outcome.response  # audited in its own transaction
     try:
-        run_in_transaction(engine, write)
+        run_in_transaction(engine, lambda conn: _record(conn, request, outcome, now))
     except Exception:
         logger.exception("Could not write the audit entry of a read API call")
         return error_response(503, "The server could not record this request; try again")
@@ -223,8 +257,20 @@ def endpoint(engine: sa.Engine, op: Operation) -> Callable[[Request], Any]:
     """The Starlette endpoint of one operation."""
 
     async def serve(request: Request) -> Response:
+        body: Json = {}
+        if op.writes:
+            raw = await request.body()
+            if len(raw) > MAX_BODY:
+                return error_response(413, f"body: larger than {MAX_BODY} bytes")
+            try:
+                parsed = json.loads(raw) if raw.strip() else {}
+            except (ValueError, UnicodeDecodeError):
+                return error_response(400, "body: not valid JSON")
+            if not isinstance(parsed, dict):
+                return error_response(400, "body: must be a JSON object")
+            body = parsed
         try:
-            return await run_in_threadpool(_serve, engine, op, request)
+            return await run_in_threadpool(_serve, engine, op, request, body)
         except Exception:
             logger.exception("Read API error on %s", request.url.path)
             return error_response(500, "Internal error; it has been logged")

@@ -237,7 +237,7 @@ def _operation(op: Operation) -> Json:
         if code == "404" and not has_path:
             continue
         responses[code] = _error(text)
-    return {
+    out: Json = {
         "operationId": op.operation_id,
         "summary": op.summary,
         "description": op.description,
@@ -245,6 +245,12 @@ def _operation(op: Operation) -> Json:
         "parameters": [_parameter(p) for p in op.params],
         "responses": responses,
     }
+    if op.writes:
+        out["requestBody"] = {
+            "required": False,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    return out
 
 
 def document(operations: Sequence[Operation], version: str) -> Json:

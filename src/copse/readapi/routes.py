@@ -37,19 +37,25 @@ def _version() -> str:
         return "0"
 
 
-def api_app(engine: sa.Engine) -> Starlette:
-    """The read API as its own small app, so its 404/405/500 replies are JSON too."""
+def api_app(engine: sa.Engine, ops: list[Operation] | None = None) -> Starlette:
+    """The read API as its own small app, so its 404/405/500 replies are JSON too.
+
+    ``ops``: the operations to serve (default: every module's).
+    """
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         status = exc.status_code
-        message = {404: "No such resource", 405: "Only GET is offered"}.get(status, exc.detail)
+        message = {404: "No such resource", 405: "This resource does not accept that method"}.get(
+            status, exc.detail
+        )
         return error_response(status, message)
 
     async def server_error(request: Request, exc: Exception) -> Response:
         return error_response(500, "Internal error; it has been logged")
 
-    routes = [Route(op.path, endpoint(engine, op), methods=[op.method]) for op in operations()]
+    served = operations() if ops is None else ops
+    routes = [Route(op.path, endpoint(engine, op), methods=[op.method]) for op in served]
     return Starlette(
         routes=routes,
         exception_handlers={HTTPException: http_error, Exception: server_error},
