@@ -99,6 +99,11 @@ def test_cli_create_list_revoke(world: World, cli: Cli, app_client: TestClient) 
     with world.db.engine.connect() as conn:
         details = " ".join(d for (d,) in conn.execute(sa.select(audit.c.details)) if d)
     assert secret not in details
+    second = cli("token", "create", "alice").strip().splitlines()[-1]
+    third = cli("token", "create", "alice").strip().splitlines()[-1]
+    assert "Revoked 2 API token(s) of alice" in cli("token", "revoke", "--user", "alice")
+    for t in (second, third):
+        assert Api(app_client, t).get("/tasks").status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -107,6 +112,9 @@ def test_cli_create_list_revoke(world: World, cli: Cli, app_client: TestClient) 
         (("token", "create", "nobody"), "No such user"),
         (("token", "create", "alice", "--expires", "0"), "0"),
         (("token", "revoke", "999"), "No such API token"),
+        (("token", "revoke"), "Give either"),
+        (("token", "revoke", "1", "--user", "alice"), "Give either"),
+        (("token", "revoke", "--user", "nobody"), "No such user"),
         (("token", "create", "alice", "--name", " "), "name:"),
     ],
 )

@@ -195,6 +195,19 @@ def revoke_token(
     return refreshed
 
 
+def revoke_all_for(conn: sa.Connection, username: str, now: datetime) -> int:
+    """Revoke every unrevoked token of a user (e.g. when they leave); returns how many."""
+    user = get_user_by_name(conn, username)
+    if user is None:
+        raise UserError(f"No such user: {username!r}")
+    result = conn.execute(
+        sa.update(api_tokens)
+        .where(api_tokens.c.user_id == user.id, api_tokens.c.revoked_at_utc.is_(None))
+        .values(revoked_at_utc=now)
+    )
+    return int(result.rowcount)
+
+
 @dataclass(frozen=True)
 class TokenCheck:
     """The outcome of presenting a token: a user, or why not (``refusal``)."""

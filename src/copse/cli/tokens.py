@@ -12,7 +12,7 @@ from datetime import datetime
 import click
 
 from copse.accounts import api_tokens
-from copse.cli.common import CliContext, pass_cli
+from copse.cli.common import BadUsage, CliContext, pass_cli
 from copse.wire.dates import utcnow
 
 
@@ -67,10 +67,18 @@ def list_cmd(cli: CliContext, username: str | None) -> None:
 
 
 @token_group.command("revoke")
-@click.argument("ident", type=int, metavar="TOKEN_ID")
+@click.argument("ident", type=int, metavar="[TOKEN_ID]", required=False)
+@click.option("--user", "username", help="Revoke every token of this user (no TOKEN_ID).")
 @pass_cli
-def revoke(cli: CliContext, ident: int) -> None:
-    """Revoke API token TOKEN_ID (see `copse token list`); it stops working at once."""
+def revoke(cli: CliContext, ident: int | None, username: str | None) -> None:
+    """Revoke API token TOKEN_ID (see `copse token list`), or all of --user's; at once."""
+    if (ident is None) == (username is None):
+        raise BadUsage("Give either a TOKEN_ID or --user USERNAME")
+    if username is not None:
+        n = cli.run(lambda conn: api_tokens.revoke_all_for(conn, username, utcnow()))
+        click.echo(f"Revoked {n} API token(s) of {username}")
+        return
+    assert ident is not None
     info = cli.run(lambda conn: api_tokens.revoke_token(conn, ident, utcnow()))
     click.echo(f"Revoked API token {info.id} of {info.username} ({info.name})")
 
