@@ -26,6 +26,7 @@ from copse.db.engine import make_engine
 from copse.db.tx import run_in_transaction
 from copse.ops.http import ObservabilityMiddleware
 from copse.ops.http import routes as ops_routes
+from copse.readapi.routes import routes as readapi_routes
 from copse.services.downloads import jobs as download_jobs
 from copse.services.downloads.runner import run_next
 from copse.wire.dates import utcnow
@@ -212,6 +213,7 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         Route("/api", client_api, methods=["GET", "POST", "HEAD"]),
         Route("/database", client_api, methods=["GET", "POST", "HEAD"]),
         *ops_routes(settings, engine),
+        *readapi_routes(engine),
     ]
     app = Starlette(routes=routes, lifespan=housekeeping_lifespan(settings, engine))
     # The web front end: its own routes, error pages and headers.

@@ -119,6 +119,11 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
             f"/tmp/copse-audit-test-{uuid.uuid4().hex}.zip",
         ],
     ),
+    ("token create", ["token", "create", "frank", "--expires", "5"]),
+    (
+        "token revoke",
+        lambda db, out: ["token", "revoke", out["token create"].split("API token ")[1].split()[0]],
+    ),
 ]
 #: Started as a server process below (it audits the start); import-camcops needs a
 #: CamCOPS source and an empty copse: its audit entry is checked by

@@ -323,6 +323,21 @@ def test_every_data_changing_web_action_is_audited(world: World) -> None:
         new_password="adminb-new-password",
         new_password2="adminb-new-password",
     )
+    # Personal API tokens (read API).
+    d2.post(
+        "/api-tokens", "/api-tokens", "API token created", status=200, action="create", name="R"
+    )
+    with world.db.engine.connect() as conn:
+        token_id = int(
+            conn.execute(sa.text("SELECT MAX(id) FROM _security_api_tokens")).scalar_one()
+        )
+    d2.post(
+        "/api-tokens",
+        "/api-tokens",
+        f"API token revoked: {token_id}",
+        action="revoke",
+        token_id=str(token_id),
+    )
     d2.post("/logout", "/logout", "Logout")
 
     # Two-factor login: set-up (key shown, confirmed), then a login with a code.

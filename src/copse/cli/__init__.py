@@ -53,11 +53,12 @@ def _register() -> None:
         patients,
         serve,
         settings_cmd,
+        tokens,
         users,
     )
 
     modules = (db, users, groups, idnums, settings_cmd, serve, patients, index, housekeeping)
-    for mod in (*modules, demo, export, import_camcops):
+    for mod in (*modules, demo, export, import_camcops, tokens):
         mod.register(cli)
 
 

@@ -130,6 +130,7 @@ READ_ONLY_COMMANDS = frozenset(
         "db check",
         "check-index",
         "dev-cert",
+        "token list",
     }
 )
 #: Options whose values never reach the audit trail.

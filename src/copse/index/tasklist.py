@@ -41,7 +41,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from copse.index.compute import MISSING_UTC, chunked, from_stored_utc
+from copse.index.compute import MISSING_UTC, chunked, from_stored_utc, naive
 from copse.records.tasklist import TaskFilter, TaskPage, TaskRef
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TASK_TABLES
@@ -246,3 +246,76 @@ def list_tasks_via_index(
     )
     refs = [_ref(r) for r in conn.execute(q).mappings()]
     return TaskPage(tuple(_fill_from_tasks(conn, refs)), total, page, per_page)
+
+
+#: A position in the keyset order of :func:`list_tasks_after`: the stored
+#: ``when_created_utc`` and ``when_added_batch_utc``, the table name and the PK.
+Keyset = tuple[datetime, datetime, str, int]
+
+
+def list_tasks_after(
+    conn: sa.Connection,
+    f: TaskFilter,
+    groups: frozenset[int] | None,
+    *,
+    after: Keyset | None,
+    limit: int,
+) -> list[tuple[TaskRef, Keyset]]:
+    """Up to ``limit`` tasks following ``after`` in a fixed order, for cursor paging.
+
+    The order is creation time (then batch time) as ``f.descending`` says,
+    ties broken by table name and server PK ascending: a total order on
+    columns of the index, so a cursor (the keyset of the last row seen) picks
+    up exactly where the previous page stopped, even when rows are added or
+    removed in between (unlike page numbers).  ``f.sort`` is ignored.  Tasks
+    with unreadable creation times carry the index's sentinel and sort lowest.
+    """
+    if groups is not None and not groups:
+        return []
+    ti = task_index
+    p = CLIENT_TABLES["patient"].alias("p")
+    where = _conditions(f, groups, p)
+    table_key = _raw_text_key(ti.c.task_table_name, conn.dialect.name)
+    wc, wab = ti.c.when_created_utc, ti.c.when_added_batch_utc
+    if after is not None:
+        a_wc, a_wab, a_table, a_pk = after
+        later_wc = wc < a_wc if f.descending else wc > a_wc
+        later_wab = wab < a_wab if f.descending else wab > a_wab
+        where.append(
+            sa.or_(
+                later_wc,
+                sa.and_(
+                    wc == a_wc,
+                    sa.or_(
+                        later_wab,
+                        sa.and_(
+                            wab == a_wab,
+                            sa.or_(
+                                table_key > a_table,
+                                sa.and_(ti.c.task_table_name == a_table, ti.c.task_pk > a_pk),
+                            ),
+                        ),
+                    ),
+                ),
+            )
+        )
+    order = [wc.desc(), wab.desc()] if f.descending else [wc.asc(), wab.asc()]
+    q = (
+        sa.select(*(ti.c[c] for c in _COLUMNS), p.c.forename, p.c.surname, p.c.dob, p.c.sex)
+        .select_from(ti.outerjoin(p, p.c._pk == ti.c.patient_pk))
+        .where(*where)
+        .order_by(*order, table_key.asc(), ti.c.task_pk.asc())
+        .limit(limit)
+    )
+    rows = list(conn.execute(q).mappings())
+    refs = _fill_from_tasks(conn, [_ref(r) for r in rows])
+    keys: list[Keyset] = [
+        (
+            naive(r["when_created_utc"]) or MISSING_UTC,
+            naive(r["when_added_batch_utc"]) or MISSING_UTC,
+            str(r["task_table_name"]),
+            int(r["task_pk"]),
+        )
+        for r in rows
+    ]
+    return list(zip(refs, keys, strict=True))

@@ -469,3 +469,29 @@ patient_task_schedule = _table(
     # JSON object keyed by task table name, or NULL.
     sa.Column("settings", LongText),
 )
+
+
+# ---------------------------------------------------------------------------
+# Personal API tokens of the read API (issue 14; migration 0007)
+# ---------------------------------------------------------------------------
+
+api_tokens = _table(
+    "_security_api_tokens",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("_security_users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # Hex SHA-256 of the token; the token itself is shown once and never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    # The token's first characters, so its owner can tell tokens apart.
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("created_at_utc", UtcDateTime, nullable=False),
+    sa.Column("expires_at_utc", UtcDateTime),
+    sa.Column("last_used_at_utc", UtcDateTime),
+    sa.Column("revoked_at_utc", UtcDateTime),
+)

@@ -31,6 +31,7 @@ from copse.web import (
     views_spatient_edit,
     views_spatients,
     views_tasks,
+    views_tokens,
 )
 from copse.web.endpoint import ERROR_TITLES, WebConfig
 from copse.web.security import (
@@ -55,6 +56,7 @@ def routes() -> list[Route | Mount]:
         Route("/mfa", views_mfa.mfa_page, methods=GET_POST),
         Route("/logout", views_auth.logout_page, methods=["POST"]),
         Route("/change-password", views_auth.change_password, methods=GET_POST),
+        Route("/api-tokens", views_tokens.tokens_view, methods=GET_POST),
         Route("/tasks", views_tasks.task_list, methods=GET),
         Route("/tasks/{table:str}/{pk:int}", views_tasks.task_view, methods=GET),
         Route("/blobs/{pk:int}", views_tasks.blob_view, methods=GET),

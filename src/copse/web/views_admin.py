@@ -17,7 +17,7 @@ from copse.services import oversight
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.forms import parse_date, parse_int
 
-SOURCES = ("tablet", "webviewer", "console")
+SOURCES = ("tablet", "webviewer", "console", "api")
 
 
 def _admin_of(ctx: WebContext) -> frozenset[int] | None:
