@@ -54,6 +54,7 @@ def routes() -> list[Route | Mount]:
         Route("/tasks", views_tasks.task_list, methods=GET),
         Route("/tasks/{table:str}/{pk:int}", views_tasks.task_view, methods=GET),
         Route("/blobs/{pk:int}", views_tasks.blob_view, methods=GET),
+        Route("/patients", views_patients.patient_list, methods=GET),
         Route("/patients/{pk:int}", views_patients.patient_view, methods=GET),
         Route("/patients/{pk:int}/tracker", views_clinical.tracker_view, methods=GET),
         Route("/patients/{pk:int}/clinical", views_clinical.clinical_view, methods=GET),

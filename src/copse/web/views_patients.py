@@ -11,12 +11,51 @@ from copse.records import rows as records
 from copse.records.tasklist import TaskFilter
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.services import clinical
+from copse.services.patient_search import SORT_KEYS, PatientQuery, search_patients
 from copse.web import perms
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.forms import parse_int
 from copse.web.views_tasks import LISTERS, visible_groups
 
 PATIENT_FIELDS = ("forename", "surname", "dob", "sex", "email", "address", "gp", "other", "uuid")
+PER_PAGE = 25
+#: Longest search text read; anything longer is cut (names are at most 255).
+MAX_NEEDLE = 300
+
+
+@page()
+def patient_list(ctx: WebContext) -> Response:
+    """The Patients page: search by name prefix, birth date or any ID number."""
+    params = ctx.request.query_params
+
+    def text(name: str) -> str:
+        return params.get(name, "")[:MAX_NEEDLE]
+
+    sort = params.get("sort", "name")
+    q = PatientQuery(
+        surname=text("surname"),
+        forename=text("forename"),
+        dob=text("dob"),
+        idnum=text("idnum"),
+        sort=sort if sort in SORT_KEYS else "name",
+    )
+    n = parse_int(params.get("page", "1")) or 1
+    result = search_patients(
+        ctx.conn,
+        q,
+        visible_groups(ctx),
+        page=min(max(n, 1), 10**9),
+        per_page=PER_PAGE,
+        today=ctx.now.date(),
+    )
+    base = [(k, v) for k, v in params.multi_items() if k != "page"]
+    return ctx.render(
+        "patients.html",
+        title="Patients",
+        q=q,
+        result=result,
+        page_url=lambda p: "/patients?" + urlencode([*base, ("page", str(p))]),
+    )
 
 
 @page()
