@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 
 from copse.cli.common import CliContext, pass_cli
-from copse.schema.tables import server_settings
-
-
-def set_database_title(conn: sa.Connection, title: str) -> None:
-    if conn.execute(sa.select(server_settings.c.id).where(server_settings.c.id == 1)).first():
-        conn.execute(
-            sa.update(server_settings).where(server_settings.c.id == 1).values(database_title=title)
-        )
-    else:
-        conn.execute(sa.insert(server_settings).values(id=1, database_title=title))
+from copse.services.server_settings import set_database_title, title_problem
 
 
 @click.group("settings")
@@ -29,10 +19,9 @@ def settings_group() -> None:
 @pass_cli
 def set_cmd(cli: CliContext, name: str, value: str) -> None:
     """Set a server setting (database-title: the name tablets show)."""
-    if "\n" in value or "\r" in value:
-        raise click.ClickException("The database title must be one line")
-    if not value.strip():
-        raise click.ClickException("The database title must not be empty (tablets show it)")
+    problem = title_problem(value)
+    if problem is not None:
+        raise click.ClickException(problem)
     cli.run(lambda conn: set_database_title(conn, value))
     click.echo(f"Set {name}")
 

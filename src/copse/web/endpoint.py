@@ -231,6 +231,15 @@ class WebContext:
         return self.config.render(name, status_code, **context)
 
 
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF shown in the browser's viewer (saved under ``filename`` if downloaded)."""
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
 def redirect(url: str) -> RedirectResponse:
     """303 See Other: after a POST the browser fetches the target with GET."""
     return RedirectResponse(url, status_code=303)

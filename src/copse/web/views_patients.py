@@ -11,13 +11,24 @@ from copse.records import rows as records
 from copse.records.tasklist import TaskFilter
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.services import clinical
-from copse.services.patient_search import SORT_KEYS, PatientQuery, search_patients
+from copse.services.patient_search import SORT_KEYS, PatientQuery, age_on, search_patients
 from copse.web import perms
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.forms import parse_int
 from copse.web.views_tasks import LISTERS, visible_groups
 
-PATIENT_FIELDS = ("forename", "surname", "dob", "sex", "email", "address", "gp", "other", "uuid")
+#: The patient's own fields, with the labels a clinician reads.
+PATIENT_FIELDS = (
+    ("forename", "Forename"),
+    ("surname", "Surname"),
+    ("dob", "Date of birth"),
+    ("sex", "Sex"),
+    ("email", "E-mail"),
+    ("address", "Address"),
+    ("gp", "GP"),
+    ("other", "Other details"),
+    ("uuid", "Patient UUID"),
+)
 PER_PAGE = 25
 #: Longest search text read; anything longer is cut (names are at most 255).
 MAX_NEEDLE = 300
@@ -94,7 +105,8 @@ def patient_view(ctx: WebContext) -> Response:
         row=row,
         shown=shown,
         current=current,
-        fields=[(k, shown[k]) for k in PATIENT_FIELDS],
+        fields=[(label, shown[k]) for k, label in PATIENT_FIELDS],
+        age=age_on(shown["dob"], ctx.now.date()),
         idnums=records.idnums_of(ctx.conn, shown),
         notes=records.notes_for(
             ctx.conn, "patient", shown["id"], shown["_device_id"], shown["_era"]
