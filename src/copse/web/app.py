@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -26,6 +26,7 @@ from copse.web import (
     views_manage,
     views_patients,
     views_records,
+    views_settings,
     views_spatient_edit,
     views_spatients,
     views_tasks,
@@ -43,6 +44,11 @@ logger = logging.getLogger(__name__)
 
 GET = ["GET", "HEAD"]
 GET_POST = ["GET", "HEAD", "POST"]
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico; the icon is an SVG under /static."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 def routes() -> list[Route | Mount]:
@@ -68,6 +74,8 @@ def routes() -> list[Route | Mount]:
         Route("/notes/add", views_records.note_add, methods=["POST"]),
         Route("/notes/{note_id:int}/hide", views_records.note_hide, methods=["POST"]),
         Route("/admin", views_admin.admin_index, methods=GET),
+        Route("/admin/settings", views_settings.settings_view, methods=GET_POST),
+        Route("/favicon.ico", favicon, methods=GET),
         Route("/admin/finalize", views_manage.finalize_list, methods=GET),
         Route("/admin/finalize/{device_id:int}", views_manage.finalize_device, methods=GET_POST),
         Route("/admin/delete-patient", views_manage.delete_patient, methods=GET_POST),

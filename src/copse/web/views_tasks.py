@@ -91,7 +91,8 @@ def task_list(ctx: WebContext) -> Response:
     per_page = parse_int(ctx.param("per_page", "25")) or 25
     if per_page not in PER_PAGE_CHOICES:
         per_page = 25
-    via = ctx.param("via", "index")
+    # Which implementation lists the tasks is a diagnostic for superusers only.
+    via = ctx.param("via", "index") if ctx.user is not None and ctx.user.superuser else "index"
     if via not in LISTERS:
         via = "index"
     result = LISTERS[via](
