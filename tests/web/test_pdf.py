@@ -97,6 +97,9 @@ def test_pdfs_of_another_group_are_not_found(world: World) -> None:
         f"/patients/{world.patient_a}/clinical",
         "/tasks/nosuchtask/1.pdf",
         "/tasks/phq9/99999999999.pdf",
+        "/tasks/phq9/99999999999",
+        "/patients/99999999999",
+        "/patients/99999999999/tracker.pdf",
     ):
         r = c.get(url)
         assert r.status_code == 404, url
