@@ -82,3 +82,20 @@ def rebuild_name_keys(conn: sa.Connection) -> int:
     for chunk in chunked(rows, 1000):
         conn.execute(sa.insert(patient_name_index), _entries(chunk))
     return len(rows)
+
+
+def name_key_differences(conn: sa.Connection) -> list[str]:
+    """Patient rows whose stored keys differ from their names folded now (empty = exact)."""
+    p, k = CLIENT_TABLES["patient"], patient_name_index
+    stored = {
+        int(r.patient_pk): (r.surname_key, r.forename_key)
+        for r in conn.execute(sa.select(k.c.patient_pk, k.c.surname_key, k.c.forename_key))
+    }
+    out: list[str] = []
+    for r in conn.execute(sa.select(p.c._pk, p.c.surname, p.c.forename).order_by(p.c._pk)):
+        want = (fold_name(r.surname), fold_name(r.forename))
+        have = stored.pop(int(r._pk), None)
+        if have != want:
+            out.append(f"patient _pk={r._pk}: search keys {have!r}, expected {want!r}")
+    out.extend(f"search keys for missing patient _pk={pk}" for pk in sorted(stored))
+    return out
