@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from copse.index.names import name_key_differences
 from copse.index.rebuild import check_index
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync.invariants import check_invariants
@@ -77,6 +78,12 @@ def test_demo_then_tracker_shows_each_phq9(cli: Cli, db: Backend, tmp_path: Path
     with db.engine.connect() as conn:
         assert check_index(conn) == []
         assert check_invariants(conn) == []
+        # The uploads kept the patients' search keys exact too.
+        assert name_key_differences(conn) == []
+        p = CLIENT_TABLES["patient"]
+        surname = conn.execute(
+            sa.select(p.c.surname).where(p.c._current == sa.true()).limit(1)
+        ).scalar_one()
         # Several eras: the clinic tablet finalizes after every clinic day.
         q = CLIENT_TABLES["phq9"]
         assert conn.execute(sa.select(sa.func.count(sa.distinct(q.c._era)))).scalar_one() > 3
@@ -91,6 +98,8 @@ def test_demo_then_tracker_shows_each_phq9(cli: Cli, db: Backend, tmp_path: Path
         assert [w for w, _ in points] == [when[:10] for when, _ in expected]
         clinical = c.get(f"/patients/{first_pk}/clinical").text
         assert clinical.count('data-table="phq9"') == len(expected)
+        found = c.get("/patients", params={"surname": surname[:3].upper()}).text
+        assert '<td data-label="Name"><a href="/patients/' in found
 
 
 def test_demo_refuses_a_second_run(cli: Cli) -> None:

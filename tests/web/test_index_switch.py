@@ -20,8 +20,17 @@ def test_index_and_direct_agree_for_every_filter(world: World, more: dict[str, i
     assert_consistent(world.db.engine)
 
 
-def test_page_toggle(world: World, more: dict[str, int]) -> None:  # noqa: F811
+def test_toggle_is_for_superusers_only(world: World, more: dict[str, int]) -> None:  # noqa: F811
     c = world.logged_in("alice")
+    r = c.get("/tasks?per_page=10&via=direct")
+    assert r.status_code == 200
+    assert 'id="via"' not in r.text and "directly from the task tables" not in r.text
+    assert 'name="via" value="index"' in r.text  # asked for direct, given the index
+    assert 'id="via"' not in c.get(f"/patients/{world.patient_a}").text
+
+
+def test_page_toggle(world: World, more: dict[str, int]) -> None:  # noqa: F811
+    c = world.logged_in("root")
     by_index = c.get("/tasks?per_page=10")
     assert by_index.status_code == 200
     assert "via the index</strong>" in by_index.text
@@ -30,7 +39,7 @@ def test_page_toggle(world: World, more: dict[str, int]) -> None:  # noqa: F811
     assert "directly from the task tables</strong>" in direct.text
     assert (
         LINK.findall(by_index.text) == LINK.findall(direct.text)
-        and len(LINK.findall(direct.text)) == 5
+        and len(LINK.findall(direct.text)) == 6  # group B's too
     )
     # The filter form keeps the mode; pages keep it too.
     assert 'name="via" value="direct"' in direct.text

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 
 from copse.accounts import mfa
 from copse.cli.common import CliContext, pass_cli
-from copse.schema.tables import server_settings
-
-
-def set_database_title(conn: sa.Connection, title: str) -> None:
-    if conn.execute(sa.select(server_settings.c.id).where(server_settings.c.id == 1)).first():
-        conn.execute(
-            sa.update(server_settings).where(server_settings.c.id == 1).values(database_title=title)
-        )
-    else:
-        conn.execute(sa.insert(server_settings).values(id=1, database_title=title))
+from copse.services.server_settings import set_database_title, title_problem
 
 
 _YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
@@ -41,10 +31,9 @@ def set_cmd(cli: CliContext, name: str, value: str) -> None:
         cli.run(lambda conn: mfa.set_site_required(conn, required))
         click.echo(f"Set {name}")
         return
-    if "\n" in value or "\r" in value:
-        raise click.ClickException("The database title must be one line")
-    if not value.strip():
-        raise click.ClickException("The database title must not be empty (tablets show it)")
+    problem = title_problem(value)
+    if problem is not None:
+        raise click.ClickException(problem)
     cli.run(lambda conn: set_database_title(conn, value))
     click.echo(f"Set {name}")
 

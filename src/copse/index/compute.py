@@ -254,12 +254,18 @@ def _is_complete(table: str, data: TaskData, pk: int) -> bool | None:
     return None if result is None else bool(result)
 
 
-def task_entries_for_rows(
-    conn: sa.Connection, table: str, rows: Sequence[Mapping[Any, Any]], now: datetime
-) -> list[dict[str, Any]]:
-    """The `_task_index` rows for some current task rows of one table (one chunk)."""
+def task_data_for_rows(
+    conn: sa.Connection, table: str, rows: Sequence[Mapping[Any, Any]]
+) -> tuple[dict[int, TaskData], dict[int, sa.RowMapping]]:
+    """The :class:`TaskData` of some rows of one task table, loaded set-based.
+
+    A handful of queries for the whole batch (current patients, each
+    ancillary table, BLOB details) instead of several per task. Returns the
+    data and the current patient rows, both by the task row's server PK.
+    BLOB infos carry no URL (completeness and summaries never need one).
+    """
     if not rows:
-        return []
+        return {}, {}
     info = TABLES[table]
     definition = get_task(table)
     keys = {(r["_device_id"], r["_era"], r["id"]) for r in rows}
@@ -288,12 +294,14 @@ def task_entries_for_rows(
             ids |= _ids(kid.get(c) for kid in per_parent.get(k, []) for c in cols)
         own_blobs[k] = ids
     blobs = _blob_infos(conn, {(k[0], k[1], i) for k, ids in own_blobs.items() for i in ids})
-
-    entries: list[dict[str, Any]] = []
+    data: dict[int, TaskData] = {}
+    task_patients: dict[int, sa.RowMapping] = {}
     for r in rows:
         dev, era, cid = r["_device_id"], r["_era"], r["id"]
         patient = patients.get((dev, era, r.get("patient_id"))) if info.has_patient else None
-        data = TaskData(
+        if patient is not None:
+            task_patients[int(r["_pk"])] = patient
+        data[int(r["_pk"])] = TaskData(
             row=client_values(table, r),
             ancillary={
                 a: [client_values(a, k) for k in per.get((dev, era, cid), [])]
@@ -306,6 +314,21 @@ def task_entries_for_rows(
             },
             patient=client_values(PATIENT_TABLE, patient) if patient is not None else None,
         )
+    return data, task_patients
+
+
+def task_entries_for_rows(
+    conn: sa.Connection, table: str, rows: Sequence[Mapping[Any, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """The `_task_index` rows for some current task rows of one table (one chunk)."""
+    if not rows:
+        return []
+    all_data, patients = task_data_for_rows(conn, table, rows)
+    entries: list[dict[str, Any]] = []
+    for r in rows:
+        dev, era = r["_device_id"], r["_era"]
+        patient = patients.get(int(r["_pk"]))
+        data = all_data[int(r["_pk"])]
         when = r.get("when_created")
         entries.append(
             {

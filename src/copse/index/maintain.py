@@ -45,6 +45,7 @@ from copse.index.compute import (
     iter_task_entries,
     select_current_by_keys,
 )
+from copse.index.names import refresh_name_keys
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
@@ -107,8 +108,10 @@ def reindex_patients(conn: sa.Connection, patient_pks: Iterable[int], now: datet
     patients, and patient deletion (call it after the hard delete: entries
     pointing at the vanished ``_pk`` are found through the index itself).
     """
+    pks = set(patient_pks)
     tasks, idnums = _Affected(), set[int]()
-    _patient_dependants(conn, set(patient_pks), tasks, idnums)
+    _patient_dependants(conn, pks, tasks, idnums)
+    refresh_name_keys(conn, pks)
     _apply(conn, tasks, idnums, now)
 
 
@@ -238,6 +241,7 @@ def _collect(
             tasks[table] |= pks
         elif table == PATIENT_TABLE:
             _patient_dependants(conn, pks, tasks, idnums)
+            refresh_name_keys(conn, pks)
         elif table == PATIENT_IDNUM_TABLE:
             idnums |= pks
         elif table == BLOB_TABLE:

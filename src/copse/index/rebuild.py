@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.index.compute import iter_idnum_entries, iter_task_entries, naive
+from copse.index.names import rebuild_name_keys
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.schema.tables import idnum_index, task_index
 
@@ -46,6 +47,8 @@ def reindex_all(
 ) -> tuple[int, int]:
     """Delete and rebuild both indexes; return (ID-number entries, task entries).
 
+    The patients' folded search names (:mod:`copse.index.names`) are rebuilt too.
+
     Runs in the caller's transaction, so readers never see a half-built index.
     """
     conn.execute(sa.delete(idnum_index))
@@ -60,6 +63,7 @@ def reindex_all(
     if batch:
         conn.execute(sa.insert(idnum_index), batch)
         n_idnums += len(batch)
+    rebuild_name_keys(conn)
     conn.execute(sa.delete(task_index))
     n_tasks = 0
     for i, table in enumerate(TASK_TABLES):

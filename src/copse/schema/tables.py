@@ -309,6 +309,16 @@ idnum_index = _table(
     sa.Column("idnum_value", sa.BigInteger, index=True),
 )
 
+#: copse (issue 15, migration 0008): each patient row's surname and forename
+#: folded for search (lower case, accents removed; see copse.index.names), so
+#: that a prefix search is one indexed LIKE on every backend.
+patient_name_index = _table(
+    "_patient_name_index",
+    sa.Column("patient_pk", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("surname_key", sa.String(255), index=True),
+    sa.Column("forename_key", sa.String(255), index=True),
+)
+
 task_index = _table(
     "_task_index",
     sa.Column("index_entry_pk", sa.Integer, primary_key=True),

@@ -22,8 +22,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from copse.index.compute import from_stored_utc
-from copse.records.rows import load_task_data
+from copse.index.compute import chunked, from_stored_utc, task_data_for_rows
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
 from copse.tasks.base import TaskData, TaskDefinition
 from copse.tasks.catalogue import get_task
@@ -147,18 +146,35 @@ class ClinicalTask:
         return f"/tasks/{self.table}/{self.pk}"
 
 
+def load_tasks(
+    conn: sa.Connection, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], TaskData]:
+    """The data of many tasks: one query per task table (and its ancillaries), not per task.
+
+    Keys whose table is unknown or whose row is gone are left out.
+    """
+    by_table: dict[str, set[int]] = {}
+    for table, pk in keys:
+        if table in CLIENT_TABLES:
+            by_table.setdefault(table, set()).add(pk)
+    out: dict[tuple[str, int], TaskData] = {}
+    for table, pks in sorted(by_table.items()):
+        t = CLIENT_TABLES[table]
+        for chunk in chunked(sorted(pks)):
+            rows = conn.execute(sa.select(t).where(t.c._pk.in_(chunk))).mappings().all()
+            data, _ = task_data_for_rows(conn, table, rows)
+            out.update({(table, pk): d for pk, d in data.items()})
+    return out
+
+
 def _score(
-    conn: sa.Connection, table: str, pk: int
-) -> tuple[TaskData | None, str, Sequence[RiskFlag], bool | None, bool]:
+    table: str, pk: int, data: TaskData | None
+) -> tuple[str, Sequence[RiskFlag], bool | None, bool]:
     definition = get_task(table)
-    t = CLIENT_TABLES[table]
-    row = conn.execute(sa.select(t).where(t.c._pk == pk)).mappings().first()
-    if row is None:  # the index is exact, so this is a concurrent erase
-        return None, f"{definition.shortname}: no longer stored", (), None, True
+    if data is None:  # the index is exact, so this is a concurrent erase
+        return f"{definition.shortname}: no longer stored", (), None, True
     try:
-        data: TaskData = load_task_data(conn, table, row)
         return (
-            data,
             definition.clinical_summary(data),
             tuple(definition.risk_flags(data)),
             definition.is_complete(data),
@@ -166,7 +182,7 @@ def _score(
         )
     except Exception:
         logger.exception("clinical summary failed for %s _pk=%s", table, pk)
-        return None, f"{definition.shortname}: could not be scored", (), None, True
+        return f"{definition.shortname}: could not be scored", (), None, True
 
 
 def patient_tasks(
@@ -189,13 +205,15 @@ def patient_tasks(
             ti.c.era,
         ).where(ti.c.patient_pk.in_(sorted(patient_pks)), _in_groups(ti.c.group_id, groups))
     ).all()
+    loaded = load_tasks(conn, [(str(r.task_table_name), int(r.task_pk)) for r in rows])
     out: list[ClinicalTask] = []
     for r in rows:
         table, pk = str(r.task_table_name), int(r.task_pk)
         when_utc = from_stored_utc(r.when_created_utc)
         if when_utc is not None:
             when_utc = when_utc.replace(tzinfo=UTC)
-        data, summary, flags, complete, failed = _score(conn, table, pk)
+        data = loaded.get((table, pk))
+        summary, flags, complete, failed = _score(table, pk, data)
         out.append(
             ClinicalTask(
                 table=table,
@@ -324,20 +342,20 @@ def list_summaries(
     """Summaries of the tasks of one page of a task list (the caller checked visibility).
 
     A task whose rules fail is shown as "could not be scored" (and logged);
-    the list itself never fails because of one task.
+    the list itself never fails because of one task. The tasks are loaded
+    set-based (:func:`load_tasks`), a few queries per task table on the page.
     """
     out: dict[tuple[str, int], ListSummary] = {}
+    loaded = load_tasks(conn, keys)
     for table, pk in keys:
         try:
             definition = get_task(table)
         except KeyError:
             continue
-        t = CLIENT_TABLES[table]
-        row = conn.execute(sa.select(t).where(t.c._pk == pk)).mappings().first()
-        if row is None:
+        data = loaded.get((table, pk))
+        if data is None:
             continue
         try:
-            data: TaskData = load_task_data(conn, table, row)
             text = short_result(definition, data) if definition.has_logic else ""
             flags = tuple(definition.risk_flags(data))
         except Exception:

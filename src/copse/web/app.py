@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -28,6 +28,7 @@ from copse.web import (
     views_mfa,
     views_patients,
     views_records,
+    views_settings,
     views_spatient_edit,
     views_spatients,
     views_tasks,
@@ -48,6 +49,11 @@ GET = ["GET", "HEAD"]
 GET_POST = ["GET", "HEAD", "POST"]
 
 
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico; the icon is an SVG under /static."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 def routes() -> list[Route | Mount]:
     return [
         Route("/", views_auth.home, methods=GET),
@@ -59,10 +65,14 @@ def routes() -> list[Route | Mount]:
         Route("/api-tokens", views_tokens.tokens_view, methods=GET_POST),
         Route("/tasks", views_tasks.task_list, methods=GET),
         Route("/tasks/{table:str}/{pk:int}", views_tasks.task_view, methods=GET),
+        Route("/tasks/{table:str}/{pk:int}.pdf", views_tasks.task_pdf, methods=GET),
         Route("/blobs/{pk:int}", views_tasks.blob_view, methods=GET),
+        Route("/patients", views_patients.patient_list, methods=GET),
         Route("/patients/{pk:int}", views_patients.patient_view, methods=GET),
         Route("/patients/{pk:int}/tracker", views_clinical.tracker_view, methods=GET),
         Route("/patients/{pk:int}/clinical", views_clinical.clinical_view, methods=GET),
+        Route("/patients/{pk:int}/tracker.pdf", views_clinical.tracker_pdf, methods=GET),
+        Route("/patients/{pk:int}/clinical.pdf", views_clinical.clinical_pdf, methods=GET),
         Route("/tracker", views_clinical.tracker_view, methods=GET),
         Route("/clinical", views_clinical.clinical_view, methods=GET),
         Route("/tasks/{table:str}/{pk:int}/erase", views_manage.erase_task, methods=GET_POST),
@@ -70,6 +80,8 @@ def routes() -> list[Route | Mount]:
         Route("/notes/add", views_records.note_add, methods=["POST"]),
         Route("/notes/{note_id:int}/hide", views_records.note_hide, methods=["POST"]),
         Route("/admin", views_admin.admin_index, methods=GET),
+        Route("/admin/settings", views_settings.settings_view, methods=GET_POST),
+        Route("/favicon.ico", favicon, methods=GET),
         Route("/admin/finalize", views_manage.finalize_list, methods=GET),
         Route("/admin/finalize/{device_id:int}", views_manage.finalize_device, methods=GET_POST),
         Route("/admin/delete-patient", views_manage.delete_patient, methods=GET_POST),

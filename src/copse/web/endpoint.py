@@ -22,6 +22,7 @@ its CSRF token is bound to), run in a write transaction and write at once.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +41,8 @@ from copse.accounts import web_sessions as auth
 from copse.audit import audit
 from copse.config import Settings
 from copse.db.tx import run_in_transaction
+from copse.services.audit_summary import summarise as summarise_audit
+from copse.services.server_settings import database_title
 from copse.web.security import (
     COOKIE_NAME,
     PLAIN_HTTP_COOKIE_MESSAGE,
@@ -57,6 +60,7 @@ logger = logging.getLogger(__name__)
 MAX_FORM_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 200
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+_ISO_SECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})")
 
 ERROR_TITLES = {
     400: "Bad request",
@@ -97,7 +101,24 @@ def make_templates() -> jinja2.Environment:
     )
     env.filters["when"] = format_when
     env.filters["era_date"] = format_era_date
+    env.filters["utc"] = format_utc
+    env.filters["audit_summary"] = summarise_audit
     return env
+
+
+def format_utc(value: object) -> str:
+    """A server time (UTC) to the second: "2026-12-03 17:45:20", never microseconds.
+
+    Naive datetimes are UTC by the schema's convention; text is cut at the
+    seconds; None is a dash.
+    """
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value)
+    m = _ISO_SECONDS.match(text)
+    return f"{m.group(1)} {m.group(2)}" if m else text
 
 
 def format_era_date(era: object) -> str:
@@ -228,7 +249,19 @@ class WebContext:
         context.setdefault("user", self.user)
         context.setdefault("csrf_token", self.csrf)
         context.setdefault("path", self.request.url.path)
+        context.setdefault(
+            "database_title", database_title(self.conn) or self.settings.database_title
+        )
         return self.config.render(name, status_code, **context)
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF shown in the browser's viewer (saved under ``filename`` if downloaded)."""
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 def redirect(url: str) -> RedirectResponse:

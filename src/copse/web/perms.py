@@ -29,6 +29,9 @@ from copse.schema.tables import CLIENT_TABLES
 from copse.services import manage
 from copse.web.endpoint import HttpError, WebContext, forbidden, not_found
 
+#: Server PKs are 32-bit integers on every backend; anything larger cannot exist.
+MAX_PK = 2**31 - 1
+
 NOT_ADMIN_FOR_DEVICE = (
     "Some records for this device are in groups for which you are not an administrator"
 )
@@ -77,8 +80,8 @@ def require_finalize(conn: sa.Connection, user: WebUser | None, device_id: int) 
 def visible_row(ctx: WebContext, table: str, pk: int) -> sa.RowMapping:
     """The row if it exists and the viewer may see its group; otherwise 404 (never 403,
     which would confirm that the record exists)."""
-    if table not in CLIENT_TABLES:
-        raise not_found()
+    if table not in CLIENT_TABLES or not 0 < pk <= MAX_PK:
+        raise not_found()  # the route takes any digits; PostgreSQL's INTEGER does not
     row = records.get_row(ctx.conn, table, pk)
     if row is None or ctx.user is None or not ctx.user.may_see_group(row["_group_id"]):
         raise not_found()

@@ -13,9 +13,9 @@ from typing import Any
 from starlette.responses import Response
 
 from copse.records import rows as records
-from copse.services import clinical
+from copse.services import clinical, pdf_docs
 from copse.tasks.tracker_svg import render_tracker_svg, render_tracker_table
-from copse.web.endpoint import WebContext, not_found, page
+from copse.web.endpoint import WebContext, not_found, page, pdf_response
 from copse.web.views_tasks import visible_groups
 
 #: Server PKs are 32-bit integers on every backend; anything larger cannot exist.
@@ -98,3 +98,21 @@ def clinical_view(ctx: WebContext) -> Response:
         n_records=len(pks),
         **head,
     )
+
+
+@page()
+def tracker_pdf(ctx: WebContext) -> Response:
+    patient, _, tasks = _patient_and_tasks(ctx)
+    head = pdf_docs.patient_header(ctx.conn, patient, ctx.settings.database_title, ctx.now)
+    ctx.audit("Viewed tracker PDF", table_name="patient", patient_server_pk=patient["_pk"])
+    return pdf_response(pdf_docs.tracker_pdf(head, clinical.trackers(tasks)), "tracker.pdf")
+
+
+@page()
+def clinical_pdf(ctx: WebContext) -> Response:
+    patient, _, tasks = _patient_and_tasks(ctx)
+    head = pdf_docs.patient_header(ctx.conn, patient, ctx.settings.database_title, ctx.now)
+    ctx.audit(
+        "Viewed clinical text view PDF", table_name="patient", patient_server_pk=patient["_pk"]
+    )
+    return pdf_response(pdf_docs.clinical_pdf(head, tasks), "clinical.pdf")
