@@ -8,7 +8,6 @@ from copse.accounts import mfa
 from copse.cli.common import CliContext, pass_cli
 from copse.services.server_settings import set_database_title, title_problem
 
-
 _YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
 
