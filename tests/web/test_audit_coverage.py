@@ -368,6 +368,14 @@ def test_every_data_changing_web_action_is_audited(world: World) -> None:
     d2.token = csrf_of(c2.get("/login/mfa").text)  # the password step renewed the token
     d2.post("/login/mfa", "/login/mfa", "Login as user: adminb", code=totp.at(at + 30))
 
+    # Superusers: the server settings page.
+    d.post(
+        "/admin/settings",
+        "/admin/settings",
+        "Database title set to 'Ward audit'",
+        database_title="Ward audit",
+    )
+
     # Administrators: a user's two-factor requirement and reset.
     adminb = _scalar(world, sa.select(users.c.id).where(users.c.username == "adminb"))
     u = f"/admin/users/{adminb}"
