@@ -43,6 +43,16 @@ def _dbapi_message(exc: sa.exc.DBAPIError) -> str:
     return str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
 
 
+def source_identity(url: str) -> str:
+    """How an import names its source: server and database, without user or password.
+
+    A later run must import from the same CamCOPS database; the user it
+    connects as may change.
+    """
+    u = make_url(url)
+    return f"{u.host or 'localhost'}:{u.port or 3306}/{u.database or ''}"
+
+
 @contextmanager
 def open_snapshot(url: str) -> Iterator[sa.Connection]:
     """A connection inside a read-only consistent-snapshot transaction on the source."""
@@ -158,14 +168,22 @@ def count_kept(conn: sa.Connection, plan: TablePlan) -> tuple[int, int]:
 
 
 def stream_rows(
-    conn: sa.Connection, plan: TablePlan, columns: tuple[str, ...], *, source: bool = True
+    conn: sa.Connection,
+    plan: TablePlan,
+    columns: tuple[str, ...],
+    *,
+    source: bool = True,
+    after: tuple[Any, ...] | None = None,
 ) -> Iterator[Any]:
-    """Every (kept, on the source) row of one table in key order, streamed."""
+    """Rows of one table in key order, streamed: on the source, those that are
+    copied; in copse, those that came from CamCOPS; only keys after ``after``."""
     q = sa.select(*(plan.table.c[c] for c in columns)).order_by(
         *(plan.table.c[k] for k in plan.key)
     )
-    kept = plan.kept() if source else None
-    if kept is not None:
-        q = q.where(kept)
+    cond = plan.kept() if source else plan.imported()
+    if cond is not None:
+        q = q.where(cond)
+    if after is not None:
+        q = q.where(plan.key_after(after))
     result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
     yield from result.mappings()
