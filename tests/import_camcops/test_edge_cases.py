@@ -268,3 +268,30 @@ def test_import_of_another_camcops_database_refused(
     r = run(db, "--dry-run", camcops_source)
     assert r.exit_code == 1
     assert "holds an import of another CamCOPS database" in r.output
+
+
+def test_older_camcops_schema_without_later_columns(
+    db: Backend, camcops_source: str, scratch_mysql_db: str
+) -> None:
+    """A CamCOPS 2.4.x from before multi-factor authentication: its users lack the
+    MFA columns; they are imported with copse's defaults and the report says so."""
+    make_source(camcops_source, scratch_mysql_db)
+    with source_conn(scratch_mysql_db) as conn:
+        conn.exec_driver_sql("UPDATE _alembic_version SET version_num = '0060'")
+        conn.exec_driver_sql(
+            "ALTER TABLE _security_users DROP COLUMN mfa_method, DROP COLUMN hotp_counter, "
+            "DROP COLUMN mfa_secret_key, DROP COLUMN phone_number"
+        )
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0, r.output
+    assert (
+        "_security_users.mfa_method: not in this (older) CamCOPS schema; imported as 'no_mfa'"
+        in (r.output)
+    )
+    assert "_security_users.phone_number: not in this (older) CamCOPS schema; imported as None" in (
+        r.output
+    )
+    assert "Verification OK" in r.output
+    with db.engine.connect() as conn:
+        row = conn.execute(sa.select(T.users.c.mfa_method, T.users.c.hotp_counter)).one()
+    assert tuple(row) == ("no_mfa", 0)

@@ -26,9 +26,9 @@ from copse.services.camcops_import.source import (
     count_kept,
     count_rows,
     era_counts,
+    fit_plans,
     open_snapshot,
     read_schema,
-    schema_gaps,
     source_identity,
     unknown_tables,
 )
@@ -109,9 +109,11 @@ def _not_carried(conn: sa.Connection, schema: SourceSchema, plans: list[TablePla
             notes.append(f"{name} ({n} rows): {why}")
     for name in unknown_tables(schema, plans):
         notes.append(f"{name} ({count_rows(conn, name)} rows): unknown table, not imported")
-    mfa = conn.execute(
-        sa.text("SELECT COUNT(*) FROM _security_users WHERE mfa_method <> 'no_mfa'")
-    ).scalar_one()
+    mfa = 0
+    if "mfa_method" in schema.columns.get("_security_users", ()):
+        mfa = conn.execute(
+            sa.text("SELECT COUNT(*) FROM _security_users WHERE mfa_method <> 'no_mfa'")
+        ).scalar_one()
     if mfa:
         notes.append(
             f"_security_users: {mfa} user(s) use multi-factor authentication, which copse "
@@ -157,6 +159,9 @@ def _copy(
         resume = earlier is not None and earlier.phase == COPYING
         result.mode = "new" if earlier is None else ("resumed" if resume else "again")
         start_run(dst, source_id, resume, now)
+        # An interrupted run may have copied audit keys that PostgreSQL's sequence
+        # has not seen: move it past them before copse writes its own entry.
+        reset_sequences(dst, [p for p in plans if p.own() is not None])
         _audit(dst, options, f"{result.mode} import started", now)
     done = earlier.tables if earlier is not None and resume else {}
     deletions: list[tuple[TablePlan, list[tuple[object, ...]]]] = []
@@ -208,7 +213,7 @@ def run_import(
     result = ImportResult()
     with open_snapshot(options.source_url) as src:
         schema = read_schema(src)
-        gaps = schema_gaps(schema, plans)
+        plans, schema_notes, gaps = fit_plans(schema, plans)
         if gaps:
             raise ImportProblem(
                 f"CamCOPS schema {schema.revision} does not match what copse imports: "
@@ -216,6 +221,7 @@ def run_import(
                 + (f" (and {len(gaps) - 5} more)" if len(gaps) > 5 else "")
             )
         result.revision = schema.revision
+        result.not_carried.extend(schema_notes)
         for p in plans:
             result.counts[p.name], skipped = count_kept(src, p)
             if skipped:
