@@ -127,6 +127,13 @@ def run(args: argparse.Namespace) -> int:
         + (" --smoke" if mode == "smoke" else " --full" if mode == "full" else ""),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
+    # The import figures come from their own command (python -m bench import-camcops): kept.
+    old = out_dir / "results.json"
+    if old.exists():
+        before = json.loads(old.read_text())
+        records += [r for r in before["records"] if r.get("group") == "camcops_import"]
+        if "camcops_import" in before["meta"]:
+            meta["camcops_import"] = before["meta"]["camcops_import"]
     (out_dir / "results.json").write_text(
         json.dumps({"meta": meta, "records": records}, indent=1, default=str)
     )
@@ -176,7 +183,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("command", nargs="?", default="run", choices=["run", "profile", "render"])
+    p.add_argument(
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "profile", "render", "import-camcops"],
+    )
     p.add_argument("--smoke", action="store_true", help="a few seconds, SQLite only (CI)")
     p.add_argument("--full", action="store_true", help="also the large tablet (long)")
     p.add_argument("--backends", help="comma list of sqlite,postgresql,mysql")
@@ -192,9 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", default="10k", choices=sorted(SIZES), help="profile: the tablet size")
     p.add_argument("--stepwise", action="store_true", help="profile: stepwise instead of one-step")
     p.add_argument("--phase", default="first", choices=["first", "nochange", "change1", "move"])
+    p.add_argument("--scale", type=int, default=10, help="import-camcops: fixture copies")
     args = p.parse_args(argv)
     if args.command == "render":
         return render_only(args)
+    if args.command == "import-camcops":
+        from bench.camcops_import import main as import_main
+
+        return import_main(args)
     return profile(args) if args.command == "profile" else run(args)
 
 

@@ -318,6 +318,49 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
                 ],
             )
         )
+    imp = _by(records, "camcops_import")
+    if imp:
+        when = meta.get("camcops_import", {})
+        parts.append("## Importing a CamCOPS database (`copse import-camcops`)\n")
+        parts.append(
+            f"`{when.get('command', 'python -m bench import-camcops')}` on "
+            f"{when.get('date', '?')}: the CamCOPS 2.4.24 fixture in MariaDB, its client tables "
+            "copied *scale* times, imported by the real command into a fresh copse database. "
+            "*whole* = copy + index rebuild + row-by-row verification; *verify* = a "
+            "`--verify-only` run; copy rate = rows / (whole - verify). *peak RSS* = the "
+            "command's maximum resident memory. *again* = a re-run with nothing new.\n"
+        )
+        parts.append(
+            _table(
+                [
+                    "backend",
+                    "scale",
+                    "rows",
+                    "BLOB MB",
+                    "whole s",
+                    "verify s",
+                    "copy rows/s",
+                    "whole rows/s",
+                    "peak RSS MB",
+                    "again s",
+                ],
+                [
+                    [
+                        r["backend"],
+                        r["scale"],
+                        r["rows"],
+                        _f(r["blob_mb"], ".1f"),
+                        _f(r["whole_s"], ".1f"),
+                        _f(r["verify_s"], ".1f"),
+                        _f(r["copy_rows_per_s"], ".0f"),
+                        _f(r["whole_rows_per_s"], ".0f"),
+                        _f(r["peak_rss_mb"], ".0f"),
+                        _f(r["again_s"], ".1f"),
+                    ]
+                    for r in imp
+                ],
+            )
+        )
     if notes:
         parts.append(notes.strip() + "\n")
     return "\n".join(parts)

@@ -7,6 +7,9 @@ superseded twice, a patient edited after finalizing, unicode and NULLs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,9 +17,11 @@ from click.testing import CliRunner, Result
 from sqlalchemy.engine import make_url
 
 from copse.accounts.passwords import hash_password
+from copse.audit import audit
 from copse.cli import cli
 from copse.db.engine import make_engine
 from copse.schema import tables as T
+from copse.services.camcops_import.state import import_incomplete
 from tests.support.databases import Backend, nonempty_tables
 
 ODD_TEXT = "Zoë 😀 'quote' \"dq\" back\\slash\nnew line \t tab ☃"
@@ -127,6 +132,17 @@ def make_source(src_url: str, scratch_url: str, phone: str = "01234") -> None:
         engine.dispose()
 
 
+@contextmanager
+def source_conn(url: str) -> Iterator[sa.Connection]:
+    """One transaction on a hand-made source, to change it between imports."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
 def run(db: Backend, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db-url", db.url, "import-camcops", *args])
 
@@ -161,8 +177,13 @@ def test_edge_cases_import_and_verify(
 def test_value_copse_cannot_store_stops_the_import(
     db: Backend, camcops_source: str, scratch_mysql_db: str
 ) -> None:
-    """CamCOPS allows 128-character phone numbers; copse's column holds 50."""
-    make_source(camcops_source, scratch_mysql_db, phone="1" * 100)
+    """A value wider than copse's column: the import stops at that batch, names the row,
+    keeps what earlier batches committed, and a run after the value is fixed resumes."""
+    make_source(camcops_source, scratch_mysql_db)
+    with source_conn(scratch_mysql_db) as conn:
+        # copse holds CamCOPS's 128 characters; this source is wider still.
+        conn.exec_driver_sql("ALTER TABLE _security_users MODIFY phone_number VARCHAR(200)")
+        conn.exec_driver_sql("UPDATE _security_users SET phone_number = REPEAT('1', 150)")
     r = run(db, scratch_mysql_db)
     if db.name == "sqlite":
         # SQLite does not enforce string lengths: the value is stored and verified.
@@ -172,4 +193,105 @@ def test_value_copse_cannot_store_stops_the_import(
     assert r.exit_code == 1, r.output
     assert "copse cannot store row _security_users id=1" in r.output
     with db.engine.connect() as conn:
-        assert nonempty_tables(conn) == set()
+        # Batches before the failing one stay committed; the import is marked unfinished.
+        assert "_security_users" not in nonempty_tables(conn)
+        assert "_security_groups" in nonempty_tables(conn)
+        assert import_incomplete(conn) is not None
+    with source_conn(scratch_mysql_db) as conn:
+        conn.exec_driver_sql("UPDATE _security_users SET phone_number = REPEAT('2', 128)")
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0, r.output
+    assert "Resumed the interrupted import" in r.output and "Verification OK" in r.output
+    with db.engine.connect() as conn:
+        assert import_incomplete(conn) is None
+        assert conn.execute(sa.select(T.users.c.phone_number)).scalar_one() == "2" * 128
+
+
+def test_rerun_brings_in_what_changed_since(
+    db: Backend, camcops_source: str, scratch_mysql_db: str
+) -> None:
+    """CamCOPS kept running after the import: a new record, a new version of a
+    record, an era finalized, a row deleted; the next run brings in exactly that."""
+    make_source(camcops_source, scratch_mysql_db)
+    assert run(db, scratch_mysql_db).exit_code == 0
+    with source_conn(scratch_mysql_db) as conn:
+        conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        # Patient 2 edited: its row superseded by a new version.
+        conn.exec_driver_sql("UPDATE patient SET _current = 0, _successor_pk = 10 WHERE _pk = 7")
+        _insert(conn, "patient", **_client(10, id=2, _predecessor_pk=7, forename="new"))
+        # The BLOB's era finalized; the oldest version of it deleted.
+        conn.exec_driver_sql(f"UPDATE blobs SET _era = '{ERA}' WHERE _pk IN (2, 3)")
+        conn.exec_driver_sql("DELETE FROM blobs WHERE _pk = 1")
+        _insert(conn, "_security_audit", id=900, when_access_utc="2024-01-01", source="tablet")
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0, r.output
+    assert "Caught up: 2 rows inserted, 3 updated, 1 deleted." in r.output
+    assert "Verification OK" in r.output
+    patient, blobs = T.CLIENT_TABLES["patient"], T.CLIENT_TABLES["blobs"]
+    with db.engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.select(patient.c.forename).where(patient.c._predecessor_pk == 7)
+            ).scalar_one()
+            == "new"
+        )
+        assert set(conn.execute(sa.select(blobs.c._pk, blobs.c._era))) == {(2, ERA), (3, ERA)}
+        # copse's own entries of both runs are kept, numbered after CamCOPS's.
+        own = (
+            conn.execute(sa.select(T.audit.c.id).where(T.audit.c.source == "console"))
+            .scalars()
+            .all()
+        )
+        assert len(own) == 4 and min(own) > 900
+    # Nothing new: a third run writes nothing.
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0 and "Nothing new since the last import" in r.output, r.output
+
+
+def test_rerun_refused_after_tablets_used_copse(
+    db: Backend, camcops_source: str, scratch_mysql_db: str
+) -> None:
+    make_source(camcops_source, scratch_mysql_db)
+    assert run(db, scratch_mysql_db).exit_code == 0
+    with db.engine.begin() as conn:
+        audit(conn, "Upload", source="tablet", now=datetime(2030, 1, 1))
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 1
+    assert "Tablets have already used this copse server" in r.output
+
+
+def test_import_of_another_camcops_database_refused(
+    db: Backend, camcops_source: str, scratch_mysql_db: str
+) -> None:
+    make_source(camcops_source, scratch_mysql_db)
+    assert run(db, scratch_mysql_db).exit_code == 0
+    r = run(db, "--dry-run", camcops_source)
+    assert r.exit_code == 1
+    assert "holds an import of another CamCOPS database" in r.output
+
+
+def test_older_camcops_schema_without_later_columns(
+    db: Backend, camcops_source: str, scratch_mysql_db: str
+) -> None:
+    """A CamCOPS 2.4.x from before multi-factor authentication: its users lack the
+    MFA columns; they are imported with copse's defaults and the report says so."""
+    make_source(camcops_source, scratch_mysql_db)
+    with source_conn(scratch_mysql_db) as conn:
+        conn.exec_driver_sql("UPDATE _alembic_version SET version_num = '0060'")
+        conn.exec_driver_sql(
+            "ALTER TABLE _security_users DROP COLUMN mfa_method, DROP COLUMN hotp_counter, "
+            "DROP COLUMN mfa_secret_key, DROP COLUMN phone_number"
+        )
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0, r.output
+    assert (
+        "_security_users.mfa_method: not in this (older) CamCOPS schema; imported as 'no_mfa'"
+        in (r.output)
+    )
+    assert "_security_users.phone_number: not in this (older) CamCOPS schema; imported as None" in (
+        r.output
+    )
+    assert "Verification OK" in r.output
+    with db.engine.connect() as conn:
+        row = conn.execute(sa.select(T.users.c.mfa_method, T.users.c.hotp_counter)).one()
+    assert tuple(row) == ("no_mfa", 0)

@@ -6,7 +6,9 @@ other tests' wipes cannot touch it); the tests then read what was imported.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +17,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
+from starlette.testclient import TestClient
 
 from copse.accounts.passwords import check_password
+from copse.app import create_app
 from copse.cli import cli
+from copse.config import Settings
 from copse.db.engine import make_engine
 from copse.schema import tables as T
 from copse.schema.registry import TABLES
@@ -63,7 +68,7 @@ def test_import_succeeds_with_clean_verification(imported: Imported) -> None:
     # The report names what is not carried over, with the source's row counts.
     assert "_security_webviewer_sessions (252 rows): web sessions" in out
     assert "_security_user_group: 1 row(s) left out" in out
-    # The import's own audit entry: who ran it, what it did, never the source's password.
+    # The import's own audit entries: who ran it, what it did, never the source's password.
     with imported.backend.engine.connect() as conn:
         own = (
             conn.execute(
@@ -72,9 +77,9 @@ def test_import_succeeds_with_clean_verification(imported: Imported) -> None:
             .scalars()
             .all()
         )
-    assert len(own) == 1 and "OS user" in own[0] and "imported" in own[0]
+    assert len(own) == 2 and all("OS user" in e for e in own)  # started, finished
     password = sa.make_url(imported.source_url).password
-    assert not password or str(password) not in own[0]
+    assert not password or all(str(password) not in e for e in own)
 
 
 def test_check_index_clean(imported: Imported) -> None:
@@ -110,7 +115,8 @@ def test_server_tables_match_manifest(imported: Imported, manifest: dict[str, An
         assert _count(conn, T.groups) == s["groups"]
         assert _count(conn, T.idnum_definitions) == s["id_number_definitions"]
         assert _count(conn, T.special_notes) == s["special_notes"]
-        assert _count(conn, T.audit) == s["audit_rows"] + 1  # + the import's own entry
+        # CamCOPS's audit trail, plus copse's own two entries of the import (start, end).
+        assert _count(conn, T.audit) == s["audit_rows"] + 2
         assert _count(conn, T.task_schedule) == s["task_schedules"]
         assert _count(conn, T.task_schedule_item) == s["task_schedule_items"]
         assert _count(conn, T.patient_task_schedule) == s["patient_task_schedules"]
@@ -171,14 +177,49 @@ def test_new_rows_get_keys_past_the_imported_ones(imported: Imported) -> None:
         conn.execute(sa.delete(audit).where(audit.c.id == pk))
 
 
-def test_rerun_into_imported_database_is_refused(imported: Imported) -> None:
+def _import_entries(conn: sa.Connection) -> list[str]:
+    q = (
+        sa.select(T.audit.c.details)
+        .where(T.audit.c.source == "console", T.audit.c.details.like("%copse import-camcops%"))
+        .order_by(T.audit.c.id)
+    )
+    return list(conn.execute(q).scalars())
+
+
+def test_import_is_audited_as_copse_own_entry(imported: Imported) -> None:
+    """The import's own entries: copse's (source console), after the imported history."""
     with imported.backend.engine.connect() as conn:
-        before = _count(conn, T.CLIENT_TABLES["patient"])
+        entries = _import_entries(conn)
+        top_imported = conn.execute(
+            sa.select(sa.func.max(T.audit.c.id)).where(T.audit.c.source.like("camcops:%"))
+        ).scalar_one()
+        first_own = conn.execute(
+            sa.select(sa.func.min(T.audit.c.id)).where(T.audit.c.source == "console")
+        ).scalar_one()
+    assert len(entries) >= 2, entries
+    assert f"OS user {getpass.getuser()}" in entries[0]
+    assert "new import started" in entries[0]
+    assert "new import finished:" in entries[1] and "verification OK" in entries[1]
+    assert "source_url='mysql://root" in entries[0]
+    assert first_own > top_imported
+
+
+def test_rerun_after_complete_import_is_a_no_op(imported: Imported) -> None:
+    def counts() -> dict[str, int]:
+        with imported.backend.engine.connect() as conn:
+            return {t.name: _count(conn, t) for t in (*T.CLIENT_TABLES.values(), T.users)}
+
+    before = counts()
     r = run_cli(imported.backend.url, "import-camcops", imported.source_url)
-    assert r.exit_code == 1
-    assert "already holds data" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 0, r.output
+    assert "Nothing new since the last import" in r.output
+    assert "Verification OK" in r.output
+    assert counts() == before
     with imported.backend.engine.connect() as conn:
-        assert _count(conn, T.CLIENT_TABLES["patient"]) == before
+        assert (
+            "again import finished: 0 rows inserted, 0 updated, 0 deleted"
+            in (_import_entries(conn)[-1])
+        )
 
 
 def test_verification_names_a_differing_row(imported: Imported) -> None:
@@ -207,3 +248,34 @@ def test_verification_names_a_differing_row(imported: Imported) -> None:
     finally:
         with imported.backend.engine.begin() as conn:
             conn.execute(sa.update(gad7).where(gad7.c._pk == row._pk).values(q1=row.q1))
+
+
+def test_audit_page_shows_the_imported_trail(imported: Imported, tmp_path: Path) -> None:
+    """An administrator reads CamCOPS's history in copse's audit page, marked as imported."""
+    settings = Settings(db_url=imported.backend.url, data_dir=tmp_path, bcrypt_rounds=4)
+    client = TestClient(
+        create_app(settings, imported.backend.engine),
+        base_url="https://testserver",
+        follow_redirects=False,
+    )
+    with client:
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
+        assert token
+        r = client.post(
+            "/login",
+            data={
+                "username": "admin",
+                "password": PASSWORD,
+                "csrf_token": token.group(1),
+                "next": "/audit",
+            },
+        )
+        assert r.status_code in (302, 303), r.text
+        html = client.get("/audit?source=camcops").text
+        # Every imported entry, each marked as coming from the old server.
+        assert "426 entries" in html
+        assert html.count('title="Imported from the CamCOPS server"') == 50
+        assert "copse import-camcops" not in html
+        own = client.get("/audit?source=console").text
+        assert "copse import-camcops" in own and "Imported from the CamCOPS" not in own

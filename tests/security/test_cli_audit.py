@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from copse.cli import cli as copse_cli
 from copse.cli.common import READ_ONLY_COMMANDS
 from copse.schema.tables import audit, task_schedule
+from tests.support.camcops_source import create_mysql_db, drop_mysql_db, load_empty_schema
 from tests.support.databases import Backend
 from tests.support.server import ServerProcess
 
@@ -125,10 +126,10 @@ RUNS: list[tuple[str, list[str] | Callable[[Backend, dict[str, str]], list[str]]
         lambda db, out: ["token", "revoke", out["token create"].split("API token ")[1].split()[0]],
     ),
 ]
-#: Started as a server process below (it audits the start); import-camcops needs a
-#: CamCOPS source and an empty copse: its audit entry is checked by
-#: tests/import_camcops/test_fixture_import.py::test_import_succeeds_with_clean_verification.
-SERVER_COMMANDS = {"serve", "import-camcops"}
+#: Started as a server process below (it audits the start).
+SERVER_COMMANDS = {"serve"}
+#: Needs an empty copse database and a CamCOPS source: run in its own test below.
+OWN_TEST_COMMANDS = {"import-camcops"}
 
 
 def audit_lines(db: Backend) -> list[str]:
@@ -137,7 +138,7 @@ def audit_lines(db: Backend) -> list[str]:
 
 
 def test_every_command_is_read_only_or_audited() -> None:
-    changing = {name for name, _ in RUNS} | SERVER_COMMANDS
+    changing = {name for name, _ in RUNS} | SERVER_COMMANDS | OWN_TEST_COMMANDS
     uncovered = all_commands() - changing - READ_ONLY_COMMANDS
     assert not uncovered, f"CLI commands neither read-only nor shown audited: {uncovered}"
     assert changing <= all_commands()
@@ -169,3 +170,18 @@ def test_serve_start_is_audited(db: Backend, tmp_path: Path) -> None:
     s.start()
     s.stop()
     assert any("copse serve" in line for line in audit_lines(db))
+
+
+def test_import_camcops_is_audited(cli: Any, db: Backend) -> None:
+    """Its own entries (start and end) are copse's, apart from the imported trail."""
+    source = create_mysql_db("audit_src")
+    try:
+        load_empty_schema(source)
+        out = cli("import-camcops", source)
+        assert "Verification OK" in out
+    finally:
+        drop_mysql_db(source)
+    mine = [line for line in audit_lines(db) if "copse import-camcops" in line]
+    assert len(mine) == 2, mine
+    assert f"OS user {getpass.getuser()}" in mine[0]
+    assert "new import started" in mine[0] and "new import finished" in mine[1]

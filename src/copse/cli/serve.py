@@ -20,6 +20,7 @@ from copse.ops.metrics import MULTIPROC_ENV
 from copse.ops.tls import SettingsProblem, check_settings, make_self_signed
 from copse.policy.evaluate import TABLET_ID_POLICY_TEXT
 from copse.schema.tables import groups, users
+from copse.services.camcops_import.state import import_incomplete
 from copse.wire.dates import utcnow
 
 
@@ -128,6 +129,12 @@ def serve(
         )
     if not no_migrate:
         migrate.upgrade(cli.engine)
+    with cli.engine.connect() as conn:
+        # Tablets must not meet half of an imported CamCOPS database (and a new
+        # admin account would collide with users still to be imported).
+        unfinished = import_incomplete(conn)
+    if unfinished is not None:
+        raise click.ClickException(f"copse will not serve: {unfinished}")
     login = cli.run(
         lambda conn: ensure_admin(
             conn, settings.bcrypt_rounds, os.environ.get("COPSE_ADMIN_PASSWORD")

@@ -74,7 +74,7 @@ users = _table(
     sa.Column("username", sa.String(191), nullable=False, unique=True),
     sa.Column("fullname", sa.String(255)),
     sa.Column("email", sa.String(255)),
-    sa.Column("phone_number", sa.String(50)),
+    sa.Column("phone_number", sa.String(128)),
     sa.Column("hashedpw", sa.String(60), nullable=False),
     sa.Column("mfa_secret_key", sa.String(32)),
     sa.Column("mfa_method", sa.String(20), nullable=False, default="no_mfa"),
@@ -256,6 +256,19 @@ audit = _table(
     sa.Column("server_pk", sa.Integer),
     sa.Column("patient_server_pk", sa.Integer),
     sa.Column("details", LongText),
+)
+
+#: Progress of ``copse import-camcops`` (migration 0009): one row per copied
+#: table (how far the current run got) and a ``*`` row for the whole import
+#: (which CamCOPS database, and whether the import is complete).
+import_state = _table(
+    "_import_state",
+    sa.Column("table_name", sa.String(128), primary_key=True),
+    sa.Column("source", sa.String(255), nullable=False),
+    sa.Column("phase", sa.String(20), nullable=False),
+    sa.Column("last_key", LongText),
+    sa.Column("rows_written", sa.Integer, nullable=False),
+    sa.Column("updated_at_utc", UtcDateTime, nullable=False),
 )
 
 server_settings = _table(

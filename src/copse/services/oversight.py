@@ -18,6 +18,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.schema.tables import audit, devices, memberships, users
+from copse.services.camcops_import.plan import AUDIT_SOURCE_PREFIX
+
+#: The audit page's source choice for entries imported from a CamCOPS server.
+IMPORTED = "camcops"
 
 #: Audit entries shown per page.
 AUDIT_PER_PAGE = 50
@@ -31,6 +35,13 @@ def _members(group_ids: Iterable[int]) -> sa.Select[Any]:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def imported_source(source: str) -> str | None:
+    """For an entry imported from CamCOPS, its source there (None: copse's own entry)."""
+    if source.startswith(AUDIT_SOURCE_PREFIX):
+        return source[len(AUDIT_SOURCE_PREFIX) :]
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,9 @@ def audit_page(
     if f.date_to:
         end = datetime.combine(f.date_to + timedelta(days=1), time())
         cond.append(audit.c.when_access_utc < end)
-    if f.source:
+    if f.source == IMPORTED:
+        cond.append(audit.c.source.like(AUDIT_SOURCE_PREFIX + "%"))
+    elif f.source:
         cond.append(audit.c.source == f.source)
     if f.username:
         named = sa.select(users.c.id).where(users.c.username == f.username)

@@ -17,7 +17,7 @@ from copse.services import oversight
 from copse.web.endpoint import WebContext, not_found, page
 from copse.web.forms import parse_date, parse_int
 
-SOURCES = ("tablet", "webviewer", "console", "api")
+SOURCES = ("tablet", "webviewer", "console", "api", oversight.IMPORTED)
 
 
 def _admin_of(ctx: WebContext) -> frozenset[int] | None:
@@ -52,6 +52,7 @@ def audit_view(ctx: WebContext) -> Response:
         errors=errors,
         q=q,
         sources=SOURCES,
+        imported_source=oversight.imported_source,
         page_url=lambda n: "/audit?" + urlencode([*base, ("page", str(n))]),
         user_names=records.names(ctx.conn, "user", (r.user_id for r in rows)),
         device_names=records.names(ctx.conn, "device", (r.device_id for r in rows)),

@@ -100,17 +100,30 @@ class TablePlan:
     def name(self) -> str:
         return self.table.name
 
-    def imported(self) -> sa.ColumnElement[bool] | None:
-        """The condition on copse's rows that came from the import (None: all of them).
+    def key_after(self, key: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+        """Rows whose key comes after ``key`` (a row-value comparison for composite keys)."""
+        cols = [self.table.c[k] for k in self.key]
+        if len(cols) == 1:
+            after: sa.ColumnElement[bool] = cols[0] > key[0]
+            return after
+        return sa.tuple_(*cols) > sa.tuple_(*(sa.literal(v) for v in key))
 
-        copse writes audit entries of its own once the import is done (the
-        import's own entry, then logins, uploads...); every imported entry's
-        ``source`` starts with :data:`AUDIT_SOURCE_PREFIX` and copse's never
-        does, so verification compares only the imported ones.
-        """
-        if self.name == T.audit.name:
-            return self.table.c.source.like(AUDIT_SOURCE_PREFIX + "%")
-        return None
+    def key_upto(self, key: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+        """Rows whose key is ``key`` or comes before it."""
+        return sa.not_(self.key_after(key))
+
+    def imported(self) -> sa.ColumnElement[bool] | None:
+        """The condition on copse rows that came from CamCOPS (None: all of them)."""
+        return (
+            None
+            if self.name != T.audit.name
+            else self.table.c.source.like(AUDIT_SOURCE_PREFIX + "%")
+        )
+
+    def own(self) -> sa.ColumnElement[bool] | None:
+        """The condition on copse's own rows in this table (None: it has none)."""
+        imported = self.imported()
+        return None if imported is None else sa.not_(imported)
 
     def kept(self) -> sa.ColumnElement[bool] | None:
         """The condition on source rows that are copied (None: all of them)."""

@@ -1,8 +1,12 @@
-"""The import as one operation: check, copy, reindex, verify.
+"""The import as one operation: check, copy (or catch up, or resume), reindex, verify.
 
-Order matters for "nothing written on bad input": the source is recognised
-and the copse database checked before the single write transaction opens,
-and that transaction checks again that copse is empty before the first insert.
+Nothing is written before the source is recognised and the copse database
+checked: empty, or holding an earlier import of the same CamCOPS database.
+The copy then commits batch by batch (``sync``), recording its progress in
+``_import_state`` with each batch, so a killed run resumes where it stopped
+and a run after a complete import brings in only what changed since.
+copse's own audit entries of the import are told apart from the imported
+ones (these are marked ``camcops:``) and are not part of the comparison.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from copse.audit import audit
 from copse.index.rebuild import check_index, reindex_all
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, SKIPPED_ROWS, TablePlan, build_plan
@@ -21,22 +26,39 @@ from copse.services.camcops_import.source import (
     count_kept,
     count_rows,
     era_counts,
+    fit_plans,
     open_snapshot,
     read_schema,
-    schema_gaps,
-    stream_rows,
+    source_identity,
     unknown_tables,
+)
+from copse.services.camcops_import.state import (
+    COMPLETE,
+    COPIED,
+    COPYING,
+    TABLE_DONE,
+    ImportState,
+    read_state,
+    set_phase,
+    start_run,
+)
+from copse.services.camcops_import.sync import (
+    Batching,
+    Progress,
+    delete_rows,
+    make_room,
+    sync_table,
 )
 from copse.services.camcops_import.target import (
     check_target,
-    copy_table,
     require_empty,
+    require_no_tablet_activity,
     reset_sequences,
 )
 from copse.services.camcops_import.verify import compare_table
 
-#: Called once with the total row count, then with (table, rows written) per batch.
-Progress = Callable[[str, int], None]
+#: The audit line of the running command, given a note on what it did (None: not audited).
+AuditLine = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,8 @@ class ImportOptions:
     dry_run: bool = False
     #: Only compare an earlier import with the source (nothing written).
     verify_only: bool = False
+    batching: Batching = field(default_factory=Batching)
+    audit_line: AuditLine | None = None
 
 
 @dataclass
@@ -58,10 +82,19 @@ class ImportResult:
     verify_problems: list[str] = field(default_factory=list)
     index_problems: list[str] = field(default_factory=list)
     written: bool = False
+    #: "new" (into an empty copse), "resumed" (an interrupted run) or "again" (catching up).
+    mode: str = "new"
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
 
     @property
     def total_rows(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted
 
     @property
     def ok(self) -> bool:
@@ -76,9 +109,13 @@ def _not_carried(conn: sa.Connection, schema: SourceSchema, plans: list[TablePla
             notes.append(f"{name} ({n} rows): {why}")
     for name in unknown_tables(schema, plans):
         notes.append(f"{name} ({count_rows(conn, name)} rows): unknown table, not imported")
-    mfa = conn.execute(
-        sa.text("SELECT COUNT(*) FROM _security_users WHERE mfa_method NOT IN ('no_mfa', 'totp')")
-    ).scalar_one()
+    mfa = 0
+    if "mfa_method" in schema.columns.get("_security_users", ()):
+        mfa = conn.execute(
+            sa.text(
+                "SELECT COUNT(*) FROM _security_users WHERE mfa_method NOT IN ('no_mfa', 'totp')"
+            )
+        ).scalar_one()
     if mfa:
         notes.append(
             f"_security_users: {mfa} user(s) use e-mail or SMS one-time codes, which copse "
@@ -86,6 +123,84 @@ def _not_carried(conn: sa.Connection, schema: SourceSchema, plans: list[TablePla
             "(TOTP users keep their authenticator app)"
         )
     return notes
+
+
+def _check_earlier(conn: sa.Connection, source_id: str) -> ImportState | None:
+    """The earlier import this run continues, if any; refuses a database it cannot use."""
+    st = read_state(conn)
+    if st is None:
+        require_empty(conn)
+        return None
+    if st.source != source_id:
+        raise ImportProblem(
+            f"This copse database holds an import of another CamCOPS database ({st.source}), "
+            f"not {source_id}"
+        )
+    require_no_tablet_activity(conn)
+    return st
+
+
+def _audit(conn: sa.Connection, options: ImportOptions, note: str, now: datetime) -> None:
+    line = options.audit_line(note) if options.audit_line is not None else None
+    if line is not None:
+        audit(conn, line, source="console", now=now)
+
+
+def _copy(
+    src: sa.Connection,
+    engine: sa.Engine,
+    plans: list[TablePlan],
+    options: ImportOptions,
+    result: ImportResult,
+    now: datetime,
+    progress: Progress | None,
+) -> None:
+    """Check the copse side, then bring every table level with CamCOPS."""
+    source_id = source_identity(options.source_url)
+    with engine.begin() as dst:
+        earlier = _check_earlier(dst, source_id)
+        resume = earlier is not None and earlier.phase == COPYING
+        result.mode = "new" if earlier is None else ("resumed" if resume else "again")
+        start_run(dst, source_id, resume, now)
+        # An interrupted run may have copied audit keys that PostgreSQL's sequence
+        # has not seen: move it past them before copse writes its own entry.
+        reset_sequences(dst, [p for p in plans if p.own() is not None])
+        _audit(dst, options, f"{result.mode} import started", now)
+    done = earlier.tables if earlier is not None and resume else {}
+    deletions: list[tuple[TablePlan, list[tuple[object, ...]]]] = []
+    for p in plans:
+        phase, last = done.get(p.name, ("", None))
+        if phase == TABLE_DONE:
+            if progress is not None:
+                progress(p.name, result.counts[p.name])
+            continue
+        if p.own() is not None:
+            top = src.execute(sa.select(sa.func.max(p.table.c[p.key[0]]))).scalar_one()
+            with engine.begin() as dst:
+                make_room(dst, p, top)
+        counts = sync_table(
+            src,
+            engine,
+            p,
+            source_id=source_id,
+            after=last,
+            now=now,
+            batching=options.batching,
+            progress=progress,
+        )
+        result.inserted += counts.inserted
+        result.updated += counts.updated
+        if counts.to_delete:
+            deletions.append((p, counts.to_delete))
+    with engine.begin() as dst:
+        for p, keys in reversed(deletions):
+            delete_rows(dst, p, keys)
+            result.deleted += len(keys)
+        reset_sequences(dst, plans)
+        if result.changed or earlier is None or earlier.phase != COMPLETE:
+            reindex_all(dst, now)
+        set_phase(dst, source_id, COPIED, now)
+    result.written = True
 
 
 def run_import(
@@ -101,7 +216,7 @@ def run_import(
     result = ImportResult()
     with open_snapshot(options.source_url) as src:
         schema = read_schema(src)
-        gaps = schema_gaps(schema, plans)
+        plans, schema_notes, gaps = fit_plans(schema, plans)
         if gaps:
             raise ImportProblem(
                 f"CamCOPS schema {schema.revision} does not match what copse imports: "
@@ -109,6 +224,7 @@ def run_import(
                 + (f" (and {len(gaps) - 5} more)" if len(gaps) > 5 else "")
             )
         result.revision = schema.revision
+        result.not_carried.extend(schema_notes)
         for p in plans:
             result.counts[p.name], skipped = count_kept(src, p)
             if skipped:
@@ -120,21 +236,25 @@ def run_import(
         result.not_carried.extend(_not_carried(src, schema, plans))
         if not options.verify_only:
             with engine.connect() as probe:
-                require_empty(probe)
+                _check_earlier(probe, source_identity(options.source_url))
             if options.dry_run:
                 return result
             if on_total is not None:
                 on_total(result.total_rows)
-            with engine.begin() as dst:
-                require_empty(dst)
-                for p in plans:
-                    if result.counts[p.name]:
-                        copy_table(dst, p, stream_rows(src, p, p.source_columns), progress)
-                reset_sequences(dst, plans)
-                reindex_all(dst, now)
-            result.written = True
+            _copy(src, engine, plans, options, result, now, progress)
         with engine.connect() as dst:
             for p in plans:
                 result.verify_problems.extend(compare_table(src, dst, p))
             result.index_problems = check_index(dst)
+    if result.written:
+        with engine.begin() as dst:
+            source_id = source_identity(options.source_url)
+            if result.ok:
+                set_phase(dst, source_id, COMPLETE, now)
+            note = (
+                f"{result.mode} import finished: {result.inserted} rows inserted, "
+                f"{result.updated} updated, {result.deleted} deleted; verification "
+                + ("OK" if result.ok else "FAILED")
+            )
+            _audit(dst, options, note, now)
     return result

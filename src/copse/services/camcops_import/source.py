@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +41,16 @@ def _dbapi_message(exc: sa.exc.DBAPIError) -> str:
     if len(args) >= 2 and isinstance(args[1], str):
         return args[1]
     return str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+
+
+def source_identity(url: str) -> str:
+    """How an import names its source: server and database, without user or password.
+
+    A later run must import from the same CamCOPS database; the user it
+    connects as may change.
+    """
+    u = make_url(url)
+    return f"{u.host or 'localhost'}:{u.port or 3306}/{u.database or ''}"
 
 
 @contextmanager
@@ -110,21 +120,53 @@ def read_schema(conn: sa.Connection) -> SourceSchema:
     return SourceSchema(rev, {t: frozenset(c) for t, c in cols.items()})
 
 
-def schema_gaps(schema: SourceSchema, plans: list[TablePlan]) -> list[str]:
-    """What the source lacks that copse needs, or holds that copse cannot take."""
+def _fill_value(column: sa.Column[Any]) -> tuple[bool, Any]:
+    """(usable, value) for a copse column an older CamCOPS schema lacks."""
+    default = column.default
+    if isinstance(default, sa.ColumnDefault) and default.is_scalar:
+        return True, default.arg
+    return column.nullable is True, None
+
+
+def fit_plans(
+    schema: SourceSchema, plans: list[TablePlan]
+) -> tuple[list[TablePlan], list[str], list[str]]:
+    """The plans for this source: (plans, notes, gaps).
+
+    A column that a later CamCOPS 2.4.x added and this source lacks is filled
+    with copse's default (or left empty) and listed in the notes; what copse
+    cannot take, or a missing column it cannot do without, is a gap.
+    """
+    fitted: list[TablePlan] = []
+    notes: list[str] = []
     gaps: list[str] = []
     for p in plans:
         have = schema.columns.get(p.name)
         if have is None:
             gaps.append(f"table {p.name} is missing")
             continue
-        lacking = sorted(set(p.source_columns) - have)
-        if lacking:
-            gaps.append(f"table {p.name} lacks column(s) {', '.join(lacking)}")
+        fills: dict[str, Any] = {}
+        for c in sorted(set(p.source_columns) - have):
+            usable, value = _fill_value(p.table.c[c])
+            if usable and c not in p.key:
+                fills[c] = value
+            else:
+                gaps.append(f"table {p.name} lacks column {c}")
         extra = sorted(have - set(p.all_columns))
         if extra:
             gaps.append(f"table {p.name} has column(s) copse cannot store: {', '.join(extra)}")
-    return gaps
+        if fills:
+            notes.extend(
+                f"{p.name}.{c}: not in this (older) CamCOPS schema; imported as {v!r}"
+                for c, v in fills.items()
+            )
+            p = replace(
+                p,
+                source_columns=tuple(c for c in p.source_columns if c not in fills),
+                fixed={**p.fixed, **fills},
+            )
+        fitted.append(p)
+    return fitted, notes, gaps
 
 
 def unknown_tables(schema: SourceSchema, plans: list[TablePlan]) -> list[str]:
@@ -158,14 +200,22 @@ def count_kept(conn: sa.Connection, plan: TablePlan) -> tuple[int, int]:
 
 
 def stream_rows(
-    conn: sa.Connection, plan: TablePlan, columns: tuple[str, ...], *, source: bool = True
+    conn: sa.Connection,
+    plan: TablePlan,
+    columns: tuple[str, ...],
+    *,
+    source: bool = True,
+    after: tuple[Any, ...] | None = None,
 ) -> Iterator[Any]:
-    """Every kept row of the source, or imported row of copse, in key order, streamed."""
+    """Rows of one table in key order, streamed: on the source, those that are
+    copied; in copse, those that came from CamCOPS; only keys after ``after``."""
     q = sa.select(*(plan.table.c[c] for c in columns)).order_by(
         *(plan.table.c[k] for k in plan.key)
     )
-    kept = plan.kept() if source else plan.imported()
-    if kept is not None:
-        q = q.where(kept)
+    cond = plan.kept() if source else plan.imported()
+    if cond is not None:
+        q = q.where(cond)
+    if after is not None:
+        q = q.where(plan.key_after(after))
     result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
     yield from result.mappings()

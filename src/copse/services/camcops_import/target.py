@@ -1,29 +1,17 @@
-"""Writing into copse: the target checks, batched inserts, key sequences.
+"""The copse side of an import: checks before anything is written, key sequences.
 
-All writes of one import run in the caller's single transaction: an error
-anywhere (a row copse cannot store, Ctrl-C, a lost connection) leaves the
-copse database exactly as it was, and a new run starts again from nothing.
+The copying itself is in :mod:`copse.services.camcops_import.sync`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 import sqlalchemy as sa
 
 from copse.db import migrate
 from copse.db.probe import tables_with_rows
-from copse.schema.tables import metadata
+from copse.schema.tables import audit, import_state, metadata
 from copse.services.camcops_import.errors import ImportProblem
-from copse.services.camcops_import.plan import TablePlan, identity, transform_row
-
-#: A batch is written when it reaches this many rows or this many bytes of BLOB/text.
-BATCH_ROWS = 1000
-BATCH_BYTES = 16 * 1024 * 1024
-
-#: Called with (table name, rows just written).
-Progress = Callable[[str, int], None]
+from copse.services.camcops_import.plan import TablePlan
 
 
 def check_target(engine: sa.Engine) -> None:
@@ -41,8 +29,13 @@ def check_target(engine: sa.Engine) -> None:
 
 
 def require_empty(conn: sa.Connection) -> None:
-    """Refuse a copse database that already holds data."""
-    used = sorted(tables_with_rows(conn, list(metadata.sorted_tables)))
+    """Refuse a copse database that already holds data.
+
+    Audit entries do not count: copse audits its own commands (``copse db
+    upgrade`` included), and its own entries are kept apart from imported ones.
+    """
+    tables = [t for t in metadata.sorted_tables if t not in (import_state, audit)]
+    used = sorted(tables_with_rows(conn, tables))
     if used:
         shown = ", ".join(used[:5]) + (", ..." if len(used) > 5 else "")
         raise ImportProblem(
@@ -51,60 +44,20 @@ def require_empty(conn: sa.Connection) -> None:
         )
 
 
-def _size(row: Mapping[str, Any]) -> int:
-    return sum(len(v) for v in row.values() if isinstance(v, (bytes, str)))
+def require_no_tablet_activity(conn: sa.Connection) -> None:
+    """Refuse to import again once tablets have uploaded to copse.
 
-
-def _first_line(exc: sa.exc.DBAPIError) -> str:
-    return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-
-
-def _insert(conn: sa.Connection, plan: TablePlan, batch: list[dict[str, Any]]) -> None:
-    """Insert a batch; if it fails, find and name the first row copse cannot store."""
-    try:
-        with conn.begin_nested():
-            conn.execute(sa.insert(plan.table), batch)
-        return
-    except sa.exc.DBAPIError as batch_exc:
-        for row in batch:
-            try:
-                with conn.begin_nested():
-                    conn.execute(sa.insert(plan.table), [row])
-            except sa.exc.DBAPIError as exc:
-                raise ImportProblem(
-                    f"copse cannot store row {identity(plan, row)}: {_first_line(exc)}"
-                ) from None
+    A later run makes copse's imported tables match CamCOPS again, so it
+    would undo what tablets sent to copse since; the switch to copse is final.
+    """
+    n = conn.execute(
+        sa.select(sa.func.count()).select_from(audit).where(audit.c.source == "tablet")
+    ).scalar_one()
+    if n:
         raise ImportProblem(
-            f"copse cannot store a batch of {plan.name}: {_first_line(batch_exc)}"
-        ) from None
-
-
-def copy_table(
-    conn: sa.Connection,
-    plan: TablePlan,
-    rows: Iterable[Mapping[str, Any]],
-    progress: Progress | None = None,
-) -> int:
-    """Copy one table's rows in batches; returns the number of rows."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    n = 0
-    for src in rows:
-        row = transform_row(plan, src)
-        batch.append(row)
-        size += _size(row)
-        if len(batch) >= BATCH_ROWS or size >= BATCH_BYTES:
-            _insert(conn, plan, batch)
-            n += len(batch)
-            if progress is not None:
-                progress(plan.name, len(batch))
-            batch, size = [], 0
-    if batch:
-        _insert(conn, plan, batch)
-        n += len(batch)
-        if progress is not None:
-            progress(plan.name, len(batch))
-    return n
+            f"Tablets have already used this copse server ({n} audit entries): importing "
+            "from CamCOPS again would undo what they sent; the move to copse is done"
+        )
 
 
 def reset_sequences(conn: sa.Connection, plans: list[TablePlan]) -> None:

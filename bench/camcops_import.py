@@ -1,0 +1,185 @@
+"""``python -m bench import-camcops``: how fast ``copse import-camcops`` copies a CamCOPS database.
+
+The source is the CamCOPS 2.4.24 fixture (``../shared/fixtures/camcops-2.4.24``)
+loaded into MariaDB, its client tables optionally multiplied ``--scale`` times
+(each copy of a row gets a new ``_pk``; BLOBs are copied too).  Each backend gets a
+fresh copse database; the real command runs as a child process and is timed
+whole (copy + index rebuild + verification); a ``--verify-only`` run is timed
+separately, so the copy's own rate is (whole - verify).  Peak memory is the
+child's maximum RSS (``wait4``).  A re-run with nothing new is timed too.
+
+The issue's target (1,000,000 task rows and 1 GB of BLOBs, >= 20,000 rows/s into
+PostgreSQL, < 300 MB) needs ``--scale`` in the hundreds: hours on this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench import dbs
+from bench.report import render
+from copse.db.engine import make_engine, normalise_url
+from copse.schema.registry import TABLES
+
+HERE = Path(__file__).resolve().parent
+FIXTURE = Path(os.environ.get("COPSE_CAMCOPS_FIXTURE", "/work/shared/fixtures/camcops-2.4.24"))
+GROUP = "camcops_import"
+
+
+def _source(mysql_url: str, scale: int) -> tuple[str, int, int]:
+    """A MariaDB database holding the fixture scaled up: (url, rows, BLOB bytes)."""
+    name = f"copse_bench_src_{uuid.uuid4().hex[:8]}"
+    server = normalise_url(mysql_url)
+    admin = sa.create_engine(server._replace(database=None), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        )
+    admin.dispose()
+    args = ["mariadb", "-h", server.host or "127.0.0.1", "-P", str(server.port or 3306)]
+    args += ["-u", server.username or "root", name]
+    env = dict(os.environ)
+    if server.password:
+        env["MYSQL_PWD"] = str(server.password)
+    dump = (FIXTURE / "camcops_fixture.sql").read_bytes()
+    subprocess.run(args, input=dump, env=env, check=True, capture_output=True)
+    url = server.set(drivername="mysql", database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    rows = 0
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        for table in TABLES:
+            top = conn.exec_driver_sql(f"SELECT MAX(_pk) FROM `{table}`").scalar_one()
+            if top is None:
+                continue
+            cols = [
+                c
+                for c in conn.execute(
+                    sa.text(
+                        "SELECT column_name FROM information_schema.columns WHERE "
+                        "table_schema = DATABASE() AND table_name = :t ORDER BY ordinal_position"
+                    ),
+                    {"t": table},
+                ).scalars()
+                if c != "_pk"
+            ]
+            names = ", ".join(f"`{c}`" for c in cols)
+            for k in range(1, scale):
+                conn.exec_driver_sql(
+                    f"INSERT INTO `{table}` (_pk, {names}) "
+                    f"SELECT _pk + {k * int(top)}, {names} FROM `{table}` WHERE _pk <= {int(top)}"
+                )
+        for table in TABLES:
+            rows += int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM `{table}`").scalar_one())
+        blob_bytes = int(
+            conn.exec_driver_sql("SELECT COALESCE(SUM(LENGTH(theblob)), 0) FROM blobs").scalar_one()
+        )
+    engine.dispose()
+    return url, rows, blob_bytes
+
+
+def _drop_source(url: str) -> None:
+    u = normalise_url(url)
+    admin = sa.create_engine(u._replace(database=None), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{u.database}`")
+    admin.dispose()
+
+
+def _copse(db_url: str, *args: str) -> tuple[float, float]:
+    """Run ``copse`` as a child: (seconds, peak RSS MB); fails loudly on a non-zero exit."""
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "copse", "--db-url", db_url, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"copse {' '.join(args)} failed:\n{out.decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def run_import_bench(
+    backends: list[str], urls: dict[str, str], scale: int, work: Path, log: Any
+) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    log(f"source: fixture x{scale}")
+    src, rows, blob_bytes = _source(urls["mysql"], scale)
+    try:
+        for backend in backends:
+            why = dbs.available(backend, urls.get(backend, ""))
+            if why:
+                log(f"{backend}: skipped ({why})")
+                continue
+            db = dbs.create(backend, urls.get(backend, ""), work)
+            try:
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql("DELETE FROM _idnum_definitions")
+                log(f"{backend}: import of {rows} rows")
+                whole, rss = _copse(db.url, "import-camcops", src)
+                verify, _ = _copse(db.url, "import-camcops", "--verify-only", src)
+                again, _ = _copse(db.url, "import-camcops", src)
+                copy = max(whole - verify, 1e-9)
+                records.append(
+                    {
+                        "group": GROUP,
+                        "backend": backend,
+                        "scale": scale,
+                        "rows": rows,
+                        "blob_mb": blob_bytes / 1e6,
+                        "whole_s": whole,
+                        "verify_s": verify,
+                        "copy_rows_per_s": rows / copy,
+                        "whole_rows_per_s": rows / whole,
+                        "peak_rss_mb": rss,
+                        "again_s": again,
+                    }
+                )
+                log(f"{backend}: {whole:.1f} s whole, {verify:.1f} s verify, {rss:.0f} MB")
+            finally:
+                dbs.drop(db)
+    finally:
+        _drop_source(src)
+    return records
+
+
+def main(args: Any) -> int:
+    """Add (replace) the import figures in results.json and re-render RESULTS.md."""
+    work = Path(args.out) if args.out else HERE
+    t0 = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - t0:7.1f}s] {msg}", flush=True)
+
+    urls = {"postgresql": args.pg_url, "mysql": args.mysql_url}
+    backends = (args.backends or "sqlite,postgresql,mysql").split(",")
+    records = run_import_bench(backends, urls, args.scale, work, log)
+    results = work / "results.json"
+    data = json.loads(results.read_text()) if results.exists() else {"meta": {}, "records": []}
+    data["records"] = [r for r in data["records"] if r.get("group") != GROUP] + records
+    data["meta"]["camcops_import"] = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "command": f"python -m bench import-camcops --scale {args.scale}",
+    }
+    results.write_text(json.dumps(data, indent=1, default=str))
+    notes = HERE / "NOTES.md"
+    if data["meta"].get("command"):
+        text = render(data["meta"], data["records"], notes.read_text() if notes.exists() else "")
+        (work / "RESULTS.md").write_text(text)
+    log(f"wrote {results}")
+    return 0
