@@ -120,7 +120,7 @@ def test_task_list_links_to_the_form_with_its_filters(
 
 
 BAD_INPUT = [
-    ({"task_type": "nosuchtask"}, "task: 'nosuchtask' is not a task type"),
+    ({"task_type": "nosuchtask"}, "task_type: 'nosuchtask' is not a task type"),
     ({"created_from": "2024-13-45"}, "created_from: '2024-13-45' is not a date"),
     ({"created_to": "yesterday"}, "created_to: 'yesterday' is not a date"),
     ({"format": "pdf"}, "format: 'pdf' is not offered"),

@@ -38,6 +38,7 @@ from starlette.responses import Response
 from copse.accounts import api_tokens
 from copse.accounts.web_sessions import WebUser, load_user
 from copse.audit import audit
+from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.errors import UserError
 from copse.readapi.params import Param, parse_params
@@ -82,6 +83,8 @@ class ApiContext:
     patient_pk: int | None = None
     #: The JSON body of a non-GET operation (empty for GETs).
     body: Mapping[str, Any] = field(default_factory=dict)
+    #: The server's settings (None in an app built without them, e.g. some tests).
+    settings: Settings | None = None
 
     @property
     def groups(self) -> frozenset[int] | None:
@@ -203,7 +206,9 @@ def _record(conn: sa.Connection, request: Request, outcome: _Outcome, now: datet
     )
 
 
-def _serve(engine: sa.Engine, op: Operation, request: Request, body: Json) -> Response:
+def _serve(
+    engine: sa.Engine, op: Operation, request: Request, body: Json, settings: Settings | None
+) -> Response:
     now = utcnow()
     presented = bearer_token(request)
     if presented is None:
@@ -222,7 +227,7 @@ def _serve(engine: sa.Engine, op: Operation, request: Request, body: Json) -> Re
             return _Outcome(error_response(403, message), 403, user.id, check.token_id)
         try:
             params = parse_params(op.params, request)
-            ctx = ApiContext(request, conn, user, now, params, body=body)
+            ctx = ApiContext(request, conn, user, now, params, body=body, settings=settings)
             result = op.handler(ctx)
         except (ApiError, UserError) as exc:
             status = exc.status if isinstance(exc, ApiError) else 400
@@ -253,7 +258,9 @@ def _serve(engine: sa.Engine, op: Operation, request: Request, body: Json) -> Re
     return outcome.response
 
 
-def endpoint(engine: sa.Engine, op: Operation) -> Callable[[Request], Any]:
+def endpoint(
+    engine: sa.Engine, op: Operation, settings: Settings | None = None
+) -> Callable[[Request], Any]:
     """The Starlette endpoint of one operation."""
 
     async def serve(request: Request) -> Response:
@@ -270,7 +277,7 @@ def endpoint(engine: sa.Engine, op: Operation) -> Callable[[Request], Any]:
                 return error_response(400, "body: must be a JSON object")
             body = parsed
         try:
-            return await run_in_threadpool(_serve, engine, op, request, body)
+            return await run_in_threadpool(_serve, engine, op, request, body, settings)
         except Exception:
             logger.exception("Read API error on %s", request.url.path)
             return error_response(500, "Internal error; it has been logged")

@@ -132,6 +132,27 @@ SCHEMAS: dict[str, Json] = {
         ["pk", "url"],
     ),
     "PatientPage": _list_of("Patient", True),
+    "DownloadJob": _obj(
+        {
+            "id": {"type": "integer"},
+            "state": {
+                "type": "string",
+                "enum": ["queued", "running", "done", "failed", "expired", "deleted"],
+            },
+            "format": {"type": "string", "enum": ["csv", "xlsx", "sqlite"]},
+            "progress_rows": {"type": "integer"},
+            "total_rows": _NULLABLE_INT,
+            "reason": {**_NULLABLE_STR, "description": "Why a job failed"},
+            "size_bytes": _NULLABLE_INT,
+            "created_utc": {"type": "string"},
+            "finished_utc": _NULLABLE_STR,
+            "expires_utc": _NULLABLE_STR,
+            "url": {"type": "string"},
+            "file_url": {**_NULLABLE_STR, "description": "Set once the job is done"},
+        },
+        ["id", "state", "format", "url", "file_url"],
+    ),
+    "DownloadJobList": _list_of("DownloadJob", False),
     "TaskTypeHead": _obj(
         {
             "table": {"type": "string"},

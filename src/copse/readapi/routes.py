@@ -18,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 
-from copse.readapi import openapi, ops_patients, ops_reference, ops_tasks
+from copse.config import Settings
+from copse.readapi import openapi, ops_downloads, ops_patients, ops_reference, ops_tasks
 from copse.readapi.endpoint import PREFIX, Operation, endpoint, error_response
 
-MODULES: tuple[ModuleType, ...] = (ops_reference, ops_patients, ops_tasks)
+MODULES: tuple[ModuleType, ...] = (ops_reference, ops_patients, ops_tasks, ops_downloads)
 DOCS_PATH = "/read/docs"
 OPENAPI_PATH = "/openapi.json"
 
@@ -37,7 +38,9 @@ def _version() -> str:
         return "0"
 
 
-def api_app(engine: sa.Engine, ops: list[Operation] | None = None) -> Starlette:
+def api_app(
+    engine: sa.Engine, ops: list[Operation] | None = None, settings: Settings | None = None
+) -> Starlette:
     """The read API as its own small app, so its 404/405/500 replies are JSON too.
 
     ``ops``: the operations to serve (default: every module's).
@@ -55,14 +58,14 @@ def api_app(engine: sa.Engine, ops: list[Operation] | None = None) -> Starlette:
         return error_response(500, "Internal error; it has been logged")
 
     served = operations() if ops is None else ops
-    routes = [Route(op.path, endpoint(engine, op), methods=[op.method]) for op in served]
+    routes = [Route(op.path, endpoint(engine, op, settings), methods=[op.method]) for op in served]
     return Starlette(
         routes=routes,
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
 
 
-def routes(engine: sa.Engine) -> list[Route | Mount]:
+def routes(engine: sa.Engine, settings: Settings | None = None) -> list[Route | Mount]:
     """The mount of the API, the OpenAPI document and the docs page."""
     ops = operations()
     doc = json.dumps(openapi.document(ops, _version()), indent=1).encode("utf-8")
@@ -77,5 +80,5 @@ def routes(engine: sa.Engine) -> list[Route | Mount]:
     return [
         Route(OPENAPI_PATH, openapi_json, methods=["GET"]),
         Route(DOCS_PATH, docs, methods=["GET"]),
-        Mount(PREFIX, app=api_app(engine)),
+        Mount(PREFIX, app=api_app(engine, settings=settings)),
     ]

@@ -11,7 +11,6 @@ owner may fetch its file or restart it; anyone else gets 404.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, Response
@@ -20,30 +19,17 @@ from copse.accounts.users import User, get_user_by_id
 from copse.records import rows as records
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.services.downloads import jobs
-from copse.services.downloads.request import group_choices, may_download
-from copse.services.downloads.start import start
-from copse.services.export import ERAS, FORMATS, ExportError, ExportFilter, ExportOptions
-from copse.services.export.options import (
-    Era,
-    Format,
-    parse_date,
-    parse_era,
-    parse_format,
-    parse_task_types,
+from copse.services.downloads.request import (
+    group_choices,
+    may_download,
+    options_from_fields,
+    unsupported_filters,
 )
+from copse.services.downloads.start import start
+from copse.services.export import ERAS, FORMATS, ExportError
 from copse.web.endpoint import HttpError, WebContext, forbidden, not_found, page, redirect
 from copse.web.forms import parse_int
 
-#: Task-list filters a download cannot apply: given, they are reported, not ignored.
-UNSUPPORTED = {
-    "forename": "Forename",
-    "surname": "Surname",
-    "dob": "Date of birth",
-    "sex": "Sex",
-    "device_id": "Device",
-    "adding_user_id": "Added by",
-}
-CHECKED = ("1", "on", "true")
 MEDIA_TYPES = {
     "csv": "application/zip",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -62,81 +48,6 @@ def _user(ctx: WebContext) -> User:
             '"may download data" permission in your group.'
         )
     return user
-
-
-def _one(values: Mapping[str, Sequence[str]], name: str) -> str:
-    v = values.get(name)
-    return v[0].strip() if v else ""
-
-
-def parse_form(values: Mapping[str, Sequence[str]]) -> tuple[ExportOptions | None, list[str]]:
-    """The download asked for, or None and one message per bad field."""
-    errors: list[str] = []
-    for name, label in UNSUPPORTED.items():
-        if _one(values, name):
-            errors.append(f"{name}: downloads cannot filter by {label}; clear it")
-    fmt: Format = "csv"
-    try:
-        fmt = parse_format(_one(values, "format") or "csv")
-    except ExportError as exc:
-        errors.append(exc.message)
-    group_ids: list[int] = []
-    for text in values.get("group_id", []):
-        if not text.strip():
-            continue
-        g = parse_int(text)
-        if g is None:
-            errors.append(f"group_id: {text!r} is not a group id")
-        else:
-            group_ids.append(g)
-    task_types: tuple[str, ...] = ()
-    try:
-        task_types = parse_task_types([t for t in values.get("task_type", []) if t.strip()])
-    except ExportError as exc:
-        errors.append(exc.message)
-    which_text, value_text = _one(values, "which_idnum"), _one(values, "idnum_value")
-    which, value = parse_int(which_text), parse_int(value_text)
-    if which_text and which is None:
-        errors.append(f"which_idnum: {which_text!r} is not an ID number type")
-    if value_text and value is None:
-        errors.append(f"idnum_value: {value_text!r} is not a whole number")
-    if bool(which_text) != bool(value_text):
-        errors.append("idnum_value: an ID number filter needs both the type and the number")
-    dates: dict[str, date | None] = {}
-    for name in ("created_from", "created_to"):
-        text = _one(values, name)
-        dates[name] = None
-        if text:
-            try:
-                dates[name] = parse_date(name, text)
-            except ExportError as exc:
-                errors.append(exc.message)
-    era: Era = "all"
-    try:
-        era = parse_era(_one(values, "era") or "all")
-    except ExportError as exc:
-        errors.append(exc.message)
-    if errors:
-        return None, errors
-    return (
-        ExportOptions(
-            format=fmt,
-            filter=ExportFilter(
-                group_ids=tuple(dict.fromkeys(group_ids)),
-                task_types=task_types,
-                which_idnum=which if value is not None else None,
-                idnum_value=value if which is not None else None,
-                created_from=dates["created_from"],
-                created_to=dates["created_to"],
-                complete_only=_one(values, "complete_only") in CHECKED,
-                era=era,
-            ),
-            all_versions=_one(values, "all_versions") in CHECKED,
-            deidentify=_one(values, "deidentify") in CHECKED,
-            blobs=_one(values, "blobs") in CHECKED,
-        ),
-        [],
-    )
 
 
 def _form_page(
@@ -169,11 +80,10 @@ def download_form(ctx: WebContext) -> Response:
         values = {k: ctx.request.query_params.getlist(k) for k in ctx.request.query_params}
         notes = [
             f"The task list's {label} filter cannot be applied to a download; it is left out."
-            for name, label in UNSUPPORTED.items()
-            if _one(values, name)
+            for label in unsupported_filters(values)
         ]
         return _form_page(ctx, user, values, notes)
-    opts, errors = parse_form(ctx.form)
+    opts, errors = options_from_fields(ctx.form)
     if opts is None:
         return _form_page(ctx, user, ctx.form, errors, 400)
     try:

@@ -9,6 +9,7 @@ so the options travel as JSON and are read back exactly.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,15 @@ from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import groups, idnum_definitions
 from copse.services.export import ExportError, ExportFilter, ExportOptions
 from copse.services.export.access import downloadable_groups, groups_to_export
-from copse.services.export.options import check_dates, parse_era, parse_format, parse_task_types
+from copse.services.export.options import (
+    Era,
+    Format,
+    check_dates,
+    parse_date,
+    parse_era,
+    parse_format,
+    parse_task_types,
+)
 from copse.services.export.source import count_candidates
 from copse.services.export.xlsx_out import check_rows
 
@@ -111,3 +120,114 @@ def group_choices(conn: sa.Connection, user: User) -> list[tuple[int, str]]:
     if allowed is not None:
         q = q.where(groups.c.id.in_(sorted(allowed)))
     return [(int(i), str(n)) for i, n in conn.execute(q)]
+
+
+#: Task-list filters a download cannot apply: given, they are reported, not ignored.
+UNSUPPORTED = {
+    "forename": "Forename",
+    "surname": "Surname",
+    "dob": "Date of birth",
+    "sex": "Sex",
+    "device_id": "Device",
+    "adding_user_id": "Added by",
+}
+CHECKED = ("1", "on", "true")
+
+
+#: Form fields: name -> the values given (a web form's, or the read API's JSON body).
+Fields = Mapping[str, Sequence[str]]
+
+#: Longest whole number accepted in a field (a 64-bit integer has at most 19 digits).
+MAX_INT_DIGITS = 19
+
+
+def _int(text: str) -> int | None:
+    """The whole number written in ``text``, or None if blank or not one."""
+    text = text.strip()
+    if not text or len(text) > MAX_INT_DIGITS or not text.lstrip("-").isdigit():
+        return None
+    return int(text)
+
+
+def _one(values: Fields, name: str) -> str:
+    v = values.get(name)
+    return v[0].strip() if v else ""
+
+
+def unsupported_filters(values: Fields) -> list[str]:
+    """Labels of the task-list filters in ``values`` that a download cannot apply."""
+    return [label for name, label in UNSUPPORTED.items() if _one(values, name)]
+
+
+def options_from_fields(values: Fields) -> tuple[ExportOptions | None, list[str]]:
+    """The download asked for, or None and one message per bad field.
+
+    ``values``: field name -> values, as a web form or the read API's JSON body
+    sends them (the task list's filter names, plus format and options).
+    """
+    errors: list[str] = []
+    for name, label in UNSUPPORTED.items():
+        if _one(values, name):
+            errors.append(f"{name}: downloads cannot filter by {label}; clear it")
+    fmt: Format = "csv"
+    try:
+        fmt = parse_format(_one(values, "format") or "csv")
+    except ExportError as exc:
+        errors.append(exc.message)
+    group_ids: list[int] = []
+    for text in values.get("group_id", []):
+        if not text.strip():
+            continue
+        g = _int(text)
+        if g is None:
+            errors.append(f"group_id: {text!r} is not a group id")
+        else:
+            group_ids.append(g)
+    task_types: tuple[str, ...] = ()
+    try:
+        task_types = parse_task_types([t for t in values.get("task_type", []) if t.strip()])
+    except ExportError as exc:  # named "task" as the CLI option; here the field is task_type
+        errors.append(exc.message.replace("task:", "task_type:", 1))
+    which_text, value_text = _one(values, "which_idnum"), _one(values, "idnum_value")
+    which, value = _int(which_text), _int(value_text)
+    if which_text and which is None:
+        errors.append(f"which_idnum: {which_text!r} is not an ID number type")
+    if value_text and value is None:
+        errors.append(f"idnum_value: {value_text!r} is not a whole number")
+    if bool(which_text) != bool(value_text):
+        errors.append("idnum_value: an ID number filter needs both the type and the number")
+    dates: dict[str, date | None] = {}
+    for name in ("created_from", "created_to"):
+        text = _one(values, name)
+        dates[name] = None
+        if text:
+            try:
+                dates[name] = parse_date(name, text)
+            except ExportError as exc:
+                errors.append(exc.message)
+    era: Era = "all"
+    try:
+        era = parse_era(_one(values, "era") or "all")
+    except ExportError as exc:
+        errors.append(exc.message)
+    if errors:
+        return None, errors
+    return (
+        ExportOptions(
+            format=fmt,
+            filter=ExportFilter(
+                group_ids=tuple(dict.fromkeys(group_ids)),
+                task_types=task_types,
+                which_idnum=which if value is not None else None,
+                idnum_value=value if which is not None else None,
+                created_from=dates["created_from"],
+                created_to=dates["created_to"],
+                complete_only=_one(values, "complete_only") in CHECKED,
+                era=era,
+            ),
+            all_versions=_one(values, "all_versions") in CHECKED,
+            deidentify=_one(values, "deidentify") in CHECKED,
+            blobs=_one(values, "blobs") in CHECKED,
+        ),
+        [],
+    )
