@@ -9,6 +9,9 @@ Through real HTTP to a real ``copse serve`` process, as the rest of the bench:
   live login session (the session made by one login first), and of a
   ``check_device_registered`` carrying the password with no session (what
   the first request of every conversation is: one bcrypt check).
+* **Server CPU** (user + system seconds of the serving process, from
+  ``/proc``) per request and per conversation: far less sensitive to other
+  load than wall time (the database server's own work is not in it).
 * **Whole conversations** (the tablet's side: every request from
   ``check_device_registered`` to the last upload request) for the issue's two
   tablets, both methods: first upload, no-change re-upload (median of
@@ -130,7 +133,9 @@ def conversations(
                     for d in datas.values():
                         d.touch_fraction(0.01, seed + 7)
                 for name, tab in tabs.items():
+                    cpu0 = servers[name].cpu_s()
                     tm = tab.upload(method, onestep=onestep)
+                    cpu_ms = 1000 * (servers[name].cpu_s() - cpu0)
                     out[name].append(
                         dict(
                             size=size.name,
@@ -139,6 +144,7 @@ def conversations(
                             phase=phase,
                             conversation_ms=1000 * tm.total_s,
                             upload_ms=1000 * tm.upload_s,
+                            server_cpu_ms=cpu_ms,
                             requests=tm.requests,
                             per_op_ms={k: round(1000 * v, 1) for k, v in tm.per_op.items()},
                         )
@@ -158,7 +164,8 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for rs in groups.values():
         rs = sorted(rs, key=lambda r: r["conversation_ms"])
         mid = rs[len(rs) // 2]
-        out.append(dict(mid, n=len(rs), min_ms=rs[0]["conversation_ms"]))
+        cpu = statistics.median(r["server_cpu_ms"] for r in rs)
+        out.append(dict(mid, n=len(rs), min_ms=rs[0]["conversation_ms"], server_cpu_median_ms=cpu))
     return out
 
 
@@ -227,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                             f"{backend:10} {name:5} {r['size']:3} {r['rows']:5} rows "
                             f"{r['method']:8} {r['phase']:20} {r['conversation_ms']:8.1f} ms "
                             f"(min {r['min_ms']:.1f}, n={r['n']}, upload {r['upload_ms']:.1f} ms, "
-                            f"{r['requests']} requests)"
+                            f"{r['requests']} requests; server CPU median "
+                            f"{r['server_cpu_median_ms']:.0f} ms)"
                         )
                 result[backend] = res
     finally:
