@@ -36,10 +36,14 @@ class Env:
 
 
 @contextmanager
-def served(env: Env, backend: str, workers: int = 1) -> Iterator[tuple[dbs.BenchDb, Server]]:
+def served(
+    env: Env, backend: str, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[dbs.BenchDb, Server]]:
     """A fresh database and a server on it; both gone afterwards."""
     db = dbs.create(backend, env.urls.get(backend, ""), env.work_dir)
-    srv = Server(db.url, env.work_dir / f"server-{backend}.log", workers=workers)
+    srv = Server(
+        db.url, env.work_dir / f"server-{backend}.log", workers=workers, extra_env=extra_env
+    )
     try:
         srv.start()
         yield db, srv

@@ -115,6 +115,19 @@ class Server:
         """The largest VmHWM among the serving processes, in MB."""
         return max((_status_kb(p, "VmHWM") for p in self.pids()), default=0) / 1024
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds used so far by the serving processes (less noisy than
+        wall time on a shared machine; the database server's own work is not in it)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def rss_mb(self) -> float:
         return max((_status_kb(p, "VmRSS") for p in self.pids()), default=0) / 1024
 

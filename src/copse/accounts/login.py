@@ -23,7 +23,7 @@ from copse.accounts.passwords import (
     needs_rehash,
     waste_time_like_a_check,
 )
-from copse.accounts.users import get_user_by_name
+from copse.accounts.users import User, get_user_by_name
 from copse.audit import audit
 from copse.config import Settings
 from copse.schema.tables import users
@@ -39,6 +39,8 @@ class LoginCheck:
     user_id: int | None
     superuser: bool = False
     error: str | None = None
+    #: The user as read for the check (None on failure), so callers need not read it again.
+    user: User | None = None
 
 
 def locked_message(username: str, until: datetime, now: datetime) -> str:
@@ -106,4 +108,4 @@ def check_login(
             .values(hashedpw=hash_password(password or "", settings.bcrypt_rounds))
         )
         note(f"Password hash of {username} upgraded to bcrypt cost {settings.bcrypt_rounds}")
-    return LoginCheck(user.id, superuser=user.superuser)
+    return LoginCheck(user.id, superuser=user.superuser, user=user)

@@ -1,11 +1,15 @@
 """The one HTTP -> client-API adapter.
 
 Path of a request: read the body within limits, decode the form, set up the
-request (400 for the cases wire.md §2.1 lists), establish the login session
-in its own short transaction, then run the operation in ONE transaction:
-lock the device row, check permissions, call the handler.  The reply is
-encoded only after that transaction has committed; any error rolls it back
-and becomes ``success:0``.
+request (400 for the cases wire.md §2.1 lists), then ONE transaction:
+establish the login session, then run the operation in a savepoint: lock
+the device row, check permissions, call the handler.  The reply is encoded
+only after that transaction has committed.  An error in the operation rolls
+back to the savepoint (the session's row and any failed-login record stay,
+so the ``success:0`` reply names a session that exists); a transient
+conflict (deadlock) retries the whole transaction.  One transaction instead
+of two (session, then operation) saves a pool checkout, a BEGIN and a
+COMMIT, i.e. a log flush, per request: most of a small request's cost.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from copse.api.operations import OPERATIONS, Operation, Result, load_all
 from copse.api.permissions import check_permission
 from copse.api.sessions import SessionInfo, establish_session
 from copse.config import Settings
-from copse.db.tx import run_in_transaction
+from copse.db.tx import is_transient, run_in_transaction
 from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError
 from copse.ops.metrics import ACTIVE_UPLOADS
 from copse.records.devicelock import lock_device_named
@@ -262,33 +266,20 @@ class ClientApi:
             op_name = req.operation or ""
             detail["operation"] = op_name if op_name in OPERATIONS else "unknown"
             detail["device"] = req.device_name or ""
-            session = run_in_transaction(
-                self.engine,
-                lambda conn: establish_session(
-                    conn,
-                    self.settings,
-                    session_id=form.optional_str("session_id"),
-                    session_token=form.optional_str("session_token"),
-                    username=req.username,
-                    password=req.password,
-                    remote_addr=remote_addr,
-                    now=req.now_utc,
-                ),
-            )
             op = OPERATIONS.get(req.operation or "")
-            if op is None:
-                raise UserError(f"operation={req.operation}: not supported")
-            is_upload = op.name in UPLOAD_OPERATIONS
+            is_upload = op is not None and op.name in UPLOAD_OPERATIONS
             if is_upload:
                 ACTIVE_UPLOADS.inc()
             try:
-                result = run_in_transaction(
-                    self.engine,
-                    lambda conn: self._run(conn, op, req, session),
+                session, result, failure = run_in_transaction(
+                    self.engine, lambda conn: self._session_and_run(conn, form, op, req)
                 )
             finally:
                 if is_upload:
                     ACTIVE_UPLOADS.dec()
+            if failure is not None:
+                raise failure
+            assert op is not None  # no operation is a failure above
             pairs: list[tuple[str, object]]
             if result is None:
                 pairs = [("result", op.name)]
@@ -346,13 +337,50 @@ class ClientApi:
             now_utc=utcnow(),
         )
 
+    def _session_and_run(
+        self, conn: sa.Connection, form: Form, op: Operation | None, req: ApiRequest
+    ) -> tuple[SessionInfo, Result, Exception | None]:
+        """The request's one transaction: the session, then the operation in a savepoint.
+
+        Returns (session, result, None), or (session, None, the operation's
+        error) after rolling the operation back to the savepoint: the session
+        work is committed either way.  A transient conflict is raised instead,
+        so that ``run_in_transaction`` retries the whole transaction (on
+        MariaDB a deadlock has already rolled everything back, savepoint
+        included).
+        """
+        session = establish_session(
+            conn,
+            self.settings,
+            session_id=form.optional_str("session_id"),
+            session_token=form.optional_str("session_token"),
+            username=req.username,
+            password=req.password,
+            remote_addr=req.remote_addr,
+            now=req.now_utc,
+        )
+        if op is None:
+            return session, None, UserError(f"operation={req.operation}: not supported")
+        savepoint = conn.begin_nested()
+        try:
+            result = self._run(conn, op, req, session)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            savepoint.rollback()
+            return session, None, exc
+        savepoint.commit()
+        return session, result, None
+
     def _run(
         self, conn: sa.Connection, op: Operation, req: ApiRequest, session: SessionInfo
     ) -> Result:
         # Serialize every request for one device, and with administrators' actions on its
         # records: the lock is held until this transaction ends.
         device_id = lock_device_named(conn, req.device_name) if req.device_name else None
-        user = get_user_by_id(conn, session.user_id) if session.user_id is not None else None
+        user = session.user
+        if user is None and session.user_id is not None:
+            user = get_user_by_id(conn, session.user_id)
         caller = Caller(user, device_id, session.login_error)
         check_permission(conn, op.permission, caller)
         return op.handler(conn, req, caller)

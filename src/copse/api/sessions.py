@@ -1,9 +1,11 @@
 """Login sessions for the client API (policies.md §3.6), plus copse's lockout.
 
-Session bookkeeping runs in its own short transaction before the operation's
-transaction.  That way a failed operation, whose work is rolled back, still
-replies with a session id whose row really exists, and failed logins stay
-recorded for the lockout count.
+Session bookkeeping runs first in the request's one transaction, before the
+operation, which runs in a savepoint (``copse.api.endpoint``).  A failed
+operation rolls back to that savepoint only, so its reply still carries a
+session id whose row really exists, and failed logins stay recorded for the
+lockout count.  The session's user comes with the session lookup (one
+statement), and is handed on so the operation does not read it again.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from copse.accounts.login import check_login
-from copse.accounts.users import get_user_by_id
+from copse.accounts.users import User
 from copse.config import Settings
 from copse.db.insert import insert_id
-from copse.schema.tables import sessions
+from copse.schema.tables import sessions, users
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class SessionInfo:
     #: answers ``session_id:None`` (wire.md §2.2, "Reference quirk"); copse
     #: answers the same so that a tablet sees what it would see there.
     anonymous_new: bool = False
+    #: The logged-in user as read in this request's transaction (None if none).
+    user: User | None = None
 
     @property
     def reply_id(self) -> int | None:
@@ -59,18 +63,33 @@ def _new_session(conn: sa.Connection, ip: str | None, now: datetime) -> tuple[in
 
 def _find_session(
     conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
-) -> tuple[int, str, int | None] | None:
-    """The live session's (id, token, user id), or None if it has expired or never was."""
+) -> tuple[int, str, int | None, User | None] | None:
+    """The live session's (id, token, user id, user), or None if it has expired or never was.
+
+    The user row comes with it (an outer join): one round trip instead of two.
+    """
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
-    q = sa.select(sessions.c.id, sessions.c.token, sessions.c.user_id).where(
-        sessions.c.id == sid,
-        sessions.c.token == token,
-        sessions.c.last_activity_utc >= cutoff,
+    q = (
+        sa.select(
+            sessions.c.id.label("session_id"),
+            sessions.c.token.label("session_token"),
+            sessions.c.user_id.label("session_user_id"),
+            *users.c,
+        )
+        .select_from(sessions.outerjoin(users, users.c.id == sessions.c.user_id))
+        .where(
+            sessions.c.id == sid,
+            sessions.c.token == token,
+            sessions.c.last_activity_utc >= cutoff,
+        )
     )
     if settings.session_check_ip:
         q = q.where(sessions.c.ip_address == ip)
     row = conn.execute(q).first()
-    return None if row is None else (int(row.id), str(row.token), row.user_id)
+    if row is None:
+        return None
+    user = User.from_row(row) if row.id is not None else None
+    return int(row.session_id), str(row.session_token), row.session_user_id, user
 
 
 def establish_session(
@@ -95,16 +114,15 @@ def establish_session(
     if sid is not None and session_token:
         row = _find_session(conn, settings, sid, session_token, remote_addr, now)
     if row is not None:
-        current_id, token, user_id = row
+        current_id, token, user_id, user = row
         conn.execute(
             sa.update(sessions).where(sessions.c.id == current_id).values(last_activity_utc=now)
         )
         if user_id is not None:
-            user = get_user_by_id(conn, user_id)
             if user is not None and user.username == username:
                 # The reference does not re-check the password of a session
                 # that is already logged in as this user.
-                return SessionInfo(current_id, token, user_id)
+                return SessionInfo(current_id, token, user.id, user=user)
             # A different user: log the old session out, start afresh.
             conn.execute(
                 sa.update(sessions)
@@ -142,4 +160,4 @@ def _login(
         .where(sessions.c.id == sid)
         .values(user_id=check.user_id, token=new_token, is_api_session=True)
     )
-    return SessionInfo(sid, new_token, check.user_id)
+    return SessionInfo(sid, new_token, check.user_id, user=check.user)

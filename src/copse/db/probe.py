@@ -9,7 +9,8 @@ check) first asks which tables matter: one ``SELECT EXISTS(..), EXISTS(..),
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,17 +20,43 @@ PROBE_CHUNK = 50
 Condition = Callable[[sa.Table], sa.ColumnElement[bool]]
 
 
-def tables_with_rows(
-    conn: sa.Connection, tables: Sequence[sa.Table], where: Condition | None = None
-) -> set[str]:
-    """Names of the tables having at least one row (matching ``where``, if given)."""
-    found: set[str] = set()
+def probe_statements(
+    tables: Sequence[sa.Table], where: Condition | None = None
+) -> tuple[tuple[tuple[str, ...], sa.Executable], ...]:
+    """The probing statements for these tables: (table names, ``SELECT EXISTS..``) per chunk.
+
+    Building ~150 ``EXISTS`` clauses costs more than running them (milliseconds
+    of SQLAlchemy construction per request), so callers whose tables and
+    condition are fixed build them once (with bind parameters for what varies,
+    e.g. the device id) and keep them: statements are immutable.
+    """
+    out: list[tuple[tuple[str, ...], sa.Executable]] = []
     for i in range(0, len(tables), PROBE_CHUNK):
         part = tables[i : i + PROBE_CHUNK]
         probes = []
         for t in part:
             q = sa.select(sa.literal(1)).select_from(t)
             probes.append(sa.exists(q if where is None else q.where(where(t))))
-        row = conn.execute(sa.select(*probes)).one()
-        found.update(t.name for t, hit in zip(part, row, strict=True) if hit)
+        stmt: sa.Executable = sa.select(*probes)
+        out.append((tuple(t.name for t in part), stmt))
+    return tuple(out)
+
+
+def run_probes(
+    conn: sa.Connection,
+    probes: Sequence[tuple[tuple[str, ...], sa.Executable]],
+    params: Mapping[str, Any] | None = None,
+) -> set[str]:
+    """Names of the tables whose probe found a row (statements from :func:`probe_statements`)."""
+    found: set[str] = set()
+    for names, stmt in probes:
+        row = conn.execute(stmt, dict(params or {})).one()
+        found.update(name for name, hit in zip(names, row, strict=True) if hit)
     return found
+
+
+def tables_with_rows(
+    conn: sa.Connection, tables: Sequence[sa.Table], where: Condition | None = None
+) -> set[str]:
+    """Names of the tables having at least one row (matching ``where``, if given)."""
+    return run_probes(conn, probe_statements(tables, where))
