@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from copse.accounts.housekeeping import purge
 from copse.accounts.login import check_login
 from copse.config import Settings
-from copse.schema.tables import account_lockouts, audit, login_failures, sessions
+from copse.schema.tables import account_lockouts, api_tokens, audit, login_failures, sessions, users
 from tests.support.databases import Backend
 
 
@@ -77,11 +77,34 @@ def test_purge_keeps_what_is_still_needed(db: Backend) -> None:
                 {"username": "v", "locked_until": now - timedelta(days=9)},
             ],
         )
+        conn.execute(sa.insert(users).values(username="tok", hashedpw="x"))
+        uid = conn.execute(sa.select(users.c.id).where(users.c.username == "tok")).scalar_one()
+        token = {
+            "user_id": uid,
+            "prefix": "p",
+            "name": "n",
+            "created_at_utc": now,
+            "expires_at_utc": None,
+            "revoked_at_utc": None,
+        }
+        conn.execute(
+            sa.insert(api_tokens),
+            [
+                {**token, "token_hash": "a" * 64, "expires_at_utc": now + timedelta(days=1)},
+                {**token, "token_hash": "b" * 64, "expires_at_utc": now - timedelta(days=1)},
+                {**token, "token_hash": "c" * 64, "expires_at_utc": now - timedelta(days=8)},
+                {**token, "token_hash": "d" * 64, "revoked_at_utc": now - timedelta(days=8)},
+                {**token, "token_hash": "e" * 64},
+            ],
+        )
         purged = purge(conn, settings, now)
     assert (purged.sessions, purged.login_failures, purged.lockouts) == (1, 1, 1)
+    assert purged.api_tokens == 2
     with db.engine.connect() as conn:
         assert conn.execute(sa.select(sessions.c.token)).scalars().all() == ["fresh"]
         assert conn.execute(sa.select(account_lockouts.c.username)).scalars().all() == ["u"]
+        kept = conn.execute(sa.select(api_tokens.c.token_hash).order_by(api_tokens.c.token_hash))
+        assert [h[0] for h in kept.scalars().all()] == ["a", "b", "e"]  # live, recently expired
 
 
 def test_cli_housekeeping_reports_and_audits(cli: Any, db: Backend) -> None:

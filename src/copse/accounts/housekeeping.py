@@ -1,4 +1,5 @@
-"""Deleting what has stopped mattering: expired sessions, old login failures and lockouts.
+"""Deleting what has stopped mattering: expired sessions, old login failures and lockouts,
+API tokens long expired or revoked.
 
 Without it these tables grow for ever: every failed login, even for a
 username that does not exist, leaves a row (so that probing names tells an
@@ -21,7 +22,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from copse.config import Settings
-from copse.schema.tables import account_lockouts, login_failures, mfa_pending, sessions
+from copse.schema.tables import (
+    account_lockouts,
+    api_tokens,
+    login_failures,
+    mfa_pending,
+    sessions,
+)
 
 
 @dataclass(frozen=True)
@@ -31,11 +38,12 @@ class Purged:
     sessions: int
     login_failures: int
     lockouts: int
+    api_tokens: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.sessions} expired session(s), {self.login_failures} old login failure(s), "
-            f"{self.lockouts} expired lockout(s)"
+            f"{self.lockouts} expired lockout(s), {self.api_tokens} old API token(s)"
         )
 
 
@@ -64,4 +72,17 @@ def purge(conn: sa.Connection, settings: Settings, now: datetime) -> Purged:
             mfa_pending.c.started_utc < now - timedelta(seconds=settings.mfa_timeout_seconds)
         )
     )
-    return Purged(int(gone_sessions or 0), int(gone_failures or 0), int(gone_lockouts or 0))
+    # API tokens that cannot be used any more: kept for the retention period (their
+    # owner still sees them listed as expired or revoked), then forgotten. The audit
+    # trail keeps every use.
+    gone_tokens = conn.execute(
+        sa.delete(api_tokens).where(
+            sa.or_(api_tokens.c.expires_at_utc < keep_from, api_tokens.c.revoked_at_utc < keep_from)
+        )
+    ).rowcount
+    return Purged(
+        int(gone_sessions or 0),
+        int(gone_failures or 0),
+        int(gone_lockouts or 0),
+        int(gone_tokens or 0),
+    )
