@@ -23,7 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from copse.index.compute import from_stored_utc
-from copse.records.rows import load_task_data
+from copse.records.rows import current_patients, load_task_data
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
 from copse.tasks.base import TaskData, TaskDefinition
 from copse.tasks.catalogue import get_task
@@ -327,17 +327,27 @@ def list_summaries(
     the list itself never fails because of one task.
     """
     out: dict[tuple[str, int], ListSummary] = {}
+    # One query per table for the rows and one for all their patients (not per task).
+    by_table: dict[str, list[int]] = {}
+    for table, pk in keys:
+        if table in CLIENT_TABLES:
+            by_table.setdefault(table, []).append(pk)
+    rows: dict[tuple[str, int], sa.RowMapping] = {}
+    for table, pks in by_table.items():
+        t = CLIENT_TABLES[table]
+        for r in conn.execute(sa.select(t).where(t.c._pk.in_(sorted(set(pks))))).mappings():
+            rows[(table, int(r["_pk"]))] = r
+    patients = current_patients(conn, rows.values())
     for table, pk in keys:
         try:
             definition = get_task(table)
         except KeyError:
             continue
-        t = CLIENT_TABLES[table]
-        row = conn.execute(sa.select(t).where(t.c._pk == pk)).mappings().first()
+        row = rows.get((table, pk))
         if row is None:
             continue
         try:
-            data: TaskData = load_task_data(conn, table, row)
+            data: TaskData = load_task_data(conn, table, row, patients)
             text = short_result(definition, data) if definition.has_logic else ""
             flags = tuple(definition.risk_flags(data))
         except Exception:
