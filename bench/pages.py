@@ -72,14 +72,17 @@ def page_loop(c: httpx.Client, stop: threading.Event, out: list[tuple[float, flo
         out.append((t0, time.monotonic() - t0))
 
 
-def run(size: str, seed: int, workers: int = 1) -> str:
+def run(size: str, seed: int, workers: int = 1, page_threads: int = 0) -> str:
     work = Path(tempfile.mkdtemp(prefix="copse-bench-pages-"))
     db = dbs.create("sqlite", "", work)
     srv = Server(
         db.url,
         work / "server.log",
         workers=workers,
-        extra_env={"COPSE_ALLOW_INSECURE_COOKIES": "true"},
+        extra_env={
+            "COPSE_ALLOW_INSECURE_COOKIES": "true",
+            "COPSE_WEB_PAGE_THREADS": str(page_threads),
+        },
     )
     srv.start()
     try:
@@ -120,7 +123,7 @@ def run(size: str, seed: int, workers: int = 1) -> str:
             [
                 f"SQLite, `{size}` tablet one-step first upload (seed {seed}), "
                 f"{N_CLIENTS} web clients looping over the task list, "
-                f"{workers} server process(es):",
+                f"{workers} server process(es), web_page_threads={page_threads}:",
                 "",
                 "| measure | value |",
                 "|---|---|",
@@ -143,8 +146,11 @@ def main() -> None:
     p.add_argument("--size", default="10k", choices=sorted(SIZES))
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    p.add_argument(
+        "--page-threads", type=int, default=0, help="the server's web_page_threads (0: no limit)"
+    )
     args = p.parse_args()
-    print(run(args.size, args.seed, args.workers))
+    print(run(args.size, args.seed, args.workers, args.page_threads))
 
 
 if __name__ == "__main__":
