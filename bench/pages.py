@@ -72,10 +72,18 @@ def page_loop(c: httpx.Client, stop: threading.Event, out: list[tuple[float, flo
         out.append((t0, time.monotonic() - t0))
 
 
-def run(size: str, seed: int) -> str:
+def run(size: str, seed: int, workers: int = 1, page_threads: int = 0) -> str:
     work = Path(tempfile.mkdtemp(prefix="copse-bench-pages-"))
     db = dbs.create("sqlite", "", work)
-    srv = Server(db.url, work / "server.log", extra_env={"COPSE_ALLOW_INSECURE_COOKIES": "true"})
+    srv = Server(
+        db.url,
+        work / "server.log",
+        workers=workers,
+        extra_env={
+            "COPSE_ALLOW_INSECURE_COOKIES": "true",
+            "COPSE_WEB_PAGE_THREADS": str(page_threads),
+        },
+    )
     srv.start()
     try:
         users = [f"web{i}" for i in range(N_CLIENTS)]
@@ -114,7 +122,8 @@ def run(size: str, seed: int) -> str:
         return "\n".join(
             [
                 f"SQLite, `{size}` tablet one-step first upload (seed {seed}), "
-                f"{N_CLIENTS} web clients looping over the task list:",
+                f"{N_CLIENTS} web clients looping over the task list, "
+                f"{workers} server process(es), web_page_threads={page_threads}:",
                 "",
                 "| measure | value |",
                 "|---|---|",
@@ -136,8 +145,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--size", default="10k", choices=sorted(SIZES))
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    p.add_argument(
+        "--page-threads", type=int, default=0, help="the server's web_page_threads (0: no limit)"
+    )
     args = p.parse_args()
-    print(run(args.size, args.seed))
+    print(run(args.size, args.seed, args.workers, args.page_threads))
 
 
 if __name__ == "__main__":

@@ -59,6 +59,13 @@ class Settings:
     large_upload_bytes: int = 16 * 1024 * 1024
     max_large_uploads: int = 2
     large_upload_wait_seconds: int = 120
+    #: Web pages rendered at once per server process; 0 = no limit (the thread
+    #: pool's).  Page rendering is Python work under the process's one
+    #: interpreter lock: on SQLite, 1 kept a 10,000-row upload within 1.4x of
+    #: its time alone beside 10 looping page clients, against 3.4-6x unlimited
+    #: (bench/NOTES.md).  Others queue in the event loop, holding no thread; the
+    #: cost is that one slow page delays the next in that process.
+    web_page_threads: int = 0
     log_level: str = "INFO"
     #: Send the web session cookie over plain HTTP too (development only).
     allow_insecure_cookies: bool = False

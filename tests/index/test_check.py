@@ -71,8 +71,13 @@ CORRUPTIONS: dict[str, tuple[Callable[[IndexHarness], Any], str]] = {
             when_added_batch_utc=h.clock,
             group_id=h.group_id,
             task_is_complete=True,
+            patient_sort_key=b"1\x001\x00",
         ),
         "extra entry",
+    ),
+    "patient sort key": (
+        lambda h: sa.update(ti).where(_task(h)).values(patient_sort_key=b"0zz\x00"),
+        "wrong patient sort key",
     ),
     "idnum missing": (lambda h: sa.delete(ii), "current ID number has no index entry"),
     "idnum value": (lambda h: sa.update(ii).values(idnum_value=1), "wrong ID value"),

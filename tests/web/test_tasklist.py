@@ -248,3 +248,32 @@ def test_list_page_filters_and_links(world: World, more: dict[str, int]) -> None
     assert "Page 1 of 2" in r.text and "page=2" in r.text and "task_type=bmi" in r.text
     r2 = c.get("/tasks?task_type=bmi&per_page=10&page=2")
     assert "Page 2 of 2" in r2.text and "showing 11–13" in r2.text
+
+
+def test_list_page_says_more_than_beyond_the_count_cap(
+    world: World, more: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the count limit the page says "more than" and offers the next page, not the last."""
+    from copse.records import tasklist
+
+    monkeypatch.setattr(tasklist, "COUNT_CAP", 3)
+    c = world.logged_in("alice")
+    with world.db.engine.begin() as conn:
+        for n in range(25):
+            fx.make_task(
+                conn,
+                "bmi",
+                device_id=world.device_a,
+                group_id=world.group_a,
+                client_id=200 + n,
+                patient_id=1,
+                when_created=f"2023-07-{n + 1:02d}T09:00:00Z",
+            )
+    fx.reindex(world.db.engine)
+    for via in ("index", "direct"):
+        # 30 tasks; page 1 of 10 a page counts up to 20: "more than 20".
+        r = c.get(f"/tasks?per_page=10&via={via}")
+        assert "More than 20 tasks; showing 1–10" in r.text, r.text
+        assert "Page 1 of more than 2" in r.text and "page=2" in r.text and "Last »" not in r.text
+        r = c.get(f"/tasks?per_page=10&page=3&via={via}")  # counts up to 40: exact
+        assert "30 tasks; showing 21–30" in r.text and "Page 3 of 3" in r.text

@@ -33,6 +33,11 @@ Two columns are NOT NULL in the index but may be missing in the data:
   same sentinel, read back as None, so the index list reports exactly what
   the direct query reads from the task row (None) and sorts it as the oldest.
 
+``patient_sort_key`` is the current patient's place in "sort by patient"
+(:func:`copse.records.tasklist.patient_sort_key`; a task without a patient
+gets the key of no names), so that order is an index scan; editing a patient
+re-indexes its tasks (:mod:`copse.index.maintain`), which keeps it exact.
+
 ``when_created_iso`` is a VARCHAR(40): longer (hostile) text is cut to 40
 characters and NULL stored as ``""``; the task list reads the full value from
 the task row, so this only affects the cached copy.
@@ -51,7 +56,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from copse.records.tasklist import created_utc
+from copse.records.tasklist import created_utc, patient_sort_key
 from copse.schema.registry import PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.tasks import BlobInfo, TaskData, get_task
@@ -344,6 +349,11 @@ def task_entries_for_rows(
                 "adding_user_id": r.get("_adding_user_id"),
                 "group_id": r["_group_id"],
                 "task_is_complete": _is_complete(table, data, r["_pk"]),
+                "patient_sort_key": (
+                    patient_sort_key(None, None, None)
+                    if patient is None
+                    else patient_sort_key(patient["surname"], patient["forename"], patient["dob"])
+                ),
             }
         )
     return entries

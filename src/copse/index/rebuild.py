@@ -34,6 +34,7 @@ TASK_FIELDS: tuple[tuple[str, str], ...] = (
     ("when_created_iso", "created time (ISO)"),
     ("when_added_batch_utc", "added batch time"),
     ("adding_user_id", "adding user"),
+    ("patient_sort_key", "patient sort key"),
 )
 IDNUM_FIELDS: tuple[tuple[str, str], ...] = (
     ("patient_pk", "patient"),
@@ -89,6 +90,8 @@ def _norm(field: str, value: Any) -> Any:
         return naive(value)
     if field == "task_is_complete":
         return bool(value)
+    if field == "patient_sort_key":
+        return bytes(value)  # drivers return bytes, bytearray or memoryview
     return value
 
 

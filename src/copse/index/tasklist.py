@@ -21,16 +21,21 @@ How each filter maps onto the index (same semantics as the direct query):
   never matches, as the direct query's unparseable dates never match);
 * complete only → the cached ``task_is_complete``.
 
-Sorting and paging happen in the database: one ``COUNT`` for the total and
-one ``ORDER BY ... LIMIT/OFFSET`` for the page, so time and memory do not grow
-with the number of matching tasks (bench/RESULTS.md: a million index entries).
-The ORDER BY spells out the direct list's total order
-(:func:`~copse.records.tasklist.sort_refs`) key by key: unknown dates (the
+Sorting and paging happen in the database, on indexes: a ``COUNT`` of at
+most :func:`~copse.records.tasklist.count_limit` entries for the total, and
+one ``ORDER BY ... LIMIT/OFFSET`` over the index table alone for the page's
+entry keys, joined to the patient rows only for those entries; so neither
+time nor memory grows with the number of matching tasks (bench/RESULTS.md:
+a million index entries).  The ORDER BY spells out the direct list's total
+order (:func:`~copse.records.tasklist.sort_refs`) key by key, each order led
+by an indexed column: creation time (``ix__task_index_when_created_utc``,
+``ix__task_index_group_created`` for one group), the stored patient sort key
+(``ix__task_index_patient_created``, ``ix__task_index_group_patient_created``;
+bytes, compared alike everywhere), or the table name; unknown dates (the
 index's sentinel) lowest, text compared by code point (``COLLATE "C"`` on
-PostgreSQL; the binary collation of copse's MySQL tables; on SQLite a
-``copse_lower`` function that lowercases as Python does), ties broken by table
-name then server PK.  The client id and full ``when_created`` text are read
-from the task rows of the returned page only.
+PostgreSQL; the binary collation of copse's MySQL tables), ties broken by
+table name then server PK.  The client id and full ``when_created`` text
+are read from the task rows of the returned page only.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.index.compute import MISSING_UTC, chunked, from_stored_utc, naive
-from copse.records.tasklist import TaskFilter, TaskPage, TaskRef
+from copse.records.tasklist import TaskFilter, TaskPage, TaskRef, capped_total, count_limit
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
@@ -58,7 +63,10 @@ def _conditions(
     if f.task_types:
         # Without a type filter there is no condition: the index holds task tables only.
         cond.append(ti.c.task_table_name.in_([t for t in TASK_TABLES if t in set(f.task_types)]))
-    if groups is not None:
+    if groups is not None and len(groups) == 1:
+        # "=" rather than a one-item IN: the group-led indexes then serve the order.
+        cond.append(ti.c.group_id == next(iter(groups)))
+    elif groups is not None:
         cond.append(ti.c.group_id.in_(sorted(groups)))
     if f.group_id is not None:
         cond.append(ti.c.group_id == f.group_id)
@@ -118,24 +126,13 @@ _COLUMNS = (
 )
 
 
-def _text_key(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
-    """Lower-cased text (NULL as ''), ordered by code point as Python orders ``str``."""
-    text = sa.func.coalesce(col, "")
-    if dialect == "sqlite":
-        return sa.func.copse_lower(text)  # SQLite's own lower() folds ASCII only
-    low = sa.func.lower(text)
-    return low.collate("C") if dialect == "postgresql" else low
-
-
 def _raw_text_key(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
     text = sa.func.coalesce(col, "")
     return text.collate("C") if dialect == "postgresql" else text
 
 
-def _order_by(
-    conn: sa.Connection, f: TaskFilter, p: sa.FromClause
-) -> list[sa.UnaryExpression[Any]]:
-    """:func:`~copse.records.tasklist.sort_refs` as ORDER BY keys."""
+def _order_by(conn: sa.Connection, f: TaskFilter) -> list[sa.UnaryExpression[Any]]:
+    """:func:`~copse.records.tasklist.sort_refs` as ORDER BY keys on ``_task_index`` alone."""
     ti = task_index
     dialect = conn.dialect.name
 
@@ -145,9 +142,11 @@ def _order_by(
     created: list[sa.ColumnElement[Any]] = []
     # The sentinel for "no date" must sort lowest, as None does in the direct list.
     # It is below every date after the year 1000; only if earlier dates exist does
-    # the order need the explicit (index-defeating) test.
-    early = conn.execute(sa.select(sa.exists().where(ti.c.when_created_utc < MISSING_UTC))).scalar()
-    if early:
+    # the order need the explicit (index-defeating) test.  MIN() is one index
+    # lookup with no parameter: a "< :sentinel" test, once PostgreSQL turned the
+    # prepared statement into a generic plan, scanned the whole table (~80 ms).
+    lowest = from_stored_utc(conn.execute(sa.select(sa.func.min(ti.c.when_created_utc))).scalar())
+    if lowest is not None and lowest < MISSING_UTC:
         created.append(sa.case((ti.c.when_created_utc == MISSING_UTC, 0), else_=1))
     created += [ti.c.when_created_utc, ti.c.when_added_batch_utc]
     created_desc = f.descending if f.sort == "created" else True
@@ -157,14 +156,7 @@ def _order_by(
     if f.sort == "task":
         return [direction(table_key, f.descending), *keys, *tie]
     if f.sort == "patient":
-        name: list[sa.ColumnElement[Any]] = [
-            sa.case((p.c.surname.is_(None), 1), else_=0),
-            _text_key(p.c.surname, dialect),
-            sa.case((p.c.forename.is_(None), 1), else_=0),
-            _text_key(p.c.forename, dialect),
-            _raw_text_key(p.c.dob, dialect),
-        ]
-        return [*(direction(e, f.descending) for e in name), *keys, *tie]
+        return [direction(ti.c.patient_sort_key, f.descending), *keys, *tie]
     return [*keys, *tie]
 
 
@@ -227,25 +219,48 @@ def list_tasks_via_index(
         return TaskPage((), 0, 1, per_page)
     ti = task_index
     p = CLIENT_TABLES["patient"].alias("p")
-    joined = ti.outerjoin(p, p.c._pk == ti.c.patient_pk)
     where = _conditions(f, groups, p)
-    # The patient join only where a condition or the order needs it.
-    counted = joined if f.has_patient_filter else ti
-    total = int(
-        conn.execute(sa.select(sa.func.count()).select_from(counted).where(*where)).scalar_one()
+    # The patient join only where a condition needs it (the order never does).
+    names = any((f.forename, f.surname, f.dob, f.sex))
+    matching = ti.outerjoin(p, p.c._pk == ti.c.patient_pk) if names else ti
+    limit = count_limit(page, per_page)
+    first = sa.select(sa.literal(1)).select_from(matching).where(*where).limit(limit + 1)
+    counted = int(
+        conn.execute(sa.select(sa.func.count()).select_from(first.subquery())).scalar_one()
     )
+    total, capped = capped_total(counted, page, per_page)
     n_pages = max(1, -(-total // per_page))
     page = max(1, min(page, n_pages))
-    q = (
-        sa.select(*(ti.c[c] for c in _COLUMNS), p.c.forename, p.c.surname, p.c.dob, p.c.sex)
-        .select_from(joined)
+    order = _order_by(conn, f)
+    # The page's entries from the index table alone (an index scan in order),
+    # then their columns and patients for those entries only.
+    keys = (
+        sa.select(ti.c.index_entry_pk)
+        .select_from(matching)
         .where(*where)
-        .order_by(*_order_by(conn, f, p))
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
+        .subquery("page_keys")
+    )
+    shown = CLIENT_TABLES["patient"].alias("shown")
+    q = (
+        sa.select(
+            *(ti.c[c] for c in _COLUMNS),
+            shown.c.forename,
+            shown.c.surname,
+            shown.c.dob,
+            shown.c.sex,
+        )
+        .select_from(
+            keys.join(ti, ti.c.index_entry_pk == keys.c.index_entry_pk).outerjoin(
+                shown, shown.c._pk == ti.c.patient_pk
+            )
+        )
+        .order_by(*order)
     )
     refs = [_ref(r) for r in conn.execute(q).mappings()]
-    return TaskPage(tuple(_fill_from_tasks(conn, refs)), total, page, per_page)
+    return TaskPage(tuple(_fill_from_tasks(conn, refs)), total, page, per_page, capped)
 
 
 #: A position in the keyset order of :func:`list_tasks_after`: the stored

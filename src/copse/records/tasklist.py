@@ -17,7 +17,12 @@ pinned down here, in one place:
   :func:`created_utc`); a task whose ``when_created`` cannot be parsed never
   matches a date filter and sorts as the oldest;
 * the order is total (ties broken by table name, then server PK), so pages
-  never overlap or skip rows.
+  never overlap or skip rows; the patient order is that of
+  :func:`patient_sort_key` (the index stores it, so it can sort in SQL);
+* the total is exact up to :func:`count_limit` matching tasks (at least
+  :data:`COUNT_CAP`, always past the requested page); beyond it the page says
+  "more than" (:attr:`TaskPage.total_capped`), as many large listings do, so a
+  page never has to count every matching task of a million.
 
 Speed: SQL does all filtering except the exact UTC date test and
 completeness.  It runs one UNION ALL per chunk of task tables (SQLite caps
@@ -47,6 +52,11 @@ from copse.wire.dates import UTC, parse_datetime
 logger = logging.getLogger(__name__)
 
 _CHUNK = 40
+#: Totals are counted exactly up to this many matching tasks (or further, to
+#: reach the requested page); see :func:`count_limit`.
+COUNT_CAP = 10_000
+#: Bytes of :func:`patient_sort_key` kept (an index key must be bounded).
+PATIENT_SORT_KEY_MAX = 255
 SortKey = Literal["created", "task", "patient"]
 EraChoice = Literal["", "live", "finalized"]
 
@@ -109,13 +119,60 @@ class TaskRef:
 @dataclass(frozen=True)
 class TaskPage:
     rows: tuple[TaskRef, ...]
+    #: Matching tasks; if ``total_capped``, only a lower bound (there are more).
     total: int
     page: int
     per_page: int
+    total_capped: bool = False
 
     @property
     def n_pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def count_limit(page: int, per_page: int) -> int:
+    """How many matching tasks a listing counts at most before saying "more than".
+
+    At least :data:`COUNT_CAP`, and always one page past the requested page,
+    so every page that exists is reachable; counting costs at most as much as
+    skipping to the page does.
+    """
+    return max(COUNT_CAP, (max(1, page) + 1) * per_page)
+
+
+def capped_total(matching: int, page: int, per_page: int) -> tuple[int, bool]:
+    """(total, capped) reported for ``matching`` tasks: the one rule for both listings."""
+    limit = count_limit(page, per_page)
+    return (limit, True) if matching > limit else (matching, False)
+
+
+def _key_text(value: str | None) -> bytes:
+    """One field of the patient sort key: its flag, then order-preserving bytes.
+
+    UTF-8 bytes order strings by code point, as Python does; 0x00 and 0x01
+    are escaped so that the terminator 0x00 sorts below every character:
+    a name sorts before every longer name it begins.
+    """
+    if value is None:
+        return b"1\x00"
+    raw = value.lower().encode("utf-8", "surrogatepass")
+    return b"0" + raw.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01") + b"\x00"
+
+
+def patient_sort_key(surname: str | None, forename: str | None, dob: str | None) -> bytes:
+    """The order of "sort by patient": surname, forename (lower-cased, missing last), DOB.
+
+    Comparing these bytes (first :data:`PATIENT_SORT_KEY_MAX` of them) gives
+    the order of the tuple (surname is None, surname.lower(), forename is
+    None, forename.lower(), dob) by code point; names that agree on the whole
+    kept prefix (hundreds of characters) tie and fall back to creation time.
+    Why bytes: every backend compares them byte by byte with no collation or
+    trailing-space rules, so an index in the database can serve this order.
+    """
+    dob_key = b"" if dob is None else dob.encode("utf-8", "surrogatepass")
+    dob_key = dob_key.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01")
+    key = _key_text(surname) + _key_text(forename) + dob_key
+    return key[:PATIENT_SORT_KEY_MAX]
 
 
 def created_utc(when_created: str | None) -> datetime | None:
@@ -276,17 +333,7 @@ def sort_refs(refs: Sequence[TaskRef], sort: SortKey, descending: bool) -> list[
     if sort == "task":
         out.sort(key=lambda r: r.table, reverse=descending)
     elif sort == "patient":
-
-        def name_key(r: TaskRef) -> tuple[bool, str, bool, str, str]:
-            return (
-                r.surname is None,
-                (r.surname or "").lower(),
-                r.forename is None,
-                (r.forename or "").lower(),
-                r.dob or "",
-            )
-
-        out.sort(key=name_key, reverse=descending)
+        out.sort(key=lambda r: patient_sort_key(r.surname, r.forename, r.dob), reverse=descending)
     return out
 
 
@@ -309,10 +356,10 @@ def list_tasks(
     refs = sort_refs(_candidates(conn, f, groups), f.sort, f.descending)
     if f.complete_only:
         refs = [r for r in (with_completeness(conn, r) for r in refs) if r.complete]
-    total = len(refs)
+    total, capped = capped_total(len(refs), page, per_page)
     n_pages = max(1, -(-total // per_page))
     page = max(1, min(page, n_pages))
     rows = refs[(page - 1) * per_page : page * per_page]
     if not f.complete_only:
         rows = [with_completeness(conn, r) for r in rows]
-    return TaskPage(tuple(rows), total, page, per_page)
+    return TaskPage(tuple(rows), total, page, per_page, capped)

@@ -28,6 +28,9 @@ EraType = sa.String(32)
 #: The era of records still on (or owned by) their tablet: not yet finalized.
 ERA_NOW = "NOW"
 VersionType = sa.String(147)
+#: Bytes compared byte by byte on every backend (no collation, no trailing-space
+#: rules); bounded so that it can lead an index (MySQL: VARBINARY, not a BLOB).
+PatientSortKey = sa.LargeBinary().with_variant(mysql.VARBINARY(255), "mysql", "mariadb")
 #: Naive UTC date/times, with microseconds on MySQL/MariaDB too (their plain
 #: DATETIME rounds to whole seconds).
 UtcDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")

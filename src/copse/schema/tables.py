@@ -16,6 +16,7 @@ from copse.schema.columns import (
     EraType,
     IsoText,
     LongText,
+    PatientSortKey,
     UtcDateTime,
     VersionType,
     client_column_type,
@@ -345,10 +346,30 @@ task_index = _table(
     sa.Column("when_created_iso", IsoText, nullable=False),
     sa.Column("when_added_batch_utc", UtcDateTime, nullable=False),
     sa.Column("adding_user_id", sa.Integer),
-    sa.Column("group_id", sa.Integer, nullable=False, index=True),
+    # Indexed as the first column of ix__task_index_group_created.
+    sa.Column("group_id", sa.Integer, nullable=False),
     # NULL = unknown (a task without completeness logic).
     sa.Column("task_is_complete", sa.Boolean),
+    # The patient's place in "sort by patient" (copse.records.tasklist.patient_sort_key).
+    sa.Column("patient_sort_key", PatientSortKey, nullable=False),
     sa.UniqueConstraint("task_table_name", "task_pk"),
+    # The task list's orders, each served by an index scan (copse.index.tasklist).
+    sa.Index(
+        "ix__task_index_group_created", "group_id", "when_created_utc", "when_added_batch_utc"
+    ),
+    sa.Index(
+        "ix__task_index_patient_created",
+        "patient_sort_key",
+        "when_created_utc",
+        "when_added_batch_utc",
+    ),
+    sa.Index(
+        "ix__task_index_group_patient_created",
+        "group_id",
+        "patient_sort_key",
+        "when_created_utc",
+        "when_added_batch_utc",
+    ),
 )
 
 

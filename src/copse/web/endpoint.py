@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+import anyio
+import anyio.to_thread
 import jinja2
 import sqlalchemy as sa
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -161,6 +162,13 @@ class WebConfig:
     secret: SecretKey
     secure_cookies: bool
     templates: jinja2.Environment = field(default_factory=make_templates)
+    #: ``web_page_threads`` pages at once, if set (made in the server's event loop).
+    _page_limiter: anyio.CapacityLimiter | None = field(default=None, init=False, repr=False)
+
+    def page_limiter(self) -> anyio.CapacityLimiter | None:
+        if self._page_limiter is None and self.settings.web_page_threads > 0:
+            self._page_limiter = anyio.CapacityLimiter(self.settings.web_page_threads)
+        return self._page_limiter
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("database_title", self.settings.database_title)
@@ -323,7 +331,11 @@ def page(
             except HttpError as exc:
                 return config.error_page(exc.status, exc.message)
             checks = _Checks(login, admin, csrf, request.method == "POST" or get_writes)
-            return await run_in_threadpool(_run, config, view, request, form, checks)
+            # With web_page_threads set, pages take turns, so a burst of page
+            # views cannot crowd a tablet's upload out of this process.
+            return await anyio.to_thread.run_sync(
+                _run, config, view, request, form, checks, limiter=config.page_limiter()
+            )
 
         endpoint.__name__ = view.__name__
         endpoint.__doc__ = view.__doc__
