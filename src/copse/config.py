@@ -64,8 +64,10 @@ class Settings:
     #: interpreter lock: on SQLite, 1 kept a 10,000-row upload within 1.4x of
     #: its time alone beside 10 looping page clients, against 3.4-6x unlimited
     #: (bench/NOTES.md).  Others queue in the event loop, holding no thread; the
-    #: cost is that one slow page delays the next in that process.
-    web_page_threads: int = 0
+    #: cost is that one slow page delays the next in that process.  -1 (the
+    #: default): 1 on SQLite, where tablets and pages share one writer and one
+    #: process, and no limit on PostgreSQL and MariaDB.
+    web_page_threads: int = -1
     log_level: str = "INFO"
     #: Send the web session cookie over plain HTTP too (development only).
     allow_insecure_cookies: bool = False
@@ -110,6 +112,13 @@ class Settings:
         if self.db_url:
             return self.db_url
         return f"sqlite:///{(self.data_dir / 'copse.sqlite').resolve()}"
+
+    @property
+    def effective_web_page_threads(self) -> int:
+        """Pages rendered at once per process (0: no limit); see ``web_page_threads``."""
+        if self.web_page_threads >= 0:
+            return self.web_page_threads
+        return 1 if self.effective_db_url.startswith("sqlite") else 0
 
     @property
     def effective_download_dir(self) -> Path:

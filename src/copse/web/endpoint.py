@@ -21,8 +21,10 @@ its CSRF token is bound to), run in a write transaction and write at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -162,13 +164,23 @@ class WebConfig:
     secret: SecretKey
     secure_cookies: bool
     templates: jinja2.Environment = field(default_factory=make_templates)
-    #: ``web_page_threads`` pages at once, if set (made in the server's event loop).
-    _page_limiter: anyio.CapacityLimiter | None = field(default=None, init=False, repr=False)
+    #: The ``web_page_threads`` limiter of each event loop: a limiter belongs to
+    #: the loop it was first used in (a server process has one; a test client
+    #: may start several), and the limit is per process either way.
+    _page_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+        field(default_factory=weakref.WeakKeyDictionary, init=False, repr=False)
+    )
 
     def page_limiter(self) -> anyio.CapacityLimiter | None:
-        if self._page_limiter is None and self.settings.web_page_threads > 0:
-            self._page_limiter = anyio.CapacityLimiter(self.settings.web_page_threads)
-        return self._page_limiter
+        """The running loop's page limiter, or None when pages are not limited."""
+        n = self.settings.effective_web_page_threads
+        if n <= 0:
+            return None
+        loop = asyncio.get_running_loop()
+        limiter = self._page_limiters.get(loop)
+        if limiter is None:
+            limiter = self._page_limiters[loop] = anyio.CapacityLimiter(n)
+        return limiter
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("database_title", self.settings.database_title)
