@@ -72,7 +72,7 @@ def page_loop(c: httpx.Client, stop: threading.Event, out: list[tuple[float, flo
         out.append((t0, time.monotonic() - t0))
 
 
-def run(size: str, seed: int, workers: int = 1, page_threads: int = 0) -> str:
+def run(size: str, seed: int, workers: int = 1, page_threads: int = -1) -> str:
     work = Path(tempfile.mkdtemp(prefix="copse-bench-pages-"))
     db = dbs.create("sqlite", "", work)
     srv = Server(
@@ -147,7 +147,10 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     p.add_argument(
-        "--page-threads", type=int, default=0, help="the server's web_page_threads (0: no limit)"
+        "--page-threads",
+        type=int,
+        default=-1,
+        help="the server's web_page_threads (default -1: the server's own default; 0: no limit)",
     )
     args = p.parse_args()
     print(run(args.size, args.seed, args.workers, args.page_threads))
