@@ -20,7 +20,7 @@ import httpx
 from click.testing import CliRunner
 
 from copse.cli import cli as copse_cli
-from tests.support.databases import Backend
+from tests.support.databases import Backend, create_backend, drop_backend
 from tests.support.server import free_port
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -87,21 +87,29 @@ def test_every_readme_command_runs_on_a_fresh_database(db: Backend, tmp_path: Pa
         "COPSE_ADMIN_PASSWORD": "admin-password-for-tests",
         "COPSE_DATA_DIR": str(tmp_path / "data"),
     }
+    fresh = None
     if db.name != "sqlite":
-        env["COPSE_DB_URL"] = db.url  # emptied by the fixture; SQLite: a new file
+        # A database of its own, not the wiped shared one: MariaDB keeps AUTO_INCREMENT
+        # counters across a wipe, and the examples name rows by number ("--patient 1").
+        fresh = create_backend(db.name, tmp_path)
+        env["COPSE_DB_URL"] = fresh.url  # SQLite: a new file in the data folder
     runner = CliRunner()
     # Relative paths in the examples (e.g. dev-cert's --out) land in a scratch folder.
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        for args in readme_commands():
-            if args[0] == "serve":
-                serve_briefly(args, env)
-                continue
-            if args[0] == "demo":
-                # The first-steps example fills a database of its own.
-                demo_env = {**env, "COPSE_DATA_DIR": str(tmp_path / "demo")}
-                demo_env.pop("COPSE_DB_URL", None)
-                result = runner.invoke(copse_cli, [*args, "--patients", "2"], env=demo_env)
+    try:
+        with runner.isolated_filesystem(temp_dir=tmp_path):
+            for args in readme_commands():
+                if args[0] == "serve":
+                    serve_briefly(args, env)
+                    continue
+                if args[0] == "demo":
+                    # The first-steps example fills a database of its own.
+                    demo_env = {**env, "COPSE_DATA_DIR": str(tmp_path / "demo")}
+                    demo_env.pop("COPSE_DB_URL", None)
+                    result = runner.invoke(copse_cli, [*args, "--patients", "2"], env=demo_env)
+                    assert result.exit_code == 0, (args, result.output, result.exception)
+                    continue
+                result = runner.invoke(copse_cli, args, env=env)
                 assert result.exit_code == 0, (args, result.output, result.exception)
-                continue
-            result = runner.invoke(copse_cli, args, env=env)
-            assert result.exit_code == 0, (args, result.output, result.exception)
+    finally:
+        if fresh is not None:
+            drop_backend(fresh)
