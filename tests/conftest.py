@@ -75,7 +75,9 @@ def _server_process(
     backend: Backend, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     log = tmp_path_factory.mktemp("server-log") / "server.log"
-    s = ServerProcess(backend.url, log)
+    # Shared by many tests: it must not run download jobs that tests queue
+    # for their own runner (it would take them, and write files elsewhere).
+    s = ServerProcess(backend.url, log, extra_env={"COPSE_DOWNLOAD_RUNNER": "false"})
     s.start()
     yield s
     s.stop()

@@ -141,17 +141,18 @@ def housekeeping_lifespan(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(downloads())]
+        tasks: list[asyncio.Task[None]] = []
+        if settings.download_runner:
+            tasks.append(asyncio.create_task(downloads()))
         if settings.housekeeping_minutes > 0:
             tasks.append(asyncio.create_task(loop()))
         try:
             yield
         finally:
             stop.set()  # a running job stops at its next batch and is marked failed
-            runner = tasks[0]
             if busy[0]:
                 with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(asyncio.shield(runner), timeout=20)
+                    await asyncio.wait_for(asyncio.shield(tasks[0]), timeout=20)
             for task in tasks:
                 task.cancel()
 

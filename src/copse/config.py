@@ -100,6 +100,10 @@ class Settings:
     download_keep_hours: int = 48
     #: A user whose kept downloads take this many bytes may start no more jobs.
     download_quota_bytes: int = 2 * 1024 * 1024 * 1024
+    #: Whether this process runs queued download jobs; turn it off on web-only
+    #: hosts when other hosts on the same database (sharing ``download_dir``)
+    #: run them.
+    download_runner: bool = True
     #: How often an idle worker looks for queued download jobs.
     download_poll_seconds: float = 2.0
     #: A running job renews its lease this often (a third of it); a job whose

@@ -274,10 +274,12 @@ def test_finished_files_expire(running: Callable[..., TestClient], downloaders: 
     assert root.get(f"/downloads/{job_id}/file").status_code == 404
 
 
-def test_too_many_jobs_under_way_are_refused(downloaders: World) -> None:
-    """No runner in this client (its lifespan is not entered): the jobs stay queued."""
-    c = downloaders.client(download_background_rows=0)
-    login(c, "alice")
+def test_too_many_jobs_under_way_are_refused(
+    running: Callable[..., TestClient], downloaders: World
+) -> None:
+    """The lifespan runs but ``download_runner`` is off: the jobs stay queued (were
+    the setting ignored, the runner would finish them and the last one be accepted)."""
+    c = running("alice", download_runner=False)
     for _ in range(jobs.MAX_ACTIVE_JOBS):
         assert post_form(c, format="csv").status_code == 303
     r = post_form(c, format="csv")
