@@ -47,6 +47,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.index.compute import MISSING_UTC, chunked, from_stored_utc, naive
+from copse.records.patient_match import field_conditions
 from copse.records.tasklist import TaskFilter, TaskPage, TaskRef, capped_total, count_limit
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TASK_TABLES
@@ -92,14 +93,7 @@ def _conditions(
         cond.append(ti.c.patient_pk.is_not(None))
     if f.patient_pk is not None:
         cond.append(ti.c.patient_pk == f.patient_pk)
-    if f.forename:
-        cond.append(sa.func.lower(p.c.forename) == f.forename.strip().lower())
-    if f.surname:
-        cond.append(sa.func.lower(p.c.surname) == f.surname.strip().lower())
-    if f.dob:
-        cond.append(p.c.dob == f.dob)
-    if f.sex:
-        cond.append(p.c.sex == f.sex.strip().upper())
+    cond.extend(field_conditions(p, f))
     if f.which_idnum is not None and f.idnum_value is not None:
         ii = idnum_index
         cond.append(

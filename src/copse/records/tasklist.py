@@ -44,6 +44,7 @@ import sqlalchemy as sa
 
 from copse.db.probe import tables_with_rows
 from copse.records import rows as records
+from copse.records.patient_match import field_conditions, has_idnum
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES
@@ -241,29 +242,11 @@ def _task_select(name: str, f: TaskFilter, groups: frozenset[int] | None) -> sa.
 
 
 def _patient_conditions(p: sa.FromClause, f: TaskFilter) -> list[sa.ColumnElement[bool]]:
-    cond: list[sa.ColumnElement[bool]] = []
+    cond = field_conditions(p, f)
     if f.patient_pk is not None:
         cond.append(p.c._pk == f.patient_pk)
-    if f.forename:
-        cond.append(sa.func.lower(p.c.forename) == f.forename.strip().lower())
-    if f.surname:
-        cond.append(sa.func.lower(p.c.surname) == f.surname.strip().lower())
-    if f.dob:
-        cond.append(p.c.dob == f.dob)
-    if f.sex:
-        cond.append(p.c.sex == f.sex.strip().upper())
     if f.which_idnum is not None and f.idnum_value is not None:
-        i = CLIENT_TABLES["patient_idnum"]
-        cond.append(
-            sa.exists().where(
-                i.c.patient_id == p.c.id,
-                i.c._device_id == p.c._device_id,
-                i.c._era == p.c._era,
-                i.c._current == sa.true(),
-                i.c.which_idnum == f.which_idnum,
-                i.c.idnum_value == f.idnum_value,
-            )
-        )
+        cond.append(has_idnum(p, f.which_idnum, f.idnum_value))
     return cond
 
 

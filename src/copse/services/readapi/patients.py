@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.records import rows as records
+from copse.records.patient_match import field_conditions, has_idnum
 from copse.schema.tables import CLIENT_TABLES
 from copse.services.readapi import cursor as cursors
 
@@ -42,26 +43,9 @@ def _conditions(f: PatientFilter, groups: Groups) -> list[sa.ColumnElement[bool]
     cond: list[sa.ColumnElement[bool]] = [p.c._current == sa.true()]
     if groups is not None:
         cond.append(p.c._group_id.in_(sorted(groups)))
-    if f.forename:
-        cond.append(sa.func.lower(p.c.forename) == f.forename.strip().lower())
-    if f.surname:
-        cond.append(sa.func.lower(p.c.surname) == f.surname.strip().lower())
-    if f.dob:
-        cond.append(p.c.dob == f.dob)
-    if f.sex:
-        cond.append(p.c.sex == f.sex.strip().upper())
+    cond.extend(field_conditions(p, f))
     if f.which_idnum is not None and f.idnum_value is not None:
-        i = CLIENT_TABLES["patient_idnum"]
-        cond.append(
-            sa.exists().where(
-                i.c.patient_id == p.c.id,
-                i.c._device_id == p.c._device_id,
-                i.c._era == p.c._era,
-                i.c._current == sa.true(),
-                i.c.which_idnum == f.which_idnum,
-                i.c.idnum_value == f.idnum_value,
-            )
-        )
+        cond.append(has_idnum(p, f.which_idnum, f.idnum_value))
     return cond
 
 
