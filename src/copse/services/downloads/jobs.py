@@ -186,6 +186,27 @@ def submit(
     return job_id
 
 
+def _move(
+    conn: sa.Connection,
+    cond: list[sa.ColumnElement[bool]],
+    values: dict[str, Any],
+    *,
+    note: str,
+    user_id: int,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> bool:
+    """Change a job's state only if it is still in the state ``cond`` expects, and audit it.
+
+    Every transition is such a conditional UPDATE, so two workers (or a worker
+    and the user) racing for one job cannot both win: the loser changes nothing.
+    """
+    n = conn.execute(sa.update(jobs).where(*cond).values(**values)).rowcount
+    if n:
+        audit(conn, note, source="webviewer", now=now, remote_addr=remote_addr, user_id=user_id)
+    return bool(n)
+
+
 def restart(
     conn: sa.Connection,
     settings: Settings,
@@ -197,10 +218,10 @@ def restart(
 ) -> bool:
     """Queue a failed job of this user again; False if it is not (or no longer) failed."""
     check_quota(conn, settings, user)
-    n = conn.execute(
-        sa.update(jobs)
-        .where(jobs.c.id == job_id, jobs.c.user_id == user.id, jobs.c.state == FAILED)
-        .values(
+    return _move(
+        conn,
+        [jobs.c.id == job_id, jobs.c.user_id == user.id, jobs.c.state == FAILED],
+        dict(
             state=QUEUED,
             reason=None,
             progress_rows=0,
@@ -209,18 +230,12 @@ def restart(
             owner=None,
             lease_until_utc=None,
             created_utc=now,
-        )
-    ).rowcount
-    if n:
-        audit(
-            conn,
-            f"Download job {job_id} restarted by {user.username!r}",
-            source="webviewer",
-            now=now,
-            remote_addr=remote_addr,
-            user_id=user.id,
-        )
-    return bool(n)
+        ),
+        note=f"Download job {job_id} restarted by {user.username!r}",
+        user_id=user.id,
+        now=now,
+        remote_addr=remote_addr,
+    )
 
 
 def delete(
@@ -236,23 +251,19 @@ def delete(
     job = get(conn, job_id)
     if job is None or job.user_id != user.id or job.state not in (DONE, FAILED):
         return False
-    n = conn.execute(
-        sa.update(jobs)
-        .where(jobs.c.id == job_id, jobs.c.state == job.state)
-        .values(state=DELETED, file_name=None)
-    ).rowcount
-    if n:
+    moved = _move(
+        conn,
+        [jobs.c.id == job_id, jobs.c.state == job.state],
+        dict(state=DELETED, file_name=None),
+        note=f"Download job {job_id} deleted by {user.username!r}",
+        user_id=user.id,
+        now=now,
+        remote_addr=remote_addr,
+    )
+    if moved:
         folder = settings.effective_download_dir
         _remove([final_path(folder, job_id, job.format), *partial_paths(folder, job_id)])
-        audit(
-            conn,
-            f"Download job {job_id} deleted by {user.username!r}",
-            source="webviewer",
-            now=now,
-            remote_addr=remote_addr,
-            user_id=user.id,
-        )
-    return bool(n)
+    return moved
 
 
 def claim(conn: sa.Connection, owner: str, now: datetime, lease_seconds: int) -> Job | None:
@@ -306,10 +317,10 @@ def finish(
     now: datetime,
 ) -> bool:
     """Mark our running job done, with its audit entry; False if it was taken from us."""
-    n = conn.execute(
-        sa.update(jobs)
-        .where(jobs.c.id == job.id, jobs.c.owner == owner, jobs.c.state == RUNNING)
-        .values(
+    return _move(
+        conn,
+        [jobs.c.id == job.id, jobs.c.owner == owner, jobs.c.state == RUNNING],
+        dict(
             state=DONE,
             file_name=file_name,
             size_bytes=size,
@@ -317,17 +328,11 @@ def finish(
             finished_utc=now,
             expires_utc=now + timedelta(hours=settings.download_keep_hours),
             lease_until_utc=None,
-        )
-    ).rowcount
-    if n:
-        audit(
-            conn,
-            f"Download job {job.id} done ({size} bytes). {details}",
-            source="webviewer",
-            now=now,
-            user_id=job.user_id,
-        )
-    return bool(n)
+        ),
+        note=f"Download job {job.id} done ({size} bytes). {details}",
+        user_id=job.user_id,
+        now=now,
+    )
 
 
 def fail(
@@ -343,22 +348,18 @@ def fail(
     cond = [jobs.c.id == job.id, jobs.c.state == RUNNING]
     if owner is not None:
         cond.append(jobs.c.owner == owner)
-    n = conn.execute(
-        sa.update(jobs)
-        .where(*cond)
-        .values(state=FAILED, reason=reason, finished_utc=now, lease_until_utc=None, file_name=None)
-    ).rowcount
-    if n:
+    moved = _move(
+        conn,
+        cond,
+        dict(state=FAILED, reason=reason, finished_utc=now, lease_until_utc=None, file_name=None),
+        note=f"Download job {job.id} failed: {reason}",
+        user_id=job.user_id,
+        now=now,
+    )
+    if moved:
         folder = settings.effective_download_dir
         _remove([final_path(folder, job.id, job.format), *partial_paths(folder, job.id)])
-        audit(
-            conn,
-            f"Download job {job.id} failed: {reason}",
-            source="webviewer",
-            now=now,
-            user_id=job.user_id,
-        )
-    return bool(n)
+    return moved
 
 
 def _process_gone(owner: str | None) -> bool:
