@@ -111,6 +111,9 @@ class TaskData:
     blobs: Mapping[int, BlobInfo] = field(default_factory=dict)
     patient: Mapping[str, Any] | None = None
     strings: Mapping[str, str] = field(default_factory=dict)
+    #: Values a definition derived from this (immutable) task, by key, so that
+    #: scoring does not validate the same answer again for every summary.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def xstring(self, name: str, default: str) -> str:
         """An extra string of this task if the server has it, else ``default``."""

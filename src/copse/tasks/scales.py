@@ -66,8 +66,13 @@ class ItemScale(TaskDefinition):
         return self.permitted_by_item.get(item, self.permitted)
 
     def value(self, task: TaskData, item: str) -> int | None:
-        """An item's code if it is a permitted answer, else None."""
-        return int_in(task.get(item), self.permitted_for(item))
+        """An item's code if it is a permitted answer, else None (worked out once per task)."""
+        key = (ItemScale.value, item)
+        try:
+            return task.memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            v = task.memo[key] = int_in(task.get(item), self.permitted_for(item))
+            return v
 
     def values(self, task: TaskData, items: Sequence[str] | None = None) -> list[int | None]:
         return [self.value(task, i) for i in (self.items if items is None else items)]

@@ -22,6 +22,8 @@ def as_int(value: Any) -> int | None:
     floats such as ``2.0``; strings never do, because a numeric column holding
     text is corrupt data, not an answer.
     """
+    if type(value) is int:  # the usual case, first
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
@@ -29,6 +31,10 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     return None
+
+
+#: Containers ``in`` can test directly (anything else is made a set first).
+_CONTAINERS = (tuple, frozenset, set, range, list)
 
 
 def as_float(value: Any) -> float | None:
@@ -44,7 +50,10 @@ def as_float(value: Any) -> float | None:
 def int_in(value: Any, permitted: Iterable[int]) -> int | None:
     """Return the value as an int if it is one of ``permitted``, else None."""
     i = as_int(value)
-    return i if i is not None and i in set(permitted) else None
+    if i is None:
+        return None
+    codes = permitted if isinstance(permitted, _CONTAINERS) else set(permitted)
+    return i if i in codes else None
 
 
 def int_in_range(value: Any, lo: int, hi: int) -> int | None:

@@ -24,6 +24,11 @@ def blob_member(table: str, pk: Any, column: str) -> str:
 
 
 def csv_text(v: Any) -> str:
+    """A cell's text; what :mod:`csv` writes by itself for the values SQLite returns.
+
+    (None as empty, floats by ``repr``, the rest by ``str``), so rows without
+    BLOBs are handed to the writer as they come from the staging file.
+    """
     if v is None:
         return ""
     if isinstance(v, float):
@@ -44,12 +49,15 @@ def write_zip(stage: sqlite3.Connection, target: Path) -> None:
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 w = csv.writer(text)  # excel dialect: RFC 4180 quoting, CRLF
                 w.writerow(cols)
-                for row in sqlite_out.rows(stage, table):
-                    out = [csv_text(v) for v in row]
-                    for i in blob_cols:
-                        if row[i] is not None and pk_index is not None:
-                            out[i] = blob_member(table, row[pk_index], cols[i])
-                    w.writerow(out)
+                if not blob_cols or pk_index is None:
+                    w.writerows(sqlite_out.rows(stage, table))
+                else:
+                    for row in sqlite_out.rows(stage, table):
+                        out = [csv_text(v) for v in row]
+                        for i in blob_cols:
+                            if row[i] is not None:
+                                out[i] = blob_member(table, row[pk_index], cols[i])
+                        w.writerow(out)
                 text.flush()
                 text.detach()
             if blob_cols and pk_index is not None:

@@ -7,6 +7,7 @@ identically everywhere and the data dictionary describes all three.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -77,8 +78,9 @@ class OutTable:
     parent: str | None = None
     indexed: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def names(self) -> tuple[str, ...]:
+        """Column names, computed once: every output row is built from them."""
         return tuple(c.name for c in self.columns)
 
 

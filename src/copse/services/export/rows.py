@@ -6,7 +6,7 @@ happens here, on the way out, so no other module can leak an identifier.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,9 @@ from copse.services.export.layout import (
 from copse.services.export.source import Batch, Key, Row, age_in_years
 
 OutRow = tuple[Any, ...]
+#: Types :func:`out_value` returns unchanged, tested first by exact type (one
+#: set look-up per value instead of a chain of isinstance calls).
+_AS_IS: frozenset[type] = frozenset({str, int, float, bytes, type(None)})
 
 
 def out_value(v: Any) -> Any:
@@ -34,6 +37,11 @@ def out_value(v: Any) -> Any:
     if isinstance(v, memoryview):
         return bytes(v)
     return v
+
+
+def out_row(values: Iterable[Any]) -> OutRow:
+    """:func:`out_value` of each value, as a row."""
+    return tuple([v if type(v) in _AS_IS else out_value(v) for v in values])
 
 
 @dataclass(frozen=True)
@@ -70,48 +78,43 @@ class RowMaker:
         for r, summaries in zip(batch.tasks, batch.summaries, strict=True):
             yield batch.table, self._task_row(task, batch, r, summaries)
         for child, rows in batch.ancillary.items():
-            out = self.tables[child]
+            names = self.tables[child].names
             for parent_pk, r in rows:
-                yield (
-                    child,
-                    tuple(parent_pk if c == TASK_PK else out_value(r.get(c)) for c in out.names),
-                )
+                get = {**r, TASK_PK: parent_pk}.get
+                yield child, out_row([get(c) for c in names])
         if batch.blobs:
-            out = self.tables[BLOB_TABLE]
+            names = self.tables[BLOB_TABLE].names
             for b in batch.blobs:
-                yield BLOB_TABLE, tuple(out_value(b.get(c)) for c in out.names)
+                yield BLOB_TABLE, out_row([b.get(c) for c in names])
 
     def _patients(self, batch: Batch) -> Iterator[tuple[str, OutRow]]:
         if not batch.patients:
             return
-        out = self.tables[PATIENT_TABLE]
+        names = self.tables[PATIENT_TABLE].names
         for pkey, p in batch.patients.items():
             if self.deidentify:
-                yield (
-                    PATIENT_TABLE,
-                    tuple(
-                        self.pseudonym_of(batch, pkey) if c == PSEUDONYM else out_value(p.get(c))
-                        for c in out.names
-                    ),
-                )
+                get = {**p, PSEUDONYM: self.pseudonym_of(batch, pkey)}.get
+                yield PATIENT_TABLE, out_row([get(c) for c in names])
                 continue
-            yield PATIENT_TABLE, tuple(out_value(p.get(c)) for c in out.names)
-            idt = self.tables[PATIENT_IDNUM_TABLE]
+            yield PATIENT_TABLE, out_row([p.get(c) for c in names])
+            idnames = self.tables[PATIENT_IDNUM_TABLE].names
             for i in batch.idnums.get(pkey, []):
-                yield PATIENT_IDNUM_TABLE, tuple(out_value(i.get(c)) for c in idt.names)
+                yield PATIENT_IDNUM_TABLE, out_row([i.get(c) for c in idnames])
 
     def _task_row(
         self, out: OutTable, batch: Batch, r: Row, summaries: Mapping[str, Any]
     ) -> OutRow:
-        extra: dict[str, Any] = {}
-        if "patient_id" in r and r.get("patient_id") is not None:
+        # Later keys win: patient facts and summaries over the task's own columns.
+        merged = dict(r)
+        if r.get("patient_id") is not None:
             pkey: Key = (int(r["_device_id"]), str(r["_era"]), int(r["patient_id"]))
             p = batch.patients.get(pkey)
             if p is not None:
-                extra.update(self._patient_facts(batch, pkey, p, r))
+                merged.update(self._patient_facts(batch, pkey, p, r))
         for name, value in summaries.items():
-            extra[SUMMARY_PREFIX + name] = value
-        return tuple(out_value(extra[c] if c in extra else r.get(c)) for c in out.names)
+            merged[SUMMARY_PREFIX + name] = value
+        get = merged.get
+        return out_row([get(c) for c in out.names])
 
     def _patient_facts(self, batch: Batch, pkey: Key, p: Row, task: Row) -> dict[str, Any]:
         if self.deidentify:

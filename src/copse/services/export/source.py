@@ -12,6 +12,7 @@ are compared on ``when_created`` in UTC with the task list's own converter.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,10 +30,15 @@ from copse.tasks import get_task
 from copse.tasks.base import ANCILLARY_ORDER_BY, TaskData
 
 BATCH_SIZE = 500
+#: The widest ``_pk`` window one batch query reads (see :func:`_next_tasks`).
+MAX_WINDOW = 64 * BATCH_SIZE
 #: The standard summary holding the task definition's completeness verdict.
 COMPLETE_SUMMARY = "is_complete"
 Key = tuple[int, str, int]  # (device, era, client id)
-Row = sa.RowMapping
+#: A database row as a plain dict (column name -> value): built once per
+#: row from the driver's tuple, then read by key without SQLAlchemy's
+#: per-access overhead.
+Row = dict[str, Any]
 
 
 @dataclass
@@ -48,8 +54,9 @@ class Batch:
     blobs: list[Row] = field(default_factory=list)
 
 
-def _client_names(table: str, blobs: bool = False) -> list[str]:
-    return [c.name for c in TABLES[table].columns if blobs or c.kind != "blob"]
+@functools.cache
+def _client_names(table: str, blobs: bool = False) -> tuple[str, ...]:
+    return tuple(c.name for c in TABLES[table].columns if blobs or c.kind != "blob")
 
 
 def task_conditions(
@@ -120,12 +127,22 @@ def _in_dates(f: ExportFilter, when_created: str | None) -> bool:
 def _keyed(
     conn: sa.Connection, table: str, link: str, keys: set[Key], current_only: bool, cols: list[str]
 ) -> Iterator[Row]:
-    """Rows of ``table`` whose (device, era, ``link``) is one of ``keys``."""
+    """Rows of ``table`` whose (device, era, ``link``) is one of ``keys``.
+
+    Why ``_device_id + 0``: the look-up must go through the index led by
+    ``link`` (``ix_<table>_link`` / ``ix_<table>_id``).  Without planner
+    statistics (a freshly loaded PostgreSQL before autovacuum has run, or
+    with autovacuum off), PostgreSQL preferred ``ix_<table>_live`` (device,
+    era, current, id) for plain equalities on device and era and filtered
+    every live row of the device, once per batch: a download's time grew
+    with the square of its rows.  ``+ 0`` keeps the device test a filter on
+    every backend, so only the link index applies.
+    """
     if not keys:
         return
     t = CLIENT_TABLES[table]
     cond: list[sa.ColumnElement[bool]] = [
-        t.c._device_id.in_(sorted({k[0] for k in keys})),
+        (t.c._device_id + 0).in_(sorted({k[0] for k in keys})),
         t.c._era.in_(sorted({k[1] for k in keys})),
         t.c[link].in_(sorted({k[2] for k in keys})),
         t.c._addition_pending == sa.false(),
@@ -133,13 +150,60 @@ def _keyed(
     if current_only:
         cond.append(t.c._current == sa.true())
     q = sa.select(*(t.c[c] for c in cols)).where(*cond).order_by(t.c._pk)
-    for r in conn.execute(q).mappings():
+    for r in _dicts(conn, q, cols):
         if (r["_device_id"], r["_era"], r[link]) in keys:
             yield r
 
 
-def _server_names(table: str) -> list[str]:
-    return [c.name for c in CLIENT_TABLES[table].columns if c.name.startswith("_")]
+def _dicts(conn: sa.Connection, q: sa.Select[Any], cols: list[str]) -> list[Row]:
+    """The rows of ``q`` (selecting ``cols`` in order) as dicts, fetched all at once."""
+    return [dict(zip(cols, r, strict=True)) for r in conn.execute(q).all()]
+
+
+def _next_tasks(
+    conn: sa.Connection,
+    t: sa.Table,
+    cols: list[str],
+    cond: list[sa.ColumnElement[bool]],
+    last: int,
+    size: int,
+) -> list[Row]:
+    """The first ``size`` rows passing ``cond`` with ``_pk > last``, in ``_pk`` order.
+
+    Why in closed ``_pk`` windows: for ``cond AND _pk > last ORDER BY _pk
+    LIMIT size`` the plan depends on the planner's guess of how many rows
+    pass ``cond``; without statistics PostgreSQL guessed few and read and
+    sorted the whole rest of the table for every batch (time growing with
+    the square of the rows).  The window's end is found on the primary key
+    alone (an index scan on every backend), and the window itself is a
+    closed range, read by index.  The window doubles while it yields too
+    few rows, so a sparse filter still crosses the table in few queries.
+    The rows are exactly those of the single query, so batches are too.
+    """
+    out: list[Row] = []
+    window = size
+    while len(out) < size:
+        end = conn.execute(
+            sa.select(t.c._pk).where(t.c._pk > last).order_by(t.c._pk).offset(window - 1).limit(1)
+        ).scalar()
+        bound = [] if end is None else [t.c._pk <= end]
+        q = (
+            sa.select(*(t.c[c] for c in cols))
+            .where(*cond, t.c._pk > last, *bound)
+            .order_by(t.c._pk)
+            .limit(size - len(out))
+        )
+        out += _dicts(conn, q, cols)
+        if end is None:
+            break
+        last = int(end)
+        window = min(2 * window, MAX_WINDOW)
+    return out
+
+
+@functools.cache
+def _server_names(table: str) -> tuple[str, ...]:
+    return tuple(c.name for c in CLIENT_TABLES[table].columns if c.name.startswith("_"))
 
 
 def iter_batches(
@@ -163,13 +227,7 @@ def iter_batches(
     size = BATCH_SIZE if batch_size is None else batch_size
     last = 0
     while True:
-        q = (
-            sa.select(*(t.c[c] for c in cols))
-            .where(*cond, t.c._pk > last)
-            .order_by(t.c._pk)
-            .limit(size)
-        )
-        rows = [r for r in conn.execute(q).mappings()]
+        rows = _next_tasks(conn, t, cols, cond, last, size)
         if not rows:
             return
         last = int(rows[-1]["_pk"])
@@ -266,8 +324,9 @@ def _task_data(
     patient = batch.patients.get(_key(r, "patient_id")) if TABLES[name].has_patient else None
     return TaskData(
         row={c: r[c] for c in _client_names(name)},
-        ancillary={k: _ordered(k, v) for k, v in mine.items()},
-        patient=dict(patient) if patient is not None else None,
+        ancillary={k: _ordered(k, v) for k, v in mine.items()} if mine else {},
+        # Shared, not copied: definitions only read the patient row.
+        patient=patient,
     )
 
 
