@@ -41,7 +41,8 @@ from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges
 from copse.sync.commit import audit_upload
 from copse.sync.upsert import Live, flag_absent, preserve_now_values, upsert
-from copse.sync.values import build_row_from_wire, ensure_valid_fields, ensure_valid_table
+from copse.sync.values import build_row, ensure_valid_fields, ensure_valid_table
+from copse.wire.values import decode_value
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,16 @@ def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list
         if keys not in checked:
             ensure_valid_fields(info, sorted(row))
             checked.add(keys)
-        out.append(build_row_from_wire(info, row, pkname, ctx.max_blob_bytes))
+        decoded: dict[str, Any] = {}
+        for k, v in row.items():
+            if v is not None and not isinstance(v, str):
+                # The reference crashes on a JSON number (wire.md §5.2).
+                raise UserError(
+                    f"Bad value for field {k!r} of table {table!r}: "
+                    f"expected an SQL literal in a JSON string, got {v!r}"
+                )
+            decoded[k] = decode_value(v)
+        out.append(build_row(info, decoded, pkname, ctx.max_blob_bytes))
     return out
 
 

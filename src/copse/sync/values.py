@@ -28,7 +28,6 @@ from copse.schema.registry import (
 )
 from copse.schema.tables import RESERVED_FIELD_SET
 from copse.wire.dates import is_valid_date, parse_datetime
-from copse.wire.values import decode_value
 from copse.wire.version import Version, make_version
 
 _INT_MIN = -(2**63)
@@ -180,90 +179,4 @@ def build_row(
     for name in info.not_null:
         if row.get(name) is None:
             raise UserError(f"Field {name!r} of table {info.name!r} must not be NULL")
-    return row
-
-
-def build_row_from_wire(
-    info: TableInfo, wire: Mapping[str, Any], pkname: str, max_blob_bytes: int
-) -> dict[str, Any]:
-    """:func:`build_row` of a one-step record whose values are still SQL literals.
-
-    The result, and any error, is exactly what decoding every literal with
-    :func:`~copse.wire.values.decode_value` and calling :func:`build_row`
-    gives; field names must already have been validated.  Why a second way
-    there: a one-step upload sends the tablet's whole database every time
-    (~12,600 values for 1,100 rows), and the decode plus ``build_row`` was
-    ~60% of a no-change upload's server time (bench/NOTES.md, round five).
-    This one pass decodes and checks each value once and fills a copy of an
-    all-NULL row, instead of building an intermediate dict and then walking
-    every column of the table; the common kinds (an in-range int for an
-    integer column, a string for a plain text column) are accepted inline.
-    Anything unusual (a non-string JSON value, any failing check) is handed
-    to the reference path, so that the error raised, and its order when a
-    record has several faults, stay the same.
-    """
-    template = _all_null_row(info)
-    columns = info.column_map
-    row = template.copy()
-    try:
-        for k, v in wire.items():
-            if v is None:
-                continue
-            if type(v) is not str:
-                raise _Unusual
-            value: Any = decode_value(v)
-            if value is None:
-                continue
-            col = columns[k]
-            vtype = type(value)
-            kind = col.kind
-            if vtype is int and kind in _INT_KINDS and _INT_MIN <= value <= _INT_MAX:
-                row[k] = value
-            elif vtype is str and kind in _PLAIN_TEXT_KINDS:
-                row[k] = value
-            else:
-                row[k] = coerce_value(info, col, value, max_blob_bytes)
-    except (_Unusual, UserError):
-        return _build_row_slowly(info, wire, pkname, max_blob_bytes)
-    check_required(wire, pkname)
-    if info.name == PATIENT_TABLE and "uuid" not in wire:
-        row["uuid"] = uuid.uuid4().hex
-    for name in info.not_null:
-        if row.get(name) is None:
-            raise UserError(f"Field {name!r} of table {info.name!r} must not be NULL")
-    return row
-
-
-class _Unusual(Exception):
-    """A value the fast path leaves to the reference path (for its exact error)."""
-
-
-def _build_row_slowly(
-    info: TableInfo, wire: Mapping[str, Any], pkname: str, max_blob_bytes: int
-) -> dict[str, Any]:
-    """Decode every literal, then :func:`build_row`: the reference order of checks."""
-    decoded: dict[str, Any] = {}
-    for k, v in wire.items():
-        if v is not None and not isinstance(v, str):
-            # The reference crashes on a JSON number (wire.md §5.2).
-            raise UserError(
-                f"Bad value for field {k!r} of table {info.name!r}: "
-                f"expected an SQL literal in a JSON string, got {v!r}"
-            )
-        decoded[k] = decode_value(v)
-    return build_row(info, decoded, pkname, max_blob_bytes)
-
-
-#: Table name -> every column NULL, in column order (copied per record).
-_NULL_ROWS: dict[str, dict[str, Any]] = {}
-
-
-def _all_null_row(info: TableInfo) -> dict[str, Any]:
-    """Every column of the table, NULL, in column order: made once per table.
-
-    Depends only on the schema (safe with any number of threads, workers, hosts).
-    """
-    row = _NULL_ROWS.get(info.name)
-    if row is None:
-        row = _NULL_ROWS[info.name] = dict.fromkeys(c.name for c in info.columns)
     return row
