@@ -87,7 +87,7 @@ def fixed_cost(servers: dict[str, Server], n: int) -> dict[str, dict[str, Any]]:
         for _ in range(max(5, n // 20)):
             for name, tab in tabs.items():
                 tab._session = None  # the first request of a conversation: password, no session
-                timed(name, "check_device_registered, login (no session)", "check_device_registered")
+                timed(name, "check_device_registered, no session", "check_device_registered")
         for op in ("check_device_registered", "get_id_info"):
             cpu0 = {name: srv.cpu_s() for name, srv in servers.items()}
             for _ in range(n):
