@@ -8,7 +8,8 @@ Through real HTTP to a real ``copse serve`` process, as the rest of the bench:
   authenticated ``get_id_info`` round trip for a registered device inside a
   live login session (the session made by one login first), and of a
   ``check_device_registered`` carrying the password with no session (what
-  the first request of every conversation is: one bcrypt check).
+  the first request of every conversation is: one bcrypt check, or a hit
+  in the server's verified-login memory, ``login_cache_seconds``).
 * **Server CPU** (user + system seconds of the serving process, from
   ``/proc``) per request and per conversation: far less sensitive to other
   load than wall time (the database server's own work is not in it).
@@ -86,7 +87,7 @@ def fixed_cost(servers: dict[str, Server], n: int) -> dict[str, dict[str, Any]]:
         for _ in range(max(5, n // 20)):
             for name, tab in tabs.items():
                 tab._session = None  # the first request of a conversation: password, no session
-                timed(name, "check_device_registered, login (bcrypt)", "check_device_registered")
+                timed(name, "check_device_registered, no session", "check_device_registered")
         for op in ("check_device_registered", "get_id_info"):
             cpu0 = {name: srv.cpu_s() for name, srv in servers.items()}
             for _ in range(n):

@@ -35,6 +35,10 @@ class Settings:
     lockout_threshold: int = 10
     lockout_minutes: int = 10
     bcrypt_rounds: int = 10
+    #: A tablet login with the same user and password as one that passed the
+    #: bcrypt check less than this many seconds ago (in this process) skips
+    #: bcrypt; 0 turns this off.  See copse.accounts.login_cache for why it is safe.
+    login_cache_seconds: int = 300
     #: New passwords must be at least this long (and not the username, not common).
     password_min_length: int = 10
     #: Seconds a web login may wait between the password and the two-factor

@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from copse.accounts import lockout
+from copse.accounts.login_cache import VerifiedLogins
 from copse.accounts.passwords import (
     check_password,
     hash_password,
@@ -62,6 +63,7 @@ def check_login(
     remote_addr: str | None,
     now: datetime,
     clear_failures: bool = True,
+    verified: VerifiedLogins | None = None,
 ) -> LoginCheck:
     """Check the lock, then the password; count and audit failures.
 
@@ -70,6 +72,12 @@ def check_login(
     with a second factor they are never cleared by the password alone (e.g. a
     tablet login): else anyone holding the password could reset the count of
     wrong codes through the client API and guess codes without limit.
+
+    ``verified``: the tablet API's memory of passwords that passed a bcrypt
+    check moments ago (:mod:`copse.accounts.login_cache`).  Only the bcrypt
+    check itself is skipped on a hit; the lock, the user and the failures are
+    read and written as on every login.  Never used for a user with a second
+    factor: their password check is never shortened.
     """
 
     def note(details: str, user_id: int | None = None) -> None:
@@ -84,7 +92,11 @@ def check_login(
         waste_time_like_a_check(password, settings.bcrypt_rounds)
         ok = False
     else:
-        ok = check_password(password, user.hashedpw)
+        if user.has_totp:
+            verified = None
+        ok = (
+            verified is not None and verified.verified(user.id, user.hashedpw, password)
+        ) or check_password(password, user.hashedpw)
     if user is None or not ok:
         note(f"Failed login as user: {username}")
         locked_for = lockout.record_failure(
@@ -99,13 +111,13 @@ def check_login(
         return LoginCheck(None, error=INVALID_LOGIN)
     if clear_failures and not user.has_totp:
         lockout.clear_failures(conn, username)
-    if needs_rehash(user.hashedpw, settings.bcrypt_rounds):
+    hashed = user.hashedpw
+    if needs_rehash(hashed, settings.bcrypt_rounds):
         # A hash from an older, cheaper setting (e.g. CamCOPS's cost 6) is
         # upgraded while the password is at hand; the password is unchanged.
-        conn.execute(
-            sa.update(users)
-            .where(users.c.id == user.id)
-            .values(hashedpw=hash_password(password or "", settings.bcrypt_rounds))
-        )
+        hashed = hash_password(password or "", settings.bcrypt_rounds)
+        conn.execute(sa.update(users).where(users.c.id == user.id).values(hashedpw=hashed))
         note(f"Password hash of {username} upgraded to bcrypt cost {settings.bcrypt_rounds}")
+    if verified is not None:
+        verified.remember(user.id, hashed, password)
     return LoginCheck(user.id, superuser=user.superuser, user=user)

@@ -25,6 +25,7 @@ from urllib.parse import unquote_to_bytes
 
 import sqlalchemy as sa
 
+from copse.accounts.login_cache import VerifiedLogins
 from copse.accounts.users import get_user_by_id
 from copse.api.context import ApiRequest, Caller
 from copse.api.operations import OPERATIONS, Operation, Result, load_all
@@ -210,11 +211,16 @@ def _session_lines(session: SessionInfo | None) -> tuple[object, object]:
 
 
 class ClientApi:
-    """Holds the engine and settings; ``handle`` serves one request (sync, thread-safe)."""
+    """Holds the engine and settings; ``handle`` serves one request (sync, thread-safe).
+
+    Also this process's memory of tablet passwords just checked
+    (``login_cache_seconds``, :mod:`copse.accounts.login_cache`).
+    """
 
     def __init__(self, engine: sa.Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
+        self.verified_logins = VerifiedLogins(settings.login_cache_seconds)
         load_all()
 
     def handle(self, body: bytes | list[bytes], query: str, remote_addr: str | None) -> ApiResponse:
@@ -358,6 +364,7 @@ class ClientApi:
             password=req.password,
             remote_addr=req.remote_addr,
             now=req.now_utc,
+            verified=self.verified_logins,
         )
         if op is None:
             return session, None, UserError(f"operation={req.operation}: not supported")

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from copse.accounts.login import check_login
+from copse.accounts.login_cache import VerifiedLogins
 from copse.accounts.users import User
 from copse.config import Settings
 from copse.db.insert import insert_id
@@ -102,8 +103,14 @@ def establish_session(
     password: str | None,
     remote_addr: str | None,
     now: datetime,
+    verified: VerifiedLogins | None = None,
 ) -> SessionInfo:
-    """Find or create the caller's login session and log in if needed."""
+    """Find or create the caller's login session and log in if needed.
+
+    ``verified``: the process's memory of passwords just checked
+    (:mod:`copse.accounts.login_cache`), so a tablet's next conversation
+    need not pay for bcrypt again.
+    """
     sid: int | None
     try:
         sid = int(session_id) if session_id else None
@@ -136,7 +143,7 @@ def establish_session(
         created = True
     if not username:
         return SessionInfo(current_id, token, None, anonymous_new=created)
-    return _login(conn, settings, current_id, token, username, password, remote_addr, now)
+    return _login(conn, settings, current_id, token, username, password, remote_addr, now, verified)
 
 
 def _login(
@@ -148,9 +155,17 @@ def _login(
     password: str | None,
     remote_addr: str | None,
     now: datetime,
+    verified: VerifiedLogins | None,
 ) -> SessionInfo:
     check = check_login(
-        conn, settings, username, password, source="tablet", remote_addr=remote_addr, now=now
+        conn,
+        settings,
+        username,
+        password,
+        source="tablet",
+        remote_addr=remote_addr,
+        now=now,
+        verified=verified,
     )
     if check.user_id is None:
         return SessionInfo(sid, token, None, check.error)
