@@ -213,7 +213,7 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
     routes = [
         Route("/api", client_api, methods=["GET", "POST", "HEAD"]),
         Route("/database", client_api, methods=["GET", "POST", "HEAD"]),
-        *ops_routes(settings, engine),
+        *ops_routes(settings, engine, [download_jobs.metric_readings]),
         *readapi_routes(engine, settings),
     ]
     app = Starlette(routes=routes, lifespan=housekeeping_lifespan(settings, engine))

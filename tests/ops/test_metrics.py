@@ -7,12 +7,20 @@ the scrape reports the requests of both.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from copse.accounts.users import get_user_by_name
+from copse.config import Settings
+from copse.services.downloads import jobs
+from copse.services.export import ExportOptions
+from copse.wire.dates import utcnow
+from tests.conftest import Cli
+from tests.support.databases import Backend
 from tests.support.server import ServerProcess
 from tests.support.tablet import Tablet, nhs_number
 
@@ -112,3 +120,37 @@ def test_uploads_are_counted_across_workers(
     assert ("copse_accounts_locked", ()) in after
     assert ("copse_lockouts_recorded", ()) in after
     assert total(after, "copse_db_pool_connections_in_use") >= 0
+
+
+def test_background_download_jobs_are_counted(
+    ops_server: ServerFactory, db: Backend, cli: Cli, tmp_path: Path
+) -> None:
+    """Jobs waiting, one running (held by this live process), one failed: the gauges say so.
+
+    The server runs no jobs itself (``download_runner`` off), so nothing moves
+    between the writes and the scrape.
+    """
+    cli("user", "add", "root", "--password", "correct-horse-battery", "--superuser")
+    settings = Settings(db_url=db.url, data_dir=tmp_path)
+    now = utcnow()
+    with db.engine.begin() as conn:
+        root = get_user_by_name(conn, "root")
+        assert root is not None
+
+        def submit() -> None:
+            opts = ExportOptions("csv")
+            jobs.submit(conn, settings, root, opts, estimate=1, now=now, remote_addr=None)
+
+        for _ in range(jobs.MAX_ACTIVE_JOBS):
+            submit()
+        owner = jobs.owner_id()
+        running = jobs.claim(conn, owner, now, lease_seconds=3600)
+        failing = jobs.claim(conn, owner, now, lease_seconds=3600)
+        assert running is not None and failing is not None
+        assert jobs.fail(conn, settings, failing, "test", now=now, owner=owner)
+        submit()  # the failed one no longer counts toward the quota
+    s = ops_server(COPSE_METRICS_ENABLED="1", COPSE_METRICS_TOKEN=TOKEN, COPSE_DOWNLOAD_RUNNER="0")
+    got = scrape(s, Authorization=f"Bearer {TOKEN}")
+    assert total(got, "copse_download_jobs_queued") == jobs.MAX_ACTIVE_JOBS - 1
+    assert total(got, "copse_download_jobs_running") == 1
+    assert total(got, "copse_download_jobs_failed") == 1

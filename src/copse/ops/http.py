@@ -13,7 +13,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,8 +122,16 @@ class ObservabilityMiddleware:
             )
 
 
-def routes(settings: Settings, engine: sa.Engine) -> list[Route]:
-    """``/health/live``, ``/health/ready`` and (if enabled) ``/metrics``."""
+def routes(
+    settings: Settings,
+    engine: sa.Engine,
+    readings: Sequence[Callable[[sa.Connection], Iterable[metrics.DbReading]]] = (),
+) -> list[Route]:
+    """``/health/live``, ``/health/ready`` and (if enabled) ``/metrics``.
+
+    ``readings`` add scrape-time gauges read from the database by layers
+    above this one (the download jobs, say), in the same connection.
+    """
     allowed = parse_networks(settings.metrics_allow, "metrics_allow")
 
     async def live(request: Request) -> Response:
@@ -159,10 +167,13 @@ def routes(settings: Settings, engine: sa.Engine) -> list[Route]:
         now = datetime.now(UTC).replace(tzinfo=None)
         with engine.connect() as conn:
             active, total = lockout_counts(conn, now)
-        return [
-            ("copse_accounts_locked", "Accounts locked out now", active),
-            ("copse_lockouts_recorded", "Lockouts on record (all accounts)", total),
-        ]
+            out: list[metrics.DbReading] = [
+                ("copse_accounts_locked", "Accounts locked out now", active),
+                ("copse_lockouts_recorded", "Lockouts on record (all accounts)", total),
+            ]
+            for read in readings:
+                out.extend(read(conn))
+        return out
 
     async def metrics_page(request: Request) -> Response:
         if not settings.metrics_enabled:

@@ -128,6 +128,25 @@ def _mb(n: int) -> str:
 MAX_ACTIVE_JOBS = 3
 
 
+def metric_readings(conn: sa.Connection) -> list[tuple[str, str, float]]:
+    """Gauges for ``/metrics``: background downloads waiting, running, and failed on record."""
+    rows = conn.execute(
+        sa.select(jobs.c.state, sa.func.count())
+        .where(jobs.c.state.in_((QUEUED, RUNNING, FAILED)))
+        .group_by(jobs.c.state)
+    ).all()
+    counts: dict[str, int] = {str(state): int(n) for state, n in rows}
+    return [
+        ("copse_download_jobs_queued", "Background downloads waiting", counts.get(QUEUED, 0)),
+        ("copse_download_jobs_running", "Background downloads running", counts.get(RUNNING, 0)),
+        (
+            "copse_download_jobs_failed",
+            "Background downloads failed and kept on record",
+            counts.get(FAILED, 0),
+        ),
+    ]
+
+
 def check_quota(conn: sa.Connection, settings: Settings, user: User) -> None:
     """Refuse a new job to a user over their size quota or with too many jobs under way."""
     active = conn.execute(
