@@ -24,6 +24,7 @@ from copse.audit import audit
 from copse.errors import ActionRefused
 from copse.index.maintain import reindex_idnums, reindex_patients, reindex_tasks
 from copse.records.devicelock import lock_and_reread, lock_devices
+from copse.records.patient_match import has_idnum
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER, TABLES, TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES
@@ -279,18 +280,12 @@ def _matching_patients(
     conn: sa.Connection, group_id: int, which: int, value: int
 ) -> list[sa.RowMapping]:
     """Every patient row (any version) in the group with a current matching ID number."""
-    p, i = CLIENT_TABLES["patient"], CLIENT_TABLES["patient_idnum"]
-    match = sa.exists().where(
-        i.c.patient_id == p.c.id,
-        i.c._device_id == p.c._device_id,
-        i.c._era == p.c._era,
-        i.c._current == sa.true(),
-        i.c.which_idnum == which,
-        i.c.idnum_value == value,
-    )
+    p = CLIENT_TABLES["patient"]
     return list(
         conn.execute(
-            sa.select(p).where(p.c._group_id == group_id, match).order_by(p.c._pk)
+            sa.select(p)
+            .where(p.c._group_id == group_id, has_idnum(p, which, value))
+            .order_by(p.c._pk)
         ).mappings()
     )
 
