@@ -202,6 +202,38 @@ def test_finalize_moves_entries_to_new_era(h: IndexHarness, method: str) -> None
     assert_lists_equal(h)
 
 
+def entry_pks(h: IndexHarness) -> dict[tuple[str, int], int]:
+    """Each task entry's own primary key: kept when an entry is updated in place."""
+    ti = sa.Table("_task_index", sa.MetaData(), autoload_with=h.engine)
+    with h.engine.connect() as conn:
+        rows = conn.execute(sa.select(ti.c.task_table_name, ti.c.task_pk, ti.c.index_entry_pk))
+        return {(t, pk): e for t, pk, e in rows}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_whole_device_move_updates_entries_in_place(h: IndexHarness, method: str) -> None:
+    # A finalize that only moves everything (the everyday case) moves each entry
+    # to the new era in place (a partial move recomputes: the test below).
+    upload(h, method, base_state())
+    before = entry_pks(h)
+    upload(h, method, base_state(), move=True)
+    h.assert_exact()
+    assert entry_pks(h) == before
+    assert len({e["era"] for e in h.entries().values()} - {"NOW"}) == 1
+    assert "NOW" not in {e["era"] for e in h.entries().values()}
+    # Fresh records (edited since the move, so not replays of it), then an
+    # administrator's force-finalize: in place too.
+    fresh = base_state()
+    fresh["bmi"] = (BMI, [r[:5] + [when(10), 0] for r in fresh["bmi"][1]])
+    fresh["ref_satis_gen"] = (SAT, [r[:3] + [when(10), 0] for r in fresh["ref_satis_gen"][1]])
+    upload(h, method, fresh)
+    h.assert_exact()
+    before = entry_pks(h)
+    h.force_finalize()
+    h.assert_exact()
+    assert entry_pks(h) == before
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_task_preserved_without_patient(h: IndexHarness, method: str) -> None:
     # Only the task is flagged: in its new era it has no patient (NULL patient_pk).
