@@ -29,6 +29,7 @@ from copse.ops.http import routes as ops_routes
 from copse.readapi.routes import routes as readapi_routes
 from copse.services.downloads import jobs as download_jobs
 from copse.services.downloads.runner import run_next
+from copse.sync.warm import warm_up
 from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
 
@@ -103,7 +104,8 @@ def housekeeping_lifespan(
     settings: Settings, engine: sa.Engine
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving,
-    and the background download jobs (:mod:`copse.services.downloads.runner`).
+    and the background download jobs (:mod:`copse.services.downloads.runner`);
+    first, compile the upload engine's largest statements (:mod:`copse.sync.warm`).
 
     Every worker runs both; the deletes are idempotent and a job is claimed
     atomically in the database, so several workers or hosts on one database
@@ -141,6 +143,10 @@ def housekeeping_lifespan(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:  # perf: the first upload of this process must not compile the big probes
+            await run_in_threadpool(run_in_transaction, engine, warm_up, read_only=True)
+        except Exception:
+            logger.exception("Preparing the upload statements failed; the first upload will")
         tasks: list[asyncio.Task[None]] = []
         if settings.download_runner:
             tasks.append(asyncio.create_task(downloads()))

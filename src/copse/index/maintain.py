@@ -215,6 +215,11 @@ def _present_era_probes() -> tuple[tuple[tuple[str, ...], sa.Executable], ...]:
     )
 
 
+def warm_up(conn: sa.Connection, device_id: int) -> None:
+    """Run the whole-device probe once, so a server's first finalize does not compile it."""
+    run_probes(conn, _present_era_probes(), {"device_id": device_id})
+
+
 def _moved_in_place(
     conn: sa.Connection, changes: Sequence[ChangedRows], *, device_id: int, now: datetime
 ) -> bool:
