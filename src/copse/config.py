@@ -73,6 +73,12 @@ class Settings:
     #: slow page delays the next in that process.  -1 (the default): 1 on
     #: SQLite, no limit on PostgreSQL and MariaDB (several worker processes).
     web_page_threads: int = -1
+    #: With ``web_page_threads`` limited: while a client-API (tablet) request
+    #: is being served in the same process, a page keeps its turn after
+    #: rendering for this many times its render time (at most 2 s, and no
+    #: longer than the tablet requests last), so pages take at most
+    #: 1 / (1 + this) of the time beside an upload.  0: no pause.
+    web_page_pause: float = 1.0
     log_level: str = "INFO"
     #: Send the web session cookie over plain HTTP too (development only).
     allow_insecure_cookies: bool = False

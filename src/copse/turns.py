@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 
 class Turns:
@@ -95,3 +95,25 @@ class Turns:
             yield
         finally:
             self.release()
+
+
+class InFlight:
+    """How many requests of one kind are being served now (any loop or thread)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._n = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._n > 0
+
+    @contextmanager
+    def track(self) -> Iterator[None]:
+        with self._lock:
+            self._n += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._n -= 1

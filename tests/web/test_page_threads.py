@@ -160,3 +160,29 @@ def test_the_limit_is_applied(world: World, limit: int, entered: bool) -> None:
     assert probe.peak == (limit or n)
     if turns is not None:
         assert (turns.held, turns.waiting) == (0, 0)
+
+
+def test_a_page_keeps_its_turn_while_a_tablet_is_served(world: World) -> None:
+    """``web_page_pause``: beside a tablet request a page holds its turn after rendering.
+
+    The pause is ``web_page_pause`` times the render, at most 2 s (here: 2 s,
+    as any render takes over 2 ms), and ends when no tablet request is in
+    flight, which is how the test ends it.
+    """
+    probe = RenderProbe()
+    client = world.client(web_page_threads=1, web_page_pause=1000.0)
+    client.app.router.routes.append(  # type: ignore[attr-defined]
+        Route("/probe", page(login=False)(probe.view), methods=["GET"])
+    )
+    config: WebConfig = client.app.state.web  # type: ignore[attr-defined]
+    turns, tablets = config.page_turns, config.tablet_requests
+    assert turns is not None and tablets is not None
+    with client, ThreadPoolExecutor(max_workers=1) as pool:
+        with tablets.track():  # as the client API does around each request
+            future = pool.submit(client.get, "/probe")
+            until(lambda: probe.active == 1, lambda: "the probe page to render")
+            probe.let_go()
+            until(lambda: probe.active == 0, lambda: "the render to end")
+            assert turns.held == 1 and not future.done(), "the page did not pause"
+        assert future.result(timeout=30).status_code == 200
+        assert turns.held == 0

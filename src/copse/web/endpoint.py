@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,7 +45,7 @@ from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.services.audit_summary import summarise as summarise_audit
 from copse.services.server_settings import database_title
-from copse.turns import Turns
+from copse.turns import InFlight, Turns
 from copse.web.security import (
     COOKIE_NAME,
     PLAIN_HTTP_COOKIE_MESSAGE,
@@ -166,6 +167,8 @@ class WebConfig:
     #: Pages rendered at once in this process (``web_page_threads``), shared by
     #: every event loop of the process (see copse.turns); None: no limit.
     page_turns: Turns | None = field(init=False, repr=False, default=None)
+    #: The client-API requests in flight in this process (``web_page_pause``).
+    tablet_requests: InFlight | None = None
 
     def __post_init__(self) -> None:
         n = self.settings.effective_web_page_threads
@@ -338,13 +341,36 @@ def page(
             # loop, holding no thread), so a burst of page views cannot crowd a
             # tablet's upload out of this process's interpreter.
             async with config.page_turns.turn():
-                return await anyio.to_thread.run_sync(_run, config, view, request, form, checks)
+                started = time.monotonic()
+                response = await anyio.to_thread.run_sync(_run, config, view, request, form, checks)
+                await _pause_beside_tablets(config, time.monotonic() - started)
+                return response
 
         endpoint.__name__ = view.__name__
         endpoint.__doc__ = view.__doc__
         return endpoint
 
     return decorate
+
+
+#: The longest pause a page takes beside tablet requests (``web_page_pause``).
+MAX_PAGE_PAUSE = 2.0
+
+
+async def _pause_beside_tablets(config: WebConfig, render_seconds: float) -> None:
+    """Hold the page turn a while if tablets are being served (``web_page_pause``).
+
+    Pages and uploads share the process's interpreter lock; one page thread
+    rendering back to back takes about half of it from an upload.  Pausing
+    for ``web_page_pause`` times the render leaves the upload the rest.  The
+    pause ends as soon as no tablet request is in flight.
+    """
+    tablets, factor = config.tablet_requests, config.settings.web_page_pause
+    if tablets is None or factor <= 0 or not tablets.busy:
+        return
+    deadline = time.monotonic() + min(MAX_PAGE_PAUSE, render_seconds * factor)
+    while tablets.busy and (left := deadline - time.monotonic()) > 0:
+        await anyio.sleep(min(left, 0.01))
 
 
 @dataclass(frozen=True)
