@@ -72,7 +72,13 @@ def page_loop(c: httpx.Client, stop: threading.Event, out: list[tuple[float, flo
         out.append((t0, time.monotonic() - t0))
 
 
-def run(size: str, seed: int, workers: int = 1, page_threads: int = -1) -> str:
+def run(
+    size: str,
+    seed: int,
+    workers: int = 1,
+    page_threads: int = -1,
+    page_pause: float = 1.0,
+) -> str:
     work = Path(tempfile.mkdtemp(prefix="copse-bench-pages-"))
     db = dbs.create("sqlite", "", work)
     srv = Server(
@@ -82,6 +88,7 @@ def run(size: str, seed: int, workers: int = 1, page_threads: int = -1) -> str:
         extra_env={
             "COPSE_ALLOW_INSECURE_COOKIES": "true",
             "COPSE_WEB_PAGE_THREADS": str(page_threads),
+            "COPSE_WEB_PAGE_PAUSE": str(page_pause),
         },
     )
     srv.start()
@@ -123,7 +130,8 @@ def run(size: str, seed: int, workers: int = 1, page_threads: int = -1) -> str:
             [
                 f"SQLite, `{size}` tablet one-step first upload (seed {seed}), "
                 f"{N_CLIENTS} web clients looping over the task list, "
-                f"{workers} server process(es), web_page_threads={page_threads}:",
+                f"{workers} server process(es), web_page_threads={page_threads}, "
+                f"web_page_pause={page_pause}:",
                 "",
                 "| measure | value |",
                 "|---|---|",
@@ -152,8 +160,22 @@ def main() -> None:
         default=-1,
         help="the server's web_page_threads (default -1: the server's own default; 0: no limit)",
     )
+    p.add_argument(
+        "--page-pause",
+        type=float,
+        default=1.0,
+        help="the server's web_page_pause (default 1, the server's default; 0: no pause)",
+    )
     args = p.parse_args()
-    print(run(args.size, args.seed, args.workers, args.page_threads))
+    print(
+        run(
+            args.size,
+            args.seed,
+            args.workers,
+            args.page_threads,
+            args.page_pause,
+        )
+    )
 
 
 if __name__ == "__main__":

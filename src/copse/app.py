@@ -30,6 +30,7 @@ from copse.readapi.routes import routes as readapi_routes
 from copse.services.downloads import jobs as download_jobs
 from copse.services.downloads.runner import run_next
 from copse.sync.warm import warm_up
+from copse.turns import InFlight
 from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
 
@@ -170,6 +171,7 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
     api = ClientApi(engine, settings)
 
     gate = LargeRequestGate(settings)
+    tablets = InFlight()  # web pages make room for these (web_page_pause)
 
     async def client_api(request: Request) -> Response:
         if request.method != "POST":
@@ -203,7 +205,8 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
         body_bytes = len(holder[0])
         # A chunked (undeclared) large body takes its turn once read.
         async with gate.turn(0 if gate.is_large(declared) else len(holder[0])):
-            result = await run_in_threadpool(api.handle, holder, request.url.query, remote)
+            with tablets.track():
+                result = await run_in_threadpool(api.handle, holder, request.url.query, remote)
         # What the observability middleware reports (metrics, slow-request log).
         request.state.copse_api = {
             "operation": result.operation,
@@ -226,7 +229,7 @@ def create_app(settings: Settings, engine: sa.Engine | None = None) -> Starlette
     # The web front end: its own routes, error pages and headers.
     from copse.web.app import install as install_web
 
-    install_web(app, settings, engine)
+    install_web(app, settings, engine, tablets)
     # Outermost, so every request (API, web, health) gets an id and is counted.
     app.add_middleware(ObservabilityMiddleware, settings=settings, engine=engine)
     app.state.engine = engine

@@ -65,13 +65,20 @@ class Settings:
     large_upload_wait_seconds: int = 120
     #: Web pages rendered at once per server process; 0 = no limit (the thread
     #: pool's).  Page rendering is Python work under the process's one
-    #: interpreter lock: on SQLite, 1 kept a 10,000-row upload within 1.4x of
-    #: its time alone beside 10 looping page clients, against 3.4-6x unlimited
-    #: (bench/NOTES.md).  Others queue in the event loop, holding no thread; the
-    #: cost is that one slow page delays the next in that process.  -1 (the
-    #: default): 1 on SQLite, where tablets and pages share one writer and one
-    #: process, and no limit on PostgreSQL and MariaDB.
+    #: interpreter lock, beside any upload in the same process: on SQLite
+    #: (one writer, so usually one process) unlimited pages slowed a
+    #: 10,000-row upload 3-20x beside 10 looping page clients, 1 far less
+    #: (bench/NOTES.md, "web pages beside a large upload").  Others wait
+    #: their turn in the event loop, holding no thread; the cost is that one
+    #: slow page delays the next in that process.  -1 (the default): 1 on
+    #: SQLite, no limit on PostgreSQL and MariaDB (several worker processes).
     web_page_threads: int = -1
+    #: With ``web_page_threads`` limited: while a client-API (tablet) request
+    #: is being served in the same process, a page keeps its turn after
+    #: rendering for this many times its render time (at most 2 s, and no
+    #: longer than the tablet requests last), so pages take at most
+    #: 1 / (1 + this) of the time beside an upload.  0: no pause.
+    web_page_pause: float = 1.0
     log_level: str = "INFO"
     #: Send the web session cookie over plain HTTP too (development only).
     allow_insecure_cookies: bool = False

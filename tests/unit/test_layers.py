@@ -29,6 +29,7 @@ RANK = {
     "policy": 1,
     "config": 1,
     "logs": 1,
+    "turns": 1,
     "db": 2,
     "extra_strings": 2,
     "schema": 3,

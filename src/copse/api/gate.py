@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager
 import anyio
 
 from copse.config import Settings
+from copse.turns import Turns
 
 
 class ServerBusy(Exception):
@@ -40,11 +41,11 @@ class ServerBusy(Exception):
 
 
 class LargeRequestGate:
-    """Admits at most ``max_large_uploads`` large requests at once (one event loop)."""
+    """Admits at most ``max_large_uploads`` large requests at once (any event loop)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._sem: anyio.Semaphore | None = None  # made in the server's event loop
+        self._turns = Turns(max(1, settings.max_large_uploads))
 
     def is_large(self, size: int) -> bool:
         return size >= self.settings.large_upload_bytes
@@ -55,15 +56,13 @@ class LargeRequestGate:
         if not self.is_large(size):
             yield
             return
-        if self._sem is None:
-            self._sem = anyio.Semaphore(max(1, self.settings.max_large_uploads))
         got = False
         with anyio.move_on_after(self.settings.large_upload_wait_seconds):
-            await self._sem.acquire()
+            await self._turns.acquire()
             got = True
         if not got:
             raise ServerBusy(self.settings)
         try:
             yield
         finally:
-            self._sem.release()
+            self._turns.release()

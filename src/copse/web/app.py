@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from copse.config import Settings
+from copse.turns import InFlight
 from copse.web import (
     views_accounts,
     views_admin,
@@ -125,13 +126,19 @@ def routes() -> list[Route | Mount]:
     ]
 
 
-def install(app: Starlette, settings: Settings, engine: sa.Engine) -> None:
-    """Add the web front end to an app that already serves the client API."""
+def install(
+    app: Starlette, settings: Settings, engine: sa.Engine, tablet_requests: InFlight | None = None
+) -> None:
+    """Add the web front end to an app that already serves the client API.
+
+    ``tablet_requests``: the client-API requests in flight (``web_page_pause``).
+    """
     config = WebConfig(
         settings=settings,
         engine=engine,
         secret=SecretKey(settings.data_dir),
         secure_cookies=not insecure_cookies_allowed(settings),
+        tablet_requests=tablet_requests,
     )
     app.state.web = config
     for r in routes():

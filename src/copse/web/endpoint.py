@@ -21,10 +21,9 @@ its CSRF token is bound to), run in a write transaction and write at once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import weakref
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +45,7 @@ from copse.config import Settings
 from copse.db.tx import run_in_transaction
 from copse.services.audit_summary import summarise as summarise_audit
 from copse.services.server_settings import database_title
+from copse.turns import InFlight, Turns
 from copse.web.security import (
     COOKIE_NAME,
     PLAIN_HTTP_COOKIE_MESSAGE,
@@ -164,23 +164,15 @@ class WebConfig:
     secret: SecretKey
     secure_cookies: bool
     templates: jinja2.Environment = field(default_factory=make_templates)
-    #: The ``web_page_threads`` limiter of each event loop: a limiter belongs to
-    #: the loop it was first used in (a server process has one; a test client
-    #: may start several), and the limit is per process either way.
-    _page_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-        field(default_factory=weakref.WeakKeyDictionary, init=False, repr=False)
-    )
+    #: Pages rendered at once in this process (``web_page_threads``), shared by
+    #: every event loop of the process (see copse.turns); None: no limit.
+    page_turns: Turns | None = field(init=False, repr=False, default=None)
+    #: The client-API requests in flight in this process (``web_page_pause``).
+    tablet_requests: InFlight | None = None
 
-    def page_limiter(self) -> anyio.CapacityLimiter | None:
-        """The running loop's page limiter, or None when pages are not limited."""
+    def __post_init__(self) -> None:
         n = self.settings.effective_web_page_threads
-        if n <= 0:
-            return None
-        loop = asyncio.get_running_loop()
-        limiter = self._page_limiters.get(loop)
-        if limiter is None:
-            limiter = self._page_limiters[loop] = anyio.CapacityLimiter(n)
-        return limiter
+        self.page_turns = Turns(n) if n > 0 else None
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("database_title", self.settings.database_title)
@@ -343,17 +335,42 @@ def page(
             except HttpError as exc:
                 return config.error_page(exc.status, exc.message)
             checks = _Checks(login, admin, csrf, request.method == "POST" or get_writes)
-            # With web_page_threads set, pages take turns, so a burst of page
-            # views cannot crowd a tablet's upload out of this process.
-            return await anyio.to_thread.run_sync(
-                _run, config, view, request, form, checks, limiter=config.page_limiter()
-            )
+            if config.page_turns is None:
+                return await anyio.to_thread.run_sync(_run, config, view, request, form, checks)
+            # With web_page_threads set, pages take turns (waiting in the event
+            # loop, holding no thread), so a burst of page views cannot crowd a
+            # tablet's upload out of this process's interpreter.
+            async with config.page_turns.turn():
+                started = time.monotonic()
+                response = await anyio.to_thread.run_sync(_run, config, view, request, form, checks)
+                await _pause_beside_tablets(config, time.monotonic() - started)
+                return response
 
         endpoint.__name__ = view.__name__
         endpoint.__doc__ = view.__doc__
         return endpoint
 
     return decorate
+
+
+#: The longest pause a page takes beside tablet requests (``web_page_pause``).
+MAX_PAGE_PAUSE = 2.0
+
+
+async def _pause_beside_tablets(config: WebConfig, render_seconds: float) -> None:
+    """Hold the page turn a while if tablets are being served (``web_page_pause``).
+
+    Pages and uploads share the process's interpreter lock; one page thread
+    rendering back to back takes about half of it from an upload.  Pausing
+    for ``web_page_pause`` times the render leaves the upload the rest.  The
+    pause ends as soon as no tablet request is in flight.
+    """
+    tablets, factor = config.tablet_requests, config.settings.web_page_pause
+    if tablets is None or factor <= 0 or not tablets.busy:
+        return
+    deadline = time.monotonic() + min(MAX_PAGE_PAUSE, render_seconds * factor)
+    while tablets.busy and (left := deadline - time.monotonic()) > 0:
+        await anyio.sleep(min(left, 0.01))
 
 
 @dataclass(frozen=True)
