@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 import time
 import uuid
 from collections.abc import Callable
@@ -147,7 +146,8 @@ def timed_api_login(server: ServerProcess, user: str, password: str) -> float:
 def test_unknown_username_costs_the_same_as_a_wrong_password(
     edge: str, cli: Any, secure_server: Callable[..., ServerProcess]
 ) -> None:
-    """Medians of many tries, interleaved so that load affects both alike."""
+    """The fastest of many tries each, interleaved: load only ever adds time, so the
+    minimum is the cost itself (medians flaked on a machine shared with other suites)."""
     cli("user", "add", "erin", "--password", "tall-copper-kettle-9", "--may-use-webviewer")
     s = secure_server(
         COPSE_BCRYPT_ROUNDS="10",
@@ -168,6 +168,6 @@ def test_unknown_username_costs_the_same_as_a_wrong_password(
     for _ in range(25):
         known.append(attempt(s, "erin", "wrong-password-123"))
         unknown.append(attempt(s, f"nobody-{uuid.uuid4().hex[:12]}", "wrong-password-123"))
-    k, u = statistics.median(known), statistics.median(unknown)
+    k, u = min(known), min(unknown)
     assert k > 0.02, f"a cost-10 bcrypt check should take tens of ms, took {k:.4f} s"
     assert abs(k - u) / k < 0.20, f"known user {k * 1000:.1f} ms, unknown {u * 1000:.1f} ms"
