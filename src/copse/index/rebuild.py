@@ -9,7 +9,7 @@ computes now, since the index task list relies on all of them (§9.7).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from copse.index.compute import iter_idnum_entries, iter_task_entries, naive
 from copse.index.names import rebuild_name_keys
-from copse.schema.registry import TABLES, TASK_TABLES
+from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import idnum_index, task_index
 
 #: Called with (tables done, tables in total, table name) during a rebuild.
@@ -104,55 +104,127 @@ def _differences(
             yield f"{label}: wrong {name}: index has {g!r}, data says {w!r}"
 
 
+#: Stored index entries read at a time by the checks.
+PAGE = 5000
+
+
+def _pages(conn: sa.Connection, stmt: sa.Select[Any], col: sa.Column[Any]) -> Iterator[Any]:
+    """The rows of ``stmt`` in ``col`` order (unique, not NULL), one bounded query at a time.
+
+    No result stays open between pages, so the caller may run other queries
+    on the same connection meanwhile (MariaDB cannot while a result streams).
+    """
+    last: Any = None
+    while True:
+        q = stmt if last is None else stmt.where(col > last)
+        rows = conn.execute(q.order_by(col).limit(PAGE)).mappings().all()
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        last = rows[-1][col.name]
+
+
+def _merged(
+    wanted: Iterable[dict[str, Any]],
+    actual: Iterable[Any],
+    want_key: str,
+    got_key: str,
+) -> Iterator[tuple[dict[str, Any] | None, list[Any]]]:
+    """Computed entries and stored ones, both in key order, paired by key.
+
+    Yields (computed entry or None, the stored entries with its key): memory
+    stays bounded whatever the size of the index.
+    """
+    got_iter = iter(actual)
+    pending = next(got_iter, None)
+
+    def take(upto: Any | None) -> Iterator[list[Any]]:
+        """Groups of stored entries with keys below ``upto`` (None: all the rest)."""
+        nonlocal pending
+        while pending is not None and (upto is None or pending[got_key] < upto):
+            group = [pending]
+            pending = next(got_iter, None)
+            while pending is not None and pending[got_key] == group[0][got_key]:
+                group.append(pending)
+                pending = next(got_iter, None)
+            yield group
+
+    for want in wanted:
+        k = want[want_key]
+        for extra in take(k):
+            yield None, extra
+        same: list[Any] = []
+        while pending is not None and pending[got_key] == k:
+            same.append(pending)
+            pending = next(got_iter, None)
+        yield want, same
+    for extra in take(None):
+        yield None, extra
+
+
 def check_task_index(conn: sa.Connection) -> list[str]:
-    """Differences between `_task_index` and the current task rows."""
+    """Differences between `_task_index` and the current task rows.
+
+    Table by table, the stored entries (in ``task_pk`` order) are merged with
+    the computed ones (in the same order), so memory stays bounded.
+    """
     now = datetime.now(UTC).replace(tzinfo=None)
     problems: list[str] = []
     ti = task_index
-    actual: dict[tuple[Any, Any], list[Any]] = {}
-    for r in conn.execute(sa.select(ti).order_by(ti.c.index_entry_pk)).mappings():
-        actual.setdefault((r["task_table_name"], r["task_pk"]), []).append(r)
+
+    def extras(rows: list[Any], why: str) -> None:
+        for r in rows:
+            problems.append(
+                f"index entry {r['index_entry_pk']} (task {r['task_table_name']} "
+                f"_pk={r['task_pk']}): extra entry, {why}"
+            )
+
     for table in TASK_TABLES:
-        for want in iter_task_entries(conn, table, None, now):
+        of_table = sa.select(ti).where(ti.c.task_table_name == table)
+        stored = _pages(conn, of_table.where(ti.c.task_pk.is_not(None)), ti.c.task_pk)
+        wanted = iter_task_entries(conn, table, None, now)
+        for want, got in _merged(wanted, stored, "task_pk", "task_pk"):
+            if want is None:
+                extras(got, "no current task with this _pk")
+                continue
             label = f"task {table} _pk={want['task_pk']}"
-            got = actual.pop((table, want["task_pk"]), None)
-            if got is None:
+            if not got:
                 problems.append(f"{label}: current task has no index entry")
                 continue
             if len(got) > 1:
                 problems.append(f"{label}: {len(got)} index entries")
             problems.extend(_differences(label, want, got[0], TASK_FIELDS))
-    for (table, pk), rows in sorted(actual.items(), key=lambda kv: (str(kv[0][0]), kv[0][1] or 0)):
-        why = (
-            "no such task table"
-            if table not in TABLES or not TABLES[table].is_task
-            else "no current task with this _pk"
-        )
-        for r in rows:
-            problems.append(
-                f"index entry {r['index_entry_pk']} (task {table} _pk={pk}): extra entry, {why}"
-            )
+        nulls = conn.execute(of_table.where(ti.c.task_pk.is_(None))).mappings().all()
+        extras(list(nulls), "no current task with this _pk")
+    others = conn.execute(
+        sa.select(ti)
+        .where(sa.or_(ti.c.task_table_name.is_(None), ti.c.task_table_name.not_in(TASK_TABLES)))
+        .order_by(ti.c.task_table_name, ti.c.task_pk, ti.c.index_entry_pk)
+    ).mappings()
+    extras(list(others), "no such task table")
     return problems
 
 
 def check_idnum_index(conn: sa.Connection) -> list[str]:
-    """Differences between `_idnum_index` and the current ID numbers."""
+    """Differences between `_idnum_index` and the current ID numbers (merged in key order)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     problems: list[str] = []
     ii = idnum_index
-    actual = {r["idnum_pk"]: r for r in conn.execute(sa.select(ii)).mappings()}
-    for want in iter_idnum_entries(conn, None, now):
+    stored = _pages(conn, sa.select(ii), ii.c.idnum_pk)
+    wanted = iter_idnum_entries(conn, None, now)
+    for want, got in _merged(wanted, stored, "idnum_pk", "idnum_pk"):
+        if want is None:
+            problems.extend(
+                f"ID number index entry {r['idnum_pk']}: extra entry, no current ID number "
+                "with a value and a current patient has this _pk"
+                for r in got
+            )
+            continue
         label = f"ID number patient_idnum _pk={want['idnum_pk']}"
-        got = actual.pop(want["idnum_pk"], None)
-        if got is None:
+        if not got:
             problems.append(f"{label}: current ID number has no index entry")
             continue
-        problems.extend(_differences(label, want, got, IDNUM_FIELDS))
-    for pk in sorted(actual):
-        problems.append(
-            f"ID number index entry {pk}: extra entry, no current ID number with a value "
-            "and a current patient has this _pk"
-        )
+        problems.extend(_differences(label, want, got[0], IDNUM_FIELDS))
     return problems
 
 
