@@ -8,7 +8,7 @@ the server refuses any write in it, and the transaction is rolled back at the en
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,7 +25,7 @@ NEWEST_KNOWN_REVISION = "0087"
 #: Tables every CamCOPS database has; without them it is not one.
 CAMCOPS_MARKER_TABLES = ("_alembic_version", "_security_users", "_security_devices", "patient")
 #: Rows fetched from the server at a time while streaming a table.
-STREAM_ROWS = 500
+STREAM_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -206,9 +206,10 @@ def stream_rows(
     *,
     source: bool = True,
     after: tuple[Any, ...] | None = None,
-) -> Iterator[Any]:
-    """Rows of one table in key order, streamed: on the source, those that are
-    copied; in copse, those that came from CamCOPS; only keys after ``after``."""
+) -> Iterator[Sequence[Any]]:
+    """Rows (tuples of ``columns``) of one table in key order, streamed: on the
+    source, those that are copied; in copse, those that came from CamCOPS;
+    only keys after ``after``."""
     q = sa.select(*(plan.table.c[c] for c in columns)).order_by(
         *(plan.table.c[k] for k in plan.key)
     )
@@ -218,4 +219,8 @@ def stream_rows(
     if after is not None:
         q = q.where(plan.key_after(after))
     result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
-    yield from result.mappings()
+    try:
+        for part in result.partitions():
+            yield from map(tuple, part)
+    finally:
+        result.close()
