@@ -33,6 +33,57 @@ from copse.schema.registry import TABLES
 HERE = Path(__file__).resolve().parent
 FIXTURE = Path(os.environ.get("COPSE_CAMCOPS_FIXTURE", "/work/shared/fixtures/camcops-2.4.24"))
 GROUP = "camcops_import"
+#: How the copies of a client row differ from the original (see ``_multiply``).
+CLIENT_SHIFTS = {
+    "_pk": "_pk + {shift}",
+    "_device_id": "_device_id + {dev_shift}",
+    "_predecessor_pk": "_predecessor_pk + {shift}",
+    "_successor_pk": "_successor_pk + {shift}",
+}
+
+
+def _multiply(
+    conn: sa.Connection,
+    table: str,
+    key: str,
+    top: int,
+    scale: int,
+    shifted: dict[str, str],
+    devices: int,
+) -> None:
+    """Make ``scale`` copies of a table's rows; copy k has ``key + k * top``.
+
+    Doubling: copies 0..n-1 give n..2n-1 in one statement (then the remainder),
+    so a large scale takes a few statements; each is committed on its own (a
+    large scale is GBs of BLOBs).  ``shifted``: column -> SQL of its value in the
+    new copies, with ``{shift}`` (key offset) and ``{dev_shift}`` (device offset).
+    """
+    cols = [
+        str(c)
+        for c in conn.execute(
+            sa.text(
+                "SELECT column_name FROM information_schema.columns WHERE "
+                "table_schema = DATABASE() AND table_name = :t ORDER BY ordinal_position"
+            ),
+            {"t": table},
+        ).scalars()
+    ]
+    names = ", ".join(f"`{c}`" for c in cols)
+    have = 1
+    while have < scale:
+        more = min(have, scale - have)
+        values = ", ".join(
+            shifted[c].format(shift=have * top, dev_shift=have * devices)
+            if c in shifted
+            else f"`{c}`"
+            for c in cols
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO `{table}` ({names}) SELECT {values} FROM `{table}` "
+            f"WHERE `{key}` <= {more * top}"
+        )
+        conn.commit()
+        have += more
 
 
 def _source(mysql_url: str, scale: int) -> tuple[str, int, int]:
@@ -55,29 +106,29 @@ def _source(mysql_url: str, scale: int) -> tuple[str, int, int]:
     url = server.set(drivername="mysql", database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     rows = 0
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        devices = int(conn.exec_driver_sql("SELECT MAX(id) FROM _security_devices").scalar_one())
+        # Each copy is uploaded by its own devices (copies of the fixture's, id + k *
+        # devices), so every record has its own identity (device, era, client id) and
+        # one current row, as in a real CamCOPS database.
+        _multiply(
+            conn,
+            "_security_devices",
+            "id",
+            devices,
+            scale,
+            {
+                "id": "id + {shift}",
+                "name": "CONCAT(SUBSTRING_INDEX(name, '~', 1), '~', id + {shift})",
+            },
+            devices,
+        )
         for table in TABLES:
             top = conn.exec_driver_sql(f"SELECT MAX(_pk) FROM `{table}`").scalar_one()
             if top is None:
                 continue
-            cols = [
-                c
-                for c in conn.execute(
-                    sa.text(
-                        "SELECT column_name FROM information_schema.columns WHERE "
-                        "table_schema = DATABASE() AND table_name = :t ORDER BY ordinal_position"
-                    ),
-                    {"t": table},
-                ).scalars()
-                if c != "_pk"
-            ]
-            names = ", ".join(f"`{c}`" for c in cols)
-            for k in range(1, scale):
-                conn.exec_driver_sql(
-                    f"INSERT INTO `{table}` (_pk, {names}) "
-                    f"SELECT _pk + {k * int(top)}, {names} FROM `{table}` WHERE _pk <= {int(top)}"
-                )
+            _multiply(conn, table, "_pk", int(top), scale, CLIENT_SHIFTS, devices)
         for table in TABLES:
             rows += int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM `{table}`").scalar_one())
         blob_bytes = int(
