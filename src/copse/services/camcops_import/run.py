@@ -187,6 +187,7 @@ def _copy(
             now=now,
             batching=options.batching,
             progress=progress,
+            expected=result.counts[p.name],
         )
         result.inserted += counts.inserted
         result.updated += counts.updated
@@ -244,7 +245,7 @@ def run_import(
             _copy(src, engine, plans, options, result, now, progress)
         with engine.connect() as dst:
             for p in plans:
-                result.verify_problems.extend(compare_table(src, dst, p))
+                result.verify_problems.extend(compare_table(src, dst, p, result.counts.get(p.name)))
             result.index_problems = check_index(dst)
     if result.written:
         with engine.begin() as dst:

@@ -8,7 +8,7 @@ the server refuses any write in it, and the transaction is rolled back at the en
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from copse.db.engine import normalise_url
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, TablePlan
+from copse.services.camcops_import.rows import Row
 
 #: The newest CamCOPS 2.4.x schema revision this importer knows (camcops-server 2.4.24).
 NEWEST_KNOWN_REVISION = "0087"
@@ -199,17 +200,17 @@ def count_kept(conn: sa.Connection, plan: TablePlan) -> tuple[int, int]:
     return n, total - n
 
 
-def stream_rows(
+def stream_chunks(
     conn: sa.Connection,
     plan: TablePlan,
     columns: tuple[str, ...],
     *,
     source: bool = True,
     after: tuple[Any, ...] | None = None,
-) -> Iterator[Sequence[Any]]:
-    """Rows (tuples of ``columns``) of one table in key order, streamed: on the
-    source, those that are copied; in copse, those that came from CamCOPS;
-    only keys after ``after``."""
+) -> Iterator[list[Row]]:
+    """Rows (tuples of ``columns``) of one table in key order, streamed a chunk
+    at a time: on the source, those that are copied; in copse, those that came
+    from CamCOPS; only keys after ``after``."""
     q = sa.select(*(plan.table.c[c] for c in columns)).order_by(
         *(plan.table.c[k] for k in plan.key)
     )
@@ -221,6 +222,20 @@ def stream_rows(
     result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
     try:
         for part in result.partitions():
-            yield from map(tuple, part)
+            chunk: list[Row] = list(map(tuple, part))
+            yield chunk
     finally:
         result.close()
+
+
+def stream_rows(
+    conn: sa.Connection,
+    plan: TablePlan,
+    columns: tuple[str, ...],
+    *,
+    source: bool = True,
+    after: tuple[Any, ...] | None = None,
+) -> Iterator[Row]:
+    """The rows of :func:`stream_chunks` one by one."""
+    for chunk in stream_chunks(conn, plan, columns, source=source, after=after):
+        yield from chunk

@@ -14,6 +14,7 @@ complete import it writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import TablePlan
+from copse.services.camcops_import.prefetch import Prefetch
 from copse.services.camcops_import.rows import Row, RowShape, row_shape, same_values
 from copse.services.camcops_import.source import stream_rows
 from copse.services.camcops_import.state import save_progress
@@ -203,8 +205,12 @@ def sync_table(
     now: datetime,
     batching: Batching,
     progress: Progress | None = None,
+    expected: int | None = None,
 ) -> SyncCounts:
-    """Bring copse's table level with the source, committing batch by batch."""
+    """Bring copse's table level with the source, committing batch by batch.
+
+    ``expected``: how many rows the source table holds, if known.
+    """
     counts = SyncCounts()
     shape = row_shape(plan)
     lo = after
@@ -213,16 +219,22 @@ def sync_table(
         # one) every row is new: no batch needs to read copse's rows back.
         compare = _holds_rows_after(dst, plan, after)
     rows = stream_rows(src, plan, plan.source_columns, after=after)
-    for batch in _batches(rows, shape, batching):
-        with engine.begin() as dst:
-            ins, upd, gone = _apply_batch(dst, shape, batch, lo, compare)
-            lo = shape.key(batch[-1])
-            save_progress(dst, source_id, plan.name, lo, ins + upd, now)
-        counts.inserted += ins
-        counts.updated += upd
-        counts.to_delete.extend(gone)
-        if progress is not None:
-            progress(plan.name, len(batch))
+    batches = _batches(rows, shape, batching)
+    with ExitStack() as stack:
+        if expected is None or expected > batching.rows:
+            # The next batch is read from the source while this one is written
+            # (for a table of one batch, a thread would only cost its start).
+            batches = iter(stack.enter_context(Prefetch(batches)))
+        for batch in batches:
+            with engine.begin() as dst:
+                ins, upd, gone = _apply_batch(dst, shape, batch, lo, compare)
+                lo = shape.key(batch[-1])
+                save_progress(dst, source_id, plan.name, lo, ins + upd, now)
+            counts.inserted += ins
+            counts.updated += upd
+            counts.to_delete.extend(gone)
+            if progress is not None:
+                progress(plan.name, len(batch))
     with engine.begin() as dst:
         tail: list[Key] = []
         if compare:

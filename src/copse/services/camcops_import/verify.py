@@ -11,20 +11,42 @@ difference is reported with the row's identity (device, era, client id,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 
 import sqlalchemy as sa
 
 from copse.services.camcops_import.plan import TablePlan
-from copse.services.camcops_import.rows import Row, differing_columns, row_shape, same_values
-from copse.services.camcops_import.source import era_counts, stream_rows
+from copse.services.camcops_import.prefetch import Prefetch
+from copse.services.camcops_import.rows import (
+    Row,
+    RowShape,
+    differing_columns,
+    row_shape,
+    same_values,
+)
+from copse.services.camcops_import.source import era_counts, stream_chunks
 
 #: At most this many differing rows are named per table (the count is always given).
 MAX_NAMED = 20
 
 
-def compare_table(src: sa.Connection, dst: sa.Connection, plan: TablePlan) -> list[str]:
-    """Every difference between one source table and its copse copy."""
+#: Tables larger than this are read on both sides by threads, at the same time.
+PREFETCH_ABOVE = 5000
+
+
+def _rows(chunks: Iterable[list[Row]]) -> Iterator[Row]:
+    for chunk in chunks:
+        yield from chunk
+
+
+def compare_table(
+    src: sa.Connection, dst: sa.Connection, plan: TablePlan, expected: int | None = None
+) -> list[str]:
+    """Every difference between one source table and its copse copy.
+
+    ``expected``: how many rows the source table holds, if known.
+    """
     problems: list[str] = []
     diffs: list[str] = []
     shape = row_shape(plan)
@@ -38,8 +60,25 @@ def compare_table(src: sa.Connection, dst: sa.Connection, plan: TablePlan) -> li
                     f"{w} rows in CamCOPS, {g} in copse"
                 )
     transform = shape.transform
-    a_iter: Iterator[Row] = map(transform, stream_rows(src, plan, plan.source_columns))
-    b_iter = stream_rows(dst, plan, shape.columns, source=False)
+    a_chunks: Iterator[list[Row]] = (
+        list(map(transform, c)) for c in stream_chunks(src, plan, plan.source_columns)
+    )
+    b_chunks = stream_chunks(dst, plan, shape.columns, source=False)
+    with ExitStack() as stack:
+        if expected is None or expected > PREFETCH_ABOVE:
+            # perf: each side is read (driver and server) while the rows are compared.
+            a_chunks = iter(stack.enter_context(Prefetch(a_chunks)))
+            b_chunks = iter(stack.enter_context(Prefetch(b_chunks)))
+        diffs = _merge(shape, _rows(a_chunks), _rows(b_chunks))
+    problems.extend(diffs[:MAX_NAMED])
+    if len(diffs) > MAX_NAMED:
+        problems.append(f"{plan.name}: ... {len(diffs) - MAX_NAMED} more differing rows")
+    return problems
+
+
+def _merge(shape: RowShape, a_iter: Iterator[Row], b_iter: Iterator[Row]) -> list[str]:
+    """The differences between the source's rows and copse's, both in key order."""
+    diffs: list[str] = []
     a, b = next(a_iter, None), next(b_iter, None)
     while a is not None or b is not None:
         ka = shape.key(a) if a is not None else None
@@ -56,7 +95,4 @@ def compare_table(src: sa.Connection, dst: sa.Connection, plan: TablePlan) -> li
                 changed = differing_columns(shape.columns, a, b)
                 diffs.append(f"{shape.name_row(a)}: values differ in {', '.join(changed)}")
             a, b = next(a_iter, None), next(b_iter, None)
-    problems.extend(diffs[:MAX_NAMED])
-    if len(diffs) > MAX_NAMED:
-        problems.append(f"{plan.name}: ... {len(diffs) - MAX_NAMED} more differing rows")
-    return problems
+    return diffs
