@@ -86,8 +86,8 @@ def _multiply(
         have += more
 
 
-def _source(mysql_url: str, scale: int) -> tuple[str, int, int]:
-    """A MariaDB database holding the fixture scaled up: (url, rows, BLOB bytes)."""
+def _source(mysql_url: str, scale: int) -> tuple[str, int, int, int]:
+    """A MariaDB database holding the fixture scaled up: (url, rows, task rows, BLOB bytes)."""
     name = f"copse_bench_src_{uuid.uuid4().hex[:8]}"
     server = normalise_url(mysql_url)
     admin = sa.create_engine(server._replace(database=None), isolation_level="AUTOCOMMIT")
@@ -105,7 +105,7 @@ def _source(mysql_url: str, scale: int) -> tuple[str, int, int]:
     subprocess.run(args, input=dump, env=env, check=True, capture_output=True)
     url = server.set(drivername="mysql", database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    rows = 0
+    rows = task_rows = 0
     with engine.connect() as conn:
         conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
         devices = int(conn.exec_driver_sql("SELECT MAX(id) FROM _security_devices").scalar_one())
@@ -129,13 +129,15 @@ def _source(mysql_url: str, scale: int) -> tuple[str, int, int]:
             if top is None:
                 continue
             _multiply(conn, table, "_pk", int(top), scale, CLIENT_SHIFTS, devices)
-        for table in TABLES:
-            rows += int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM `{table}`").scalar_one())
+        for table, info in TABLES.items():
+            n = int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM `{table}`").scalar_one())
+            rows += n
+            task_rows += n if info.is_task else 0
         blob_bytes = int(
             conn.exec_driver_sql("SELECT COALESCE(SUM(LENGTH(theblob)), 0) FROM blobs").scalar_one()
         )
     engine.dispose()
-    return url, rows, blob_bytes
+    return url, rows, task_rows, blob_bytes
 
 
 def _drop_source(url: str) -> None:
@@ -166,11 +168,21 @@ def _copse(db_url: str, *args: str) -> tuple[float, float]:
 
 
 def run_import_bench(
-    backends: list[str], urls: dict[str, str], scale: int, work: Path, log: Any
+    backends: list[str],
+    urls: dict[str, str],
+    scale: int,
+    work: Path,
+    log: Any,
+    label: str = "",
 ) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     log(f"source: fixture x{scale}")
-    src, rows, blob_bytes = _source(urls["mysql"], scale)
+    t0 = time.perf_counter()
+    src, rows, task_rows, blob_bytes = _source(urls["mysql"], scale)
+    log(
+        f"source: {rows} rows ({task_rows} task rows), {blob_bytes / 1e6:.0f} MB of BLOBs "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
     try:
         for backend in backends:
             why = dbs.available(backend, urls.get(backend, ""))
@@ -189,9 +201,12 @@ def run_import_bench(
                 records.append(
                     {
                         "group": GROUP,
+                        "label": label,
+                        "date": time.strftime("%Y-%m-%d %H:%M"),
                         "backend": backend,
                         "scale": scale,
                         "rows": rows,
+                        "task_rows": task_rows,
                         "blob_mb": blob_bytes / 1e6,
                         "whole_s": whole,
                         "verify_s": verify,
@@ -219,13 +234,22 @@ def main(args: Any) -> int:
 
     urls = {"postgresql": args.pg_url, "mysql": args.mysql_url}
     backends = (args.backends or "sqlite,postgresql,mysql").split(",")
-    records = run_import_bench(backends, urls, args.scale, work, log)
+    label = args.label or ""
+    records = run_import_bench(backends, urls, args.scale, work, log, label)
     results = work / "results.json"
     data = json.loads(results.read_text()) if results.exists() else {"meta": {}, "records": []}
-    data["records"] = [r for r in data["records"] if r.get("group") != GROUP] + records
+    # A run replaces the figures of the same scale, label and backend; others are kept.
+    done = {(r["scale"], r["label"], r["backend"]) for r in records}
+    data["records"] = [
+        r
+        for r in data["records"]
+        if r.get("group") != GROUP
+        or (r.get("scale"), r.get("label", ""), r.get("backend")) not in done
+    ] + records
     data["meta"]["camcops_import"] = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
-        "command": f"python -m bench import-camcops --scale {args.scale}",
+        "command": f"python -m bench import-camcops --scale {args.scale}"
+        + (f" --label {label}" if label else ""),
     }
     results.write_text(json.dumps(data, indent=1, default=str))
     notes = HERE / "NOTES.md"
