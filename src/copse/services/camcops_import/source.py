@@ -25,8 +25,10 @@ from copse.services.camcops_import.rows import Row
 NEWEST_KNOWN_REVISION = "0087"
 #: Tables every CamCOPS database has; without them it is not one.
 CAMCOPS_MARKER_TABLES = ("_alembic_version", "_security_users", "_security_devices", "patient")
-#: Rows fetched from the server at a time while streaming a table.
+#: Rows fetched from the server at a time while streaming a table...
 STREAM_ROWS = 2000
+#: ... and a table with BLOBs (memory: a row may hold megabytes).
+STREAM_BLOB_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,9 @@ def stream_chunks(
         q = q.where(cond)
     if after is not None:
         q = q.where(plan.key_after(after))
-    result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
+    blobs = any(isinstance(plan.table.c[c].type, sa.LargeBinary) for c in columns)
+    size = STREAM_BLOB_ROWS if blobs else STREAM_ROWS
+    result = conn.execution_options(stream_results=True, yield_per=size).execute(q)
     try:
         for part in result.partitions():
             chunk: list[Row] = list(map(tuple, part))
