@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from copse.audit import audit
-from copse.index.rebuild import check_index, reindex_all
+from copse.index.rebuild import check_index, reindex_all_checked
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, SKIPPED_ROWS, TablePlan, build_plan
 from copse.services.camcops_import.source import (
@@ -81,6 +81,8 @@ class ImportResult:
     not_carried: list[str] = field(default_factory=list)
     verify_problems: list[str] = field(default_factory=list)
     index_problems: list[str] = field(default_factory=list)
+    #: Whether ``index_problems`` is already known (the index was rebuilt and checked).
+    index_checked: bool = False
     written: bool = False
     #: "new" (into an empty copse), "resumed" (an interrupted run) or "again" (catching up).
     mode: str = "new"
@@ -199,7 +201,9 @@ def _copy(
             result.deleted += len(keys)
         reset_sequences(dst, plans)
         if result.changed or earlier is None or earlier.phase != COMPLETE:
-            reindex_all(dst, now)
+            # The rebuilt index is checked as it is written (no second computation).
+            result.index_problems = reindex_all_checked(dst, now)
+            result.index_checked = True
         set_phase(dst, source_id, COPIED, now)
     result.written = True
 
@@ -246,7 +250,8 @@ def run_import(
         with engine.connect() as dst:
             for p in plans:
                 result.verify_problems.extend(compare_table(src, dst, p, result.counts.get(p.name)))
-            result.index_problems = check_index(dst)
+            if not result.index_checked:
+                result.index_problems = check_index(dst)
     if result.written:
         with engine.begin() as dst:
             source_id = source_identity(options.source_url)
