@@ -26,9 +26,14 @@ def copy_rows(
         f"COPY {prep.format_table(table)} ({', '.join(prep.quote(c) for c in columns)}) FROM STDIN"
     )
     raw: Any = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
+    dbapi_error: type[Exception] = conn.dialect.loaded_dbapi.Error
+    try:
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except dbapi_error as exc:
+        # As SQLAlchemy raises a driver's error, so callers handle both paths alike.
+        raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi_error) from exc
 
 
 def insert_tuples(
