@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from copse.db.bulk import insert_tuples
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import TablePlan
-from copse.services.camcops_import.prefetch import Prefetch
+from copse.services.camcops_import.prefetch import Prefetch, threads_pay
 from copse.services.camcops_import.rows import Row, RowShape, row_shape, same_values
 from copse.services.camcops_import.source import stream_rows
 from copse.services.camcops_import.state import save_progress
@@ -120,7 +120,11 @@ def _write(
 
 
 def _apply_batch(
-    conn: sa.Connection, shape: RowShape, batch: list[Row], lo: Key | None, compare: bool
+    conn: sa.Connection,
+    shape: RowShape,
+    batch: list[Row],
+    lo: Key | None,
+    compare: bool,
 ) -> tuple[int, int, list[Key]]:
     """Write one batch (its rows cover the keys after ``lo`` up to its last row's).
 
@@ -202,7 +206,7 @@ def sync_table(
     rows = stream_rows(src, plan, plan.source_columns, after=after)
     batches = _batches(rows, shape, batching)
     with ExitStack() as stack:
-        if expected is None or expected > batching.rows:
+        if threads_pay(engine.dialect.name) and (expected is None or expected > batching.rows):
             # The next batch is read from the source while this one is written
             # (for a table of one batch, a thread would only cost its start).
             batches = iter(stack.enter_context(Prefetch(batches)))

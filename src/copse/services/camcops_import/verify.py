@@ -17,7 +17,7 @@ from contextlib import ExitStack
 import sqlalchemy as sa
 
 from copse.services.camcops_import.plan import TablePlan
-from copse.services.camcops_import.prefetch import Prefetch
+from copse.services.camcops_import.prefetch import Prefetch, threads_pay
 from copse.services.camcops_import.rows import (
     Row,
     RowShape,
@@ -65,7 +65,7 @@ def compare_table(
     )
     b_chunks = stream_chunks(dst, plan, shape.columns, source=False)
     with ExitStack() as stack:
-        if expected is None or expected > PREFETCH_ABOVE:
+        if threads_pay(dst.dialect.name) and (expected is None or expected > PREFETCH_ABOVE):
             # perf: each side is read (driver and server) while the rows are compared.
             a_chunks = iter(stack.enter_context(Prefetch(a_chunks)))
             b_chunks = iter(stack.enter_context(Prefetch(b_chunks)))
