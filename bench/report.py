@@ -323,22 +323,32 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
         when = meta.get("camcops_import", {})
         parts.append("## Importing a CamCOPS database (`copse import-camcops`)\n")
         parts.append(
+            "`python -m bench import-camcops --scale N [--label L]` (last: "
             f"`{when.get('command', 'python -m bench import-camcops')}` on "
-            f"{when.get('date', '?')}: the CamCOPS 2.4.24 fixture in MariaDB, its client tables "
-            "copied *scale* times, imported by the real command into a fresh copse database. "
+            f"{when.get('date', '?')}): the CamCOPS 2.4.24 fixture in MariaDB, its client tables "
+            "copied *scale* times (each copy with its own devices), imported by the real "
+            "command into a fresh copse database; *code* = the label of the run (which code; "
+            "*older*: before issue 19's speed work, copies sharing the fixture's devices). "
             "*whole* = copy + index rebuild + row-by-row verification; *verify* = a "
-            "`--verify-only` run; copy rate = rows / (whole - verify). *peak RSS* = the "
-            "command's maximum resident memory. *again* = a re-run with nothing new.\n"
+            "`--verify-only` run (rows compared, index checked); *copy / index / check s* = "
+            "the command's own times of its phases (printed since the import-speed work); "
+            "copy rate = rows / copy s (where not printed: rows / (whole - verify)). "
+            "*peak RSS* = the command's maximum resident memory. *again* = a re-run with "
+            "nothing new.\n"
         )
         parts.append(
             _table(
                 [
+                    "code",
+                    "date",
                     "backend",
                     "scale",
                     "rows",
+                    "task rows",
                     "BLOB MB",
                     "whole s",
                     "verify s",
+                    "copy / index / check s",
                     "copy rows/s",
                     "whole rows/s",
                     "peak RSS MB",
@@ -346,18 +356,24 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
                 ],
                 [
                     [
+                        r.get("label", ""),
+                        r.get("date", when.get("date", "?")),
                         r["backend"],
                         r["scale"],
                         r["rows"],
+                        r.get("task_rows", ""),
                         _f(r["blob_mb"], ".1f"),
                         _f(r["whole_s"], ".1f"),
                         _f(r["verify_s"], ".1f"),
+                        " / ".join(_f(r[k], ".1f") for k in ("copy_s", "index_s", "check_s"))
+                        if "copy_s" in r
+                        else "",
                         _f(r["copy_rows_per_s"], ".0f"),
                         _f(r["whole_rows_per_s"], ".0f"),
                         _f(r["peak_rss_mb"], ".0f"),
                         _f(r["again_s"], ".1f"),
                     ]
-                    for r in imp
+                    for r in sorted(imp, key=lambda r: (r["scale"], r.get("label", "")))
                 ],
             )
         )

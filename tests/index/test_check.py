@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from copse.index import check_index
+from copse.index import check_index, rebuild
 from copse.schema.tables import idnum_index, task_index
 from tests.index.conftest import IndexHarness
 from tests.index.test_maintain import base_state, current_pk
@@ -91,8 +91,13 @@ CORRUPTIONS: dict[str, tuple[Callable[[IndexHarness], Any], str]] = {
 }
 
 
+@pytest.mark.parametrize("page", [1, rebuild.PAGE])
 @pytest.mark.parametrize("kind", sorted(CORRUPTIONS))
-def test_check_index_detects(h: IndexHarness, kind: str) -> None:
+def test_check_index_detects(
+    h: IndexHarness, kind: str, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also with the stored entries read one per page (the merge across pages)."""
+    monkeypatch.setattr(rebuild, "PAGE", page)
     h.onestep(base_state())
     h.assert_exact()
     make, expected = CORRUPTIONS[kind]
@@ -121,4 +126,18 @@ def test_cli_check_and_reindex(h: IndexHarness, cli: Any) -> None:
     out = cli("reindex")
     assert "Reindexed: 3 task entries, 1 ID-number entries." in out
     assert "Index OK" in cli("check-index")
+    h.assert_exact()
+
+
+@pytest.mark.parametrize("kind", sorted(CORRUPTIONS))
+def test_checked_rebuild_repairs_and_reports_clean(h: IndexHarness, kind: str) -> None:
+    """``reindex_all_checked`` (the import's rebuild): whatever was wrong, the
+    rebuilt index is exact, and its own check says so without a second computation."""
+    h.onestep(base_state())
+    make, _ = CORRUPTIONS[kind]
+    stmt = make(h)
+    with h.engine.begin() as conn:
+        conn.execute(stmt)
+    with h.engine.begin() as conn:
+        assert rebuild.reindex_all_checked(conn, h.tick()) == []
     h.assert_exact()

@@ -50,6 +50,13 @@ def _print_report(result: ImportResult, dry_run: bool) -> None:
     )
 
 
+def _print_times(result: ImportResult) -> None:
+    names = {"copy": "copy", "index": "index rebuild", "verify": "verification"}
+    times = [f"{names[k]} {v:.1f} s" for k, v in result.seconds.items()]
+    if times:
+        click.echo(f"Time: {', '.join(times)}.")
+
+
 @click.command("import-camcops")
 @click.argument("source_url")
 @click.option("--dry-run", is_flag=True, help="Read everything and report; write nothing.")
@@ -117,9 +124,11 @@ def import_camcops_cmd(
     for p in result.index_problems:
         click.echo(f"INDEX: {p}")
     if not result.ok:
+        _print_times(result)
         click.echo(
             f"Verification FAILED: {len(result.verify_problems)} difference(s), "
             f"{len(result.index_problems)} index problem(s)."
         )
         sys.exit(1)
     click.echo("Verification OK: every table matches CamCOPS row for row; index check clean.")
+    _print_times(result)

@@ -414,7 +414,9 @@ def iter_idnum_entries(
     for chunk in chunked(pks):
         rows = list(
             conn.execute(
-                sa.select(*cols).where(t.c._pk.in_(chunk), t.c._current == sa.true())
+                sa.select(*cols)
+                .where(t.c._pk.in_(chunk), t.c._current == sa.true())
+                .order_by(t.c._pk)
             ).mappings()
         )
         yield from idnum_entries_for_rows(conn, rows, now)

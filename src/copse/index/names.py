@@ -78,10 +78,17 @@ def rebuild_name_keys(conn: sa.Connection) -> int:
     """Delete and recompute every key; returns how many patient rows have one."""
     conn.execute(sa.delete(patient_name_index))
     p = CLIENT_TABLES["patient"]
-    rows = conn.execute(sa.select(p.c._pk, p.c.surname, p.c.forename).order_by(p.c._pk)).all()
-    for chunk in chunked(rows, 1000):
-        conn.execute(sa.insert(patient_name_index), _entries(chunk))
-    return len(rows)
+    # A page of patients at a time (memory: an import brings hundreds of thousands).
+    q = sa.select(p.c._pk, p.c.surname, p.c.forename).order_by(p.c._pk).limit(1000)
+    done = 0
+    last: int | None = None
+    while True:
+        rows = conn.execute(q if last is None else q.where(p.c._pk > last)).all()
+        if not rows:
+            return done
+        conn.execute(sa.insert(patient_name_index), _entries(rows))
+        done += len(rows)
+        last = int(rows[-1]._pk)
 
 
 def name_key_differences(conn: sa.Connection) -> list[str]:

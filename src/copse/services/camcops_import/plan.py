@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -161,38 +160,6 @@ def build_plan() -> list[TablePlan]:
             )
         )
     return plans
-
-
-def _client_text(value: Any) -> Any:
-    """CamCOPS's DATE and TIME columns as the ISO text the tablet sends and copse keeps."""
-    if isinstance(value, timedelta):
-        secs = int(value.total_seconds())
-        sign = "-" if secs < 0 else ""
-        h, rest = divmod(abs(secs), 3600)
-        text = f"{sign}{h:02d}:{rest // 60:02d}:{rest % 60:02d}"
-        if value.microseconds:
-            text += f".{value.microseconds:06d}"
-        return text
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def transform_row(plan: TablePlan, row: Mapping[str, Any]) -> dict[str, Any]:
-    """The copse row for one source row."""
-    out = dict(row)
-    if plan.is_client:
-        for c in plan.text_date_columns:
-            out[c] = _client_text(out[c])
-    out.update(plan.fixed)
-    name = plan.name
-    if name == "_security_users" and out.get("hashedpw") is None:
-        # CamCOPS's system user has no hash; copse's has an empty one that matches nothing.
-        out["hashedpw"] = ""
-    elif name == "_security_audit":
-        src = out.get("source") or ""
-        out["source"] = (AUDIT_SOURCE_PREFIX + src)[:AUDIT_SOURCE_LENGTH]
-    return out
 
 
 def identity(plan: TablePlan, row: Mapping[str, Any]) -> str:

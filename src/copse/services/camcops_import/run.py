@@ -11,6 +11,7 @@ ones (these are marked ``camcops:``) and are not part of the comparison.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from copse.audit import audit
-from copse.index.rebuild import check_index, reindex_all
+from copse.index.rebuild import check_index, reindex_all_checked
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, SKIPPED_ROWS, TablePlan, build_plan
 from copse.services.camcops_import.source import (
@@ -81,6 +82,10 @@ class ImportResult:
     not_carried: list[str] = field(default_factory=list)
     verify_problems: list[str] = field(default_factory=list)
     index_problems: list[str] = field(default_factory=list)
+    #: Whether ``index_problems`` is already known (the index was rebuilt and checked).
+    index_checked: bool = False
+    #: Seconds spent per phase ("copy", "index", "verify"), for the report.
+    seconds: dict[str, float] = field(default_factory=dict)
     written: bool = False
     #: "new" (into an empty copse), "resumed" (an interrupted run) or "again" (catching up).
     mode: str = "new"
@@ -156,6 +161,7 @@ def _copy(
     progress: Progress | None,
 ) -> None:
     """Check the copse side, then bring every table level with CamCOPS."""
+    started = time.perf_counter()
     source_id = source_identity(options.source_url)
     with engine.begin() as dst:
         earlier = _check_earlier(dst, source_id)
@@ -187,19 +193,25 @@ def _copy(
             now=now,
             batching=options.batching,
             progress=progress,
+            expected=result.counts[p.name],
         )
         result.inserted += counts.inserted
         result.updated += counts.updated
         if counts.to_delete:
             deletions.append((p, counts.to_delete))
+    result.seconds["copy"] = time.perf_counter() - started
+    started = time.perf_counter()
     with engine.begin() as dst:
         for p, keys in reversed(deletions):
             delete_rows(dst, p, keys)
             result.deleted += len(keys)
         reset_sequences(dst, plans)
         if result.changed or earlier is None or earlier.phase != COMPLETE:
-            reindex_all(dst, now)
+            # The rebuilt index is checked as it is written (no second computation).
+            result.index_problems = reindex_all_checked(dst, now)
+            result.index_checked = True
         set_phase(dst, source_id, COPIED, now)
+    result.seconds["index"] = time.perf_counter() - started
     result.written = True
 
 
@@ -242,10 +254,13 @@ def run_import(
             if on_total is not None:
                 on_total(result.total_rows)
             _copy(src, engine, plans, options, result, now, progress)
+        started = time.perf_counter()
         with engine.connect() as dst:
             for p in plans:
-                result.verify_problems.extend(compare_table(src, dst, p))
-            result.index_problems = check_index(dst)
+                result.verify_problems.extend(compare_table(src, dst, p, result.counts.get(p.name)))
+            if not result.index_checked:
+                result.index_problems = check_index(dst)
+        result.seconds["verify"] = time.perf_counter() - started
     if result.written:
         with engine.begin() as dst:
             source_id = source_identity(options.source_url)

@@ -19,13 +19,16 @@ from sqlalchemy.engine import make_url
 from copse.db.engine import normalise_url
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, TablePlan
+from copse.services.camcops_import.rows import Row
 
 #: The newest CamCOPS 2.4.x schema revision this importer knows (camcops-server 2.4.24).
 NEWEST_KNOWN_REVISION = "0087"
 #: Tables every CamCOPS database has; without them it is not one.
 CAMCOPS_MARKER_TABLES = ("_alembic_version", "_security_users", "_security_devices", "patient")
-#: Rows fetched from the server at a time while streaming a table.
-STREAM_ROWS = 500
+#: Rows fetched from the server at a time while streaming a table...
+STREAM_ROWS = 2000
+#: ... and a table with BLOBs (memory: a row may hold megabytes).
+STREAM_BLOB_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -199,16 +202,17 @@ def count_kept(conn: sa.Connection, plan: TablePlan) -> tuple[int, int]:
     return n, total - n
 
 
-def stream_rows(
+def stream_chunks(
     conn: sa.Connection,
     plan: TablePlan,
     columns: tuple[str, ...],
     *,
     source: bool = True,
     after: tuple[Any, ...] | None = None,
-) -> Iterator[Any]:
-    """Rows of one table in key order, streamed: on the source, those that are
-    copied; in copse, those that came from CamCOPS; only keys after ``after``."""
+) -> Iterator[list[Row]]:
+    """Rows (tuples of ``columns``) of one table in key order, streamed a chunk
+    at a time: on the source, those that are copied; in copse, those that came
+    from CamCOPS; only keys after ``after``."""
     q = sa.select(*(plan.table.c[c] for c in columns)).order_by(
         *(plan.table.c[k] for k in plan.key)
     )
@@ -217,5 +221,25 @@ def stream_rows(
         q = q.where(cond)
     if after is not None:
         q = q.where(plan.key_after(after))
-    result = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q)
-    yield from result.mappings()
+    blobs = any(isinstance(plan.table.c[c].type, sa.LargeBinary) for c in columns)
+    size = STREAM_BLOB_ROWS if blobs else STREAM_ROWS
+    result = conn.execution_options(stream_results=True, yield_per=size).execute(q)
+    try:
+        for part in result.partitions():
+            chunk: list[Row] = list(map(tuple, part))
+            yield chunk
+    finally:
+        result.close()
+
+
+def stream_rows(
+    conn: sa.Connection,
+    plan: TablePlan,
+    columns: tuple[str, ...],
+    *,
+    source: bool = True,
+    after: tuple[Any, ...] | None = None,
+) -> Iterator[Row]:
+    """The rows of :func:`stream_chunks` one by one."""
+    for chunk in stream_chunks(conn, plan, columns, source=source, after=after):
+        yield from chunk

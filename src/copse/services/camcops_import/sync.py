@@ -13,21 +13,27 @@ complete import it writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from copse.db.bulk import insert_tuples
 from copse.services.camcops_import.errors import ImportProblem
-from copse.services.camcops_import.plan import TablePlan, identity, transform_row
+from copse.services.camcops_import.plan import TablePlan
+from copse.services.camcops_import.prefetch import Prefetch, threads_pay
+from copse.services.camcops_import.rows import Row, RowShape, row_shape, same_values
 from copse.services.camcops_import.source import stream_rows
 from copse.services.camcops_import.state import save_progress
-from copse.services.camcops_import.verify import row_digest
 
 #: A batch is written when it reaches this many rows or this many bytes of BLOB/text.
-BATCH_ROWS = 1000
+#: perf: each batch costs a few round trips and a commit; 5,000 rows make that
+#: a small share of the copy, and even the widest CamCOPS tables keep a batch
+#: of plain values to tens of MB (BLOBs and long texts are bounded by bytes).
+BATCH_ROWS = 5000
 BATCH_BYTES = 16 * 1024 * 1024
 
 #: Called with (table name, source rows just dealt with).
@@ -51,8 +57,8 @@ class Batching:
     bytes: int = BATCH_BYTES
 
 
-def _size(row: Mapping[str, Any]) -> int:
-    return sum(len(v) for v in row.values() if isinstance(v, (bytes, str)))
+def _size(row: Row) -> int:
+    return sum(len(v) for v in row if isinstance(v, (bytes, str)))
 
 
 def _first_line(exc: sa.exc.DBAPIError) -> str:
@@ -72,65 +78,90 @@ def _target_where(plan: TablePlan) -> list[sa.ColumnElement[bool]]:
     return [] if own is None else [own]
 
 
+def _insert(conn: sa.Connection, shape: RowShape, rows: list[Row]) -> None:
+    insert_tuples(conn, shape.plan.table, shape.columns, rows)
+
+
+def _update(conn: sa.Connection, shape: RowShape, rows: list[Row]) -> None:
+    # The SET clause is made from the rows' column names; the key is matched by k_*.
+    params = [
+        {
+            **shape.as_dict(r),
+            **{f"k_{k}": v for k, v in zip(shape.plan.key, shape.key(r), strict=True)},
+        }
+        for r in rows
+    ]
+    conn.execute(sa.update(shape.plan.table).where(_key_is(shape.plan)), params)
+
+
 def _write(
-    conn: sa.Connection, plan: TablePlan, stmt: sa.Executable, rows: list[dict[str, Any]]
+    conn: sa.Connection,
+    shape: RowShape,
+    how: Callable[[sa.Connection, RowShape, list[Row]], None],
+    rows: list[Row],
 ) -> None:
-    """Run a batch statement; if it fails, find and name the first row copse cannot store."""
+    """Write a batch; if that fails, find and name the first row copse cannot store."""
     try:
         with conn.begin_nested():
-            conn.execute(stmt, rows)
+            how(conn, shape, rows)
         return
     except sa.exc.DBAPIError as batch_exc:
         for row in rows:
             try:
                 with conn.begin_nested():
-                    conn.execute(stmt, [row])
+                    how(conn, shape, [row])
             except sa.exc.DBAPIError as exc:
                 raise ImportProblem(
-                    f"copse cannot store row {identity(plan, row)}: {_first_line(exc)}"
+                    f"copse cannot store row {shape.name_row(row)}: {_first_line(exc)}"
                 ) from None
         raise ImportProblem(
-            f"copse cannot store a batch of {plan.name}: {_first_line(batch_exc)}"
+            f"copse cannot store a batch of {shape.plan.name}: {_first_line(batch_exc)}"
         ) from None
 
 
 def _apply_batch(
-    conn: sa.Connection, plan: TablePlan, batch: list[dict[str, Any]], lo: Key | None
+    conn: sa.Connection,
+    shape: RowShape,
+    batch: list[Row],
+    lo: Key | None,
+    compare: bool,
 ) -> tuple[int, int, list[Key]]:
-    """Write one batch (its rows cover the keys after ``lo`` up to its last row's)."""
-    hi = tuple(batch[-1][k] for k in plan.key)
+    """Write one batch (its rows cover the keys after ``lo`` up to its last row's).
+
+    ``compare``: copse may already hold rows in that range (a re-run), which are
+    read and compared; otherwise every row is new and is simply inserted.
+    """
+    plan = shape.plan
+    if not compare:
+        _write(conn, shape, _insert, batch)
+        return len(batch), 0, []
+    hi = shape.key(batch[-1])
     cond = [plan.key_upto(hi), *_target_where(plan)]
     if lo is not None:
         cond.append(plan.key_after(lo))
-    cols = plan.all_columns
-    have = {
-        tuple(r[k] for k in plan.key): row_digest(dict(r), cols)
-        for r in conn.execute(sa.select(plan.table).where(*cond)).mappings()
-    }
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    cols = [plan.table.c[c] for c in shape.columns]
+    have = {shape.key(r): r for r in conn.execute(sa.select(*cols).where(*cond))}
+    inserts: list[Row] = []
+    updates: list[Row] = []
     for row in batch:
-        k = tuple(row[c] for c in plan.key)
-        digest = have.pop(k, None)
-        if digest is None:
+        old = have.pop(shape.key(row), None)
+        if old is None:
             inserts.append(row)
-        elif digest != row_digest(row, cols):
-            updates.append({**row, **{f"k_{c}": row[c] for c in plan.key}})
+        elif not same_values(row, old):
+            updates.append(row)
     if inserts:
-        _write(conn, plan, sa.insert(plan.table), inserts)
+        _write(conn, shape, _insert, inserts)
     if updates:
-        # The SET clause is made from the rows' column names; the key is matched by k_*.
-        _write(conn, plan, sa.update(plan.table).where(_key_is(plan)), updates)
+        _write(conn, shape, _update, updates)
     return len(inserts), len(updates), list(have)
 
 
-def _batches(
-    rows: Iterator[Mapping[str, Any]], plan: TablePlan, batching: Batching
-) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _batches(rows: Iterator[Row], shape: RowShape, batching: Batching) -> Iterator[list[Row]]:
+    batch: list[Row] = []
     size = 0
+    transform = shape.transform
     for src in rows:
-        row = transform_row(plan, src)
+        row = transform(src)
         batch.append(row)
         size += _size(row)
         if len(batch) >= batching.rows or size >= batching.bytes:
@@ -138,6 +169,15 @@ def _batches(
             batch, size = [], 0
     if batch:
         yield batch
+
+
+def _holds_rows_after(conn: sa.Connection, plan: TablePlan, after: Key | None) -> bool:
+    """Whether copse holds imported rows of this table with keys after ``after``."""
+    cond = _target_where(plan)
+    if after is not None:
+        cond.append(plan.key_after(after))
+    q = sa.select(*_key_cols(plan)).where(*cond).limit(1)
+    return conn.execute(q).first() is not None
 
 
 def sync_table(
@@ -150,27 +190,44 @@ def sync_table(
     now: datetime,
     batching: Batching,
     progress: Progress | None = None,
+    expected: int | None = None,
 ) -> SyncCounts:
-    """Bring copse's table level with the source, committing batch by batch."""
+    """Bring copse's table level with the source, committing batch by batch.
+
+    ``expected``: how many rows the source table holds, if known.
+    """
     counts = SyncCounts()
+    shape = row_shape(plan)
     lo = after
+    with engine.connect() as dst:
+        # perf: into an empty table (a first run, or the rest of an interrupted
+        # one) every row is new: no batch needs to read copse's rows back.
+        compare = _holds_rows_after(dst, plan, after)
     rows = stream_rows(src, plan, plan.source_columns, after=after)
-    for batch in _batches(rows, plan, batching):
-        with engine.begin() as dst:
-            ins, upd, gone = _apply_batch(dst, plan, batch, lo)
-            lo = tuple(batch[-1][k] for k in plan.key)
-            save_progress(dst, source_id, plan.name, lo, ins + upd, now)
-        counts.inserted += ins
-        counts.updated += upd
-        counts.to_delete.extend(gone)
-        if progress is not None:
-            progress(plan.name, len(batch))
+    batches = _batches(rows, shape, batching)
+    with ExitStack() as stack:
+        if threads_pay(engine.dialect.name) and (expected is None or expected > batching.rows):
+            # The next batch is read from the source while this one is written
+            # (for a table of one batch, a thread would only cost its start).
+            batches = iter(stack.enter_context(Prefetch(batches)))
+        for batch in batches:
+            with engine.begin() as dst:
+                ins, upd, gone = _apply_batch(dst, shape, batch, lo, compare)
+                lo = shape.key(batch[-1])
+                save_progress(dst, source_id, plan.name, lo, ins + upd, now)
+            counts.inserted += ins
+            counts.updated += upd
+            counts.to_delete.extend(gone)
+            if progress is not None:
+                progress(plan.name, len(batch))
     with engine.begin() as dst:
-        cond = _target_where(plan)
-        if lo is not None:
-            cond.append(plan.key_after(lo))
-        tail = dst.execute(sa.select(*_key_cols(plan)).where(*cond))
-        counts.to_delete.extend(tuple(r) for r in tail)
+        tail: list[Key] = []
+        if compare:
+            cond = _target_where(plan)
+            if lo is not None:
+                cond.append(plan.key_after(lo))
+            tail = [tuple(r) for r in dst.execute(sa.select(*_key_cols(plan)).where(*cond))]
+        counts.to_delete.extend(tail)
         save_progress(dst, source_id, plan.name, lo, 0, now, done=True)
     return counts
 
