@@ -21,6 +21,7 @@ its CSRF token is bound to), run in a write transaction and write at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -340,11 +341,16 @@ def page(
             # With web_page_threads set, pages take turns (waiting in the event
             # loop, holding no thread), so a burst of page views cannot crowd a
             # tablet's upload out of this process's interpreter.
-            async with config.page_turns.turn():
+            turns = config.page_turns
+            await turns.acquire()
+            try:
                 started = time.monotonic()
                 response = await anyio.to_thread.run_sync(_run, config, view, request, form, checks)
-                await _pause_beside_tablets(config, time.monotonic() - started)
-                return response
+            except BaseException:
+                turns.release()
+                raise
+            _release_after_pause(config, turns, time.monotonic() - started)
+            return response
 
         endpoint.__name__ = view.__name__
         endpoint.__doc__ = view.__doc__
@@ -357,20 +363,35 @@ def page(
 MAX_PAGE_PAUSE = 2.0
 
 
-async def _pause_beside_tablets(config: WebConfig, render_seconds: float) -> None:
-    """Hold the page turn a while if tablets are being served (``web_page_pause``).
+#: Turns being held after their page was sent (a reference, so the task is not collected).
+_PAUSES: set[asyncio.Task[None]] = set()
+
+
+def _release_after_pause(config: WebConfig, turns: Turns, render_seconds: float) -> None:
+    """Give the page turn back, after a pause if tablets are being served (``web_page_pause``).
 
     Pages and uploads share the process's interpreter lock; one page thread
-    rendering back to back takes about half of it from an upload.  Pausing
-    for ``web_page_pause`` times the render leaves the upload the rest.  The
-    pause ends as soon as no tablet request is in flight.
+    rendering back to back takes about half of it from an upload.  Keeping
+    the turn for ``web_page_pause`` times the render leaves the upload the
+    rest.  The page itself is sent at once (the next page waits, not this
+    one), and the pause ends as soon as no tablet request is in flight.
     """
     tablets, factor = config.tablet_requests, config.settings.web_page_pause
     if tablets is None or factor <= 0 or not tablets.busy:
+        turns.release()
         return
-    deadline = time.monotonic() + min(MAX_PAGE_PAUSE, render_seconds * factor)
-    while tablets.busy and (left := deadline - time.monotonic()) > 0:
-        await anyio.sleep(min(left, 0.01))
+
+    async def pause() -> None:
+        try:
+            deadline = time.monotonic() + min(MAX_PAGE_PAUSE, render_seconds * factor)
+            while tablets.busy and (left := deadline - time.monotonic()) > 0:
+                await anyio.sleep(min(left, 0.01))
+        finally:
+            turns.release()
+
+    task = asyncio.get_running_loop().create_task(pause())
+    _PAUSES.add(task)
+    task.add_done_callback(_PAUSES.discard)
 
 
 @dataclass(frozen=True)
