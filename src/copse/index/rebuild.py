@@ -9,7 +9,7 @@ computes now, since the index task list relies on all of them (§9.7).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,18 +79,9 @@ def reindex_all_checked(conn: sa.Connection, now: datetime) -> list[str]:
 
 def _read_back_idnums(conn: sa.Connection, batch: list[dict[str, Any]]) -> Iterator[str]:
     ii = idnum_index
-    pks = [e["idnum_pk"] for e in batch]
-    got = {
-        r["idnum_pk"]: r
-        for r in conn.execute(sa.select(ii).where(ii.c.idnum_pk.in_(pks))).mappings()
-    }
-    for want in batch:
-        label = f"ID number patient_idnum _pk={want['idnum_pk']}"
-        row = got.get(want["idnum_pk"])
-        if row is None:
-            yield f"{label}: current ID number has no index entry"
-        elif not _same(want, row, IDNUM_FIELDS):
-            yield from _differences(label, want, row, IDNUM_FIELDS)
+    q = sa.select(ii).where(ii.c.idnum_pk.in_([e["idnum_pk"] for e in batch]))
+    got = {r["idnum_pk"]: r for r in conn.execute(q).mappings()}
+    return _compare(batch, got, "idnum_pk", IDNUM_FIELDS, "ID number patient_idnum", "ID number")
 
 
 def _read_back_tasks(conn: sa.Connection, table: str, batch: list[dict[str, Any]]) -> Iterator[str]:
@@ -98,13 +89,25 @@ def _read_back_tasks(conn: sa.Connection, table: str, batch: list[dict[str, Any]
     pks = [e["task_pk"] for e in batch]
     q = sa.select(ti).where(ti.c.task_table_name == table, ti.c.task_pk.in_(pks))
     got = {r["task_pk"]: r for r in conn.execute(q).mappings()}
+    return _compare(batch, got, "task_pk", TASK_FIELDS, f"task {table}", "task")
+
+
+def _compare(
+    batch: list[dict[str, Any]],
+    got: Mapping[Any, sa.RowMapping],
+    key: str,
+    fields: tuple[tuple[str, str], ...],
+    label: str,
+    what: str,
+) -> Iterator[str]:
+    """What differs between the entries just written (``batch``) and those read back."""
     for want in batch:
-        label = f"task {table} _pk={want['task_pk']}"
-        row = got.get(want["task_pk"])
+        where = f"{label} _pk={want[key]}"
+        row = got.get(want[key])
         if row is None:
-            yield f"{label}: current task has no index entry"
-        elif not _same(want, row, TASK_FIELDS):
-            yield from _differences(label, want, row, TASK_FIELDS)
+            yield f"{where}: current {what} has no index entry"
+        elif not _same(want, row, fields):
+            yield from _differences(where, want, row, fields)
 
 
 def _rebuild(

@@ -34,7 +34,10 @@ by an indexed column: creation time (``ix__task_index_when_created_utc``,
 bytes, compared alike everywhere), or the table name; unknown dates (the
 index's sentinel) lowest, text compared by code point (``COLLATE "C"`` on
 PostgreSQL; the binary collation of copse's MySQL tables), ties broken by
-table name then server PK.  The client id and full ``when_created`` text
+table name then server PK.  MariaDB reads an order off an index only if the
+index holds every key in the same direction, so there the default order
+(newest first) has its own descending indexes (``ix__task_index_newest``,
+``ix__task_index_group_newest``; :mod:`copse.schema.only_on`).  The client id and full ``when_created`` text
 are read from the task rows of the returned page only.
 """
 
@@ -50,6 +53,7 @@ from copse.index.compute import MISSING_UTC, chunked, from_stored_utc, naive
 from copse.records.patient_match import field_conditions
 from copse.records.tasklist import TaskFilter, TaskPage, TaskRef, capped_total, count_limit
 from copse.schema.columns import ERA_NOW
+from copse.schema.only_on import MYSQL_DIALECTS
 from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
 
@@ -121,6 +125,15 @@ _COLUMNS = (
 
 
 def _raw_text_key(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """The table name as a sort key: NULL with the empty text, compared by code point.
+
+    MariaDB/MySQL get the bare column: NULL sorts lowest there as the empty
+    text does (and no table name is empty), so the order is the same, and an
+    expression would keep MariaDB from reading the order off
+    ``ix__task_index_newest`` (bench/NOTES.md, task list at scale).
+    """
+    if dialect in MYSQL_DIALECTS:
+        return col
     text = sa.func.coalesce(col, "")
     return text.collate("C") if dialect == "postgresql" else text
 

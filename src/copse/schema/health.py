@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from copse.db import migrate
+from copse.schema.only_on import include_object
 from copse.schema.tables import metadata
 
 VERSION_TABLE = migrate.VERSION_TABLE
@@ -58,7 +59,13 @@ def schema_differences(engine: sa.Engine) -> list[str]:
     backup of the wrong database or a half-restored one must be caught.
     """
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        ctx = MigrationContext.configure(
+            conn,
+            opts={
+                "version_table": VERSION_TABLE,
+                "include_object": include_object(conn.dialect.name),
+            },
+        )
         diffs = compare_metadata(ctx, metadata)
     return [describe_difference(d[0] if isinstance(d, list) else d) for d in diffs]
 

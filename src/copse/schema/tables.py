@@ -21,6 +21,7 @@ from copse.schema.columns import (
     VersionType,
     client_column_type,
 )
+from copse.schema.only_on import MYSQL_DIALECTS, only_on
 from copse.schema.registry import TABLES, TableInfo
 
 metadata = sa.MetaData(
@@ -371,6 +372,17 @@ task_index = _table(
         "when_added_batch_utc",
     ),
 )
+
+# MariaDB only (see copse.schema.only_on): the task list's default order,
+# newest first then table and PK, for everyone and for one group's users.
+_NEWEST = (
+    task_index.c.when_created_utc.desc(),
+    task_index.c.when_added_batch_utc.desc(),
+    task_index.c.task_table_name,
+    task_index.c.task_pk,
+)
+only_on(sa.Index("ix__task_index_newest", *_NEWEST), MYSQL_DIALECTS)
+only_on(sa.Index("ix__task_index_group_newest", task_index.c.group_id, *_NEWEST), MYSQL_DIALECTS)
 
 
 # ---------------------------------------------------------------------------
