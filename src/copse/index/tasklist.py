@@ -35,9 +35,10 @@ bytes, compared alike everywhere), or the table name; unknown dates (the
 index's sentinel) lowest, text compared by code point (``COLLATE "C"`` on
 PostgreSQL; the binary collation of copse's MySQL tables), ties broken by
 table name then server PK.  MariaDB reads an order off an index only if the
-index holds every key in the same direction, so there the default order
-(newest first) has its own descending indexes (``ix__task_index_newest``,
-``ix__task_index_group_newest``; :mod:`copse.schema.only_on`).  The client id and full ``when_created`` text
+index holds every key in the same direction, so there the newest-first and
+patient orders have their own descending indexes (``ix__task_index_newest``
+and the others of :mod:`copse.schema.only_on`'s MariaDB list in
+:mod:`copse.schema.tables`).  The client id and full ``when_created`` text
 are read from the task rows of the returned page only.
 """
 

@@ -24,6 +24,8 @@ import sqlalchemy as sa
 ONLY_ON = "copse_only_on"
 #: SQLAlchemy's names for a MySQL/MariaDB connection (the URL decides which).
 MYSQL_DIALECTS = ("mysql", "mariadb")
+#: The other backends copse runs on.
+NOT_MYSQL_DIALECTS = ("postgresql", "sqlite")
 
 
 def only_on(index: sa.Index, dialects: tuple[str, ...]) -> sa.Index:

@@ -21,7 +21,7 @@ from copse.schema.columns import (
     VersionType,
     client_column_type,
 )
-from copse.schema.only_on import MYSQL_DIALECTS, only_on
+from copse.schema.only_on import MYSQL_DIALECTS, NOT_MYSQL_DIALECTS, only_on
 from copse.schema.registry import TABLES, TableInfo
 
 metadata = sa.MetaData(
@@ -358,31 +358,49 @@ task_index = _table(
     sa.Index(
         "ix__task_index_group_created", "group_id", "when_created_utc", "when_added_batch_utc"
     ),
+)
+# Patient order on PostgreSQL and SQLite (MariaDB: the direction-matched ones below).
+only_on(
     sa.Index(
         "ix__task_index_patient_created",
-        "patient_sort_key",
-        "when_created_utc",
-        "when_added_batch_utc",
+        task_index.c.patient_sort_key,
+        task_index.c.when_created_utc,
+        task_index.c.when_added_batch_utc,
     ),
+    NOT_MYSQL_DIALECTS,
+)
+only_on(
     sa.Index(
         "ix__task_index_group_patient_created",
-        "group_id",
-        "patient_sort_key",
-        "when_created_utc",
-        "when_added_batch_utc",
+        task_index.c.group_id,
+        task_index.c.patient_sort_key,
+        task_index.c.when_created_utc,
+        task_index.c.when_added_batch_utc,
     ),
+    NOT_MYSQL_DIALECTS,
 )
 
 # MariaDB only (see copse.schema.only_on): the task list's default order,
-# newest first then table and PK, for everyone and for one group's users.
+# newest first then table and PK, and by patient (each direction, newest
+# first within a patient), for everyone and for one group's users.
 _NEWEST = (
     task_index.c.when_created_utc.desc(),
     task_index.c.when_added_batch_utc.desc(),
     task_index.c.task_table_name,
     task_index.c.task_pk,
 )
-only_on(sa.Index("ix__task_index_newest", *_NEWEST), MYSQL_DIALECTS)
-only_on(sa.Index("ix__task_index_group_newest", task_index.c.group_id, *_NEWEST), MYSQL_DIALECTS)
+_PATIENT = task_index.c.patient_sort_key
+_GROUP = task_index.c.group_id
+_MYSQL_ORDER_INDEXES: dict[str, tuple[sa.ColumnElement[Any], ...]] = {
+    "ix__task_index_newest": _NEWEST,
+    "ix__task_index_group_newest": (_GROUP, *_NEWEST),
+    "ix__task_index_patient_newest": (_PATIENT, *_NEWEST),
+    "ix__task_index_group_patient_newest": (_GROUP, _PATIENT, *_NEWEST),
+    "ix__task_index_patient_desc_newest": (_PATIENT.desc(), *_NEWEST),
+    "ix__task_index_group_patient_desc_newest": (_GROUP, _PATIENT.desc(), *_NEWEST),
+}
+for _name, _cols in _MYSQL_ORDER_INDEXES.items():
+    only_on(sa.Index(_name, *_cols), MYSQL_DIALECTS)
 
 
 # ---------------------------------------------------------------------------
