@@ -122,6 +122,37 @@ def test_session_expires_after_timeout(
     assert int(r2.data["session_id"]) != sid
 
 
+def test_session_idle_clock_restarts_at_most_once_a_minute(
+    server: ServerProcess, http: httpx.Client, site: dict[str, str], db: Backend
+) -> None:
+    r = registered(http, server)
+    sid = int(r.data["session_id"])
+    token = r.data["session_token"]
+
+    def set_last(value: datetime) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.update(sessions).where(sessions.c.id == sid).values(last_activity_utc=value)
+            )
+
+    def last() -> datetime:
+        with db.engine.connect() as conn:
+            q = sa.select(sessions.c.last_activity_utc).where(sessions.c.id == sid)
+            value: datetime = conn.execute(q).scalar_one()
+        return value
+
+    recent = datetime.utcnow().replace(microsecond=0) - timedelta(seconds=20)
+    set_last(recent)
+    r2 = call(http, server, "get_id_info", session_id=str(sid), session_token=token)
+    assert r2.ok and int(r2.data["session_id"]) == sid
+    assert last() == recent  # used 20 s ago: no write
+    older = datetime.utcnow().replace(microsecond=0) - timedelta(minutes=5)
+    set_last(older)
+    r3 = call(http, server, "get_id_info", session_id=str(sid), session_token=token)
+    assert r3.ok and int(r3.data["session_id"]) == sid
+    assert last() > older + timedelta(minutes=4)  # restarted to about now
+
+
 def test_session_bound_to_ip(server: ServerProcess, site: dict[str, str]) -> None:
     with httpx.Client() as a:
         r = registered(a, server)

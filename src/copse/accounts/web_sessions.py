@@ -78,9 +78,9 @@ def create_session(conn: sa.Connection, ip: str | None, now: datetime) -> WebSes
     return WebSession(int(key[0]), token, None)
 
 
-#: Don't rewrite ``last_activity_utc`` on every page view: a minute's
-#: precision on the idle timeout saves a write on most requests.
-_TOUCH_AFTER = timedelta(minutes=1)
+#: Don't rewrite ``last_activity_utc`` on every page view or tablet request:
+#: a minute's precision on the idle timeout saves a write on most requests.
+TOUCH_AFTER = timedelta(minutes=1)
 
 
 def find_session(
@@ -112,7 +112,7 @@ def find_session(
     row = conn.execute(q).first()
     if row is None:
         return None
-    if now - row.last_activity_utc >= _TOUCH_AFTER:
+    if now - row.last_activity_utc >= TOUCH_AFTER:
 
         def restart(c: sa.Connection) -> None:
             c.execute(sa.update(sessions).where(sessions.c.id == sid).values(last_activity_utc=now))
