@@ -3,12 +3,12 @@
 Server tables keep the CamCOPS names and columns (data-model.md, policies.md)
 so that administrators and reports find what they expect.  Client tables are
 generated from the registry: the server columns every client table carries
-(data-model.md §2.1) followed by the table's own client columns.
+(data-model.md §2.1) followed by the table's own client columns.  copse's
+index tables are declared in :mod:`copse.schema.index_tables` and the shared
+metadata in :mod:`copse.schema.meta`; both are re-exported here.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -16,32 +16,20 @@ from copse.schema.columns import (
     EraType,
     IsoText,
     LongText,
-    PatientSortKey,
     UtcDateTime,
     VersionType,
     client_column_type,
 )
-from copse.schema.only_on import MYSQL_DIALECTS, NOT_MYSQL_DIALECTS, only_on
+
+# Re-exported: the rest of copse imports every table, and the metadata, from here.
+from copse.schema.index_tables import idnum_index as idnum_index
+from copse.schema.index_tables import patient_name_index as patient_name_index
+from copse.schema.index_tables import task_index as task_index
+from copse.schema.meta import declare_table
+from copse.schema.meta import metadata as metadata
 from copse.schema.registry import TABLES, TableInfo
 
-metadata = sa.MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin", "mysql_engine": "InnoDB"}
-
-
-def _table(name: str, *cols: sa.schema.SchemaItem, **kw: Any) -> sa.Table:
-    options: dict[str, Any] = {**_MYSQL, **kw}
-    return sa.Table(name, metadata, *cols, **options)
-
-
-ip_use = _table(
+ip_use = declare_table(
     "_security_ip_use",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("clinical", sa.Boolean, nullable=False, default=False),
@@ -50,7 +38,7 @@ ip_use = _table(
     sa.Column("research", sa.Boolean, nullable=False, default=False),
 )
 
-groups = _table(
+groups = declare_table(
     "_security_groups",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(191), nullable=False, unique=True),
@@ -62,7 +50,7 @@ groups = _table(
     sa.Column("check_policy_on_upload", sa.Boolean, nullable=False, default=True),
 )
 
-group_group = _table(
+group_group = declare_table(
     "_security_group_group",
     sa.Column("group_id", sa.Integer, sa.ForeignKey("_security_groups.id"), primary_key=True),
     sa.Column(
@@ -70,7 +58,7 @@ group_group = _table(
     ),
 )
 
-users = _table(
+users = declare_table(
     "_security_users",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("username", sa.String(191), nullable=False, unique=True),
@@ -96,7 +84,7 @@ users = _table(
     sa.Column("mfa_last_totp_step", sa.BigInteger),
 )
 
-memberships = _table(
+memberships = declare_table(
     "_security_user_group",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
@@ -129,7 +117,7 @@ memberships = _table(
     sa.UniqueConstraint("user_id", "group_id"),
 )
 
-devices = _table(
+devices = declare_table(
     "_security_devices",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(191), unique=True),
@@ -147,7 +135,7 @@ devices = _table(
     sa.Column("last_finalizing_eras", sa.String(255)),
 )
 
-sessions = _table(
+sessions = declare_table(
     "_security_webviewer_sessions",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("token", sa.String(88)),
@@ -162,7 +150,7 @@ sessions = _table(
 
 #: copse (issue 13, migration 0005): one-time recovery codes, stored as
 #: SHA-256 hashes (the codes are random, 50 bits: a slow hash adds nothing).
-mfa_recovery_codes = _table(
+mfa_recovery_codes = declare_table(
     "_security_mfa_recovery_codes",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
@@ -180,7 +168,7 @@ mfa_recovery_codes = _table(
 #: copse (issue 13, migration 0005): a web session half-way through a
 #: two-factor step: ``login`` (password right, code awaited) or ``enrol``
 #: (a new TOTP secret shown, its first code awaited).
-mfa_pending = _table(
+mfa_pending = declare_table(
     "_security_mfa_pending",
     sa.Column(
         "session_id",
@@ -199,21 +187,21 @@ mfa_pending = _table(
     sa.Column("started_utc", UtcDateTime, nullable=False),
 )
 
-login_failures = _table(
+login_failures = declare_table(
     "_security_login_failures",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("username", sa.String(191), nullable=False, index=True),
     sa.Column("login_failure_at", UtcDateTime, nullable=False),
 )
 
-account_lockouts = _table(
+account_lockouts = declare_table(
     "_security_account_lockouts",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("username", sa.String(191), nullable=False, index=True),
     sa.Column("locked_until", UtcDateTime, nullable=False),
 )
 
-idnum_definitions = _table(
+idnum_definitions = declare_table(
     "_idnum_definitions",
     sa.Column("which_idnum", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("description", sa.String(255)),
@@ -224,7 +212,7 @@ idnum_definitions = _table(
     sa.Column("fhir_id_system", sa.String(255)),
 )
 
-dirty_tables = _table(
+dirty_tables = declare_table(
     "_dirty_tables",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("device_id", sa.Integer, sa.ForeignKey("_security_devices.id"), nullable=False),
@@ -233,7 +221,7 @@ dirty_tables = _table(
     sa.UniqueConstraint("device_id", "tablename"),
 )
 
-special_notes = _table(
+special_notes = declare_table(
     "_special_notes",
     sa.Column("note_id", sa.Integer, primary_key=True),
     sa.Column("basetable", sa.String(128), index=True),
@@ -246,7 +234,7 @@ special_notes = _table(
     sa.Column("hidden", sa.Boolean, nullable=False, default=False),
 )
 
-audit = _table(
+audit = declare_table(
     "_security_audit",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("when_access_utc", UtcDateTime, nullable=False, index=True),
@@ -263,7 +251,7 @@ audit = _table(
 #: Progress of ``copse import-camcops`` (migration 0009): one row per copied
 #: table (how far the current run got) and a ``*`` row for the whole import
 #: (which CamCOPS database, and whether the import is complete).
-import_state = _table(
+import_state = declare_table(
     "_import_state",
     sa.Column("table_name", sa.String(128), primary_key=True),
     sa.Column("source", sa.String(255), nullable=False),
@@ -273,7 +261,7 @@ import_state = _table(
     sa.Column("updated_at_utc", UtcDateTime, nullable=False),
 )
 
-server_settings = _table(
+server_settings = declare_table(
     "_server_settings",
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("database_title", sa.String(255)),
@@ -289,7 +277,7 @@ server_settings = _table(
 # lives here, not in a server process, so any worker on any host can run a
 # job (claimed by an atomic UPDATE), and a job whose process died is found by
 # its lease running out.
-download_jobs = _table(
+download_jobs = declare_table(
     "_download_jobs",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
@@ -314,94 +302,6 @@ download_jobs = _table(
     sa.Column("owner", sa.String(255)),
     sa.Column("lease_until_utc", UtcDateTime),
 )
-
-idnum_index = _table(
-    "_idnum_index",
-    sa.Column("idnum_pk", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("indexed_at_utc", UtcDateTime, nullable=False),
-    sa.Column("patient_pk", sa.Integer, index=True),
-    sa.Column("which_idnum", sa.Integer, nullable=False, index=True),
-    sa.Column("idnum_value", sa.BigInteger, index=True),
-)
-
-#: copse (issue 15, migration 0008): each patient row's surname and forename
-#: folded for search (lower case, accents removed; see copse.index.names), so
-#: that a prefix search is one indexed LIKE on every backend.
-patient_name_index = _table(
-    "_patient_name_index",
-    sa.Column("patient_pk", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("surname_key", sa.String(255), index=True),
-    sa.Column("forename_key", sa.String(255), index=True),
-)
-
-task_index = _table(
-    "_task_index",
-    sa.Column("index_entry_pk", sa.Integer, primary_key=True),
-    sa.Column("indexed_at_utc", UtcDateTime, nullable=False),
-    sa.Column("task_table_name", sa.String(128), index=True),
-    sa.Column("task_pk", sa.Integer, index=True),
-    sa.Column("patient_pk", sa.Integer, index=True),
-    sa.Column("device_id", sa.Integer, nullable=False, index=True),
-    sa.Column("era", EraType, nullable=False, index=True),
-    sa.Column("when_created_utc", UtcDateTime, nullable=False, index=True),
-    sa.Column("when_created_iso", IsoText, nullable=False),
-    sa.Column("when_added_batch_utc", UtcDateTime, nullable=False),
-    sa.Column("adding_user_id", sa.Integer),
-    # Indexed as the first column of ix__task_index_group_created.
-    sa.Column("group_id", sa.Integer, nullable=False),
-    # NULL = unknown (a task without completeness logic).
-    sa.Column("task_is_complete", sa.Boolean),
-    # The patient's place in "sort by patient" (copse.records.tasklist.patient_sort_key).
-    sa.Column("patient_sort_key", PatientSortKey, nullable=False),
-    sa.UniqueConstraint("task_table_name", "task_pk"),
-    # The task list's orders, each served by an index scan (copse.index.tasklist).
-    sa.Index(
-        "ix__task_index_group_created", "group_id", "when_created_utc", "when_added_batch_utc"
-    ),
-)
-# Patient order on PostgreSQL and SQLite (MariaDB: the direction-matched ones below).
-only_on(
-    sa.Index(
-        "ix__task_index_patient_created",
-        task_index.c.patient_sort_key,
-        task_index.c.when_created_utc,
-        task_index.c.when_added_batch_utc,
-    ),
-    NOT_MYSQL_DIALECTS,
-)
-only_on(
-    sa.Index(
-        "ix__task_index_group_patient_created",
-        task_index.c.group_id,
-        task_index.c.patient_sort_key,
-        task_index.c.when_created_utc,
-        task_index.c.when_added_batch_utc,
-    ),
-    NOT_MYSQL_DIALECTS,
-)
-
-# MariaDB only (see copse.schema.only_on): the task list's default order,
-# newest first then table and PK, and by patient (each direction, newest
-# first within a patient), for everyone and for one group's users.
-_NEWEST = (
-    task_index.c.when_created_utc.desc(),
-    task_index.c.when_added_batch_utc.desc(),
-    task_index.c.task_table_name,
-    task_index.c.task_pk,
-)
-_PATIENT = task_index.c.patient_sort_key
-_GROUP = task_index.c.group_id
-_MYSQL_ORDER_INDEXES: dict[str, tuple[sa.ColumnElement[Any], ...]] = {
-    "ix__task_index_newest": _NEWEST,
-    "ix__task_index_group_newest": (_GROUP, *_NEWEST),
-    "ix__task_index_patient_newest": (_PATIENT, *_NEWEST),
-    "ix__task_index_group_patient_newest": (_GROUP, _PATIENT, *_NEWEST),
-    "ix__task_index_patient_desc_newest": (_PATIENT.desc(), *_NEWEST),
-    "ix__task_index_group_patient_desc_newest": (_GROUP, _PATIENT.desc(), *_NEWEST),
-}
-for _name, _cols in _MYSQL_ORDER_INDEXES.items():
-    only_on(sa.Index(_name, *_cols), MYSQL_DIALECTS)
-
 
 # ---------------------------------------------------------------------------
 # Client tables
@@ -476,7 +376,7 @@ def _client_table(info: TableInfo) -> sa.Table:
         cols.append(sa.Index(f"ix_{info.name}_link", link, "_device_id", "_era"))
     # AUTOINCREMENT on SQLite: a server PK, once used (even by a rolled-back
     # pending row), is never handed out again, as on the other databases.
-    return _table(info.name, *cols, sqlite_autoincrement=True)
+    return declare_table(info.name, *cols, sqlite_autoincrement=True)
 
 
 CLIENT_TABLES: dict[str, sa.Table] = {name: _client_table(info) for name, info in TABLES.items()}
@@ -491,7 +391,7 @@ TASK_SCHEDULE_TABLE_NAMES = frozenset(
     {"_task_schedule", "_task_schedule_item", "_patient_task_schedule"}
 )
 
-task_schedule = _table(
+task_schedule = declare_table(
     "_task_schedule",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
@@ -505,7 +405,7 @@ task_schedule = _table(
     sa.Column("email_bcc", sa.String(255)),
 )
 
-task_schedule_item = _table(
+task_schedule_item = declare_table(
     "_task_schedule_item",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
@@ -521,7 +421,7 @@ task_schedule_item = _table(
     sa.Column("due_by", sa.String(64)),
 )
 
-patient_task_schedule = _table(
+patient_task_schedule = declare_table(
     "_patient_task_schedule",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
@@ -549,7 +449,7 @@ patient_task_schedule = _table(
 # Personal API tokens of the read API (issue 14; migration 0007)
 # ---------------------------------------------------------------------------
 
-api_tokens = _table(
+api_tokens = declare_table(
     "_security_api_tokens",
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
