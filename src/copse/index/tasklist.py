@@ -37,9 +37,9 @@ PostgreSQL; the binary collation of copse's MySQL tables), ties broken by
 table name then server PK.  MariaDB reads an order off an index only if the
 index holds every key in the same direction, so there the newest-first and
 patient orders have their own descending indexes (``ix__task_index_newest``
-and the others of :mod:`copse.schema.only_on`'s MariaDB list in
-:mod:`copse.schema.tables`).  The client id and full ``when_created`` text
-are read from the task rows of the returned page only.
+and the others declared MariaDB-only in :mod:`copse.schema.index_tables`).
+The client id and full ``when_created`` text are read from the task rows of
+the returned page only.
 """
 
 from __future__ import annotations
