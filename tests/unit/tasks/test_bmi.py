@@ -21,6 +21,12 @@ def test_complete_and_incomplete() -> None:
     assert BMI.is_complete(td(height_m="tall", mass_kg=70.0)) is False
 
 
+def test_no_bmi_when_the_height_squared_is_zero() -> None:
+    # Found by the property test: 4.6e-263 squared underflows to 0.0.
+    for height in (0.0, 4.578349406732072e-263):
+        assert summary_map(BMI.summaries(td(height_m=height, mass_kg=0.0)))["bmi"] is None
+
+
 def test_bmi_formula() -> None:
     # 81 / 1.8² = 81 / 3.24 = 25.0
     assert summary_map(BMI.summaries(td(height_m=1.8, mass_kg=81.0)))["bmi"] == pytest.approx(25.0)

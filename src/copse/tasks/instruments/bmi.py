@@ -59,9 +59,11 @@ class Bmi(TaskDefinition):
             return None
         height = self._measure(task, "height_m")
         mass = self._measure(task, "mass_kg")
-        if height is None or mass is None or height == 0:
+        if height is None or mass is None:
             return None
-        return mass / (height * height)
+        # A height so small that its square underflows to 0 (any height 0) has no BMI.
+        area = height * height
+        return None if area == 0 else mass / area
 
     def summaries(self, task: TaskData) -> list[Summary]:
         return [Summary("bmi", self.bmi(task), "Body mass index (kg/m²)", kind="float")]
