@@ -56,6 +56,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from copse.db.inlist import int_list
 from copse.records.tasklist import created_utc, patient_sort_key
 from copse.schema.registry import PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
@@ -159,9 +160,9 @@ def select_current_by_keys(
             sa.select(*what)
             .where(
                 t.c._current == sa.true(),
-                t.c._device_id.in_(devs),
+                t.c._device_id.in_(int_list(devs)),
                 t.c._era.in_(eras),
-                t.c[column].in_(ids),
+                t.c[column].in_(int_list(ids)),
             )
             .order_by(t.c._pk)
         )
@@ -198,9 +199,9 @@ def _blob_infos(conn: sa.Connection, keys: set[Key]) -> dict[Key, BlobInfo]:
             sa.select(*(b.c[c] for c in cols), sa.func.length(b.c.theblob).label("size"))
             .where(
                 b.c._current == sa.true(),
-                b.c._device_id.in_(devs),
+                b.c._device_id.in_(int_list(devs)),
                 b.c._era.in_(eras),
-                b.c.id.in_(ids),
+                b.c.id.in_(int_list(ids)),
             )
             .order_by(b.c._pk)
         )
@@ -237,9 +238,9 @@ def _children(
             sa.select(t)
             .where(
                 t.c._current == sa.true(),
-                t.c._device_id.in_(devs),
+                t.c._device_id.in_(int_list(devs)),
                 t.c._era.in_(eras),
-                t.c[fk].in_(ids),
+                t.c[fk].in_(int_list(ids)),
             )
             .order_by(order_col, t.c.id)
         )
@@ -369,7 +370,9 @@ def iter_task_entries(
     for chunk in chunked(pks):
         rows = list(
             conn.execute(
-                sa.select(t).where(t.c._pk.in_(chunk), t.c._current == sa.true()).order_by(t.c._pk)
+                sa.select(t)
+                .where(t.c._pk.in_(int_list(chunk)), t.c._current == sa.true())
+                .order_by(t.c._pk)
             ).mappings()
         )
         yield from task_entries_for_rows(conn, table, rows, now)
@@ -415,7 +418,7 @@ def iter_idnum_entries(
         rows = list(
             conn.execute(
                 sa.select(*cols)
-                .where(t.c._pk.in_(chunk), t.c._current == sa.true())
+                .where(t.c._pk.in_(int_list(chunk)), t.c._current == sa.true())
                 .order_by(t.c._pk)
             ).mappings()
         )

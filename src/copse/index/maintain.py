@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from copse.db.inlist import int_list
 from copse.db.probe import probe_statements, run_probes
 from copse.index.compute import (
     Key,
@@ -83,7 +84,7 @@ def reindex_tasks(conn: sa.Connection, table: str, pks: Iterable[int], now: date
     for chunk in chunked(pks):
         conn.execute(
             sa.delete(task_index).where(
-                task_index.c.task_table_name == table, task_index.c.task_pk.in_(chunk)
+                task_index.c.task_table_name == table, task_index.c.task_pk.in_(int_list(chunk))
             )
         )
     entries = list(iter_task_entries(conn, table, pks, now))
@@ -97,7 +98,7 @@ def reindex_idnums(conn: sa.Connection, pks: Iterable[int], now: datetime) -> No
     if not pks:
         return
     for chunk in chunked(pks):
-        conn.execute(sa.delete(idnum_index).where(idnum_index.c.idnum_pk.in_(chunk)))
+        conn.execute(sa.delete(idnum_index).where(idnum_index.c.idnum_pk.in_(int_list(chunk))))
     entries = list(iter_idnum_entries(conn, pks, now))
     if entries:
         conn.execute(sa.insert(idnum_index), entries)
@@ -244,7 +245,7 @@ def _moved_in_place(
     for ch in changes:
         t = CLIENT_TABLES[ch.table]
         for chunk in chunked(ch.preservation_pks):
-            q = sa.select(t.c._device_id, t.c._era).distinct().where(t.c._pk.in_(chunk))
+            q = sa.select(t.c._device_id, t.c._era).distinct().where(t.c._pk.in_(int_list(chunk)))
             eras.update((int(d), str(e)) for d, e in conn.execute(q))
     if len(eras) != 1:
         return False
@@ -266,7 +267,7 @@ def _moved_in_place(
             for chunk in chunked(ch.preservation_pks):
                 conn.execute(
                     sa.update(idnum_index)
-                    .where(idnum_index.c.idnum_pk.in_(chunk))
+                    .where(idnum_index.c.idnum_pk.in_(int_list(chunk)))
                     .values(indexed_at_utc=now)
                 )
     return True
@@ -299,7 +300,7 @@ def _row_keys(
     cols = [t.c[c] for c in dict.fromkeys((*_KEY_COLS, column))]
     out: list[sa.RowMapping] = []
     for chunk in chunked(pks):
-        out.extend(conn.execute(sa.select(*cols).where(t.c._pk.in_(chunk))).mappings())
+        out.extend(conn.execute(sa.select(*cols).where(t.c._pk.in_(int_list(chunk)))).mappings())
     return out
 
 
@@ -356,9 +357,9 @@ def _blob_dependants(conn: sa.Connection, keys: set[Key], tasks: _Affected) -> N
         for ids in chunked({k[2] for k in keys}):
             q = sa.select(*cols).where(
                 t.c._current == sa.true(),
-                t.c._device_id.in_(devs),
+                t.c._device_id.in_(int_list(devs)),
                 t.c._era.in_(eras),
-                sa.or_(*(t.c[c].in_(ids) for c in info.blob_id_columns)),
+                sa.or_(*(t.c[c].in_(int_list(ids)) for c in info.blob_id_columns)),
             )
             for r in conn.execute(q).mappings():
                 if not any(
@@ -382,12 +383,17 @@ def _patient_dependants(
     # 1. Entries that point at these patient rows now (the rows may be gone).
     for chunk in chunked(pks):
         for table, task_pk in conn.execute(
-            sa.select(ti.c.task_table_name, ti.c.task_pk).where(ti.c.patient_pk.in_(chunk))
+            sa.select(ti.c.task_table_name, ti.c.task_pk).where(
+                ti.c.patient_pk.in_(int_list(chunk))
+            )
         ):
             if table in TABLES and TABLES[table].is_task and task_pk is not None:
                 tasks[table].add(task_pk)
         idnums.update(
-            pk for (pk,) in conn.execute(sa.select(ii.c.idnum_pk).where(ii.c.patient_pk.in_(chunk)))
+            pk
+            for (pk,) in conn.execute(
+                sa.select(ii.c.idnum_pk).where(ii.c.patient_pk.in_(int_list(chunk)))
+            )
         )
     # 2. Rows that refer to these patients by client id (device, era).
     keys = _keys(_row_keys(conn, PATIENT_TABLE, pks), "id")

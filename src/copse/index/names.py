@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from copse.db.inlist import int_list
 from copse.index.compute import chunked
 from copse.schema.tables import CLIENT_TABLES, patient_name_index
 
@@ -65,10 +66,12 @@ def refresh_name_keys(conn: sa.Connection, patient_pks: Iterable[int]) -> None:
     p = CLIENT_TABLES["patient"]
     for chunk in chunked(pks):
         conn.execute(
-            sa.delete(patient_name_index).where(patient_name_index.c.patient_pk.in_(chunk))
+            sa.delete(patient_name_index).where(
+                patient_name_index.c.patient_pk.in_(int_list(chunk))
+            )
         )
         rows = conn.execute(
-            sa.select(p.c._pk, p.c.surname, p.c.forename).where(p.c._pk.in_(chunk))
+            sa.select(p.c._pk, p.c.surname, p.c.forename).where(p.c._pk.in_(int_list(chunk)))
         ).all()
         if rows:
             conn.execute(sa.insert(patient_name_index), _entries(rows))

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
+from copse.db.inlist import int_list
 from copse.index.compute import iter_idnum_entries, iter_task_entries, naive
 from copse.index.names import rebuild_name_keys
 from copse.schema.registry import TASK_TABLES
@@ -79,7 +80,7 @@ def reindex_all_checked(conn: sa.Connection, now: datetime) -> list[str]:
 
 def _read_back_idnums(conn: sa.Connection, batch: list[dict[str, Any]]) -> Iterator[str]:
     ii = idnum_index
-    q = sa.select(ii).where(ii.c.idnum_pk.in_([e["idnum_pk"] for e in batch]))
+    q = sa.select(ii).where(ii.c.idnum_pk.in_(int_list(e["idnum_pk"] for e in batch)))
     got = {r["idnum_pk"]: r for r in conn.execute(q).mappings()}
     return _compare(batch, got, "idnum_pk", IDNUM_FIELDS, "ID number patient_idnum", "ID number")
 
@@ -87,7 +88,7 @@ def _read_back_idnums(conn: sa.Connection, batch: list[dict[str, Any]]) -> Itera
 def _read_back_tasks(conn: sa.Connection, table: str, batch: list[dict[str, Any]]) -> Iterator[str]:
     ti = task_index
     pks = [e["task_pk"] for e in batch]
-    q = sa.select(ti).where(ti.c.task_table_name == table, ti.c.task_pk.in_(pks))
+    q = sa.select(ti).where(ti.c.task_table_name == table, ti.c.task_pk.in_(int_list(pks)))
     got = {r["task_pk"]: r for r in conn.execute(q).mappings()}
     return _compare(batch, got, "task_pk", TASK_FIELDS, f"task {table}", "task")
 

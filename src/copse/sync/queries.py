@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from copse.db.inlist import int_list, ints_or_bound
 from copse.db.probe import probe_statements, run_probes
 from copse.schema.columns import ERA_NOW
 from copse.schema.tables import CLIENT_TABLES, special_notes
@@ -82,7 +83,7 @@ def fetch_live(
     elif which == "live":
         q = q.where(sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()))
     if client_pks is not None and pkname:
-        q = q.where(t.c[pkname].in_(list(client_pks)))
+        q = q.where(t.c[pkname].in_(ints_or_bound(list(client_pks))))
     return [
         LiveRow(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]), r[7], r[8])
         for r in conn.execute(q)
@@ -156,7 +157,7 @@ def read_back_pks(
             t.c._device_id == device_id,
             t.c._era == ERA_NOW,
             state == sa.true(),
-            t.c[pkname].in_(part),
+            t.c[pkname].in_(ints_or_bound(part)),
         )
         for cpk, pk in conn.execute(q):
             out[cpk] = pk
@@ -171,7 +172,10 @@ def update_pks(
     pk_list = sorted(set(pks))
     n = 0
     for part in chunks(pk_list):
-        n += conn.execute(sa.update(t).where(t.c._pk.in_(part)).values(**values)).rowcount or 0
+        n += (
+            conn.execute(sa.update(t).where(t.c._pk.in_(int_list(part))).values(**values)).rowcount
+            or 0
+        )
     return n
 
 
@@ -190,13 +194,13 @@ def update_by_case(
         values: dict[str, Any] = {column: sa.case(d, value=t.c._pk)}
         if extra:
             values.update(extra)
-        conn.execute(sa.update(t).where(t.c._pk.in_(list(d))).values(**values))
+        conn.execute(sa.update(t).where(t.c._pk.in_(int_list(d))).values(**values))
 
 
 def delete_pks(conn: sa.Connection, table_name: str, pks: Iterable[int]) -> None:
     t = CLIENT_TABLES[table_name]
     for part in chunks(sorted(set(pks))):
-        conn.execute(sa.delete(t).where(t.c._pk.in_(part)))
+        conn.execute(sa.delete(t).where(t.c._pk.in_(int_list(part))))
 
 
 def predecessor_chains(conn: sa.Connection, table_name: str, start_pks: Iterable[int]) -> set[int]:
@@ -212,7 +216,7 @@ def predecessor_chains(conn: sa.Connection, table_name: str, start_pks: Iterable
         parents: set[int] = set()
         for part in chunks(frontier):
             q = sa.select(t.c._predecessor_pk).where(
-                t.c._pk.in_(part), t.c._predecessor_pk.is_not(None)
+                t.c._pk.in_(int_list(part)), t.c._predecessor_pk.is_not(None)
             )
             parents.update(p for (p,) in conn.execute(q))
         frontier = sorted(parents - seen)

@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from copse.db.inlist import int_list
 from copse.records.tasklist import created_utc
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
@@ -142,9 +143,9 @@ def _keyed(
         return
     t = CLIENT_TABLES[table]
     cond: list[sa.ColumnElement[bool]] = [
-        (t.c._device_id + 0).in_(_literal_ints("devices", {k[0] for k in keys})),
+        (t.c._device_id + 0).in_(int_list((k[0] for k in keys), "devices")),
         t.c._era.in_(sorted({k[1] for k in keys})),
-        t.c[link].in_(_literal_ints("ids", {k[2] for k in keys})),
+        t.c[link].in_(int_list((k[2] for k in keys), "ids")),
         t.c._addition_pending == sa.false(),
     ]
     if current_only:
@@ -153,21 +154,6 @@ def _keyed(
     for r in _dicts(conn, q, cols):
         if (r["_device_id"], r["_era"], r[link]) in keys:
             yield r
-
-
-def _literal_ints(name: str, values: set[int]) -> sa.BindParameter[Any]:
-    """An IN list of integers written into the statement's text, not bound.
-
-    Why: psycopg prepares a statement run five times, and PostgreSQL then
-    may switch it to a generic plan, in which ``id IN ($1, ... $500)`` is
-    searched linearly for every row the index scan visits; with constants
-    PostgreSQL hashes the list.  Measured on 100,000 exported task rows
-    (5,000 patients, no planner statistics): the patient and ID-number
-    look-ups grew from 4 to 28 ms per batch, 11.5 s of a 20 s download;
-    with the lists as constants they stay at ~4 ms.  The values are
-    integers (``int()`` below), so nothing but digits reaches the text.
-    """
-    return sa.bindparam(name, sorted(int(v) for v in values), expanding=True, literal_execute=True)
 
 
 def _dicts(conn: sa.Connection, q: sa.Select[Any], cols: list[str]) -> list[Row]:
