@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list
 from copse.db.probe import probe_statements, run_probes
 from copse.index.compute import (
@@ -87,9 +88,7 @@ def reindex_tasks(conn: sa.Connection, table: str, pks: Iterable[int], now: date
                 task_index.c.task_table_name == table, task_index.c.task_pk.in_(int_list(chunk))
             )
         )
-    entries = list(iter_task_entries(conn, table, pks, now))
-    if entries:
-        conn.execute(sa.insert(task_index), entries)
+    insert_dicts(conn, task_index, list(iter_task_entries(conn, table, pks, now)))
 
 
 def reindex_idnums(conn: sa.Connection, pks: Iterable[int], now: datetime) -> None:
@@ -99,9 +98,7 @@ def reindex_idnums(conn: sa.Connection, pks: Iterable[int], now: datetime) -> No
         return
     for chunk in chunked(pks):
         conn.execute(sa.delete(idnum_index).where(idnum_index.c.idnum_pk.in_(int_list(chunk))))
-    entries = list(iter_idnum_entries(conn, pks, now))
-    if entries:
-        conn.execute(sa.insert(idnum_index), entries)
+    insert_dicts(conn, idnum_index, list(iter_idnum_entries(conn, pks, now)))
 
 
 def reindex_patients(conn: sa.Connection, patient_pks: Iterable[int], now: datetime) -> None:
