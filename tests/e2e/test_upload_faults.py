@@ -297,7 +297,8 @@ def test_sigkill_in_the_middle_of_onestep_upload(
     )
     if db.name == "postgresql":
         wait_for(
-            lambda: server_txn(db) is None or server_txn(db)["id"] != txn_id,  # type: ignore[index]
+            # One look per poll: the transaction may end between two calls.
+            lambda: (live := server_txn(db)) is None or live["id"] != txn_id,
             "the database to abort the dead server's transaction",
         )
     elif db.name == "mysql":
