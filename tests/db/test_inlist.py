@@ -10,20 +10,20 @@ from copse.schema.tables import groups
 from tests.support.databases import Backend
 
 
-def _add_groups(db: Backend, ids: list[int]) -> None:
+def _add_groups(db: Backend, n: int) -> list[int]:
+    """``n`` groups with ids the database assigns (explicit ids would leave a
+    PostgreSQL sequence behind, and a later insert on this database would collide)."""
     with db.engine.begin() as conn:
-        conn.execute(sa.insert(groups), [{"id": i, "name": f"g{i}"} for i in ids])
+        conn.execute(sa.insert(groups), [{"name": f"inlist-{i}"} for i in range(n)])
+        return sorted(conn.execute(sa.select(groups.c.id)).scalars())
 
 
 def test_selects_exactly_the_listed_rows(db: Backend) -> None:
-    _add_groups(db, [1, 2, 3, 5, 8, 13])
+    ids = _add_groups(db, 6)
+    wanted = [ids[5], ids[1], ids[1], max(ids) + 100, ids[0]]
     with db.engine.connect() as conn:
-        q = (
-            sa.select(groups.c.id)
-            .where(groups.c.id.in_(int_list([13, 2, 2, 4, 1])))
-            .order_by(groups.c.id)
-        )
-        assert conn.execute(q).scalars().all() == [1, 2, 13]
+        q = sa.select(groups.c.id).where(groups.c.id.in_(int_list(wanted))).order_by(groups.c.id)
+        assert conn.execute(q).scalars().all() == [ids[0], ids[1], ids[5]]
 
 
 def test_the_values_are_in_the_sql_text_not_bound(db: Backend) -> None:
@@ -42,16 +42,16 @@ def test_the_values_are_in_the_sql_text_not_bound(db: Backend) -> None:
 
 
 def test_two_lists_in_one_statement_keep_their_own_values(db: Backend) -> None:
-    _add_groups(db, [1, 2, 3, 4])
+    a, b, c, d = _add_groups(db, 4)
     with db.engine.connect() as conn:
         q = sa.select(groups.c.id).where(
-            groups.c.id.in_(int_list([1, 2, 3])), groups.c.id.in_(int_list([2, 3, 4]))
+            groups.c.id.in_(int_list([a, b, c])), groups.c.id.in_(int_list([b, c, d]))
         )
-        assert sorted(conn.execute(q).scalars()) == [2, 3]
+        assert sorted(conn.execute(q).scalars()) == [b, c]
 
 
 def test_an_empty_list_matches_nothing(db: Backend) -> None:
-    _add_groups(db, [1])
+    _add_groups(db, 1)
     with db.engine.connect() as conn:
         q = sa.select(groups.c.id).where(groups.c.id.in_(int_list([])))
         assert conn.execute(q).all() == []
