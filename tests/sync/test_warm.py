@@ -22,13 +22,3 @@ def test_warm_up_reads_only_and_then_uploads_work(h: Harness) -> None:
     with h.engine.connect() as conn:
         eras = conn.execute(sa.select(t.c._era).where(t.c._current == sa.true())).scalars().all()
     assert len(eras) == 1 and eras[0] != "NOW"
-
-
-def test_warm_up_loads_the_task_catalogue(h: Harness) -> None:
-    # The first upload of a server process would otherwise import every instrument module.
-    from copse.tasks import catalogue
-
-    catalogue._definitions.cache_clear()
-    with transaction(h.engine, read_only=True) as conn:
-        warm_up(conn)
-    assert catalogue._definitions.cache_info().currsize == 1

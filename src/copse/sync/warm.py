@@ -6,10 +6,6 @@ a device's rows, whether an era is in use, whether a move left anything in
 first compile costs ~170 ms in all (measured on SQLite), which the first upload
 or finalize of every worker process paid.  Running them once at start-up, for
 a device id that cannot exist, takes that cost out of the tablets' way.
-
-The task catalogue is loaded here too: its ~100 instrument modules are
-imported on first use (23-49 ms with bytecode caches, ~180 ms without them),
-which the first upload of a worker paid while computing index entries.
 """
 
 from __future__ import annotations
@@ -21,15 +17,13 @@ from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER, TABLES
 from copse.sync import queries
 from copse.sync.replay_patients import REFERRING_TABLES
-from copse.tasks import all_tasks
 
 #: No device has this id (ids start at 1), so every probe finds nothing.
 NO_DEVICE = -1
 
 
 def warm_up(conn: sa.Connection) -> None:
-    """Run each big probe once (read-only; finds nothing, changes nothing); load the tasks."""
-    all_tasks()
+    """Run each big probe once (read-only; finds nothing, changes nothing)."""
     for which in ("current", "all"):
         queries.tables_with_live_rows(conn, COMMIT_ORDER, NO_DEVICE, which=which)
     queries.tables_with_live_rows(conn, REFERRING_TABLES, NO_DEVICE, which="live")
