@@ -135,7 +135,9 @@ class EdeQ(ItemScale):
         mass, height = as_float(task.get("mass_kg")), as_float(task.get("height_m"))
         if mass is None or height is None or mass <= 0 or height <= 0:
             return None
-        return mass / height**2
+        # A height so small that its square underflows to 0 has no BMI.
+        area = height * height
+        return None if area == 0 else mass / area
 
     def subscale(self, task: TaskData, numbers: tuple[int, ...]) -> float | None:
         answered = [v for v in self.values(task, [f"q{n}" for n in numbers]) if v is not None]
