@@ -107,7 +107,8 @@ class Bdi(ItemScale):
 
     def clinical_summary(self, task: TaskData) -> str:
         scale = task.get("bdi_scale")
-        name = scale.strip() if is_nonempty_text(scale) else self.shortname
+        # Free text from the tablet: its whitespace (newlines too) folded to keep one line.
+        name = " ".join(scale.split()) if is_nonempty_text(scale) else self.shortname
         parts = [f"{name} total {self.total(task)}/63"]
         if not self.is_complete(task):
             parts.append("incomplete")
