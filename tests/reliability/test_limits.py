@@ -28,6 +28,7 @@ from tests.support.server import ServerProcess
 from tests.support.snapshot import diff, snapshot
 
 T = "ref_satis_gen"
+LATER = "2024-03-01T11:00:00.000+01:00"
 
 
 @pytest.fixture
@@ -196,10 +197,10 @@ def test_dbdata_cap_counts_utf8_bytes(db: Backend, api: InProc) -> None:
 # -- max_blob_bytes -------------------------------------------------------------------
 
 
-def _blob(cid: int, n: int) -> dict[str, object]:
+def _blob(cid: int, n: int, when: str = WHEN) -> dict[str, object]:
     return {
         "id": cid,
-        "when_last_modified": WHEN,
+        "when_last_modified": when,
         "_move_off_tablet": 0,
         "tablename": "photo",
         "tablepk": 1,
@@ -239,7 +240,10 @@ def test_blob_cap_in_upload_table(db: Backend, api: InProc) -> None:
         db,
         capped,
         "max_blob_bytes",
-        lambda: capped.call("upload_table", **upload_table_fields("blobs", [_blob(1, 11)])),
+        # Record 1 changed (a record re-sent unchanged is not decoded: nothing is stored).
+        lambda: capped.call(
+            "upload_table", **upload_table_fields("blobs", [_blob(1, 11, when=LATER)])
+        ),
     )
 
 

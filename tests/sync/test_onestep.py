@@ -138,3 +138,47 @@ def test_onestep_clears_stepwise_leftovers(h: Harness) -> None:
     d = h.device()
     assert d.ongoing_upload_batch_utc is None and not d.currently_preserving
     assert h.dirty() == set() and h.invariants() == []
+
+
+def test_unchanged_records_are_checked_by_their_keys_only(h: Harness) -> None:
+    """A record re-sent unchanged is not written, so only its keys are decoded.
+
+    Its other values are not checked (the reference does not check them
+    either); the same bad value in a record that changed is refused, and
+    nothing is written.
+    """
+    h.onestep({T: (SATIS_FIELDS, [satis(1, 0), satis(2, 0)])})
+    first = {r.id: (r._pk, r.rating) for r in h.current(T).values()}
+
+    def send(*records: dict[str, str]) -> object:
+        return h.call(
+            "upload_entire_database",
+            finalizing=0,
+            pknameinfo=json.dumps({T: "id"}),
+            dbdata=json.dumps({T: list(records)}),
+        )
+
+    def record(cid: int, minute: int, rating: str, move_off: str = "0") -> dict[str, str]:
+        return {
+            "id": str(cid),
+            "rating": rating,
+            "when_created": f"'{when(0)}'",
+            "when_last_modified": f"'{when(minute)}'",
+            "_move_off_tablet": move_off,
+        }
+
+    n_audit = len(h.audits())
+    with pytest.raises(UserError) as e:
+        send(record(1, 0, "1"), record(2, 7, "'many'"))
+    assert e.value.message == (
+        "Bad value for field 'rating' of table 'ref_satis_gen': expected an integer, got 'many'"
+    )
+    with pytest.raises(UserError, match="'_move_off_tablet' of table 'ref_satis_gen'"):
+        send(record(1, 0, "1", move_off="'x'"), record(2, 0, "1"))
+    assert {r.id: (r._pk, r.rating) for r in h.current(T).values()} == first
+    assert len(h.audits()) == n_audit
+
+    send(record(1, 0, "'many'"), record(2, 7, "4"))
+    now = {r.id: (r._pk, r.rating) for r in h.current(T).values()}
+    assert now[1] == first[1]  # unchanged: neither checked nor written
+    assert now[2][0] != first[2][0] and now[2][1] == 4

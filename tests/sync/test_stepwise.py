@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
+from copse.errors import UserError
 from copse.schema.tables import CLIENT_TABLES
 from tests.sync.conftest import SATIS_FIELDS, Harness, satis, when
 
@@ -297,3 +299,23 @@ def test_which_keys_blank_move_off_is_one_null(h: Harness) -> None:
 def test_end_upload_without_batch_commits_nothing(h: Harness) -> None:
     assert h.call("end_upload") is None
     assert h.audits() == [h.prefix() + "No changes"]
+
+
+def test_upload_table_checks_unchanged_records_by_their_keys_only(h: Harness) -> None:
+    """As in one-step: a record re-sent unchanged is decoded by its keys only."""
+    h.stepwise({T: (SATIS_FIELDS, [satis(1, 0), satis(2, 0)])})
+    first = {r.id: (r._pk, r.rating) for r in h.current(T).values()}
+    h.call("start_upload")
+    with pytest.raises(UserError) as e:
+        h.upload_table(T, SATIS_FIELDS, [satis(1, 0), [2, "many", when(0), when(7), 0]])
+    assert e.value.message == (
+        "Bad value for field 'rating' of table 'ref_satis_gen': expected an integer, got 'many'"
+    )
+    with pytest.raises(UserError, match="'_move_off_tablet' of table 'ref_satis_gen'"):
+        h.upload_table(T, SATIS_FIELDS, [[1, 1, when(0), when(0), "x"], satis(2, 0)])
+    h.upload_table(T, SATIS_FIELDS, [[1, "many", when(0), when(0), 0], satis(2, 7, rating=4)])
+    h.call("end_upload")
+    now = {r.id: (r._pk, r.rating) for r in h.current(T).values()}
+    assert now[1] == first[1]  # unchanged: neither checked nor written
+    assert now[2][0] != first[2][0] and now[2][1] == 4
+    assert h.invariants() == []

@@ -28,6 +28,8 @@ BLOB_TABLE = "blobs"
 CLIENT_PK_FIELD = "id"
 CLIENT_DATE_FIELD = "when_last_modified"
 MOVE_OFF_TABLET_FIELD = "_move_off_tablet"
+#: The column by which a task (or ID number) row refers to its patient.
+PATIENT_REF_FIELD = "patient_id"
 
 
 @dataclass(frozen=True)

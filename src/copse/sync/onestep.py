@@ -7,11 +7,14 @@ of the device moves to the new era.
 
 Where copse deliberately differs from the reference:
 
-* Everything is validated *before* anything is written: the JSON's shape,
-  the table names, and every column name with the stepwise messages
-  (``Reserved field name ...`` / ``Invalid field name ...``; the reference
-  does not check them), the PK names, and every value.  The request is also
-  atomic (the endpoint's transaction), so a failure changes nothing.
+* The JSON's shape, the table names, every column name (with the stepwise
+  messages ``Reserved field name ...`` / ``Invalid field name ...``; the
+  reference does not check them), the PK names and every record's key
+  fields are checked before anything is written; the other values of a
+  record when it is written (``values.WireRow``: a record re-sent unchanged
+  is not decoded beyond its keys, which is most of a re-upload).  The
+  request is atomic (the endpoint's transaction), so a failure anywhere
+  changes nothing.
 * A finalizing upload moves the device's NOW-era special notes to the new
   era, as a finalizing stepwise upload does.
 * Tables with rows are checked against their minimum client version.
@@ -41,7 +44,7 @@ from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges
 from copse.sync.commit import audit_upload
 from copse.sync.upsert import Live, flag_absent, preserve_now_values, upsert
-from copse.sync.values import build_row, ensure_valid_fields, ensure_valid_table
+from copse.sync.values import build_row, ensure_valid_fields, ensure_valid_table, wire_row
 from copse.wire.values import decode_value
 
 logger = logging.getLogger(__name__)
@@ -52,6 +55,8 @@ PROCESS_ORDER: tuple[str, ...] = (
     tuple(t for t in COMMIT_ORDER if t not in _PATIENT_TABLES) + _PATIENT_TABLES
 )
 COMMIT_POSITION = {t: i for i, t in enumerate(COMMIT_ORDER)}
+#: The JSON types a row's values may have: SQL literals in strings, or null.
+_LITERAL_TYPES = frozenset((str, type(None)))
 
 
 def check_payload(pknameinfo: Any, dbdata: Any) -> None:
@@ -68,7 +73,7 @@ def check_payload(pknameinfo: Any, dbdata: Any) -> None:
 
 
 def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list[dict[str, Any]]:
-    """Validate and decode one table's rows into full column dicts."""
+    """Check one table's rows; decode them (key fields only, except patient tables)."""
     if not rows:  # [] or the "" some callers send for an empty table
         return []
     if not isinstance(rows, list):
@@ -81,6 +86,9 @@ def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list
     if not isinstance(pkname, str):
         raise UserError(f"Bad PK name for table {table!r}: {pkname!r}")
     ensure_valid_fields(info, [pkname])
+    # The patient tables are read whole (ID policies); other records are
+    # decoded in full only if written (values.WireRow).
+    lazy = table not in _PATIENT_TABLES
     out: list[dict[str, Any]] = []
     checked: set[frozenset[str]] = set()
     for row in rows:
@@ -90,17 +98,24 @@ def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list
         if keys not in checked:
             ensure_valid_fields(info, sorted(row))
             checked.add(keys)
-        decoded: dict[str, Any] = {}
-        for k, v in row.items():
-            if v is not None and not isinstance(v, str):
-                # The reference crashes on a JSON number (wire.md §5.2).
-                raise UserError(
-                    f"Bad value for field {k!r} of table {table!r}: "
-                    f"expected an SQL literal in a JSON string, got {v!r}"
-                )
-            decoded[k] = decode_value(v)
-        out.append(build_row(info, decoded, pkname, ctx.max_blob_bytes))
+        if not _LITERAL_TYPES.issuperset(map(type, row.values())):
+            _refuse_non_literal(table, row)
+        if lazy:
+            out.append(wire_row(info, row, pkname, ctx.max_blob_bytes))
+        else:
+            decoded = {k: decode_value(v) for k, v in row.items()}
+            out.append(build_row(info, decoded, pkname, ctx.max_blob_bytes))
     return out
+
+
+def _refuse_non_literal(table: str, row: dict[str, Any]) -> None:
+    for k, v in row.items():
+        if v is not None and not isinstance(v, str):
+            # The reference crashes on a JSON number (wire.md §5.2).
+            raise UserError(
+                f"Bad value for field {k!r} of table {table!r}: "
+                f"expected an SQL literal in a JSON string, got {v!r}"
+            )
 
 
 def _process_table(
@@ -177,8 +192,9 @@ def _process_table(
 class Payload:
     """A one-step upload's tables, checked and decoded: pure work, done once per request.
 
-    ``rows`` holds full column dicts per table (``values.build_row``); the
-    engine only reads them, so a retried transaction can apply them again.
+    ``rows`` holds, per table, full column dicts (``values.build_row``: the
+    patient tables) or ``values.WireRow`` records; the engine only reads
+    them, so a retried transaction can apply them again.
     """
 
     pknames: Mapping[str, Any]
@@ -186,10 +202,11 @@ class Payload:
 
 
 def decode_payload(ctx: UploadContext, pknameinfo: Any, dbdata: Any) -> Payload:
-    """Validate the JSON's shape, tables, columns and values; decode every row.
+    """Validate the JSON's shape, tables and columns; decode every row's keys.
 
-    Each table's JSON rows are dropped from ``dbdata`` once decoded, so only
-    one copy of the data is alive at a time.
+    Each table's rows leave ``dbdata`` as they are decoded: a record not
+    written keeps only its literals (``WireRow``), so one copy of the data is
+    alive at a time but for the records written.
     """
     check_payload(pknameinfo, dbdata)
     decoded: dict[str, list[dict[str, Any]]] = {}

@@ -42,14 +42,12 @@ from copse.schema.registry import (
     COMMIT_ORDER,
     MOVE_OFF_TABLET_FIELD,
     PATIENT_IDNUM_TABLE,
+    PATIENT_REF_FIELD,
     PATIENT_TABLE,
 )
 from copse.schema.tables import CLIENT_TABLES
 from copse.sync import queries
 from copse.sync.replay import finalized_versions, is_replay
-
-#: The column by which records point at their patient's client PK.
-PATIENT_REF_FIELD = "patient_id"
 
 #: Tables whose records need their patient (``patient_idnum`` follows the
 #: patient instead).

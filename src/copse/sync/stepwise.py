@@ -30,8 +30,9 @@ from copse.sync import batch as batches
 from copse.sync import queries
 from copse.sync.batch import Batch
 from copse.sync.upsert import Live, flag_absent, flag_for_preservation, upsert
-from copse.sync.values import build_row
+from copse.sync.values import build_row, wire_row
 from copse.wire.dates import parse_datetime
+from copse.wire.values import decode_value
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +82,25 @@ def upload_table(
     batch: Batch,
     info: TableInfo,
     pkname: str,
-    records: Sequence[Mapping[str, Any]],
+    records: Sequence[Mapping[str, str | None]],
     *,
     old_idnums: bool = False,
 ) -> TableUploadCounts:
-    """``upload_table``: the client's whole table; absent records are deleted."""
+    """``upload_table``: the client's whole table; absent records are deleted.
+
+    ``records`` hold SQL literals as sent.  Patient records are decoded in
+    full; others by their keys, and in full only if written (``WireRow``).
+    """
     device_id = batch.ctx.device_id
     table = info.name
-    rows = [build_row(info, r, pkname, batch.ctx.max_blob_bytes) for r in records]
+    max_blob = batch.ctx.max_blob_bytes
+    rows: list[dict[str, Any]]
+    decoded: list[dict[str, Any]] = []
+    if table == PATIENT_TABLE:
+        decoded = [{k: decode_value(v) for k, v in r.items()} for r in records]
+        rows = [build_row(info, r, pkname, max_blob) for r in decoded]
+    else:
+        rows = [wire_row(info, r, pkname, max_blob) for r in records]
     live = Live.from_rows(queries.fetch_live(conn, table, pkname, device_id, which="live"))
     res = upsert(conn, batch, table, pkname, rows, live)
     gone = flag_absent(conn, batch, table, live, [r[pkname] for r in rows])
@@ -98,7 +110,7 @@ def upload_table(
     elif batch.preserving and not live.current:
         batches.mark_clean(conn, device_id, [table])
     if old_idnums and table == PATIENT_TABLE:
-        _old_client_idnums(conn, batch, rows, records, res, gone)
+        _old_client_idnums(conn, batch, rows, decoded, res, gone)
     counts = TableUploadCounts(len(records), res.n_new, res.n_modified, res.n_identical, len(gone))
     logger.info(
         "Upload successful; %d records uploaded to table %s "

@@ -29,10 +29,11 @@ import sqlalchemy as sa
 
 from copse.errors import ServerError, UserError
 from copse.schema.columns import ERA_NOW
-from copse.schema.registry import MOVE_OFF_TABLET_FIELD, PATIENT_IDNUM_TABLE
+from copse.schema.registry import MOVE_OFF_TABLET_FIELD, PATIENT_IDNUM_TABLE, TABLES
 from copse.schema.tables import idnum_definitions
 from copse.sync import queries
 from copse.sync.batch import Batch
+from copse.sync.values import full_row
 from copse.wire.dates import same_instant
 
 
@@ -179,7 +180,11 @@ def upsert(
     rows: Sequence[dict[str, Any]],
     live: Live,
 ) -> UpsertResult:
-    """Apply client records (full column dicts from ``values.build_row``) to one table."""
+    """Apply client records to one table.
+
+    ``rows``: full column dicts (``values.build_row``), or ``values.WireRow``
+    records, which are decoded in full only if they are written.
+    """
     res = UpsertResult()
     latest: dict[Any, dict[str, Any]] = {}
     for row in rows:  # a record sent twice in one request: the last one wins
@@ -198,6 +203,8 @@ def upsert(
     # The server fields are the same for every new row but the predecessor:
     # built once (perf: building the dict per row cost ~10% of upload_table).
     server = _server_fields(batch, None)
+    info = TABLES[table]
+    max_blob = batch.ctx.max_blob_bytes
     for cpk, row in latest.items():
         when = row.get("when_last_modified")
         s = live.current.get(cpk)
@@ -225,7 +232,7 @@ def upsert(
             modified_old[cpk] = s.pk
         else:
             res.n_new += 1
-        new_row = {**row, **server}
+        new_row = {**full_row(info, row, pkname, max_blob), **server}
         if s is not None:
             new_row["_predecessor_pk"] = s.pk
         to_insert.append(new_row)

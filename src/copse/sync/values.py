@@ -21,6 +21,7 @@ from copse.errors import UserError
 from copse.schema.registry import (
     CLIENT_DATE_FIELD,
     MOVE_OFF_TABLET_FIELD,
+    PATIENT_REF_FIELD,
     PATIENT_TABLE,
     TABLES,
     ColumnInfo,
@@ -28,6 +29,7 @@ from copse.schema.registry import (
 )
 from copse.schema.tables import RESERVED_FIELD_SET
 from copse.wire.dates import is_valid_date, parse_datetime
+from copse.wire.values import decode_value
 from copse.wire.version import Version, make_version
 
 _INT_MIN = -(2**63)
@@ -180,3 +182,52 @@ def build_row(
         if row.get(name) is None:
             raise UserError(f"Field {name!r} of table {info.name!r} must not be NULL")
     return row
+
+
+#: The engine's key fields besides the client PK (``upsert``, replay and
+#: patient-reference checks read only these of a record it does not write).
+_KEY_FIELDS = (CLIENT_DATE_FIELD, MOVE_OFF_TABLET_FIELD, PATIENT_REF_FIELD)
+
+
+class WireRow(dict[str, Any]):
+    """A record with only its key fields decoded; ``literals`` holds it as sent.
+
+    Why: a tablet re-sends records it has not changed (one-step: its whole
+    database, every time), and such a record is neither written nor read
+    beyond its client PK, ``when_last_modified``, ``_move_off_tablet`` and
+    ``patient_id``.  Decoding and checking its other values was most of a
+    no-change re-upload's time, so they are decoded (and checked, with the
+    same errors) only when the record is written: :func:`full_row`.  The
+    reference does not check an unchanged record's values either (it decodes
+    them leniently and writes nothing).
+    """
+
+    __slots__ = ("literals",)
+    literals: Mapping[str, str | None]
+
+
+def wire_row(
+    info: TableInfo, literals: Mapping[str, str | None], pkname: str, max_blob_bytes: int
+) -> WireRow:
+    """The key fields of one record of SQL literals, decoded and checked."""
+    check_required(literals, pkname)
+    row = WireRow()
+    row.literals = literals
+    columns = info.column_map
+    for name in (pkname, *_KEY_FIELDS):
+        col = columns.get(name)
+        if col is None:
+            continue
+        v = decode_value(literals.get(name))
+        row[name] = None if v is None else coerce_value(info, col, v, max_blob_bytes)
+    return row
+
+
+def full_row(
+    info: TableInfo, row: Mapping[str, Any], pkname: str, max_blob_bytes: int
+) -> Mapping[str, Any]:
+    """The full column dict of a record about to be written (``row`` itself unless a WireRow)."""
+    if type(row) is not WireRow:
+        return row
+    decoded = {k: decode_value(v) for k, v in row.literals.items()}
+    return build_row(info, decoded, pkname, max_blob_bytes)
