@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from copse.accounts.passwords import check_password
@@ -124,3 +125,25 @@ def test_invalid_policies_are_refused(cli, db: Backend) -> None:
     with db.engine.connect() as conn:
         g = conn.execute(sa.select(groups).where(groups.c.name == "ward1")).one()
     assert g.upload_policy is None
+
+
+def test_commands_close_their_database_connections(
+    cli, db: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command run in-process (as here, or by a program using ``CliRunner``) leaves no
+    pooled connection open: it disposes of its engine when it ends."""
+    import copse.cli.common as common
+
+    engines: list[sa.Engine] = []
+    real = common.make_engine
+
+    def recording(url: str, **kw: object) -> sa.Engine:
+        engines.append(real(url, **kw))  # type: ignore[arg-type]
+        return engines[-1]
+
+    monkeypatch.setattr(common, "make_engine", recording)
+    for _ in range(3):
+        cli("group", "list")
+    cli("group", "add", "closers")
+    assert len(engines) == 4
+    assert [e.pool.checkedin() + e.pool.checkedout() for e in engines] == [0, 0, 0, 0]

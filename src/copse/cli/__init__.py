@@ -38,6 +38,7 @@ def cli(
 ) -> None:
     """copse: a server for CamCOPS tablets."""
     ctx.obj = CliContext(config_file=config_file, db_url=db_url, data_dir=data_dir)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register() -> None:

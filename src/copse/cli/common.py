@@ -80,6 +80,17 @@ class CliContext:
             self._engine = make_engine(self.url.render_as_string(hide_password=False))
         return self._engine
 
+    def close(self) -> None:
+        """Close the engine's pooled connections when the command ends.
+
+        A process exits anyway; but the command also runs in-process (tests,
+        ``CliRunner``), where an engine left to the garbage collector keeps
+        its database connections open until then.
+        """
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     def existing_engine(self) -> sa.Engine:
         """The engine of a database that must already exist: nothing is created on disk."""
         path = sqlite_file(self.url)
