@@ -117,8 +117,8 @@ def upload_table(conn: sa.Connection, req: ApiRequest, caller: Caller) -> str:
         ensure_valid_field(info, pkname)
     records: list[dict[str, Any]] = []
     for r in range(nrecords):
-        text = req.form.required_str(f"record{r}")
-        values = split_csv(text) if text else []  # SQL literals, decoded by the engine
+        # SQL literals, decoded by the engine (only as far as it needs them).
+        values = split_csv(req.form.required_str(f"record{r}"))
         if len(values) != nfields:
             raise UserError(
                 f"Number of fields in field list ({nfields}) doesn't match "

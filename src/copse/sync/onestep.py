@@ -44,8 +44,7 @@ from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges
 from copse.sync.commit import audit_upload
 from copse.sync.upsert import Live, flag_absent, preserve_now_values, upsert
-from copse.sync.values import build_row, ensure_valid_fields, ensure_valid_table, wire_row
-from copse.wire.values import decode_value
+from copse.sync.values import ensure_valid_fields, ensure_valid_table, literal_row, wire_row
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +102,7 @@ def _decode_rows(ctx: UploadContext, table: str, pkname: Any, rows: Any) -> list
         if lazy:
             out.append(wire_row(info, row, pkname, ctx.max_blob_bytes))
         else:
-            decoded = {k: decode_value(v) for k, v in row.items()}
-            out.append(build_row(info, decoded, pkname, ctx.max_blob_bytes))
+            out.append(literal_row(info, row, pkname, ctx.max_blob_bytes))
     return out
 
 

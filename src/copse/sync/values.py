@@ -223,11 +223,18 @@ def wire_row(
     return row
 
 
+def literal_row(
+    info: TableInfo, literals: Mapping[str, str | None], pkname: str, max_blob_bytes: int
+) -> dict[str, Any]:
+    """:func:`build_row` of a record of SQL literals: every value decoded and checked."""
+    decoded = {k: decode_value(v) for k, v in literals.items()}
+    return build_row(info, decoded, pkname, max_blob_bytes)
+
+
 def full_row(
     info: TableInfo, row: Mapping[str, Any], pkname: str, max_blob_bytes: int
 ) -> Mapping[str, Any]:
     """The full column dict of a record about to be written (``row`` itself unless a WireRow)."""
     if type(row) is not WireRow:
         return row
-    decoded = {k: decode_value(v) for k, v in row.literals.items()}
-    return build_row(info, decoded, pkname, max_blob_bytes)
+    return literal_row(info, row.literals, pkname, max_blob_bytes)
