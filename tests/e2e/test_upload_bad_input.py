@@ -101,6 +101,11 @@ def cases(tab: Tablet) -> list[Case]:
         # Early tables (patient) carry real changes; a task table fails later.
         d["progressnote"][0]["when_last_modified"] = "'not a date'"
 
+    def bad_value_in_later_table(_pk: dict[str, Any], d: dict[str, Any]) -> None:
+        # A changed record's values are checked when it is written, after the
+        # patient's new version: the refusal must take that write back too.
+        d["progressnote"][0]["when_created"] = "'not a date'"
+
     def not_ok(_e: str) -> bool:
         return True
 
@@ -416,6 +421,12 @@ def cases(tab: Tablet) -> list[Case]:
             not_ok,
         ),
         Case(
+            "1s bad value in a changed record of a later table",
+            "upload_entire_database",
+            onestep(tab, mutate=bad_value_in_later_table),
+            "ParserError: Unable to parse string [not a date]",
+        ),
+        Case(
             "1s finalizing missing",
             "upload_entire_database",
             onestep(tab, finalizing=""),
@@ -449,10 +460,41 @@ def prepare(db: Backend, uploader: TabletFactory) -> Tablet:  # noqa: F811
     return tab
 
 
-def test_bad_input_changes_nothing(db: Backend, uploader: TabletFactory) -> None:  # noqa: F811
+def _live_session(tab: Tablet) -> dict[str, str]:
+    """A logged-in session of the tablet's user, as a tablet sends it back."""
+    r = post(
+        tab.http,
+        tab.api_url,
+        {
+            "operation": "check_upload_user_and_device",
+            "camcops_version": tab.version,
+            "device": tab.device,
+            "user": tab.user,
+            "password": tab.password,
+        },
+    )
+    assert r.ok, r.text
+    return {"session_id": r.data["session_id"], "session_token": r.data["session_token"]}
+
+
+@pytest.mark.parametrize("session", ["new", "live"])
+def test_bad_input_changes_nothing(
+    db: Backend,
+    uploader: TabletFactory,  # noqa: F811
+    session: str,
+) -> None:
+    """Each case refused with nothing changed, whether it opens a session or reuses one.
+
+    In a live session the request's session work writes nothing, so the
+    operation runs without a savepoint and its failure rolls back the whole
+    transaction (copse.api.endpoint); with a new session the operation is
+    rolled back to its savepoint and the session kept.  The reply must carry
+    the session either way.
+    """
     tab = prepare(db, uploader)
     failures: list[str] = []
     http = tab.http
+    live = _live_session(tab) if session == "live" else {}
     for case in cases(tab):
         before = uc.full_snapshot(db.engine)
         fields = {
@@ -461,11 +503,17 @@ def test_bad_input_changes_nothing(db: Backend, uploader: TabletFactory) -> None
             "device": tab.device,
             "user": tab.user,
             "password": tab.password,
+            **live,
             **case.fields,
         }
         r = post(http, tab.api_url, fields)
         after = uc.full_snapshot(db.engine)
         err = r.error or ""
+        if live and (r.data.get("session_id"), r.data.get("session_token")) != (
+            live["session_id"],
+            live["session_token"],
+        ):
+            failures.append(f"{case.name}: the live session was not kept: {r.text[:200]!r}")
         if r.status != 200 or r.ok:
             failures.append(
                 f"{case.name}: expected success:0 with HTTP 200, got {r.status} {r.text[:200]!r}"

@@ -51,6 +51,15 @@ RESERVED_DEVICE = "server"
 RESERVED_USER = "system"
 
 
+class _RolledBack(Exception):
+    """An operation failed in a transaction that held nothing to keep; it was rolled back."""
+
+    def __init__(self, session: SessionInfo, error: Exception) -> None:
+        super().__init__(str(error))
+        self.session = session
+        self.error = error
+
+
 @dataclass
 class ApiResponse:
     """The reply, plus what monitoring wants to know about the request.
@@ -280,6 +289,8 @@ class ClientApi:
                 session, result, failure = run_in_transaction(
                     self.engine, lambda conn: self._session_and_run(conn, form, op, req)
                 )
+            except _RolledBack as rolled_back:  # the whole transaction: nothing to keep
+                session, result, failure = rolled_back.session, None, rolled_back.error
             finally:
                 if is_upload:
                     ACTIVE_UPLOADS.dec()
@@ -348,6 +359,11 @@ class ClientApi:
     ) -> tuple[SessionInfo, Result, Exception | None]:
         """The request's one transaction: the session, then the operation in a savepoint.
 
+        When the session work wrote nothing (a live session, already logged
+        in), the operation runs without a savepoint and a failure rolls back
+        the whole transaction (:class:`_RolledBack`): the same outcome, since
+        there was nothing of the session's to keep.
+
         Returns (session, result, None), or (session, None, the operation's
         error) after rolling the operation back to the savepoint: the session
         work is committed either way.  A transient conflict is raised instead,
@@ -368,6 +384,15 @@ class ClientApi:
         )
         if op is None:
             return session, None, UserError(f"operation={req.operation}: not supported")
+        if not session.wrote:
+            # perf: the session work only read, so a failed operation can take
+            # the whole transaction with it; no savepoint (two round trips).
+            try:
+                return session, self._run(conn, op, req, session), None
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                raise _RolledBack(session, exc) from exc
         savepoint = conn.begin_nested()
         try:
             result = self._run(conn, op, req, session)

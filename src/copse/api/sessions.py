@@ -40,6 +40,11 @@ class SessionInfo:
     anonymous_new: bool = False
     #: The logged-in user as read in this request's transaction (None if none).
     user: User | None = None
+    #: Whether establishing the session wrote anything (a new session, a
+    #: login, a failed-login record, the idle clock restarted).  If not,
+    #: there is nothing to keep when the operation fails, so the endpoint
+    #: runs it without a savepoint (two round trips fewer per request).
+    wrote: bool = True
 
     @property
     def reply_id(self) -> int | None:
@@ -65,11 +70,12 @@ def _new_session(conn: sa.Connection, ip: str | None, now: datetime) -> tuple[in
 
 def _find_session(
     conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
-) -> tuple[int, str, int | None, User | None] | None:
-    """The live session's (id, token, user id, user), or None if it has expired or never was.
+) -> tuple[int, str, int | None, User | None, bool] | None:
+    """The live session's (id, token, user id, user, touched); None if expired or unknown.
 
     Its idle clock is restarted if it is more than :data:`TOUCH_AFTER` old
-    (a write on one request a minute, not on every one of a conversation).
+    (a write on one request a minute, not on every one of a conversation;
+    ``touched`` says it was).
 
     The user row comes with it (an outer join): one round trip instead of two.
     """
@@ -94,12 +100,13 @@ def _find_session(
     row = conn.execute(q).first()
     if row is None:
         return None
-    if now - row.session_last_activity_utc >= TOUCH_AFTER:
+    touched = now - row.session_last_activity_utc >= TOUCH_AFTER
+    if touched:
         conn.execute(
             sa.update(sessions).where(sessions.c.id == row.session_id).values(last_activity_utc=now)
         )
     user = User.from_row(row) if row.id is not None else None
-    return int(row.session_id), str(row.session_token), row.session_user_id, user
+    return int(row.session_id), str(row.session_token), row.session_user_id, user, touched
 
 
 def establish_session(
@@ -126,16 +133,16 @@ def establish_session(
     except ValueError:
         sid = None
     row = None
-    created = False
+    created = touched = False
     if sid is not None and session_token:
         row = _find_session(conn, settings, sid, session_token, remote_addr, now)
     if row is not None:
-        current_id, token, user_id, user = row
+        current_id, token, user_id, user, touched = row
         if user_id is not None:
             if user is not None and user.username == username:
                 # The reference does not re-check the password of a session
                 # that is already logged in as this user.
-                return SessionInfo(current_id, token, user.id, user=user)
+                return SessionInfo(current_id, token, user.id, user=user, wrote=touched)
             # A different user: log the old session out, start afresh.
             conn.execute(
                 sa.update(sessions)
@@ -148,7 +155,7 @@ def establish_session(
         current_id, token = _new_session(conn, remote_addr, now)
         created = True
     if not username:
-        return SessionInfo(current_id, token, None, anonymous_new=created)
+        return SessionInfo(current_id, token, None, anonymous_new=created, wrote=created or touched)
     return _login(conn, settings, current_id, token, username, password, remote_addr, now, verified)
 
 
