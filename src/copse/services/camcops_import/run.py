@@ -19,6 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from copse.audit import audit
+from copse.db.statistics import analyze
 from copse.index.rebuild import check_index, reindex_all_checked
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, SKIPPED_ROWS, TablePlan, build_plan
@@ -201,6 +202,9 @@ def _copy(
             deletions.append((p, counts.to_delete))
     result.seconds["copy"] = time.perf_counter() - started
     started = time.perf_counter()
+    # The index rebuild looks rows up by key across every client table: give
+    # the planner statistics of what was just loaded (copse.db.statistics).
+    analyze(engine, [p.name for p in plans if p.is_client and result.counts.get(p.name)])
     with engine.begin() as dst:
         for p, keys in reversed(deletions):
             delete_rows(dst, p, keys)
