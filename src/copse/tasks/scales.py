@@ -20,6 +20,8 @@ from copse.tasks.values import int_in
 
 #: Where :meth:`ItemScale.coded` keeps a task's checked answers (``TaskData.memo``).
 _CODED = "ItemScale.coded"
+#: Where a definition keeps its items' permitted codes (its instance ``__dict__``).
+_ITEM_CODES = "_copse_item_codes"
 
 
 def band(value: float | None, cutoffs: Sequence[tuple[float, str]], below: str) -> str | None:
@@ -68,6 +70,14 @@ class ItemScale(TaskDefinition):
     def permitted_for(self, item: str) -> tuple[int, ...]:
         return self.permitted_by_item.get(item, self.permitted)
 
+    def _item_codes(self) -> tuple[tuple[str, frozenset[int]], ...]:
+        """(item, permitted codes) of every item, worked out once per definition."""
+        found: tuple[tuple[str, frozenset[int]], ...] | None = self.__dict__.get(_ITEM_CODES)
+        if found is None:
+            found = tuple((i, frozenset(self.permitted_for(i))) for i in self.items)
+            self.__dict__[_ITEM_CODES] = found
+        return found
+
     def coded(self, task: TaskData) -> dict[str, int | None]:
         """Every item's code if it is a permitted answer, else None (worked out once per task).
 
@@ -75,11 +85,17 @@ class ItemScale(TaskDefinition):
         totals, subscales, bands: ~47 look-ups per PHQ-9), and downloads, the
         index rebuild and every upload judge tasks by the hundred thousand; the
         answers are checked once, in one pass, and then read from this dict.
+        A plain int (the usual answer) is tested by set membership alone; any
+        other value goes through :func:`int_in`, which says what counts.
         """
         memo = task.memo
         coded: dict[str, int | None] | None = memo.get(_CODED)
         if coded is None:
-            coded = {i: int_in(task.get(i), self.permitted_for(i)) for i in self.items}
+            get = task.row.get
+            coded = {}
+            for item, codes in self._item_codes():
+                v = get(item)
+                coded[item] = (v if v in codes else None) if type(v) is int else int_in(v, codes)
             memo[_CODED] = coded
         return coded
 
@@ -92,7 +108,11 @@ class ItemScale(TaskDefinition):
         return int_in(task.get(item), self.permitted_for(item))
 
     def values(self, task: TaskData, items: Sequence[str] | None = None) -> list[int | None]:
-        return [self.value(task, i) for i in (self.items if items is None else items)]
+        coded = self.coded(task)
+        return [
+            coded[i] if i in coded else self.value(task, i)
+            for i in (self.items if items is None else items)
+        ]
 
     def required_items(self, task: TaskData) -> Sequence[str]:
         """Items that must be answered; override for skip rules."""
@@ -101,17 +121,25 @@ class ItemScale(TaskDefinition):
     def is_complete(self, task: TaskData) -> bool | None:
         # Every present answer must be permitted, and every required one present.
         coded = self.coded(task)
+        get = task.row.get
         for item, code in coded.items():
-            if code is None and task.get(item) is not None:
+            if code is None and get(item) is not None:
                 return False
-        return all(self.value(task, i) is not None for i in self.required_items(task))
+        return all(
+            (coded[i] if i in coded else self.value(task, i)) is not None
+            for i in self.required_items(task)
+        )
 
     def item_score(self, task: TaskData, item: str) -> int:
         """Score contributed by one item (its code by default; 0 if absent)."""
         return self.value(task, item) or 0
 
     def total(self, task: TaskData, items: Sequence[str] | None = None) -> int:
-        return sum(self.item_score(task, i) for i in (self.items if items is None else items))
+        chosen = self.items if items is None else items
+        if type(self).item_score is not ItemScale.item_score:  # a definition's own scoring
+            return sum(self.item_score(task, i) for i in chosen)
+        coded = self.coded(task)
+        return sum((coded[i] if i in coded else self.value(task, i)) or 0 for i in chosen)
 
     def question_label(self, item: str) -> str:
         return self.item_labels.get(item, item)

@@ -59,6 +59,10 @@ _PHQ_SYMPTOMS = (
 )
 
 
+#: PHQ-9/PHQ-8 items 3-8: the "other" symptoms besides the self-harm item.
+_OTHER_ITEMS = qfields("q", 3, 8)
+
+
 def depression_severity(total: int) -> str:
     """PHQ-9/PHQ-8 severity text for a total (tasks.md §3 bands)."""
     return band(total, DEPRESSION_BANDS, "None") or "None"
@@ -74,7 +78,7 @@ def depression_summaries(
     """
     total = scale.total(task, scored)
     n_core = count_where(scale.values(task, ("q1", "q2")), lambda v: v >= 2)
-    n_other = count_where(scale.values(task, qfields("q", 3, 8)), lambda v: v >= 2) + count_where(
+    n_other = count_where(scale.values(task, _OTHER_ITEMS), lambda v: v >= 2) + count_where(
         scale.values(task, self_harm), lambda v: v >= 1
     )
     n_total = n_core + n_other
