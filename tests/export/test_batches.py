@@ -8,15 +8,19 @@ different batching would change the bytes of a download.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from copse.schema.tables import CLIENT_TABLES
-from copse.services.export import ExportFilter
-from copse.services.export.source import iter_batches
+from copse.services.export import ExportFilter, ExportOptions
+from copse.services.export import source as export_source
+from copse.services.export.source import PatientMemo, iter_batches
 from copse.tasks import get_task
 from copse.tasks.base import TaskData
 from copse.tasks.scales import ItemScale
+from tests.export.conftest import export, read_sqlite
 from tests.export.scenario import PHQ9_FIELDS, phq9, upload_site
 from tests.sync.conftest import Harness
 
@@ -76,3 +80,44 @@ def test_item_values_are_remembered_per_task_only() -> None:
     edited = dataclasses.replace(task, row={"q1": 1, "q2": 2})
     assert not edited.memo
     assert (d.value(edited, "q1"), d.value(edited, "q2")) == (1, 2)
+
+
+def test_each_patient_is_written_once_by_the_first_batch_that_needs_it(h: Harness) -> None:
+    upload_site(h, extra_phq9=[phq9(t, 1 + t % 2, 12, [1] * 10) for t in range(4, 40)])
+    with h.engine.connect() as conn:
+        for memo in (PatientMemo(), PatientMemo(limit=1)):
+            written: list[tuple[int, str, int]] = []
+            for b in iter_batches(
+                conn,
+                "phq9",
+                ExportFilter(),
+                None,
+                all_versions=False,
+                blobs=False,
+                batch_size=3,
+                memo=memo,
+            ):
+                for r in b.tasks:  # every task has its patient and ID numbers at hand
+                    key = (r["_device_id"], r["_era"], r["patient_id"])
+                    assert key in b.patients and b.idnums[key]
+                assert b.new_patients <= b.patients.keys()
+                written += sorted(b.new_patients)
+            assert {k[2] for k in written} == {1, 2}
+            if memo.limit > 2:
+                assert len(written) == 2  # once each, though every batch needs both
+            else:
+                assert len(written) > 2  # a memo too small forgets, and patients come again
+
+
+def test_a_forgetful_patient_memo_changes_no_byte_of_a_download(
+    h: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upload_site(h, extra_phq9=[phq9(t, 1 + t % 2, 12, [t % 4] * 10) for t in range(4, 40)])
+    monkeypatch.setattr(export_source, "BATCH_SIZE", 3)
+    opts = ExportOptions(format="sqlite")
+    export(h, opts, tmp_path / "remembering.sqlite")
+    monkeypatch.setattr(export_source, "PATIENT_MEMO", 1)
+    export(h, opts, tmp_path / "forgetting.sqlite")
+    remembering = read_sqlite(tmp_path / "remembering.sqlite")
+    assert len(remembering["patient"]) == 2 and len(remembering["phq9"]) == 39
+    assert read_sqlite(tmp_path / "forgetting.sqlite") == remembering

@@ -72,7 +72,7 @@ class RowMaker:
         return pseudonym(self.key, self.patient_identity(batch, pkey))
 
     def rows(self, batch: Batch) -> Iterator[tuple[str, OutRow]]:
-        """(table, row) pairs: patients and ID numbers first, then tasks, children, BLOBs."""
+        """(table, row) pairs: new patients and their ID numbers, then tasks, children, BLOBs."""
         yield from self._patients(batch)
         task = self.tables[batch.table]
         for r, summaries in zip(batch.tasks, batch.summaries, strict=True):
@@ -92,6 +92,8 @@ class RowMaker:
             return
         names = self.tables[PATIENT_TABLE].names
         for pkey, p in batch.patients.items():
+            if pkey not in batch.new_patients:  # written with an earlier batch
+                continue
             if self.deidentify:
                 get = {**p, PSEUDONYM: self.pseudonym_of(batch, pkey)}.get
                 yield PATIENT_TABLE, out_row([get(c) for c in names])

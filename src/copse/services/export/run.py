@@ -34,7 +34,7 @@ from copse.services.export.access import groups_to_export, pseudonym_key
 from copse.services.export.dictionary import dictionary_rows
 from copse.services.export.options import ExportError, ExportOptions, check_dates
 from copse.services.export.rows import RowMaker
-from copse.services.export.source import count_candidates, iter_batches
+from copse.services.export.source import PatientMemo, count_candidates, iter_batches
 from copse.services.export.sqlite_out import SqliteWriter
 
 #: progress(task rows done, task rows expected at most)
@@ -122,6 +122,7 @@ def run_export(
     key = pseudonym_key(conn) if opts.deidentify else None
     layouts = _layouts(opts, tasks, idnum_types)
     maker = RowMaker(layouts, opts.deidentify, key)
+    memo = PatientMemo()  # patients written once per download, whichever tables need them
     total = sum(expected.values())
     done = 0
     counts: dict[str, int] = {}
@@ -137,7 +138,7 @@ def run_export(
                     writer.ensure(layouts[name])
             for t in tasks:
                 for batch in iter_batches(
-                    conn, t, f, groups, all_versions=opts.all_versions, blobs=opts.blobs
+                    conn, t, f, groups, all_versions=opts.all_versions, blobs=opts.blobs, memo=memo
                 ):
                     pending: dict[str, list[tuple[object, ...]]] = {}
                     for table, row in maker.rows(batch):

@@ -33,6 +33,8 @@ from copse.tasks.base import ANCILLARY_ORDER_BY, TaskData
 BATCH_SIZE = 500
 #: The widest ``_pk`` window one batch query reads (see :func:`_next_tasks`).
 MAX_WINDOW = 64 * BATCH_SIZE
+#: Patients a download keeps in memory (with their ID numbers) to write each once.
+PATIENT_MEMO = 10_000
 #: The standard summary holding the task definition's completeness verdict.
 COMPLETE_SUMMARY = "is_complete"
 Key = tuple[int, str, int]  # (device, era, client id)
@@ -53,6 +55,39 @@ class Batch:
     idnums: dict[Key, list[Row]] = field(default_factory=dict)
     ancillary: dict[str, list[tuple[int | None, Row]]] = field(default_factory=dict)
     blobs: list[Row] = field(default_factory=list)
+    #: The patients (keys of ``patients``) this download has not written yet;
+    #: the others were written with an earlier batch (see :class:`PatientMemo`).
+    new_patients: set[Key] = field(default_factory=set)
+
+
+class PatientMemo:
+    """The patients (with their ID numbers) one download has already read and written.
+
+    perf: a batch of 500 tasks usually belongs to hundreds of patients, and
+    the same patients come back batch after batch and table after table; read
+    and written once per batch, patients and ID numbers were half of a
+    download's rows.  Bounded: past :data:`PATIENT_MEMO` patients it forgets
+    them all and starts again, so memory never grows with the database (a
+    forgotten patient is read again; the staging file keeps one copy of it).
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = PATIENT_MEMO if limit is None else limit
+        self.patients: dict[Key, Row] = {}
+        self.idnums: dict[Key, list[Row]] = {}
+
+    def remember(self, batch: Batch) -> None:
+        """Keep the batch's newly written patients (after the batch is final)."""
+        if not batch.new_patients:
+            return
+        if len(self.patients) + len(batch.new_patients) > self.limit:
+            self.patients.clear()
+            self.idnums.clear()
+            if len(batch.new_patients) > self.limit:
+                return
+        for k in batch.new_patients:
+            self.patients[k] = batch.patients[k]
+            self.idnums[k] = batch.idnums.get(k, [])
 
 
 @functools.cache
@@ -216,8 +251,14 @@ def iter_batches(
     all_versions: bool,
     blobs: bool,
     batch_size: int | None = None,
+    memo: PatientMemo | None = None,
 ) -> Iterator[Batch]:
-    """The exported rows of one task table, with their patients, children and BLOBs."""
+    """The exported rows of one task table, with their patients, children and BLOBs.
+
+    ``memo``: patients already written by this download (shared by all its
+    tables); a batch's :attr:`Batch.new_patients` are those it must write.
+    """
+    memo = PatientMemo() if memo is None else memo
     cond = task_conditions(name, f, groups, all_versions)
     if cond is None:
         return
@@ -233,7 +274,7 @@ def iter_batches(
             return
         last = int(rows[-1]["_pk"])
         rows = [r for r in rows if _in_dates(f, r["when_created"])]
-        batch = _load_batch(conn, name, rows, all_versions=all_versions)
+        batch = _load_batch(conn, name, rows, all_versions=all_versions, memo=memo)
         kept: list[Row] = []
         children = _current_children(batch)
         for r in rows:
@@ -252,7 +293,9 @@ def iter_batches(
         batch.tasks = kept
         if blobs:
             batch.blobs = list(_referenced_blobs(conn, name, batch))
+        batch.new_patients = {k for k in batch.patients if k not in memo.patients}
         if batch.tasks:
+            memo.remember(batch)
             yield batch
 
 
@@ -260,19 +303,27 @@ def _key(r: Row, link: str = "id") -> Key:
     return (int(r["_device_id"]), str(r["_era"]), int(r[link]) if r[link] is not None else -1)
 
 
-def _load_batch(conn: sa.Connection, name: str, rows: list[Row], *, all_versions: bool) -> Batch:
+def _load_batch(
+    conn: sa.Connection, name: str, rows: list[Row], *, all_versions: bool, memo: PatientMemo
+) -> Batch:
     info = TABLES[name]
     batch = Batch(name, tasks=rows)
     if info.has_patient:
         pkeys = {_key(r, "patient_id") for r in rows}
-        pcols = [*_server_names(PATIENT_TABLE), *_client_names(PATIENT_TABLE)]
-        for p in _keyed(conn, PATIENT_TABLE, "id", pkeys, True, pcols):
-            batch.patients[_key(p)] = p
-        icols = [*_server_names(PATIENT_IDNUM_TABLE), *_client_names(PATIENT_IDNUM_TABLE)]
         idnums: dict[Key, list[Row]] = defaultdict(list)
-        for i in _keyed(conn, PATIENT_IDNUM_TABLE, "patient_id", set(batch.patients), True, icols):
+        for k in pkeys & memo.patients.keys():
+            batch.patients[k] = memo.patients[k]
+            idnums[k] = memo.idnums[k]
+        unknown = pkeys - memo.patients.keys()
+        pcols = [*_server_names(PATIENT_TABLE), *_client_names(PATIENT_TABLE)]
+        found: set[Key] = set()
+        for p in _keyed(conn, PATIENT_TABLE, "id", unknown, True, pcols):
+            batch.patients[_key(p)] = p
+            found.add(_key(p))
+        icols = [*_server_names(PATIENT_IDNUM_TABLE), *_client_names(PATIENT_IDNUM_TABLE)]
+        for i in _keyed(conn, PATIENT_IDNUM_TABLE, "patient_id", found, True, icols):
             idnums[_key(i, "patient_id")].append(i)
-        batch.idnums = dict(idnums)
+        batch.idnums = {k: v for k, v in idnums.items() if v}
     # Ancillary rows point at their task's client id; in an all-versions
     # download they belong to the current version if it is in the batch.
     parent_pk: dict[Key, int] = {}
