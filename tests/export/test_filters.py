@@ -125,14 +125,23 @@ def test_sheet_names_unique_and_short() -> None:
     assert len({n.lower() for n in names.values()}) == 4
 
 
-def test_text_never_becomes_a_formula(h: Harness, tmp_path: Path) -> None:
+def test_text_never_becomes_a_formula_a_number_or_a_link(h: Harness, tmp_path: Path) -> None:
+    """Text cells hold the text as stored; only what XML or Excel cannot hold is changed."""
     from openpyxl import load_workbook
 
+    long_text = "x" * (xlsx_out.CELL_TEXT_MAX + 10)
+    text = {
+        "forename": '=HYPERLINK("x")',
+        "surname": "0123",
+        "address": "https://example.org/x",
+        "gp": "a\x01b",
+        "other": long_text,
+    }
     h.onestep(
         {
             "patient": (
-                ["id", "forename", "when_last_modified", "_move_off_tablet"],
-                [[1, '=HYPERLINK("x")', "2024-01-01T10:00:00.000+00:00", 0]],
+                ["id", *text, "when_last_modified", "_move_off_tablet"],
+                [[1, *text.values(), "2024-01-01T10:00:00.000+00:00", 0]],
             ),
             "phq9": (PHQ9_FIELDS, [phq9(1, 1, 5, [1] * 10)]),
         }
@@ -142,8 +151,13 @@ def test_text_never_becomes_a_formula(h: Harness, tmp_path: Path) -> None:
     wb = load_workbook(out)
     ws = wb["patient"]
     header = [c.value for c in ws[1]]
-    c = ws.cell(row=2, column=header.index("forename") + 1)
-    assert c.data_type == "s" and c.value == '=HYPERLINK("x")'
+    cells = {name: ws.cell(row=2, column=header.index(name) + 1) for name in text}
+    assert all(c.data_type == "s" for c in cells.values())
+    assert cells["forename"].value == '=HYPERLINK("x")'
+    assert cells["surname"].value == "0123"
+    assert cells["address"].value == "https://example.org/x" and not cells["address"].hyperlink
+    assert cells["gp"].value == "a\ufffdb"
+    assert cells["other"].value == long_text[: xlsx_out.CELL_TEXT_MAX]
 
 
 @pytest.mark.parametrize("fmt", ["sqlite", "csv"])
