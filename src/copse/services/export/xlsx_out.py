@@ -81,25 +81,25 @@ def write_xlsx(stage: sqlite3.Connection, target: Path) -> None:
     for t in tables:
         check_rows(t, sqlite_out.count(stage, t))
     names = sheet_names(tables)
+    # On failure the workbook is dropped unclosed: its sheets' temporary files
+    # are anonymous, and the caller removes the half-written target.
     wb = xlsxwriter.Workbook(str(target), _WORKBOOK_OPTIONS)
-    try:
-        for t in tables:
-            ws = wb.add_worksheet(names[t])
-            for c, name in enumerate(sqlite_out.columns(stage, t)):
-                ws.write_string(0, c, cell_text(name))
-            text, number = ws.write_string, ws.write_number
-            for r, row in enumerate(sqlite_out.rows(stage, t), start=1):
-                for c, v in enumerate(row):
-                    kind = type(v)
-                    if kind is str:
-                        if v:
-                            text(r, c, cell_text(v))
-                    elif kind is int or kind is float:
-                        if kind is float and not math.isfinite(v):
-                            text(r, c, repr(v))
-                        else:
-                            number(r, c, v)
-                    elif kind is bytes:
-                        text(r, c, f"({len(v)} bytes)")
-    finally:
-        wb.close()
+    for t in tables:
+        ws = wb.add_worksheet(names[t])
+        for c, name in enumerate(sqlite_out.columns(stage, t)):
+            ws.write_string(0, c, cell_text(name))
+        text, number = ws.write_string, ws.write_number
+        for r, row in enumerate(sqlite_out.rows(stage, t), start=1):
+            for c, v in enumerate(row):
+                kind = type(v)
+                if kind is str:
+                    if v:
+                        text(r, c, cell_text(v))
+                elif kind is int or kind is float:
+                    if kind is float and not math.isfinite(v):
+                        text(r, c, repr(v))
+                    else:
+                        number(r, c, v)
+                elif kind is bytes:
+                    text(r, c, f"({len(v)} bytes)")
+    wb.close()

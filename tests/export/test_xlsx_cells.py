@@ -1,0 +1,45 @@
+"""``xlsx_out.write_xlsx``: each staged value becomes the cell a spreadsheet user expects."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from copse.services.export import xlsx_out
+
+
+def test_values_become_typed_cells(tmp_path: Path) -> None:
+    stage = sqlite3.connect(":memory:")
+    stage.execute("CREATE TABLE t (a, b, c, d, e, f, g)")
+    rows = [
+        (1, 2.5, "text", None, b"\x00\x01\x02", "", 2**40),
+        (math.inf, -math.inf, "=1+1", "0042", b"", "x\x0by", -7),
+    ]
+    stage.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    out = tmp_path / "t.xlsx"
+    xlsx_out.write_xlsx(stage, out)
+    ws = load_workbook(out)["t"]
+    got = [[(c.value, c.data_type) for c in row] for row in ws.iter_rows()]
+    assert [v for v, _ in got[0]] == ["a", "b", "c", "d", "e", "f", "g"]
+    assert got[1] == [
+        (1, "n"),
+        (2.5, "n"),
+        ("text", "s"),
+        (None, "n"),  # NULL: an empty cell
+        ("(3 bytes)", "s"),  # BLOB bytes are in the CSV and SQLite downloads
+        (None, "n"),  # empty text: an empty cell
+        (2**40, "n"),
+    ]
+    # A spreadsheet has no infinities: they are shown as text, not written as broken numbers.
+    assert got[2] == [
+        ("inf", "s"),
+        ("-inf", "s"),
+        ("=1+1", "s"),
+        ("0042", "s"),
+        ("(0 bytes)", "s"),
+        ("x\ufffdy", "s"),
+        (-7, "n"),
+    ]
