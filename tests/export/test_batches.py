@@ -8,6 +8,7 @@ different batching would change the bytes of a download.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from copse.schema.tables import CLIENT_TABLES
 from copse.services.export import ExportFilter, ExportOptions
 from copse.services.export import source as export_source
-from copse.services.export.source import PatientMemo, iter_batches
+from copse.services.export.source import Batch, PatientMemo, iter_batches
 from copse.tasks import get_task
 from copse.tasks.base import TaskData
 from copse.tasks.scales import ItemScale
@@ -28,6 +29,22 @@ from tests.sync.conftest import Harness
 def _edit_every_other(h: Harness, ids: list[int], day: int) -> None:
     """A new version of every other task: old versions become non-current, between current ones."""
     h.onestep({"phq9": (PHQ9_FIELDS, [phq9(t, 1, day, [t % 4] * 10) for t in ids[::2]])})
+
+
+def _phq9_batches(
+    conn: sa.Connection, size: int, *, all_versions: bool = False, memo: PatientMemo | None = None
+) -> Iterator[Batch]:
+    """The PHQ-9 download's batches of ``size`` tasks, unfiltered."""
+    return iter_batches(
+        conn,
+        "phq9",
+        ExportFilter(),
+        None,
+        all_versions=all_versions,
+        blobs=False,
+        batch_size=size,
+        memo=memo,
+    )
 
 
 def test_batches_equal_the_single_query(h: Harness) -> None:
@@ -48,26 +65,9 @@ def test_batches_equal_the_single_query(h: Harness) -> None:
         everything = len(list(conn.execute(sa.select(t.c._pk))))
         assert everything > len(want)  # non-current versions lie between the current ones
         for size in (1, 3, 7, len(want), len(want) + 5):
-            got = [
-                [r["_pk"] for r in b.tasks]
-                for b in iter_batches(
-                    conn,
-                    "phq9",
-                    ExportFilter(),
-                    None,
-                    all_versions=False,
-                    blobs=False,
-                    batch_size=size,
-                )
-            ]
+            got = [[r["_pk"] for r in b.tasks] for b in _phq9_batches(conn, size)]
             assert got == [want[i : i + size] for i in range(0, len(want), size)], size
-        versions = [
-            r["_pk"]
-            for b in iter_batches(
-                conn, "phq9", ExportFilter(), None, all_versions=True, blobs=False, batch_size=4
-            )
-            for r in b.tasks
-        ]
+        versions = [r["_pk"] for b in _phq9_batches(conn, 4, all_versions=True) for r in b.tasks]
         assert len(versions) == everything
 
 
@@ -87,16 +87,7 @@ def test_each_patient_is_written_once_by_the_first_batch_that_needs_it(h: Harnes
     with h.engine.connect() as conn:
         for memo in (PatientMemo(), PatientMemo(limit=1)):
             written: list[tuple[int, str, int]] = []
-            for b in iter_batches(
-                conn,
-                "phq9",
-                ExportFilter(),
-                None,
-                all_versions=False,
-                blobs=False,
-                batch_size=3,
-                memo=memo,
-            ):
+            for b in _phq9_batches(conn, 3, memo=memo):
                 for r in b.tasks:  # every task has its patient and ID numbers at hand
                     key = (r["_device_id"], r["_era"], r["patient_id"])
                     assert key in b.patients and b.idnums[key]

@@ -9,6 +9,7 @@ reverse-scored items, its skip rules.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -20,8 +21,6 @@ from copse.tasks.values import int_in
 
 #: Where :meth:`ItemScale.coded` keeps a task's checked answers (``TaskData.memo``).
 _CODED = "ItemScale.coded"
-#: Where a definition keeps its items' permitted codes (its instance ``__dict__``).
-_ITEM_CODES = "_copse_item_codes"
 
 
 def band(value: float | None, cutoffs: Sequence[tuple[float, str]], below: str) -> str | None:
@@ -70,13 +69,10 @@ class ItemScale(TaskDefinition):
     def permitted_for(self, item: str) -> tuple[int, ...]:
         return self.permitted_by_item.get(item, self.permitted)
 
+    @functools.cached_property
     def _item_codes(self) -> tuple[tuple[str, frozenset[int]], ...]:
         """(item, permitted codes) of every item, worked out once per definition."""
-        found: tuple[tuple[str, frozenset[int]], ...] | None = self.__dict__.get(_ITEM_CODES)
-        if found is None:
-            found = tuple((i, frozenset(self.permitted_for(i))) for i in self.items)
-            self.__dict__[_ITEM_CODES] = found
-        return found
+        return tuple((i, frozenset(self.permitted_for(i))) for i in self.items)
 
     def coded(self, task: TaskData) -> dict[str, int | None]:
         """Every item's code if it is a permitted answer, else None (worked out once per task).
@@ -93,7 +89,7 @@ class ItemScale(TaskDefinition):
         if coded is None:
             get = task.row.get
             coded = {}
-            for item, codes in self._item_codes():
+            for item, codes in self._item_codes:
                 v = get(item)
                 coded[item] = (v if v in codes else None) if type(v) is int else int_in(v, codes)
             memo[_CODED] = coded
@@ -125,10 +121,7 @@ class ItemScale(TaskDefinition):
         for item, code in coded.items():
             if code is None and get(item) is not None:
                 return False
-        return all(
-            (coded[i] if i in coded else self.value(task, i)) is not None
-            for i in self.required_items(task)
-        )
+        return all(v is not None for v in self.values(task, self.required_items(task)))
 
     def item_score(self, task: TaskData, item: str) -> int:
         """Score contributed by one item (its code by default; 0 if absent)."""
@@ -138,8 +131,7 @@ class ItemScale(TaskDefinition):
         chosen = self.items if items is None else items
         if type(self).item_score is not ItemScale.item_score:  # a definition's own scoring
             return sum(self.item_score(task, i) for i in chosen)
-        coded = self.coded(task)
-        return sum((coded[i] if i in coded else self.value(task, i)) or 0 for i in chosen)
+        return sum(v or 0 for v in self.values(task, chosen))
 
     def question_label(self, item: str) -> str:
         return self.item_labels.get(item, item)
