@@ -221,3 +221,26 @@ def test_onestep_upload_survives_a_transient_retry(h: Harness, monkeypatch) -> N
     assert len(calls) == 2
     assert len(decodes) == 1, "the retry reuses the payload decoded by the first attempt"
     assert set(h.current(T)) == {1}
+
+
+def test_session_bound_to_no_address_is_kept_without_one(h: Harness) -> None:
+    """A request with no client address (a Unix socket) keeps its session like any other;
+    the session is still bound to that: a request from an address does not get it."""
+    assert h.settings.session_check_ip
+    api = ClientApi(h.engine, h.settings)
+    base = dict(camcops_version="2.4.24", device="dev1", user="alice", password="pw-alice-1")
+
+    def post(addr: str | None, **fields: str) -> dict[str, str]:
+        body = urllib.parse.urlencode({**base, **fields}).encode("ascii")
+        r = api.handle(body, "", addr)
+        assert r.status == 200, r.body
+        return parse_reply(r.body)
+
+    first = post(None, operation="get_id_info")
+    assert first["success"] == "1"
+    sid, token = first["session_id"], first["session_token"]
+    again = post(None, operation="get_id_info", session_id=sid, session_token=token)
+    assert again["success"] == "1" and again["session_id"] == sid
+    assert again["session_token"] == token
+    elsewhere = post("10.0.0.9", operation="get_id_info", session_id=sid, session_token=token)
+    assert elsewhere["success"] == "1" and elsewhere["session_id"] != sid

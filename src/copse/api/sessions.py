@@ -14,6 +14,7 @@ import base64
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -68,6 +69,33 @@ def _new_session(conn: sa.Connection, ip: str | None, now: datetime) -> tuple[in
     return int(sid), token
 
 
+def _session_query(check_ip: bool) -> sa.Select[Any]:
+    q = (
+        sa.select(
+            sessions.c.id.label("session_id"),
+            sessions.c.token.label("session_token"),
+            sessions.c.user_id.label("session_user_id"),
+            sessions.c.last_activity_utc.label("session_last_activity_utc"),
+            *users.c,
+        )
+        .select_from(sessions.outerjoin(users, users.c.id == sessions.c.user_id))
+        .where(
+            sessions.c.id == sa.bindparam("sid"),
+            sessions.c.token == sa.bindparam("token"),
+            sessions.c.last_activity_utc >= sa.bindparam("cutoff"),
+        )
+    )
+    if not check_ip:
+        return q
+    # IS NOT DISTINCT FROM: a request with no client address matches a session with none.
+    return q.where(sessions.c.ip_address.is_not_distinct_from(sa.bindparam("ip")))
+
+
+#: The session look-up, with and without the IP address check: built once
+#: (perf: building it, and its cache key, was a tenth of a request's time).
+_FIND_SESSION = {False: _session_query(False), True: _session_query(True)}
+
+
 def _find_session(
     conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
 ) -> tuple[int, str, int | None, User | None, bool] | None:
@@ -80,24 +108,11 @@ def _find_session(
     The user row comes with it (an outer join): one round trip instead of two.
     """
     cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
-    q = (
-        sa.select(
-            sessions.c.id.label("session_id"),
-            sessions.c.token.label("session_token"),
-            sessions.c.user_id.label("session_user_id"),
-            sessions.c.last_activity_utc.label("session_last_activity_utc"),
-            *users.c,
-        )
-        .select_from(sessions.outerjoin(users, users.c.id == sessions.c.user_id))
-        .where(
-            sessions.c.id == sid,
-            sessions.c.token == token,
-            sessions.c.last_activity_utc >= cutoff,
-        )
-    )
-    if settings.session_check_ip:
-        q = q.where(sessions.c.ip_address == ip)
-    row = conn.execute(q).first()
+    check_ip = settings.session_check_ip
+    params: dict[str, Any] = {"sid": sid, "token": token, "cutoff": cutoff}
+    if check_ip:
+        params["ip"] = ip
+    row = conn.execute(_FIND_SESSION[check_ip], params).first()
     if row is None:
         return None
     touched = now - row.session_last_activity_utc >= TOUCH_AFTER

@@ -12,11 +12,21 @@ makes a write there fail loudly too.
 
 MariaDB/MySQL: utf8mb4 and READ COMMITTED, which avoids the gap locks that
 REPEATABLE READ takes on inserts.  PostgreSQL: psycopg 3.
+
+Server backends: a pooled connection that has been idle for
+:data:`PING_AFTER_IDLE_S` or more is pinged before it is handed out, and
+replaced if the server has gone away meanwhile (restarted, idle time-out).
+One handed back less than that ago (the next request of a tablet's
+conversation, a busy server) is used without the ping: SQLAlchemy's
+``pool_pre_ping`` would spend a round trip on every request.  If the server
+went away within that second, the first statement fails, SQLAlchemy
+invalidates the whole pool, and the next checkouts all get fresh connections.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +36,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 #: Execution option of a connection whose transactions only read (web pages).
 READ_ONLY = "copse_read_only"
+
+#: A pooled connection idle at least this long (seconds) is pinged before use.
+PING_AFTER_IDLE_S = 1.0
+#: Where a pooled connection's record keeps when it was last handed back.
+_IDLE_SINCE = "copse_idle_since"
 
 
 def is_read_only(conn: sa.Connection) -> bool:
@@ -44,7 +59,7 @@ def normalise_url(url: str) -> URL:
     return u
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S, **kwargs: Any) -> Engine:
     u = normalise_url(url)
     backend = u.get_backend_name()
     if backend == "sqlite":
@@ -55,11 +70,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _setup_sqlite(engine)
         return engine
-    opts: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600}
+    opts: dict[str, Any] = {"pool_recycle": 3600}
     if backend in ("mysql", "mariadb"):
         opts["isolation_level"] = "READ COMMITTED"
     opts.update(kwargs)
     engine = sa.create_engine(u, **opts)
+    _ping_when_idle(engine, ping_after_idle_s)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
@@ -68,6 +84,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Ping a pooled connection before use only if it has been idle ``idle_s`` or more."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < idle_s:
+            return  # new (just connected), or handed back a moment ago
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_conn, None):
+                # The pool discards this connection and checks out another.
+                raise sa.exc.DisconnectionError(str(exc)) from exc
+            raise
 
 
 def _py_lower(value: str | None) -> str | None:

@@ -47,11 +47,15 @@ def lock_device(conn: sa.Connection, device_id: int) -> None:
     lock_devices(conn, [device_id])
 
 
+#: Built once: every client-API request naming a device runs it.
+_LOCK_NAMED = (
+    sa.select(devices.c.id).where(devices.c.name == sa.bindparam("name")).with_for_update()
+)
+
+
 def lock_device_named(conn: sa.Connection, name: str) -> int | None:
     """Lock the device registered under ``name``; its id, or None if there is none."""
-    found = conn.execute(
-        sa.select(devices.c.id).where(devices.c.name == name).with_for_update()
-    ).scalar()
+    found = conn.execute(_LOCK_NAMED, {"name": name}).scalar()
     return None if found is None else int(found)
 
 
