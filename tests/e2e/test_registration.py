@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.conftest import SITE_FINALIZE_POLICY, SITE_UPLOAD_POLICY
 from tests.support.api import post
 from tests.support.server import ServerProcess
 
@@ -31,6 +32,8 @@ def test_register_then_server_info(
     r = post(http, server.api_url, base(site, "register", devicefriendlyname="Ward tablet"))
     assert r.ok, r.text
     assert r.data["databaseTitle"] == "Test CamCOPS"
+    assert r.data["idPolicyUpload"] == SITE_UPLOAD_POLICY  # the user's upload group's
+    assert r.data["idPolicyFinalize"] == SITE_FINALIZE_POLICY
     assert r.data["serverCamcopsVersion"] == "2.4.24"
     assert r.data["idDescription1"] == "NHS number"
     assert r.data["idShortDescription1"] == "NHS#"

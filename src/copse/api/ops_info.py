@@ -52,25 +52,33 @@ def cached_extra_strings(folder: Path | None) -> list[tuple[str, str, str, str]]
     return _extra_cache[key]
 
 
+def _group_column(column: sa.Column[str]) -> sa.ScalarSelect[str]:
+    return sa.select(column).where(groups.c.id == sa.bindparam("group_id")).scalar_subquery()
+
+
+#: The database title and the caller's group's ID policies, in one round trip
+#: (the group's NULL when the user has none); built once, like the next.
+_TITLE_AND_POLICIES = sa.select(
+    sa.select(server_settings.c.database_title).limit(1).scalar_subquery(),
+    _group_column(groups.c.upload_policy),
+    _group_column(groups.c.finalize_policy),
+)
+_ID_DEFINITIONS = sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)
+
+
 def server_id_info(conn: sa.Connection, caller: Caller) -> list[tuple[str, object]]:
     """The reply of ``get_id_info`` and ``register`` (wire.md §3.6)."""
-    title = conn.execute(sa.select(server_settings.c.database_title)).scalar()
-    upload_policy = finalize_policy = None
-    if caller.user is not None and caller.user.upload_group_id is not None:
-        row = conn.execute(
-            sa.select(groups.c.upload_policy, groups.c.finalize_policy).where(
-                groups.c.id == caller.user.upload_group_id
-            )
-        ).first()
-        if row is not None:
-            upload_policy, finalize_policy = row
+    group_id = caller.user.upload_group_id if caller.user is not None else None
+    title, upload_policy, finalize_policy = conn.execute(
+        _TITLE_AND_POLICIES, {"group_id": group_id}
+    ).one()
     pairs: list[tuple[str, object]] = [
         ("databaseTitle", title or ""),
         ("idPolicyUpload", upload_policy or ""),
         ("idPolicyFinalize", finalize_policy or ""),
         ("serverCamcopsVersion", SERVER_CAMCOPS_VERSION_STRING),
     ]
-    for d in conn.execute(sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)):
+    for d in conn.execute(_ID_DEFINITIONS):
         n = d.which_idnum
         pairs.append((f"idDescription{n}", d.description or ""))
         pairs.append((f"idShortDescription{n}", d.short_description or ""))
