@@ -258,7 +258,7 @@ def _era_probe(table_names: tuple[str, ...]) -> sa.Executable | None:
     era = sa.bindparam("era", type_=sa.String)
     tests = [
         sa.exists(
-            sa.select(sa.literal(1))
+            sa.select(sa.literal_column("1"))  # a constant, not ~150 bind parameters
             .select_from(CLIENT_TABLES[n])
             .where(CLIENT_TABLES[n].c._device_id == device_id, CLIENT_TABLES[n].c._era == era)
         )
