@@ -119,14 +119,16 @@ def clear_dirty(conn: sa.Connection, device_id: int) -> None:
 # ---------------------------------------------------------------------------
 
 
+#: Read by every request of a stepwise upload: built once.
+_DEVICE_STATE = sa.select(
+    devices.c.ongoing_upload_batch_utc,
+    devices.c.uploading_user_id,
+    devices.c.currently_preserving,
+).where(devices.c.id == sa.bindparam("device_id"))
+
+
 def _device_state(conn: sa.Connection, device_id: int) -> Any:
-    row = conn.execute(
-        sa.select(
-            devices.c.ongoing_upload_batch_utc,
-            devices.c.uploading_user_id,
-            devices.c.currently_preserving,
-        ).where(devices.c.id == device_id)
-    ).first()
+    row = conn.execute(_DEVICE_STATE, {"device_id": device_id}).first()
     if row is None:
         raise ServerError(f"Device {device_id} missing from Device table")
     return row
