@@ -30,6 +30,7 @@ from copse.readapi.routes import routes as readapi_routes
 from copse.services.downloads import jobs as download_jobs
 from copse.services.downloads.runner import run_next
 from copse.sync.warm import warm_up
+from copse.tasks.catalogue import all_tasks
 from copse.turns import InFlight
 from copse.wire.dates import utcnow
 from copse.wire.reply import error_reply
@@ -106,7 +107,8 @@ def housekeeping_lifespan(
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """Run housekeeping at start-up and every ``housekeeping_minutes`` while serving,
     and the background download jobs (:mod:`copse.services.downloads.runner`);
-    first, compile the upload engine's largest statements (:mod:`copse.sync.warm`).
+    first, compile the upload engine's largest statements (:mod:`copse.sync.warm`) and
+    import the task definitions, so that the first upload of a process pays for neither.
 
     Every worker runs both; the deletes are idempotent and a job is claimed
     atomically in the database, so several workers or hosts on one database
@@ -148,6 +150,8 @@ def housekeeping_lifespan(
             await run_in_threadpool(run_in_transaction, engine, warm_up, read_only=True)
         except Exception:
             logger.exception("Preparing the upload statements failed; the first upload will")
+        # perf: nor import the task definitions (~100 ms), which the index needs.
+        await run_in_threadpool(all_tasks)
         tasks: list[asyncio.Task[None]] = []
         if settings.download_runner:
             tasks.append(asyncio.create_task(downloads()))
