@@ -13,20 +13,16 @@ makes a write there fail loudly too.
 MariaDB/MySQL: utf8mb4 and READ COMMITTED, which avoids the gap locks that
 REPEATABLE READ takes on inserts.  PostgreSQL: psycopg 3.
 
-Server backends: a pooled connection that has been idle for
-:data:`PING_AFTER_IDLE_S` or more is pinged before it is handed out, and
-replaced if the server has gone away meanwhile (restarted, idle time-out).
-One handed back less than that ago (the next request of a tablet's
-conversation, a busy server) is used without the ping: SQLAlchemy's
-``pool_pre_ping`` would spend a round trip on every request.  If the server
-went away within that second, the first statement fails, SQLAlchemy
-invalidates the whole pool, and the next checkouts all get fresh connections.
+Server backends: every connection is pinged when it is checked out of the
+pool (``pool_pre_ping``), so one the server dropped (a restart, an idle
+time-out) is replaced before a request uses it.  MariaDB/MySQL: a connection
+is rolled back on its return only if it may still be in a transaction
+(:func:`_reset_only_when_needed`).
 """
 
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +33,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 #: Execution option of a connection whose transactions only read (web pages).
 READ_ONLY = "copse_read_only"
 
-#: A pooled connection idle at least this long (seconds) is pinged before use.
-PING_AFTER_IDLE_S = 1.0
-#: Where a pooled connection's record keeps when it was last handed back.
-_IDLE_SINCE = "copse_idle_since"
+#: Where a pooled connection's record keeps whether SQLAlchemy ended its last
+#: transaction (MariaDB/MySQL).
+_ENDED = "copse_transaction_ended"
+#: The MySQL protocol's "in transaction" server status flag (SERVER_STATUS_IN_TRANS).
+_SERVER_IN_TRANSACTION = 0x0001
 
 
 def is_read_only(conn: sa.Connection) -> bool:
@@ -59,7 +56,7 @@ def normalise_url(url: str) -> URL:
     return u
 
 
-def make_engine(url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S, **kwargs: Any) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     u = normalise_url(url)
     backend = u.get_backend_name()
     if backend == "sqlite":
@@ -70,12 +67,15 @@ def make_engine(url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S, **kwa
         )
         _setup_sqlite(engine)
         return engine
-    opts: dict[str, Any] = {"pool_recycle": 3600}
-    if backend in ("mysql", "mariadb"):
+    opts: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600}
+    mysql = backend in ("mysql", "mariadb")
+    if mysql:
         opts["isolation_level"] = "READ COMMITTED"
+        opts["pool_reset_on_return"] = None  # see _reset_only_when_needed
     opts.update(kwargs)
     engine = sa.create_engine(u, **opts)
-    _ping_when_idle(engine, ping_after_idle_s)
+    if mysql and opts["pool_reset_on_return"] is None:
+        _reset_only_when_needed(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
@@ -86,26 +86,44 @@ def make_engine(url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S, **kwa
     return engine
 
 
-def _ping_when_idle(engine: Engine, idle_s: float) -> None:
-    """Ping a pooled connection before use only if it has been idle ``idle_s`` or more."""
-    dialect = engine.dialect
+def _reset_only_when_needed(engine: Engine) -> None:
+    """MariaDB/MySQL: roll a connection back on its return to the pool only if it may
+    still be inside a transaction.
 
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
-        record.info[_IDLE_SINCE] = time.monotonic()
+    perf: SQLAlchemy's reset-on-return rolls back every returned connection,
+    including one whose transaction has just committed; PyMySQL then sends a
+    ``ROLLBACK`` (a round trip on every request; psycopg and sqlite3 skip it
+    themselves when no transaction is open).  Here the rollback is skipped
+    only when, since the connection was checked out, SQLAlchemy committed or
+    rolled back its last transaction, nothing has begun since, and the
+    server's last status said no transaction was open.  (A connection taken
+    with ``engine.raw_connection()`` is always rolled back; code that uses the
+    DBAPI connection of a SQLAlchemy ``Connection`` must do so inside one of
+    its transactions, as ``copse.db.bulk`` does.)
+    """
 
     @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
-        since = record.info.get(_IDLE_SINCE)
-        if since is None or time.monotonic() - since < idle_s:
-            return  # new (just connected), or handed back a moment ago
-        try:
-            dialect.do_ping(dbapi_conn)
-        except dialect.loaded_dbapi.Error as exc:
-            if dialect.is_disconnect(exc, dbapi_conn, None):
-                # The pool discards this connection and checks out another.
-                raise sa.exc.DisconnectionError(str(exc)) from exc
-            raise
+    def _on_checkout(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        record.info[_ENDED] = False  # a raw DBAPI user never says it ended anything
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.info[_ENDED] = False
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: sa.Connection) -> None:
+        if not conn.invalidated:  # an invalidated one is discarded, not reset
+            conn.info[_ENDED] = True
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(dbapi_conn: Any, record: Any, state: Any) -> None:
+        if state.transaction_was_reset:
+            return  # SQLAlchemy rolled it back itself
+        status = getattr(dbapi_conn, "server_status", None)
+        in_transaction = status is None or bool(status & _SERVER_IN_TRANSACTION)
+        if not record.info.get(_ENDED) or in_transaction:
+            dbapi_conn.rollback()
 
 
 def _py_lower(value: str | None) -> str | None:
