@@ -29,8 +29,8 @@ def probe_statements(
     of SQLAlchemy construction per request), so callers whose tables and
     condition are fixed build them once (with bind parameters for what varies,
     e.g. the device id) and keep them: statements are immutable.  Conditions
-    should share one bind parameter object per value (see :func:`shared`):
-    a parameter per clause is ~150 values for the driver to convert.
+    should share one ``sa.bindparam`` object per value, even a fixed one (the
+    era): a parameter per clause is ~150 values for the driver to convert.
     """
     out: list[tuple[tuple[str, ...], sa.Executable]] = []
     for i in range(0, len(tables), PROBE_CHUNK):
@@ -43,11 +43,6 @@ def probe_statements(
         stmt: sa.Executable = sa.select(*probes)
         out.append((tuple(t.name for t in part), stmt))
     return tuple(out)
-
-
-def shared(name: str, value: Any) -> sa.BindParameter[Any]:
-    """One bind parameter with a fixed value, for every clause of a probe to share."""
-    return sa.bindparam(name, value)
 
 
 def run_probes(

@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list
-from copse.db.probe import probe_statements, run_probes, shared
+from copse.db.probe import probe_statements, run_probes
 from copse.index.compute import (
     Key,
     chunked,
@@ -205,7 +205,7 @@ def _present_era_probes() -> tuple[tuple[tuple[str, ...], sa.Executable], ...]:
     Built once (perf: building ~150 clauses costs more than running them).
     """
     device_id = sa.bindparam("device_id", type_=sa.Integer)
-    era = shared("era_now", ERA_NOW)
+    era = sa.bindparam("era_now", ERA_NOW, type_=sa.String)  # one, shared by every clause
     return probe_statements(
         [CLIENT_TABLES[n] for n in sorted(CLIENT_TABLES)],
         lambda t: sa.and_(t.c._device_id == device_id, t.c._era == era, t.c._current == sa.true()),

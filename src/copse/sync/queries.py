@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list, ints_or_bound
-from copse.db.probe import probe_statements, run_probes, shared
+from copse.db.probe import probe_statements, run_probes
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES
 from copse.schema.tables import CLIENT_TABLES, special_notes
@@ -118,7 +118,7 @@ def _live_probes(
     distinct keys (commit order, a client's table list) keep the cache small.
     """
     device_id = sa.bindparam("device_id", type_=sa.Integer)
-    era = shared("era_now", ERA_NOW)
+    era = sa.bindparam("era_now", ERA_NOW, type_=sa.String)  # one, shared by every clause
 
     def live(t: sa.Table) -> sa.ColumnElement[bool]:
         cond = sa.and_(t.c._device_id == device_id, t.c._era == era)
