@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list
-from copse.db.probe import probe_statements, run_probes
+from copse.db.probe import Binds, TableProbe
 from copse.index.compute import (
     Key,
     chunked,
@@ -199,22 +199,25 @@ def update_after_changes(
 
 
 @functools.lru_cache(maxsize=1)
-def _present_era_probes() -> tuple[tuple[tuple[str, ...], sa.Executable], ...]:
-    """``EXISTS`` probes for current rows of one device (bind ``device_id``) in ``NOW``.
+def _present_era_probe() -> TableProbe:
+    """Which tables hold current rows of one device (``device_id``) in ``NOW``.
 
     Built once (perf: building ~150 clauses costs more than running them).
     """
-    device_id = sa.bindparam("device_id", type_=sa.Integer)
-    era = sa.bindparam("era_now", ERA_NOW, type_=sa.String)  # one, shared by every clause
-    return probe_statements(
-        [CLIENT_TABLES[n] for n in sorted(CLIENT_TABLES)],
-        lambda t: sa.and_(t.c._device_id == device_id, t.c._era == era, t.c._current == sa.true()),
-    )
+
+    def present(t: sa.Table, bind: Binds) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            t.c._device_id == bind("device_id", sa.Integer()),
+            t.c._era == bind("era_now", sa.String(), ERA_NOW),
+            t.c._current == sa.true(),
+        )
+
+    return TableProbe([CLIENT_TABLES[n] for n in sorted(CLIENT_TABLES)], present)
 
 
 def warm_up(conn: sa.Connection, device_id: int) -> None:
     """Run the whole-device probe once, so a server's first finalize does not compile it."""
-    run_probes(conn, _present_era_probes(), {"device_id": device_id})
+    _present_era_probe().run(conn, {"device_id": device_id})
 
 
 def _moved_in_place(
@@ -235,7 +238,7 @@ def _moved_in_place(
     """
     if any(ch.addition_pks or ch.removal_modified_pks or ch.removal_deleted_pks for ch in changes):
         return False
-    if run_probes(conn, _present_era_probes(), {"device_id": device_id}):
+    if _present_era_probe().run(conn, {"device_id": device_id}):
         return False
     eras: set[tuple[int, str]] = set()
     for ch in changes:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list, ints_or_bound
-from copse.db.probe import probe_statements, run_probes
+from copse.db.probe import Binds, TableProbe
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES
 from copse.schema.tables import CLIENT_TABLES, special_notes
@@ -103,25 +103,23 @@ def tables_with_live_rows(
     client that lists ~150 empty tables costs a few round trips, not 150.
     """
 
-    return run_probes(conn, _live_probes(tuple(table_names), which), {"device_id": device_id})
+    return _live_probe(tuple(table_names), which).run(conn, {"device_id": device_id})
 
 
 @functools.lru_cache(maxsize=64)
-def _live_probes(
-    table_names: tuple[str, ...], which: str
-) -> tuple[tuple[tuple[str, ...], sa.Executable], ...]:
-    """The probes of :func:`tables_with_live_rows`, built once per (tables, which).
+def _live_probe(table_names: tuple[str, ...], which: str) -> TableProbe:
+    """The probe of :func:`tables_with_live_rows`, built once per (tables, which).
 
-    perf: building them was most of a no-change one-step upload's engine time
-    (~150 ``EXISTS`` clauses per request).  The statements are immutable and
-    depend only on the schema; the device id is a bind parameter.  The few
-    distinct keys (commit order, a client's table list) keep the cache small.
+    perf: building its statements was most of a no-change one-step upload's
+    engine time (~150 ``EXISTS`` clauses per request).  The few distinct keys
+    (commit order, a client's table list) keep the cache small.
     """
-    device_id = sa.bindparam("device_id", type_=sa.Integer)
-    era = sa.bindparam("era_now", ERA_NOW, type_=sa.String)  # one, shared by every clause
 
-    def live(t: sa.Table) -> sa.ColumnElement[bool]:
-        cond = sa.and_(t.c._device_id == device_id, t.c._era == era)
+    def live(t: sa.Table, bind: Binds) -> sa.ColumnElement[bool]:
+        cond = sa.and_(
+            t.c._device_id == bind("device_id", sa.Integer()),
+            t.c._era == bind("era_now", sa.String(), ERA_NOW),
+        )
         if which == "current":
             return sa.and_(cond, t.c._current == sa.true())
         if which == "live":
@@ -130,7 +128,7 @@ def _live_probes(
             )
         return cond
 
-    return probe_statements([CLIENT_TABLES[n] for n in table_names], live)
+    return TableProbe([CLIENT_TABLES[n] for n in table_names], live)
 
 
 def insert_rows(conn: sa.Connection, table_name: str, rows: list[dict[str, Any]]) -> None:
@@ -242,32 +240,22 @@ def predecessor_chains(conn: sa.Connection, table_name: str, start_pks: Iterable
 
 
 def era_in_use(conn: sa.Connection, device_id: int, era: str, table_names: Iterable[str]) -> bool:
-    """Whether any row of the device in these tables already has this era (one query)."""
-    stmt = _era_probe(tuple(table_names))
-    if stmt is None:
-        return False
-    return bool(conn.execute(stmt, {"device_id": device_id, "era": era}).scalar())
+    """Whether any row of the device in these tables already has this era."""
+    probe = _era_probe(tuple(table_names))
+    return bool(probe.run(conn, {"device_id": device_id, "era": era}))
 
 
 @functools.lru_cache(maxsize=16)
-def _era_probe(table_names: tuple[str, ...]) -> sa.Executable | None:
-    """The statement of :func:`era_in_use`, built once per table list (perf: building
-    ~150 ``EXISTS`` clauses was half of a finalizing upload's engine time); device
-    and era are bind parameters."""
-    device_id = sa.bindparam("device_id", type_=sa.Integer)
-    era = sa.bindparam("era", type_=sa.String)
-    tests = [
-        sa.exists(
-            sa.select(sa.literal_column("1"))  # a constant, not ~150 bind parameters
-            .select_from(CLIENT_TABLES[n])
-            .where(CLIENT_TABLES[n].c._device_id == device_id, CLIENT_TABLES[n].c._era == era)
+def _era_probe(table_names: tuple[str, ...]) -> TableProbe:
+    """The probe of :func:`era_in_use`, built once per table list (perf: building
+    ~150 ``EXISTS`` clauses was half of a finalizing upload's engine time)."""
+
+    def has_era(t: sa.Table, bind: Binds) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            t.c._device_id == bind("device_id", sa.Integer()), t.c._era == bind("era", sa.String())
         )
-        for n in table_names
-    ]
-    if not tests:
-        return None
-    stmt: sa.Executable = sa.select(sa.or_(*tests))
-    return stmt
+
+    return TableProbe([CLIENT_TABLES[n] for n in table_names], has_era)
 
 
 def move_notes_for_table(conn: sa.Connection, table_name: str, device_id: int, era: str) -> None:
