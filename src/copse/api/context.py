@@ -8,6 +8,7 @@ from typing import Any
 
 from copse.accounts.users import User
 from copse.config import Settings
+from copse.records.devicelock import LockedDevice
 from copse.wire.form import Form
 from copse.wire.version import Version
 
@@ -42,6 +43,8 @@ class Caller:
     user: User | None
     device_id: int | None
     login_error: str | None = None
+    #: The device's row as read when the request locked it (None: no device).
+    locked: LockedDevice | None = None
 
     @property
     def user_id(self) -> int | None:

@@ -409,10 +409,10 @@ class ClientApi:
     ) -> Result:
         # Serialize every request for one device, and with administrators' actions on its
         # records: the lock is held until this transaction ends.
-        device_id = lock_device_named(conn, req.device_name) if req.device_name else None
+        locked = lock_device_named(conn, req.device_name) if req.device_name else None
         user = session.user
         if user is None and session.user_id is not None:
             user = get_user_by_id(conn, session.user_id)
-        caller = Caller(user, device_id, session.login_error)
+        caller = Caller(user, locked.id if locked else None, session.login_error, locked)
         check_permission(conn, op.permission, caller)
         return op.handler(conn, req, caller)

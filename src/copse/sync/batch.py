@@ -38,6 +38,9 @@ class UploadContext:
     now_utc: datetime.datetime
     remote_addr: str | None = None
     max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
+    #: The device's (ongoing batch time, uploading user, preserving) as read when
+    #: the request locked the device row, before it changed anything; None: not read.
+    locked_state: tuple[datetime.datetime | None, int | None, bool | None] | None = None
 
     @property
     def now_exact(self) -> str:
@@ -161,9 +164,14 @@ def get_or_start_batch(conn: sa.Connection, ctx: UploadContext) -> Batch:
 
     A batch started by a different user is restarted, which rolls back that
     user's pending work (reference behaviour).  The batch time is read back
-    from the device row, so every request of one batch uses the same time.
+    from the device row, so every request of one batch uses the same time:
+    as read under the request's device lock (``ctx.locked_state``; an
+    operation asks for its batch before it changes anything), else now.
     """
-    ongoing, user_id, preserving = _device_state(conn, ctx.device_id)
+    state = ctx.locked_state
+    ongoing, user_id, preserving = (
+        state if state is not None else _device_state(conn, ctx.device_id)
+    )
     if ongoing is None or user_id != ctx.user_id:
         return start_batch(conn, ctx)
     return Batch(ctx, ongoing, preserving=bool(preserving))
@@ -194,10 +202,11 @@ def end_batch(conn: sa.Connection, device_id: int) -> None:
     )
 
 
-def clear_batch(conn: sa.Connection, device_id: int) -> None:
+def clear_batch(conn: sa.Connection, ctx: UploadContext) -> None:
     """Roll back any stepwise leftovers and forget the batch (one-step start)."""
     from copse.sync.commit import rollback_all
 
-    _device_state(conn, device_id)
-    rollback_all(conn, device_id)
-    end_batch(conn, device_id)
+    if ctx.locked_state is None:
+        _device_state(conn, ctx.device_id)  # the device must exist
+    rollback_all(conn, ctx.device_id)
+    end_batch(conn, ctx.device_id)

@@ -231,7 +231,7 @@ def upload_entire_database(
         idnum_rows=decoded.get("patient_idnum", []),
         finalizing_patient_ids="all" if finalizing else None,
     )
-    batches.clear_batch(conn, ctx.device_id)
+    batches.clear_batch(conn, ctx)
     batch = Batch(ctx, ctx.now_utc, preserving=finalizing, onestep=True)
     eras = replay.load_eras(conn, ctx.device_id)
     changes: list[TableChanges] = []
