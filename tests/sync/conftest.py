@@ -14,6 +14,7 @@ from copse.accounts.users import User, create_group, create_user, get_user_by_id
 from copse.api.context import ApiRequest, Caller
 from copse.api.operations import OPERATIONS, load_all
 from copse.config import Settings
+from copse.records.devicelock import lock_device_named
 from copse.schema.registry import TABLES
 from copse.schema.tables import CLIENT_TABLES, audit, devices, groups, idnum_definitions
 from copse.sync.invariants import check_invariants
@@ -139,8 +140,11 @@ class Harness:
     ) -> Any:
         """Run one operation in its own transaction, as the endpoint does."""
         req = self.request(operation, user, version, **form)
-        caller = Caller(user or self.user, self.device_id)
         with self.engine.begin() as conn:
+            # As the endpoint: the device locked first, its batch columns read with it.
+            locked = lock_device_named(conn, "dev1")
+            assert locked is not None and locked.id == self.device_id
+            caller = Caller(user or self.user, self.device_id, locked=locked)
             return OPERATIONS[operation].handler(conn, req, caller)
 
     def upload_table(
