@@ -252,9 +252,14 @@ def _moved_in_place(
     ti = task_index
     if device != device_id or era == ERA_NOW:
         return False
-    if conn.execute(
-        sa.select(sa.literal(1)).where(ti.c.device_id == device_id, ti.c.era == era).limit(1)
-    ).first():
+    # The values as constants (literal_execute): run after every whole-device move, this
+    # statement is prepared by psycopg after five, and a generic plan of "LIMIT 1 where
+    # device = $1 and era = $2" may scan the whole index for an era that has no entry yet.
+    has_entries = sa.select(sa.literal(1)).where(
+        ti.c.device_id == sa.bindparam("device_id", device_id, literal_execute=True),
+        ti.c.era == sa.bindparam("era", era, literal_execute=True),
+    )
+    if conn.execute(has_entries.limit(1)).first():
         return False
     conn.execute(
         sa.update(ti)
