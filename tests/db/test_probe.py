@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from copse.db.engine import make_engine
 from copse.db.probe import Binds, TableProbe, tables_holding_rows, tables_with_rows
 from copse.schema.tables import CLIENT_TABLES, groups
 from tests.support.databases import Backend
@@ -112,3 +113,26 @@ def test_postgresql_probes_carry_no_parameters_and_are_prepared_at_once(
             assert all(types == [] for _, types in probes)
         else:
             assert params and f"_device_id = {a}" not in statement
+
+
+def test_preparing_turned_off_is_respected(db: Backend, devices: tuple[int, int, int]) -> None:
+    """A PostgreSQL server behind a pooler in transaction mode turns psycopg's preparing
+    off (``prepare_threshold=None``): the probes then prepare nothing either.  Other
+    drivers have no such setting and are left alone."""
+    a, _, _ = devices
+    args = {"connect_args": {"prepare_threshold": None}} if db.name == "postgresql" else {}
+    engine = make_engine(db.url, **args)
+    try:
+        with engine.connect() as conn:
+            for _ in range(6):
+                found = TableProbe(TABLES, _device_in_era).run(conn, {"device_id": a, "era": "NOW"})
+                assert found == {"bmi"}
+            dbapi = conn.connection.dbapi_connection
+            if db.name == "postgresql":
+                assert dbapi.prepare_threshold is None  # type: ignore[union-attr]
+                prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
+                assert prepared.scalar() == 0
+            else:
+                assert not hasattr(dbapi, "prepare_threshold")
+    finally:
+        engine.dispose()

@@ -120,11 +120,13 @@ def _prepared(conn: sa.Connection, prepare: bool) -> Iterator[None]:
     """psycopg: prepare the statement run inside at its first run, not its fifth.
 
     For statements without parameters only (a prepared statement with none
-    has one plan, the right one); a no-op for other drivers.
+    has one plan, the right one); a no-op for other drivers, and where the
+    connection's ``prepare_threshold`` is None (preparing turned off, as
+    behind a pooler in transaction mode).
     """
     dbapi = conn.connection.dbapi_connection if prepare else None
     before = getattr(dbapi, "prepare_threshold", _ABSENT)
-    if before is _ABSENT:
+    if before is _ABSENT or before is None:  # not psycopg, or preparing turned off (PgBouncer)
         yield
         return
     dbapi.prepare_threshold = 0  # type: ignore[union-attr]
