@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from copse.accounts.login import check_login
 from copse.accounts.login_cache import VerifiedLogins
-from copse.accounts.users import User
+from copse.accounts.users import USER_COLUMNS, User
 from copse.accounts.web_sessions import TOUCH_AFTER
 from copse.config import Settings
 from copse.db.insert import insert_id
@@ -76,7 +76,7 @@ def _session_query(check_ip: bool) -> sa.Select[Any]:
             sessions.c.token.label("session_token"),
             sessions.c.user_id.label("session_user_id"),
             sessions.c.last_activity_utc.label("session_last_activity_utc"),
-            *users.c,
+            *USER_COLUMNS,
         )
         .select_from(sessions.outerjoin(users, users.c.id == sessions.c.user_id))
         .where(
