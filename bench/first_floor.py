@@ -40,7 +40,7 @@ from bench import dbs
 from bench.baseline import raw_insert
 from bench.client import qt_form_encode
 from bench.datagen import SIZES, TabletData, generate
-from bench.profile import InProcessTablet
+from bench.profile import InProcessTablet, in_process_api
 from bench.server import ADMIN_PASSWORD
 
 
@@ -141,18 +141,11 @@ def index_seconds(engine: sa.Engine, device_id: int) -> float:
 
 
 def measure(backend: str, server_url: str, size: str, repeats: int, work: Path) -> dict[str, Any]:
-    from copse.api.endpoint import ClientApi
-    from copse.cli.serve import ensure_admin
-    from copse.config import load_settings
     from copse.tasks.catalogue import all_tasks
 
     db = dbs.create(backend, server_url, work)
     try:
-        os.environ["COPSE_DB_URL"] = db.url
-        settings = load_settings()
-        with db.engine.begin() as conn:
-            ensure_admin(conn, settings.bcrypt_rounds, ADMIN_PASSWORD)
-        api = ClientApi(db.engine, settings)
+        api = in_process_api(db)
         all_tasks()  # as a server does at start-up
         out: dict[str, list[float]] = {"copse": [], "raw": [], "wire": [], "index": []}
         rows = 0

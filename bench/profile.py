@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import dbs
 from bench.client import BenchTablet
@@ -28,6 +29,19 @@ class InProcessTablet(BenchTablet):
         return r.status, r.body
 
 
+def in_process_api(db: dbs.BenchDb) -> Any:
+    """The server's ``ClientApi`` on this bench database, with its admin user (no HTTP)."""
+    from copse.api.endpoint import ClientApi
+    from copse.cli.serve import ensure_admin
+    from copse.config import load_settings
+
+    os.environ["COPSE_DB_URL"] = db.url
+    settings = load_settings()
+    with db.engine.begin() as conn:
+        ensure_admin(conn, settings.bcrypt_rounds, ADMIN_PASSWORD)
+    return ClientApi(db.engine, settings)
+
+
 def run_profile(
     backend: str,
     server_url: str,
@@ -40,17 +54,9 @@ def run_profile(
     """phase: first | nochange | change1 | move.  Returns the text profile's path."""
     from pyinstrument import Profiler
 
-    from copse.api.endpoint import ClientApi
-    from copse.cli.serve import ensure_admin
-    from copse.config import load_settings
-
     db = dbs.create(backend, server_url, work_dir)
     try:
-        os.environ["COPSE_DB_URL"] = db.url
-        settings = load_settings()
-        with db.engine.begin() as conn:
-            ensure_admin(conn, settings.bcrypt_rounds, ADMIN_PASSWORD)
-        api = ClientApi(db.engine, settings)
+        api = in_process_api(db)
         data = generate(SIZES[size], seed=1)
         tab = InProcessTablet(api, "admin", ADMIN_PASSWORD, data)
         tab.register()
