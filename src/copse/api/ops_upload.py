@@ -43,7 +43,7 @@ def upload_context(req: ApiRequest, caller: Caller) -> UploadContext:
         now_utc=req.now_utc,
         remote_addr=req.remote_addr,
         max_blob_bytes=req.settings.max_blob_bytes,
-        locked_state=None if caller.locked is None else caller.locked[1:],
+        locked=caller.locked,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.errors import ServerError
+from copse.records.devicelock import LockedDevice
 from copse.schema.registry import TABLES
 from copse.schema.tables import devices, dirty_tables
 from copse.sync import queries
@@ -38,9 +39,9 @@ class UploadContext:
     now_utc: datetime.datetime
     remote_addr: str | None = None
     max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
-    #: The device's (ongoing batch time, uploading user, preserving) as read when
-    #: the request locked the device row, before it changed anything; None: not read.
-    locked_state: tuple[datetime.datetime | None, int | None, bool | None] | None = None
+    #: The device row as read when the request locked it, before it changed
+    #: anything (its batch columns); None: not read.
+    locked: LockedDevice | None = None
 
     @property
     def now_exact(self) -> str:
@@ -165,13 +166,15 @@ def get_or_start_batch(conn: sa.Connection, ctx: UploadContext) -> Batch:
     A batch started by a different user is restarted, which rolls back that
     user's pending work (reference behaviour).  The batch time is read back
     from the device row, so every request of one batch uses the same time:
-    as read under the request's device lock (``ctx.locked_state``; an
+    as read under the request's device lock (``ctx.locked``; an
     operation asks for its batch before it changes anything), else now.
     """
-    state = ctx.locked_state
-    ongoing, user_id, preserving = (
-        state if state is not None else _device_state(conn, ctx.device_id)
-    )
+    locked = ctx.locked
+    if locked is not None:
+        ongoing = locked.ongoing_upload_batch_utc
+        user_id, preserving = locked.uploading_user_id, locked.currently_preserving
+    else:
+        ongoing, user_id, preserving = _device_state(conn, ctx.device_id)
     if ongoing is None or user_id != ctx.user_id:
         return start_batch(conn, ctx)
     return Batch(ctx, ongoing, preserving=bool(preserving))
@@ -206,7 +209,7 @@ def clear_batch(conn: sa.Connection, ctx: UploadContext) -> None:
     """Roll back any stepwise leftovers and forget the batch (one-step start)."""
     from copse.sync.commit import rollback_all
 
-    if ctx.locked_state is None:
+    if ctx.locked is None:
         _device_state(conn, ctx.device_id)  # the device must exist
     rollback_all(conn, ctx.device_id)
     end_batch(conn, ctx.device_id)
