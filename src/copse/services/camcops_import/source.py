@@ -25,10 +25,19 @@ from copse.services.camcops_import.rows import Row
 NEWEST_KNOWN_REVISION = "0087"
 #: Tables every CamCOPS database has; without them it is not one.
 CAMCOPS_MARKER_TABLES = ("_alembic_version", "_security_users", "_security_devices", "patient")
-#: Rows fetched from the server at a time while streaming a table...
+#: Rows fetched from the server at a time while streaming a table, at most...
 STREAM_ROWS = 2000
 #: ... and a table with BLOBs (memory: a row may hold megabytes).
 STREAM_BLOB_ROWS = 20
+#: A chunk of a table's rows holds about this many bytes, at most STREAM_ROWS
+#: rows: a table of wide text rows (a clerking note is ~17 KB a row) is read in
+#: fewer rows at a time.  Several chunks are in memory at once (read ahead on
+#: both sides of a verification), so this bounds memory whatever the width.
+CHUNK_BYTES = 4 * 1024 * 1024
+#: Rows of the first chunk of a table, from which the size of the rest is set.
+FIRST_CHUNK_ROWS = 100
+#: Bytes a value costs in memory besides its text (object header, tuple slot).
+VALUE_OVERHEAD = 40
 
 
 @dataclass(frozen=True)
@@ -222,14 +231,30 @@ def stream_chunks(
     if after is not None:
         q = q.where(plan.key_after(after))
     blobs = any(isinstance(plan.table.c[c].type, sa.LargeBinary) for c in columns)
-    size = STREAM_BLOB_ROWS if blobs else STREAM_ROWS
+    size = STREAM_BLOB_ROWS if blobs else FIRST_CHUNK_ROWS
     result = conn.execution_options(stream_results=True, yield_per=size).execute(q)
     try:
-        for part in result.partitions():
+        while part := result.fetchmany(size):
             chunk: list[Row] = list(map(tuple, part))
             yield chunk
+            if size == FIRST_CHUNK_ROWS and not blobs:
+                size = chunk_rows(chunk)
     finally:
         result.close()
+
+
+def row_bytes(row: Row) -> int:
+    """The text and bytes a row holds (what makes a row large)."""
+    return sum(len(v) for v in row if isinstance(v, (bytes, str)))
+
+
+def chunk_rows(sample: list[Row]) -> int:
+    """Rows per chunk for a table whose rows look like ``sample``: about
+    CHUNK_BYTES a chunk, at most STREAM_ROWS rows."""
+    if not sample:
+        return STREAM_ROWS
+    each = sum(map(row_bytes, sample)) / len(sample) + VALUE_OVERHEAD * len(sample[0])
+    return max(FIRST_CHUNK_ROWS, min(STREAM_ROWS, int(CHUNK_BYTES // each)))
 
 
 def stream_rows(

@@ -26,7 +26,7 @@ from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import TablePlan
 from copse.services.camcops_import.prefetch import Prefetch, threads_pay
 from copse.services.camcops_import.rows import Row, RowShape, row_shape, same_values
-from copse.services.camcops_import.source import stream_rows
+from copse.services.camcops_import.source import row_bytes, stream_rows
 from copse.services.camcops_import.state import save_progress
 
 #: A batch is written when it reaches this many rows or this many bytes of BLOB/text.
@@ -55,10 +55,6 @@ class SyncCounts:
 class Batching:
     rows: int = BATCH_ROWS
     bytes: int = BATCH_BYTES
-
-
-def _size(row: Row) -> int:
-    return sum(len(v) for v in row if isinstance(v, (bytes, str)))
 
 
 def _first_line(exc: sa.exc.DBAPIError) -> str:
@@ -163,7 +159,7 @@ def _batches(rows: Iterator[Row], shape: RowShape, batching: Batching) -> Iterat
     for src in rows:
         row = transform(src)
         batch.append(row)
-        size += _size(row)
+        size += row_bytes(row)
         if len(batch) >= batching.rows or size >= batching.bytes:
             yield batch
             batch, size = [], 0
