@@ -47,8 +47,6 @@ class LiveRow(NamedTuple):
     current: bool
     addition_pending: bool
     removal_pending: bool
-    predecessor_pk: int | None
-    successor_pk: int | None
 
 
 def fetch_live(
@@ -67,6 +65,20 @@ def fetch_live(
     (every NOW row, including history; what a one-step finalize preserves).
     ``client_pks`` narrows the fetch to those records (``upload_record``).
     """
+    q = _live_query(table_name, pkname, which)
+    if client_pks is not None and pkname:
+        q = q.where(CLIENT_TABLES[table_name].c[pkname].in_(ints_or_bound(list(client_pks))))
+    return [
+        LiveRow(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]))
+        for r in conn.execute(q, {"device_id": device_id})
+    ]
+
+
+@functools.lru_cache(maxsize=1024)
+def _live_query(table_name: str, pkname: str | None, which: str) -> sa.Select[Any]:
+    """:func:`fetch_live`'s statement, the device a parameter: built once per
+    (table, pkname, which) (perf: building a statement and its cache key on
+    every request of a conversation, as round eleven found for the others)."""
     t = CLIENT_TABLES[table_name]
     cpk = t.c[pkname] if pkname else sa.null()
     q = sa.select(
@@ -77,19 +89,12 @@ def fetch_live(
         t.c._current,
         t.c._addition_pending,
         t.c._removal_pending,
-        t.c._predecessor_pk,
-        t.c._successor_pk,
-    ).where(t.c._device_id == device_id, t.c._era == ERA_NOW)
+    ).where(t.c._device_id == sa.bindparam("device_id"), t.c._era == ERA_NOW)
     if which == "current":
         q = q.where(t.c._current == sa.true())
     elif which == "live":
         q = q.where(sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()))
-    if client_pks is not None and pkname:
-        q = q.where(t.c[pkname].in_(ints_or_bound(list(client_pks))))
-    return [
-        LiveRow(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]), r[7], r[8])
-        for r in conn.execute(q)
-    ]
+    return q
 
 
 def tables_with_live_rows(
