@@ -113,6 +113,30 @@ def test_finalizing_uses_the_finalize_policy(enforcing, cli, db: Backend, oneste
     assert committed(db) == before
 
 
+def test_upload_changing_nothing_commits_without_a_policy_check(
+    enforcing, cli, db: Backend
+) -> None:
+    """A stepwise upload that changes nothing commits nothing, so the commit's
+    patient check is not needed (perf); the first change is checked again."""
+    cli("group", "set-policy", "ward1", "--no-check-on-upload")
+    t = enforcing()
+    lie_to_validate_patients(t)
+    pid = t.add_patient(nhs=None, sex=None)  # breaks the upload policy
+    task = t.create("phq9", patient_id=pid, q1=1)
+    assert t.upload("copy").ok
+    cli("group", "set-policy", "ward1", "--check-on-upload")
+    before = committed(db)
+    assert t.upload("copy").ok
+    assert committed(db) == before
+    t.edit("phq9", task, q1=2)
+    out = t.upload("copy")
+    assert not out.ok and "does not satisfy the upload ID policy" in (out.error or "")
+    phq9 = CLIENT_TABLES["phq9"]
+    with db.engine.connect() as conn:
+        current = conn.execute(sa.select(phq9.c.q1).where(phq9.c._current == sa.true())).all()
+    assert [tuple(r) for r in current] == [(1,)]
+
+
 def test_switch_off_restores_reference_behaviour(enforcing, cli) -> None:
     cli("group", "set-policy", "ward1", "--no-check-on-upload")
     t = enforcing()

@@ -44,6 +44,7 @@ def upload_context(req: ApiRequest, caller: Caller) -> UploadContext:
         remote_addr=req.remote_addr,
         max_blob_bytes=req.settings.max_blob_bytes,
         locked=caller.locked,
+        user=user,
     )
 
 

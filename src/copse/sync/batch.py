@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from copse.accounts.users import User
 from copse.errors import ServerError
 from copse.records.devicelock import LockedDevice
 from copse.schema.registry import TABLES
@@ -42,6 +43,9 @@ class UploadContext:
     #: The device row as read when the request locked it, before it changed
     #: anything (its batch columns); None: not read.
     locked: LockedDevice | None = None
+    #: The uploading user as the request read it (with its session, in this
+    #: transaction); None: read it by ``user_id`` where it is needed.
+    user: User | None = None
 
     @property
     def now_exact(self) -> str:

@@ -66,9 +66,13 @@ def rollback_table(conn: sa.Connection, device_id: int, table: str) -> None:
 
 def rollback_all(conn: sa.Connection, device_id: int) -> None:
     """Roll back every dirty table of the device, then clear the dirty list."""
-    for table in commit_order(batches.get_dirty(conn, device_id)):
+    dirty = batches.get_dirty(conn, device_id)
+    for table in commit_order(dirty):
         rollback_table(conn, device_id, table)
-    batches.clear_dirty(conn, device_id)
+    if dirty:
+        # perf: the list only changes under the device's lock, so an empty
+        # read means there is nothing to delete (one round trip fewer).
+        batches.clear_dirty(conn, device_id)
 
 
 # ---------------------------------------------------------------------------
@@ -165,11 +169,18 @@ def commit_table(
     return ch
 
 
-def commit_all(conn: sa.Connection, batch: Batch) -> list[TableChanges]:
-    """Commit every dirty table in commit order; move notes if preserving."""
+def commit_all(
+    conn: sa.Connection, batch: Batch, dirty_names: set[str] | None = None
+) -> list[TableChanges]:
+    """Commit every dirty table in commit order; move notes if preserving.
+
+    ``dirty_names``: the batch's dirty tables, if the caller has read them.
+    """
     device_id = batch.ctx.device_id
     eras = replay.load_eras(conn, device_id)
-    dirty = commit_order(batches.get_dirty(conn, device_id))
+    if dirty_names is None:
+        dirty_names = batches.get_dirty(conn, device_id)
+    dirty = commit_order(dirty_names)
     # Replays go first, task tables before patients: whether a replayed
     # patient is still needed depends on which tasks stay (replay_patients).
     n_replayed = {t: _drop_task_replays(conn, device_id, t, eras) for t in dirty}
@@ -183,7 +194,8 @@ def commit_all(conn: sa.Connection, batch: Batch) -> list[TableChanges]:
         replay.record_finalizing_upload(
             conn, device_id, batch.era(conn), eras, any(c.n_replayed for c in changes)
         )
-    batches.clear_dirty(conn, device_id)
+    if dirty_names:
+        batches.clear_dirty(conn, device_id)
     return changes
 
 
@@ -211,14 +223,20 @@ def end_upload(conn: sa.Connection, ctx: UploadContext) -> list[TableChanges]:
     and ID-number indexes up to date in the same transaction.
     """
     batch = batches.get_or_start_batch(conn, ctx)
-    check_uploaded_patients(
-        conn,
-        device_id=ctx.device_id,
-        group_id=ctx.group_id,
-        finalizing_patient_ids="all" if batch.preserving else None,
-        user=get_user_by_id(conn, ctx.user_id),
-    )
-    changes = commit_all(conn, batch)
+    dirty = batches.get_dirty(conn, ctx.device_id)
+    if dirty or batch.preserving:
+        # A batch that changed nothing commits nothing, so there is nothing
+        # new to check (and the tablet's patients were just checked by
+        # validate_patients); perf: reading and checking every patient of the
+        # device was ~5% of a no-change stepwise upload on MariaDB.
+        check_uploaded_patients(
+            conn,
+            device_id=ctx.device_id,
+            group_id=ctx.group_id,
+            finalizing_patient_ids="all" if batch.preserving else None,
+            user=ctx.user if ctx.user is not None else get_user_by_id(conn, ctx.user_id),
+        )
+    changes = commit_all(conn, batch, dirty)
     batches.end_batch(conn, ctx.device_id)
     update_after_changes(conn, changes, device_id=ctx.device_id, now=ctx.now_utc)
     audit_upload(conn, ctx, changes)

@@ -226,7 +226,7 @@ def upload_entire_database(
     check_patient_rows(
         conn,
         group_id=ctx.group_id,
-        user=get_user_by_id(conn, ctx.user_id),
+        user=ctx.user if ctx.user is not None else get_user_by_id(conn, ctx.user_id),
         patient_rows=decoded.get("patient", []),
         idnum_rows=decoded.get("patient_idnum", []),
         finalizing_patient_ids="all" if finalizing else None,
