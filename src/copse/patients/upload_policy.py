@@ -2,7 +2,8 @@
 
 The reference only checks patients when the tablet volunteers them through
 ``validate_patients``; a modified or old client could upload anything.
-copse checks again when an upload commits: every live patient of the device
+copse checks again when an upload commits changes (a stepwise batch that
+changed nothing commits nothing and is not checked): every live patient of the device
 (including the batch's pending additions, excluding its pending removals),
 with its live ID numbers, must satisfy the group's upload policy, or its
 finalize policy when that patient is being finalized; and an auto-generated
