@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from copse.accounts.users import User
+from copse.accounts.users import User, get_user_by_id
 from copse.errors import ServerError
 from copse.records.devicelock import LockedDevice
 from copse.schema.registry import TABLES
@@ -46,6 +46,10 @@ class UploadContext:
     #: The uploading user as the request read it (with its session, in this
     #: transaction); None: read it by ``user_id`` where it is needed.
     user: User | None = None
+
+    def uploader(self, conn: sa.Connection) -> User | None:
+        """The uploading user: the one read with the session, else read now."""
+        return self.user if self.user is not None else get_user_by_id(conn, self.user_id)
 
     @property
     def now_exact(self) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from copse.accounts.users import get_user_by_id
 from copse.audit import audit
 from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_uploaded_patients
@@ -169,17 +168,10 @@ def commit_table(
     return ch
 
 
-def commit_all(
-    conn: sa.Connection, batch: Batch, dirty_names: set[str] | None = None
-) -> list[TableChanges]:
-    """Commit every dirty table in commit order; move notes if preserving.
-
-    ``dirty_names``: the batch's dirty tables, if the caller has read them.
-    """
+def commit_all(conn: sa.Connection, batch: Batch, dirty_names: set[str]) -> list[TableChanges]:
+    """Commit the dirty tables (``dirty_names``) in commit order; move notes if preserving."""
     device_id = batch.ctx.device_id
     eras = replay.load_eras(conn, device_id)
-    if dirty_names is None:
-        dirty_names = batches.get_dirty(conn, device_id)
     dirty = commit_order(dirty_names)
     # Replays go first, task tables before patients: whether a replayed
     # patient is still needed depends on which tasks stay (replay_patients).
@@ -234,7 +226,7 @@ def end_upload(conn: sa.Connection, ctx: UploadContext) -> list[TableChanges]:
             device_id=ctx.device_id,
             group_id=ctx.group_id,
             finalizing_patient_ids="all" if batch.preserving else None,
-            user=ctx.user if ctx.user is not None else get_user_by_id(conn, ctx.user_id),
+            user=ctx.uploader(conn),
         )
     changes = commit_all(conn, batch, dirty)
     batches.end_batch(conn, ctx.device_id)

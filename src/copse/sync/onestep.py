@@ -31,7 +31,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from copse.accounts.users import get_user_by_id
 from copse.errors import UserError
 from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_patient_rows
@@ -226,7 +225,7 @@ def upload_entire_database(
     check_patient_rows(
         conn,
         group_id=ctx.group_id,
-        user=ctx.user if ctx.user is not None else get_user_by_id(conn, ctx.user_id),
+        user=ctx.uploader(conn),
         patient_rows=decoded.get("patient", []),
         idnum_rows=decoded.get("patient_idnum", []),
         finalizing_patient_ids="all" if finalizing else None,

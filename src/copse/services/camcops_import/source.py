@@ -232,13 +232,14 @@ def stream_chunks(
         q = q.where(plan.key_after(after))
     blobs = any(isinstance(plan.table.c[c].type, sa.LargeBinary) for c in columns)
     size = STREAM_BLOB_ROWS if blobs else FIRST_CHUNK_ROWS
+    sized = blobs  # a BLOB table keeps its fixed size; others are sized by their first chunk
     result = conn.execution_options(stream_results=True, yield_per=size).execute(q)
     try:
         while part := result.fetchmany(size):
             chunk: list[Row] = list(map(tuple, part))
             yield chunk
-            if size == FIRST_CHUNK_ROWS and not blobs:
-                size = chunk_rows(chunk)
+            if not sized:
+                size, sized = chunk_rows(chunk), True
     finally:
         result.close()
 
