@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import dbs, scenarios
+from bench import dbs, everyday, scenarios
 from bench.datagen import SIZES
 from bench.report import render
 
@@ -46,6 +46,7 @@ def _plan(mode: str) -> dict[str, Any]:
             iso_other=200,
             iso_eras=1,
             iso_repeats=1,
+            everyday=dict(sizes=["1k"], repeats=1, requests=10, cycles=1),
         )
     plan = dict(
         backends=["sqlite", "postgresql", "mysql"],
@@ -59,6 +60,9 @@ def _plan(mode: str) -> dict[str, Any]:
         iso_other=20000,
         iso_eras=5,
         iso_repeats=3,
+        # Issue 21's tablets: the no-change medians of repeats x cycles
+        # conversations, first / 1% / move medians of one per cycle.
+        everyday=dict(sizes=["1k", "6k"], repeats=7, requests=300, cycles=3),
     )
     if mode == "full":
         plan["life_sizes"] = ["2mb", "10k", "large"]
@@ -113,6 +117,9 @@ def run(args: argparse.Namespace) -> int:
                     plan["iso_eras"],
                     plan["iso_repeats"],
                 )
+            log(f"{backend}: everyday uploads")
+            res = everyday.measure(env, backend, {"this": {}}, **plan["everyday"])
+            records += everyday.as_records(backend, res)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - t_start

@@ -113,46 +113,56 @@ def _phases(repeats: int) -> list[tuple[str, str]]:
 
 
 def conversations(
-    servers: dict[str, Server], size: Size, repeats: int, seed: int
+    servers: dict[str, Server], size: Size, repeats: int, seed: int, cycles: int = 1
 ) -> dict[str, list[dict[str, Any]]]:
-    """The issue's conversations on each server, alternating server by server."""
+    """The issue's conversations on each server, alternating server by server.
+
+    One cycle is a new device's first upload, ``repeats`` no-change
+    re-uploads, a 1% change and a move.  With several cycles (each a new
+    device with new patients, the earlier devices' rows staying on the
+    server), the single-conversation phases (first upload, 1% changed, move)
+    get a median too.
+    """
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
     for onestep in (True, False):
         how = "one-step" if onestep else "stepwise"
-        datas = {
-            name: generate(size, seed, first_patient=100_000 if onestep else 200_000)
-            for name in servers
-        }
-        tabs = {
-            name: _new_tablet(srv, datas[name], f"{size.name}/{how}/{name}")
-            for name, srv in servers.items()
-        }
-        rows = datas[next(iter(servers))].n_rows
-        try:
-            for phase, method in _phases(repeats):
-                if phase == "1% changed":
-                    for d in datas.values():
-                        d.touch_fraction(0.01, seed + 7)
-                for name, tab in tabs.items():
-                    cpu0 = servers[name].cpu_s()
-                    tm = tab.upload(method, onestep=onestep)
-                    cpu_ms = 1000 * (servers[name].cpu_s() - cpu0)
-                    out[name].append(
-                        dict(
-                            size=size.name,
-                            rows=rows,
-                            method=how,
-                            phase=phase,
-                            conversation_ms=1000 * tm.total_s,
-                            upload_ms=1000 * tm.upload_s,
-                            server_cpu_ms=cpu_ms,
-                            requests=tm.requests,
-                            per_op_ms={k: round(1000 * v, 1) for k, v in tm.per_op.items()},
+        for cycle in range(cycles):
+            base = (100_000 if onestep else 200_000) + 10_000 * cycle
+            datas = {name: generate(size, seed, first_patient=base) for name in servers}
+            tabs = {
+                name: _new_tablet(
+                    srv, datas[name], f"{size.name}/{how}/{name}" + (f"/{cycle}" if cycle else "")
+                )
+                for name, srv in servers.items()
+            }
+            rows = datas[next(iter(servers))].n_rows
+            try:
+                for phase, method in _phases(repeats):
+                    changed = 0
+                    if phase == "1% changed":
+                        for d in datas.values():
+                            changed = d.touch_fraction(0.01, seed + 7)
+                    for name, tab in tabs.items():
+                        cpu0 = servers[name].cpu_s()
+                        tm = tab.upload(method, onestep=onestep)
+                        cpu_ms = 1000 * (servers[name].cpu_s() - cpu0)
+                        out[name].append(
+                            dict(
+                                size=size.name,
+                                rows=rows,
+                                changed_rows=changed,
+                                method=how,
+                                phase=phase,
+                                conversation_ms=1000 * tm.total_s,
+                                upload_ms=1000 * tm.upload_s,
+                                server_cpu_ms=cpu_ms,
+                                requests=tm.requests,
+                                per_op_ms={k: round(1000 * v, 1) for k, v in tm.per_op.items()},
+                            )
                         )
-                    )
-        finally:
-            for tab in tabs.values():
-                tab.close()
+            finally:
+                for tab in tabs.values():
+                    tab.close()
     return out
 
 
@@ -170,12 +180,78 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def measure(
+    env: Env,
+    backend: str,
+    variants: dict[str, dict[str, str]],
+    *,
+    sizes: list[str],
+    repeats: int,
+    requests: int,
+    cycles: int = 1,
+    skip_fixed: bool = False,
+) -> dict[str, Any]:
+    """Fixed cost and conversations on one backend, a fresh server per variant."""
+    with ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(served(env, backend, extra_env=extra))[1]
+            for name, extra in variants.items()
+        }
+        res: dict[str, Any] = {}
+        if not skip_fixed:
+            res["fixed"] = fixed_cost(servers, requests)
+        convs: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
+        for s in EVERYDAY_SIZES:
+            if s.name in sizes:
+                for name, rs in conversations(servers, s, repeats, env.seed, cycles).items():
+                    convs[name] += rs
+        res["conversations"] = {name: summarize(rs) for name, rs in convs.items()}
+    return res
+
+
+def as_records(backend: str, res: dict[str, Any], variant: str = "this") -> list[dict[str, Any]]:
+    """One variant's figures as ``python -m bench`` records (group ``everyday``)."""
+    out: list[dict[str, Any]] = []
+    for scenario, v in res.get("fixed", {}).get(variant, {}).items():
+        out.append(dict(group="everyday", kind="fixed", backend=backend, scenario=scenario, **v))
+    for r in res["conversations"].get(variant, []):
+        rec = {k: v for k, v in r.items() if k != "per_op_ms"}
+        out.append(dict(group="everyday", kind="conversation", backend=backend, **rec))
+    return out
+
+
+def _print(backend: str, res: dict[str, Any]) -> None:
+    for name, fixed in res.get("fixed", {}).items():
+        for k, v in fixed.items():
+            print(
+                f"{backend:10} {name:5} {k:42} p50 {v['p50_ms']:7.2f} ms"
+                f"  p90 {v['p90_ms']:7.2f} ms"
+                + (
+                    f"  server CPU {v['server_cpu_ms']:.2f} ms/request"
+                    if v.get("server_cpu_ms") is not None
+                    else ""
+                )
+            )
+    for name, rs in res["conversations"].items():
+        for r in rs:
+            print(
+                f"{backend:10} {name:5} {r['size']:3} {r['rows']:5} rows "
+                f"{r['method']:8} {r['phase']:20} {r['conversation_ms']:8.1f} ms "
+                f"(min {r['min_ms']:.1f}, n={r['n']}, upload {r['upload_ms']:.1f} ms, "
+                f"{r['requests']} requests; server CPU median "
+                f"{r['server_cpu_median_ms']:.0f} ms)"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.everyday", description=__doc__)
     p.add_argument("--backends", default="sqlite,postgresql,mysql")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--requests", type=int, default=200)
     p.add_argument("--sizes", default="1k,6k")
+    p.add_argument(
+        "--cycles", type=int, default=1, help="devices per method (medians of moves, 1%%)"
+    )
     p.add_argument("--skip-fixed", action="store_true")
     p.add_argument(
         "--ab",
@@ -204,41 +280,17 @@ def main(argv: list[str] | None = None) -> int:
             if why:
                 print(f"{backend}: skipped ({why})")
                 continue
-            with ExitStack() as stack:
-                servers = {
-                    name: stack.enter_context(served(env, backend, extra_env=extra))[1]
-                    for name, extra in variants.items()
-                }
-                res: dict[str, Any] = {}
-                if not args.skip_fixed:
-                    res["fixed"] = fixed_cost(servers, args.requests)
-                    for name, fixed in res["fixed"].items():
-                        for k, v in fixed.items():
-                            print(
-                                f"{backend:10} {name:5} {k:42} p50 {v['p50_ms']:7.2f} ms"
-                                f"  p90 {v['p90_ms']:7.2f} ms"
-                                + (
-                                    f"  server CPU {v['server_cpu_ms']:.2f} ms/request"
-                                    if v.get("server_cpu_ms") is not None
-                                    else ""
-                                )
-                            )
-                convs: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
-                for s in EVERYDAY_SIZES:
-                    if s.name in args.sizes.split(","):
-                        for name, rs in conversations(servers, s, args.repeats, args.seed).items():
-                            convs[name] += rs
-                res["conversations"] = {name: summarize(rs) for name, rs in convs.items()}
-                for name, rs in res["conversations"].items():
-                    for r in rs:
-                        print(
-                            f"{backend:10} {name:5} {r['size']:3} {r['rows']:5} rows "
-                            f"{r['method']:8} {r['phase']:20} {r['conversation_ms']:8.1f} ms "
-                            f"(min {r['min_ms']:.1f}, n={r['n']}, upload {r['upload_ms']:.1f} ms, "
-                            f"{r['requests']} requests; server CPU median "
-                            f"{r['server_cpu_median_ms']:.0f} ms)"
-                        )
-                result[backend] = res
+            result[backend] = measure(
+                env,
+                backend,
+                variants,
+                sizes=args.sizes.split(","),
+                repeats=args.repeats,
+                requests=args.requests,
+                cycles=args.cycles,
+                skip_fixed=args.skip_fixed,
+            )
+            _print(backend, result[backend])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:

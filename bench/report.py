@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import report_everyday
+
 Record = dict[str, Any]
 
 
@@ -134,6 +136,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
             + "\n"
         )
     parts += ["## Targets\n", _targets(records)]
+    parts += report_everyday.section(records)
 
     life = _by(records, "lifecycle")
     if life:

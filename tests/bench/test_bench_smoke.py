@@ -33,7 +33,16 @@ def test_bench_smoke(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "results.json").read_text())
     records = data["records"]
     groups = {r["group"] for r in records}
-    assert groups == {"lifecycle", "concurrency", "scaling-rows", "scaling-blobs", "isolation"}
+    assert groups == {
+        "lifecycle",
+        "concurrency",
+        "scaling-rows",
+        "scaling-blobs",
+        "isolation",
+        "everyday",
+    }
+    everyday = [r for r in records if r["group"] == "everyday"]
+    records = [r for r in records if r["group"] != "everyday"]
 
     for r in records:
         where = f"{r['group']} / {r['scenario']}"
@@ -57,5 +66,17 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert conc and all(r["errors"] == 0 for r in conc), [r.get("error_samples") for r in conc]
     assert max(r["devices"] for r in conc) > 1
 
+    # Issue 21's figures: both requests of the fixed cost, and every phase of
+    # both methods' conversations, each with a time; rendered as targets.
+    fixed = {r["scenario"] for r in everyday if r["kind"] == "fixed"}
+    assert {"check_device_registered, in session", "get_id_info, in session"} <= fixed
+    convs = {(r["method"], r["phase"]): r for r in everyday if r["kind"] == "conversation"}
+    phases = ("first upload", "no change", "1% changed", "move (finalize all)")
+    assert set(convs) == {(m, p) for m in ("one-step", "stepwise") for p in phases}
+    assert all(r["conversation_ms"] > 0 and r["requests"] >= 6 for r in convs.values())
+    assert all(r["changed_rows"] > 0 for (_, p), r in convs.items() if p == "1% changed")
+
     results_md = (tmp_path / "RESULTS.md").read_text()
     assert "## Targets" in results_md and "## Upload scenarios" in results_md
+    assert "## Everyday uploads (issue 21)" in results_md
+    assert "no change, 1,097 rows, <= 60 ms" in results_md
