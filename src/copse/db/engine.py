@@ -10,6 +10,8 @@ waits for it, and any write in it fails loudly.  PostgreSQL and MariaDB
 readers never wait for writers anyway (MVCC); ``SET TRANSACTION READ ONLY``
 makes a write there fail loudly too.
 
+Every engine keeps up to :data:`QUERY_CACHE_SIZE` compiled statements.
+
 MariaDB/MySQL: utf8mb4 and READ COMMITTED, which avoids the gap locks that
 REPEATABLE READ takes on inserts.  PostgreSQL: psycopg 3.
 
@@ -40,6 +42,18 @@ _ENDED = "copse_transaction_ended"
 _SERVER_IN_TRANSACTION = 0x0001
 
 
+#: Compiled statements an engine keeps (SQLAlchemy's default is 500).
+#: perf: the upload engine's statements are per table (live rows, commit,
+#: index entries...), about ten shapes a table; a tablet using every task
+#: table made 1,688 cache entries with both upload methods (in-process,
+#: SQLite).  Past the cache's size every statement is compiled again on each
+#: use: with the default, a new tablet using ~100 task tables took 805-827 ms
+#: for its first (stepwise) upload to a warm server instead of 453-462, and
+#: 269-271 ms for its move instead of 166-178 (bench/NOTES.md, round
+#: fourteen).  ~12 KB an entry.
+QUERY_CACHE_SIZE = 3000
+
+
 def is_read_only(conn: sa.Connection) -> bool:
     return bool(conn.get_execution_options().get(READ_ONLY, False))
 
@@ -58,6 +72,7 @@ def normalise_url(url: str) -> URL:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     u = normalise_url(url)
+    kwargs.setdefault("query_cache_size", QUERY_CACHE_SIZE)
     backend = u.get_backend_name()
     if backend == "sqlite":
         if u.database and u.database != ":memory:":
