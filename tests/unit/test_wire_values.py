@@ -164,6 +164,32 @@ def test_split_csv(text: str, items: list[str]) -> None:
     assert split_csv(text) == items
 
 
+def _split_by_scanning(text: str) -> list[str]:
+    """The reference's way: one pass with an "in quotes" flag toggled at each quote."""
+    if not text:
+        return []
+    items: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "," and not quoted:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current).strip())
+    return items
+
+
+@given(st.text(alphabet="a,' \\", max_size=40))
+def test_split_csv_is_the_reference_scan(text: str) -> None:
+    # Both of split_csv's ways (a plain split when no comma is quoted, else
+    # commas looked for outside the quotes only) against the one-pass scan.
+    assert split_csv(text) == _split_by_scanning(text)
+
+
 # ---------------------------------------------------------------------------
 # §4.4 client encoding examples
 # ---------------------------------------------------------------------------

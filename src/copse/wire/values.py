@@ -111,18 +111,28 @@ def split_csv(text: str) -> list[str]:
     The reference scans with an "in quotes" flag in which ``''`` inside quotes
     is an escaped quote.  That is equivalent to toggling the flag at every
     quote character, so commas separate items exactly when an even number of
-    quotes precedes them.  We therefore split on ``'`` and look for commas only
-    in the even (outside-quotes) pieces.  An unterminated quote swallows the
-    rest of the text.  Empty input gives no items (a server-side difference
-    from the tablet, which gives one NULL item).
+    quotes precedes them.  The pieces between quote characters alternate
+    outside / inside quotes, so when no inside piece holds a comma every comma
+    separates items and a plain split is exact (perf: twice as fast as the
+    scan below; most records' quoted values are dates and codes).  Otherwise
+    we look for commas only in the outside pieces.  An unterminated quote
+    swallows the rest of the text.  Empty input gives no items (a server-side
+    difference from the tablet, which gives one NULL item).
     """
     if not text:
         return []
-    if "'" not in text:
-        return [p.strip() for p in text.split(",")]
+    pieces = text.split("'")
+    for inside in pieces[1::2]:
+        if "," in inside:
+            return _split_outside_quotes(pieces)
+    return [p.strip() for p in text.split(",")]
+
+
+def _split_outside_quotes(pieces: list[str]) -> list[str]:
+    """:func:`split_csv` of text already split at its quote characters."""
     items: list[str] = []
     current: list[str] = []
-    for i, piece in enumerate(text.split("'")):
+    for i, piece in enumerate(pieces):
         if i:
             current.append("'")
         if i % 2:  # inside quotes: commas are data
