@@ -240,12 +240,7 @@ def _moved_in_place(
         return False
     if _present_era_probe().run(conn, {"device_id": device_id}):
         return False
-    eras: set[tuple[int, str]] = set()
-    for ch in changes:
-        t = CLIENT_TABLES[ch.table]
-        for chunk in chunked(ch.preservation_pks):
-            q = sa.select(t.c._device_id, t.c._era).distinct().where(t.c._pk.in_(int_list(chunk)))
-            eras.update((int(d), str(e)) for d, e in conn.execute(q))
+    eras = _eras_of(conn, changes)
     if len(eras) != 1:
         return False
     ((device, era),) = eras
@@ -275,6 +270,30 @@ def _moved_in_place(
                     .values(indexed_at_utc=now)
                 )
     return True
+
+
+#: Most SELECTs one UNION of :func:`_eras_of` joins (SQLite allows 500).
+_UNION_TERMS = 50
+
+
+def _eras_of(conn: sa.Connection, changes: Sequence[ChangedRows]) -> set[tuple[int, str]]:
+    """The (device, era) pairs the preserved rows of ``changes`` are in now.
+
+    perf: one ``UNION`` over the tables rather than a ``SELECT DISTINCT`` per
+    table: a whole-device move of a tablet using 8 tables made 8 round trips
+    (~4 ms on MariaDB) for what is almost always one pair.
+    """
+    selects: list[sa.Select[Any]] = []
+    for ch in changes:
+        t = CLIENT_TABLES[ch.table]
+        for chunk in chunked(ch.preservation_pks):
+            selects.append(sa.select(t.c._device_id, t.c._era).where(t.c._pk.in_(int_list(chunk))))
+    eras: set[tuple[int, str]] = set()
+    for i in range(0, len(selects), _UNION_TERMS):
+        part = selects[i : i + _UNION_TERMS]
+        q = part[0].distinct() if len(part) == 1 else sa.union(*part)
+        eras.update((int(d), str(e)) for d, e in conn.execute(q))
+    return eras
 
 
 # ---------------------------------------------------------------------------

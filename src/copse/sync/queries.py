@@ -43,10 +43,14 @@ class LiveRow(NamedTuple):
     pk: int
     client_pk: Any
     when: str | None
-    move_off: Any
+    move_off: bool
     current: bool
     addition_pending: bool
     removal_pending: bool
+
+
+#: Bits of :func:`fetch_live`'s ``flags`` column.
+_CURRENT, _ADDITION_PENDING, _REMOVAL_PENDING, _MOVE_OFF = 1, 2, 4, 8
 
 
 def fetch_live(
@@ -69,7 +73,15 @@ def fetch_live(
     if client_pks is not None and pkname:
         q = q.where(CLIENT_TABLES[table_name].c[pkname].in_(ints_or_bound(list(client_pks))))
     return [
-        LiveRow(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]))
+        LiveRow(
+            r[0],
+            r[1],
+            r[2],
+            bool(r[3] & _MOVE_OFF),
+            bool(r[3] & _CURRENT),
+            bool(r[3] & _ADDITION_PENDING),
+            bool(r[3] & _REMOVAL_PENDING),
+        )
         for r in conn.execute(q, {"device_id": device_id})
     ]
 
@@ -78,23 +90,35 @@ def fetch_live(
 def _live_query(table_name: str, pkname: str | None, which: str) -> sa.Select[Any]:
     """:func:`fetch_live`'s statement, the device a parameter: built once per
     (table, pkname, which) (perf: building a statement and its cache key on
-    every request of a conversation, as round eleven found for the others)."""
+    every request of a conversation, as round eleven found for the others).
+
+    The four flags come as the bits of one integer: perf: PyMySQL decodes
+    every value in Python (~0.5 us each), and a stepwise upload fetches every
+    live row of the device once per table.
+    """
     t = CLIENT_TABLES[table_name]
     cpk = t.c[pkname] if pkname else sa.null()
-    q = sa.select(
-        t.c._pk,
-        cpk,
-        t.c.when_last_modified,
-        t.c._move_off_tablet,
-        t.c._current,
-        t.c._addition_pending,
-        t.c._removal_pending,
-    ).where(t.c._device_id == sa.bindparam("device_id"), t.c._era == ERA_NOW)
+    # The server's flags are booleans; the client's _move_off_tablet is set
+    # when non-zero (as the commit reads it).
+    flags = (
+        _bit(t.c._current == sa.true(), _CURRENT)
+        + _bit(t.c._addition_pending == sa.true(), _ADDITION_PENDING)
+        + _bit(t.c._removal_pending == sa.true(), _REMOVAL_PENDING)
+        + _bit(t.c._move_off_tablet != 0, _MOVE_OFF)
+    )
+    q = sa.select(t.c._pk, cpk, t.c.when_last_modified, flags).where(
+        t.c._device_id == sa.bindparam("device_id"), t.c._era == ERA_NOW
+    )
     if which == "current":
         q = q.where(t.c._current == sa.true())
     elif which == "live":
         q = q.where(sa.or_(t.c._current == sa.true(), t.c._addition_pending == sa.true()))
     return q
+
+
+def _bit(condition: sa.ColumnElement[bool], value: int) -> sa.ColumnElement[int]:
+    """``value`` where ``condition`` holds, else 0 (NULL counts as false)."""
+    return sa.case((condition, value), else_=0)
 
 
 def tables_with_live_rows(
