@@ -117,8 +117,15 @@ def _live_query(table_name: str, pkname: str | None, which: str) -> sa.Select[An
 
 
 def _bit(condition: sa.ColumnElement[bool], value: int) -> sa.ColumnElement[int]:
-    """``value`` where ``condition`` holds, else 0 (NULL counts as false)."""
-    return sa.case((condition, value), else_=0)
+    """``value`` where ``condition`` holds, else 0 (NULL counts as false).
+
+    The numbers are SQL constants, not parameters: nothing for the driver to
+    bind on each fetch.
+    """
+    return sa.case(
+        (condition, sa.literal_column(str(int(value)), sa.Integer())),
+        else_=sa.literal_column("0", sa.Integer()),
+    )
 
 
 def tables_with_live_rows(
