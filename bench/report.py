@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench import report_everyday
+from bench.markdown import table as md_table
 
 Record = dict[str, Any]
 
@@ -15,12 +16,6 @@ def _f(v: Any, fmt: str = ".3f") -> str:
     if isinstance(v, float):
         return format(v, fmt)
     return str(v)
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out) + "\n"
 
 
 def _by(records: list[Record], group: str) -> list[Record]:
@@ -106,7 +101,7 @@ def _targets(records: list[Record]) -> str:
                 "met" if big["peak_over_body"] < 5 else "not met",
             ]
         )
-    return _table(["target", "where", "measured", "status"], rows)
+    return md_table(["target", "where", "measured", "status"], rows)
 
 
 def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
@@ -142,7 +137,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
     if life:
         parts.append("## Upload scenarios (one device, real client call sequences)\n")
         parts.append(
-            _table(
+            md_table(
                 [
                     "backend",
                     "tablet",
@@ -183,7 +178,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
             "all of them; *ratio* is that over N x the raw insert of one tablet.\n"
         )
         parts.append(
-            _table(
+            md_table(
                 [
                     "backend",
                     "scenario",
@@ -220,7 +215,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
     if sr:
         parts.append("## Scaling with rows (no photos)\n")
         parts.append(
-            _table(
+            md_table(
                 [
                     "backend",
                     "method",
@@ -254,7 +249,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
     if sb:
         parts.append("## Scaling with BLOB bytes (one-step, fresh server per point)\n")
         parts.append(
-            _table(
+            md_table(
                 [
                     "backend",
                     "photos MB",
@@ -293,7 +288,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
             "The cost should follow the rows uploaded, not the rows stored.\n"
         )
         parts.append(
-            _table(
+            md_table(
                 [
                     "backend",
                     "method",
@@ -340,7 +335,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
             "nothing new.\n"
         )
         parts.append(
-            _table(
+            md_table(
                 [
                     "code",
                     "date",

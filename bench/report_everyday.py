@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.markdown import table as md_table
+
 Record = dict[str, Any]
 
 #: Issue 21: p50 of one request for a registered device, in a live session (ms).
@@ -26,12 +28,6 @@ BACKEND_ORDER = {"sqlite": 0, "postgresql": 1, "mysql": 2}
 
 def _status(measured: float, limit: float) -> str:
     return "met" if measured <= limit else "not met"
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out) + "\n"
 
 
 def _key(r: Record) -> tuple[int, str, str]:
@@ -116,11 +112,11 @@ def section(records: list[Record]) -> list[str]:
         "conversation per device (a new device per cycle; the earlier devices' rows stay). The "
         "first-upload target is read off the upload scenarios below (time against the raw bulk "
         "insert of the same rows); why it is below the floor: `bench/NOTES.md`, round twelve.\n",
-        _table(["target", "where", "measured", "status"], targets(records)),
+        md_table(["target", "where", "measured", "status"], targets(records)),
     ]
     convs = [r for r in ev if r["kind"] == "conversation"]
     parts.append(
-        _table(
+        md_table(
             [
                 "backend",
                 "tablet",
