@@ -2,7 +2,11 @@
 
 Only the HTTP round trips are timed (request bodies are built before the
 clock starts), so the times are the server's work plus loopback transfer,
-not the client's encoding.  The conversation is the client's:
+not the client's encoding.  The transport is the standard library's
+``http.client`` on one keep-alive connection, as the tablet's Qt network
+stack keeps one: a round trip through it costs the client ~0.15 ms of its
+own, through ``httpx`` (used until 2026-12-05) ~0.45 ms, which was in every
+timed round trip (bench/NOTES.md, round fifteen).  The conversation is the client's:
 
     check_device_registered -> check_upload_user_and_device -> get_id_info
     -> validate_patients -> get_allowed_tables
@@ -14,13 +18,12 @@ not the client's encoding.  The conversation is the client's:
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import quote
-
-import httpx
+from urllib.parse import quote, urlsplit
 
 from bench.datagen import TabletData
 from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE
@@ -40,6 +43,13 @@ UPLOAD_PHASE = {
     "upload_record",
     "end_upload",
 }
+
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+#: A connection idle this long is replaced before the next request, well
+#: inside the server's keep-alive time-out (75 s in ``copse serve``; 5 s in
+#: uvicorn's default), so the server never closes one under a request.
+IDLE_RECONNECT_S = 2.0
 
 
 class UploadError(Exception):
@@ -82,7 +92,13 @@ class BenchTablet:
         self.password = password
         self.data = data
         self.device = device or "{" + str(uuid.UUID(int=data.seed * 7_777 + 1)) + "}"
-        self.http = httpx.Client(timeout=timeout)
+        url = urlsplit(api_url)
+        self._host = url.hostname or "127.0.0.1"
+        self._port = url.port or 80
+        self._path = url.path or "/"
+        self.timeout = timeout
+        self.http = self._connection()
+        self._last_used = 0.0
         self._session: tuple[str, str] | None = None
         self.timing = Timing()
 
@@ -123,13 +139,20 @@ class BenchTablet:
             raise UploadError(f"{operation}: {d.get('error')}")
         return d
 
+    def _connection(self) -> http.client.HTTPConnection:
+        # Connects lazily, on its first request (inside that request's time, as before).
+        return http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+
     def _send(self, body: bytes) -> tuple[int, str]:
-        r = self.http.post(
-            self.api_url,
-            content=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        if time.monotonic() - self._last_used > IDLE_RECONNECT_S:
+            self._fresh_connection()
+        self.http.request(
+            "POST", self._path, body=body, headers={"Content-Type": FORM_CONTENT_TYPE}
         )
-        return r.status_code, r.text
+        r = self.http.getresponse()
+        text = r.read().decode("utf-8")
+        self._last_used = time.monotonic()
+        return r.status, text
 
     # -- conversations ------------------------------------------------------
 
@@ -145,9 +168,8 @@ class BenchTablet:
         # A tablet's upload opens its own connection; reusing one that sat idle past the
         # server's keep-alive timeout races with the server closing it (seen as
         # "Server disconnected without sending a response" with 50 devices).
-        timeout = self.http.timeout
         self.http.close()
-        self.http = httpx.Client(timeout=timeout)
+        self.http = self._connection()
 
     def _patient_info(self, finalizing: bool) -> str:
         idnums = {r["patient_id"]: r for r in self.data.db[PATIENT_IDNUM_TABLE].values()}
