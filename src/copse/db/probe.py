@@ -5,8 +5,10 @@ Code that would otherwise build and run a statement per table (a direct task
 listing, the engine's per-device live-row fetch, the lifecycle invariant
 check, whether an era is in use) first asks which tables matter, in two steps:
 
-1. Which tables hold any row at all: ``SELECT EXISTS(SELECT 1 FROM t1),
-   EXISTS(SELECT 1 FROM t2), ...`` per 50 tables.  These statements have no
+1. Which tables hold any row at all: one ``SELECT`` per 50 tables whose one
+   value is a bit mask, bit *i* set when table *i* holds a row (``CASE WHEN
+   EXISTS(SELECT 1 FROM t1) THEN 1 ELSE 0 END + CASE WHEN EXISTS(SELECT 1
+   FROM t2) THEN 2 ELSE 0 END + ...``).  These statements have no
    parameters, so their text never changes: PostgreSQL runs them from a plan
    prepared once per connection (psycopg prepares a statement on its fifth
    run), ~0.7 ms for all ~150 tables instead of 5-7 ms planned afresh, and
@@ -20,6 +22,11 @@ check, whether an era is in use) first asks which tables matter, in two steps:
    instead of 0.3 ms at 300,000 rows of two devices).  On SQLite and
    MariaDB/MySQL the values stay bind parameters (no generic plans there;
    PyMySQL interpolates them itself).
+
+One value rather than a column per table: a driver reads a description of
+every column of a result (PyMySQL parses each in Python), and 50 columns
+cost MariaDB ~0.9 ms a statement against ~0.67 ms for one (bench/NOTES.md,
+round fifteen).
 
 A table found empty in step 1 holds no matching row, and a device's own rows
 only change under its lock (``copse.records.devicelock``), so the two steps
@@ -36,7 +43,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-#: Tables per probing statement (keeps each statement a reasonable size).
+#: Tables per probing statement (keeps each statement a reasonable size; the
+#: answer's bit mask must fit a signed 64-bit integer).
 PROBE_CHUNK = 50
 
 #: Distinct table subsets whose step-2 statements one probe keeps (the set of
@@ -79,19 +87,27 @@ Statements = tuple[tuple[tuple[str, ...], sa.Executable], ...]
 def _exists_statements(
     tables: Sequence[sa.Table], where: Condition | None, literal: bool
 ) -> Statements:
-    """``SELECT EXISTS(..), EXISTS(..), ...`` per chunk of tables, with their names."""
+    """One bit-mask ``SELECT`` per chunk of tables, with the tables' names in bit order."""
     binds = Binds(literal)
     out: list[tuple[tuple[str, ...], sa.Executable]] = []
     for i in range(0, len(tables), PROBE_CHUNK):
         part = tables[i : i + PROBE_CHUNK]
-        probes = []
-        for t in part:
-            # perf: a constant, not a bind parameter per clause (~150 of them).
+        mask: sa.ColumnElement[int] | None = None
+        for bit, t in enumerate(part):
+            # perf: constants, not a bind parameter per clause (~150 of them).
             q: sa.Select[Any] = sa.select(sa.literal_column("1")).select_from(t)
-            probes.append(sa.exists(q if where is None else q.where(where(t, binds))))
-        stmt: sa.Executable = sa.select(*probes)
-        out.append((tuple(t.name for t in part), stmt))
+            term = sa.case(
+                (sa.exists(q if where is None else q.where(where(t, binds))), _constant(1 << bit)),
+                else_=_constant(0),
+            )
+            mask = term if mask is None else mask + term
+        assert mask is not None
+        out.append((tuple(t.name for t in part), sa.select(mask)))
     return tuple(out)
+
+
+def _constant(value: int) -> sa.ColumnElement[int]:
+    return sa.literal_column(str(value), sa.BigInteger())
 
 
 @functools.lru_cache(maxsize=64)
@@ -110,8 +126,8 @@ def _run(
     found: set[str] = set()
     for names, stmt in statements:
         with _prepared(conn, prepare):
-            row = conn.execute(stmt, dict(params or {})).one()
-        found.update(name for name, hit in zip(names, row, strict=True) if hit)
+            mask = int(conn.execute(stmt, dict(params or {})).scalar_one())
+        found.update(name for bit, name in enumerate(names) if mask >> bit & 1)
     return found
 
 
