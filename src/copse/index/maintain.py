@@ -159,7 +159,12 @@ def changed_pks(ch: ChangedRows) -> set[int]:
 
 
 def update_after_changes(
-    conn: sa.Connection, changes: Sequence[ChangedRows], *, device_id: int, now: datetime
+    conn: sa.Connection,
+    changes: Sequence[ChangedRows],
+    *,
+    device_id: int,
+    now: datetime,
+    preserved_era: str | None,
 ) -> None:
     """Make both indexes exact after one commit (stepwise, one-step, force-finalize).
 
@@ -168,8 +173,10 @@ def update_after_changes(
     row in any of the change sets equals what a full rebuild would compute
     (``indexed_at_utc`` = ``now``).  Entries of rows the commit did not affect
     are left alone, so if the index was exact before, it is exact after.
-    ``device_id`` is the uploading device; it only labels the log line (the
-    rows themselves say which device and era they belong to).
+    ``device_id`` is the uploading device, and ``preserved_era`` the one era
+    this commit moved every preserved row into (the batch's era; None if it
+    preserved nothing): the commit wrote both, so the index need not read
+    them back.
 
     Nothing else in a stepwise batch needs it: until ``end_upload`` new rows
     are pending (not current, so never indexed) and rows pending removal are
@@ -179,7 +186,7 @@ def update_after_changes(
     changed = {ch.table: changed_pks(ch) for ch in changes if changed_pks(ch)}
     if not changed:
         return
-    if _moved_in_place(conn, changes, device_id=device_id, now=now):
+    if _moved_in_place(conn, changes, device_id=device_id, now=now, era=preserved_era):
         logger.debug("index entries of device %s moved to their new era in place", device_id)
         return
     tasks, idnums = _Affected(), set[int]()
@@ -221,7 +228,12 @@ def warm_up(conn: sa.Connection, device_id: int) -> None:
 
 
 def _moved_in_place(
-    conn: sa.Connection, changes: Sequence[ChangedRows], *, device_id: int, now: datetime
+    conn: sa.Connection,
+    changes: Sequence[ChangedRows],
+    *,
+    device_id: int,
+    now: datetime,
+    era: str | None,
 ) -> bool:
     """Move the entries of a whole-device finalize to the new era without recomputing them.
 
@@ -235,18 +247,18 @@ def _moved_in_place(
     only their ``indexed_at_utc`` changes; name keys do not change at all.
     Returns False, having changed nothing, when any condition fails (a partial
     move, or a finalize with edits in it): the caller then recomputes.
+
+    The commit moved every preserved row (all of them the device's) into
+    ``era``; that is not read back (perf: a read of every preserved row's
+    era was ~5 ms of a 1,100-row move on MariaDB, bench/NOTES.md round fifteen).
     """
     if any(ch.addition_pks or ch.removal_modified_pks or ch.removal_deleted_pks for ch in changes):
         return False
+    if era is None or era == ERA_NOW:
+        return False
     if _present_era_probe().run(conn, {"device_id": device_id}):
         return False
-    eras = _eras_of(conn, changes)
-    if len(eras) != 1:
-        return False
-    ((device, era),) = eras
     ti = task_index
-    if device != device_id or era == ERA_NOW:
-        return False
     # The values as constants (literal_execute): run after every whole-device move, this
     # statement is prepared by psycopg after five, and a generic plan of "LIMIT 1 where
     # device = $1 and era = $2" may scan the whole index for an era that has no entry yet.
@@ -270,30 +282,6 @@ def _moved_in_place(
                     .values(indexed_at_utc=now)
                 )
     return True
-
-
-#: Most SELECTs one UNION of :func:`_eras_of` joins (SQLite allows 500).
-_UNION_TERMS = 50
-
-
-def _eras_of(conn: sa.Connection, changes: Sequence[ChangedRows]) -> set[tuple[int, str]]:
-    """The (device, era) pairs the preserved rows of ``changes`` are in now.
-
-    perf: one ``UNION`` over the tables rather than a ``SELECT DISTINCT`` per
-    table: a whole-device move of a tablet using 8 tables made 8 round trips
-    (~4 ms on MariaDB) for what is almost always one pair.
-    """
-    selects: list[sa.Select[Any]] = []
-    for ch in changes:
-        t = CLIENT_TABLES[ch.table]
-        for chunk in chunked(ch.preservation_pks):
-            selects.append(sa.select(t.c._device_id, t.c._era).where(t.c._pk.in_(int_list(chunk))))
-    eras: set[tuple[int, str]] = set()
-    for i in range(0, len(selects), _UNION_TERMS):
-        part = selects[i : i + _UNION_TERMS]
-        q = part[0].distinct() if len(part) == 1 else sa.union(*part)
-        eras.update((int(d), str(e)) for d, e in conn.execute(q))
-    return eras
 
 
 # ---------------------------------------------------------------------------

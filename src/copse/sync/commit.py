@@ -191,6 +191,23 @@ def commit_all(conn: sa.Connection, batch: Batch, dirty_names: set[str]) -> list
     return changes
 
 
+def update_indexes(conn: sa.Connection, batch: Batch, changes: Sequence[TableChanges]) -> None:
+    """Bring the task and ID-number indexes up to date after a commit of ``batch``.
+
+    The era every preserved row went into is the batch's (each commit path
+    moves them with :func:`copse.sync.upsert.preserve_now_values`), handed
+    over so the index need not read it back.
+    """
+    preserved = any(c.preservation_pks for c in changes)
+    update_after_changes(
+        conn,
+        changes,
+        device_id=batch.ctx.device_id,
+        now=batch.ctx.now_utc,
+        preserved_era=batch.era(conn) if preserved else None,
+    )
+
+
 def audit_upload(conn: sa.Connection, ctx: UploadContext, changes: Sequence[TableChanges]) -> str:
     """Write the one audit entry of a committed upload (and log it)."""
     text = upload_audit_text(ctx.device_id, ctx.username, changes)
@@ -230,6 +247,6 @@ def end_upload(conn: sa.Connection, ctx: UploadContext) -> list[TableChanges]:
         )
     changes = commit_all(conn, batch, dirty)
     batches.end_batch(conn, ctx.device_id)
-    update_after_changes(conn, changes, device_id=ctx.device_id, now=ctx.now_utc)
+    update_indexes(conn, batch, changes)
     audit_upload(conn, ctx, changes)
     return changes

@@ -17,7 +17,6 @@ import logging
 import sqlalchemy as sa
 
 from copse.audit import audit
-from copse.index.maintain import update_after_changes
 from copse.records.devicelock import lock_device
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER
@@ -25,6 +24,7 @@ from copse.schema.tables import CLIENT_TABLES, devices
 from copse.sync import queries
 from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges
+from copse.sync.commit import update_indexes
 from copse.sync.upsert import preserve_now_values
 from copse.wire.version import Version
 
@@ -77,7 +77,7 @@ def force_finalize(
         )
         changes.append(ch)
     queries.move_all_notes(conn, device_id, batch.era(conn))
-    update_after_changes(conn, changes, device_id=device_id, now=now_utc)
+    update_indexes(conn, batch, changes)
     if write_audit:
         name = conn.execute(
             sa.select(devices.c.friendly_name).where(devices.c.id == device_id)

@@ -32,7 +32,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.errors import UserError
-from copse.index.maintain import update_after_changes
 from copse.patients.upload_policy import check_patient_rows
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import COMMIT_ORDER, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
@@ -41,7 +40,7 @@ from copse.sync import batch as batches
 from copse.sync import queries, replay, replay_patients
 from copse.sync.batch import Batch, UploadContext
 from copse.sync.changes import TableChanges
-from copse.sync.commit import audit_upload
+from copse.sync.commit import audit_upload, update_indexes
 from copse.sync.upsert import Live, flag_absent, preserve_now_values, upsert
 from copse.sync.values import ensure_valid_fields, ensure_valid_table, literal_row, wire_row
 
@@ -267,6 +266,6 @@ def upload_entire_database(
         replay.record_finalizing_upload(
             conn, ctx.device_id, batch.era(conn), eras, any(c.n_replayed for c in changes)
         )
-    update_after_changes(conn, changes, device_id=ctx.device_id, now=ctx.now_utc)
+    update_indexes(conn, batch, changes)
     audit_upload(conn, ctx, changes)
     return changes
