@@ -34,6 +34,7 @@ import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -165,6 +166,7 @@ def update_after_changes(
     device_id: int,
     now: datetime,
     preserved_era: str | None,
+    tables_with_rows: AbstractSet[str] | None = None,
 ) -> None:
     """Make both indexes exact after one commit (stepwise, one-step, force-finalize).
 
@@ -176,7 +178,9 @@ def update_after_changes(
     ``device_id`` is the uploading device, and ``preserved_era`` the one era
     this commit moved every preserved row into (the batch's era; None if it
     preserved nothing): the commit wrote both, so the index need not read
-    them back.
+    them back.  ``tables_with_rows``: the client tables that may hold any row
+    (a superset will do), when the caller knows, e.g. from earlier in the
+    same transaction with nothing inserted since.
 
     Nothing else in a stepwise batch needs it: until ``end_upload`` new rows
     are pending (not current, so never indexed) and rows pending removal are
@@ -186,7 +190,9 @@ def update_after_changes(
     changed = {ch.table: changed_pks(ch) for ch in changes if changed_pks(ch)}
     if not changed:
         return
-    if _moved_in_place(conn, changes, device_id=device_id, now=now, era=preserved_era):
+    if _moved_in_place(
+        conn, changes, device_id=device_id, now=now, era=preserved_era, holding=tables_with_rows
+    ):
         logger.debug("index entries of device %s moved to their new era in place", device_id)
         return
     tasks, idnums = _Affected(), set[int]()
@@ -234,6 +240,7 @@ def _moved_in_place(
     device_id: int,
     now: datetime,
     era: str | None,
+    holding: AbstractSet[str] | None,
 ) -> bool:
     """Move the entries of a whole-device finalize to the new era without recomputing them.
 
@@ -256,7 +263,7 @@ def _moved_in_place(
         return False
     if era is None or era == ERA_NOW:
         return False
-    if _present_era_probe().run(conn, {"device_id": device_id}):
+    if _present_era_probe().run(conn, {"device_id": device_id}, holding=holding):
         return False
     ti = task_index
     # The values as constants (literal_execute): run after every whole-device move, this

@@ -66,6 +66,9 @@ class Batch:
     preserving: bool = False
     onestep: bool = False
     _era: str | None = field(default=None, repr=False)
+    #: The client tables that held any row when :meth:`era` chose the era
+    #: (None until then); see :func:`copse.sync.commit.end_upload`.
+    tables_with_rows: frozenset[str] | None = field(default=None, repr=False)
 
     def era(self, conn: sa.Connection) -> str:
         """The new era for records preserved by this batch.
@@ -78,10 +81,11 @@ class Batch:
         Computed once per batch (before anything is moved into it).
         """
         if self._era is None:
+            self.tables_with_rows = holding = queries.client_tables_holding_rows(conn)
             t = self.batchtime
             era = era_string(t)
             for _ in range(3600):
-                if not queries.era_in_use(conn, self.ctx.device_id, era, TABLES):
+                if not queries.era_in_use(conn, self.ctx.device_id, era, TABLES, holding):
                     break
                 t += datetime.timedelta(seconds=1)
                 era = era_string(t)

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list, ints_or_bound
-from copse.db.probe import Binds, TableProbe
+from copse.db.probe import Binds, TableProbe, tables_holding_rows
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES
 from copse.schema.tables import CLIENT_TABLES, special_notes
@@ -275,10 +276,29 @@ def predecessor_chains(conn: sa.Connection, table_name: str, start_pks: Iterable
     return seen
 
 
-def era_in_use(conn: sa.Connection, device_id: int, era: str, table_names: Iterable[str]) -> bool:
-    """Whether any row of the device in these tables already has this era."""
+def era_in_use(
+    conn: sa.Connection,
+    device_id: int,
+    era: str,
+    table_names: Iterable[str],
+    holding: AbstractSet[str] | None = None,
+) -> bool:
+    """Whether any row of the device in these tables already has this era.
+
+    ``holding``: which of the tables hold any row, if the caller has just
+    asked (:meth:`copse.db.probe.TableProbe.run`).
+    """
     probe = _era_probe(tuple(table_names))
-    return bool(probe.run(conn, {"device_id": device_id, "era": era}))
+    return bool(probe.run(conn, {"device_id": device_id, "era": era}, holding=holding))
+
+
+def client_tables_holding_rows(conn: sa.Connection) -> frozenset[str]:
+    """Which client tables hold any row at all (any device, any era)."""
+    return frozenset(tables_holding_rows(conn, _ALL_CLIENT_TABLES))
+
+
+#: Every client table, in name order (the probes' order).
+_ALL_CLIENT_TABLES = tuple(CLIENT_TABLES[n] for n in sorted(CLIENT_TABLES))
 
 
 @functools.lru_cache(maxsize=16)
