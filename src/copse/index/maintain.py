@@ -53,7 +53,7 @@ from copse.index.compute import (
 from copse.index.names import refresh_name_keys
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
-from copse.schema.tables import CLIENT_TABLES, idnum_index, task_index
+from copse.schema.tables import CLIENT_TABLES, CLIENT_TABLES_BY_NAME, idnum_index, task_index
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def _present_era_probe() -> TableProbe:
             t.c._current == sa.true(),
         )
 
-    return TableProbe([CLIENT_TABLES[n] for n in sorted(CLIENT_TABLES)], present)
+    return TableProbe(CLIENT_TABLES_BY_NAME, present)
 
 
 def warm_up(conn: sa.Connection, device_id: int) -> None:

@@ -380,6 +380,8 @@ def _client_table(info: TableInfo) -> sa.Table:
 
 
 CLIENT_TABLES: dict[str, sa.Table] = {name: _client_table(info) for name, info in TABLES.items()}
+#: The client tables in name order (the order of whole-database table probes).
+CLIENT_TABLES_BY_NAME: tuple[sa.Table, ...] = tuple(CLIENT_TABLES[n] for n in sorted(CLIENT_TABLES))
 
 
 # ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from copse.db.inlist import int_list, ints_or_bound
 from copse.db.probe import Binds, TableProbe, tables_holding_rows
 from copse.schema.columns import ERA_NOW
 from copse.schema.registry import TABLES
-from copse.schema.tables import CLIENT_TABLES, special_notes
+from copse.schema.tables import CLIENT_TABLES, CLIENT_TABLES_BY_NAME, special_notes
 
 CHUNK = 500
 
@@ -294,11 +294,7 @@ def era_in_use(
 
 def client_tables_holding_rows(conn: sa.Connection) -> frozenset[str]:
     """Which client tables hold any row at all (any device, any era)."""
-    return frozenset(tables_holding_rows(conn, _ALL_CLIENT_TABLES))
-
-
-#: Every client table, in name order (the probes' order).
-_ALL_CLIENT_TABLES = tuple(CLIENT_TABLES[n] for n in sorted(CLIENT_TABLES))
+    return frozenset(tables_holding_rows(conn, CLIENT_TABLES_BY_NAME))
 
 
 @functools.lru_cache(maxsize=16)
