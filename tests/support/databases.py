@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,23 +27,50 @@ class Backend:
     name: str
     url: str
     engine: sa.Engine
+    #: PostgreSQL: rows deleted by wipes per table since it was last vacuumed.
+    _dead_rows: dict[str, int] = field(default_factory=dict)
 
     def wipe(self) -> None:
-        """Delete every row of every table (children first)."""
+        """Delete every row of every table (children first).
+
+        PostgreSQL too empties its tables with DELETE, then restarts their
+        sequences, rather than ``TRUNCATE ... RESTART IDENTITY CASCADE``: a
+        TRUNCATE gives each table and index a new file, and CASCADE takes in
+        every table with a foreign key to one truncated (all ~150 client
+        tables reference the device table), so a wipe cost ~0.5 s a test and
+        left hundreds of thousands of new files for the next checkpoint to
+        sync (each test's DROP DATABASE forces one: ~50 s under a full run).
+        Tables left with many dead rows are vacuumed (the test server runs
+        without autovacuum), so they do not grow along the run.
+        """
         with self.engine.begin() as conn:
-            used = _tables_in_use(conn)
-            if self.name == "postgresql":
-                if used:
-                    names = ", ".join(f'"{n}"' for n in sorted(used))
-                    conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-                return
+            sequences = _sequences_in_use(conn) if self.name == "postgresql" else []
+            used = nonempty_tables(conn) | _with_sequences(sequences)
+            deleted: dict[str, int] = {}
             for t in reversed(metadata.sorted_tables):
                 if t.name in used:
-                    conn.execute(t.delete())
+                    deleted[t.name] = conn.execute(t.delete()).rowcount
+            if self.name == "postgresql":
+                for seq in sorted({seq for _, seq in sequences}):
+                    conn.exec_driver_sql(f'ALTER SEQUENCE "{seq}" RESTART')
             if self.name == "sqlite":
                 conn.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sqlite_sequence(
                     conn
                 ) else None
+        if self.name == "postgresql":
+            self._dead_rows.update(
+                {n: self._dead_rows.get(n, 0) + k for n, k in deleted.items() if k > 0}
+            )
+            bloated = sorted(n for n, k in self._dead_rows.items() if k >= _VACUUM_AFTER_ROWS)
+            if bloated:
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                    c.exec_driver_sql("VACUUM " + ", ".join(f'"{n}"' for n in bloated))
+                for n in bloated:
+                    del self._dead_rows[n]
+
+
+#: Dead rows a PostgreSQL table may gather from wipes before it is vacuumed.
+_VACUUM_AFTER_ROWS = 2000
 
 
 def nonempty_tables(conn: sa.Connection) -> set[str]:
@@ -51,26 +78,29 @@ def nonempty_tables(conn: sa.Connection) -> set[str]:
     return tables_with_rows(conn, list(metadata.sorted_tables))
 
 
-def _tables_in_use(conn: sa.Connection) -> set[str]:
-    """Tables holding rows (or, on PostgreSQL, whose sequences have moved).
+def _with_sequences(sequences: list[tuple[str, str]]) -> set[str]:
+    """The schema's tables among those whose sequences have handed out a value.
 
-    Emptying only these keeps a per-test wipe cheap: a test touches a handful
-    of the ~170 tables, and TRUNCATE of all of them costs PostgreSQL seconds.
+    Emptying only the tables that hold rows, or whose sequences have moved,
+    keeps a per-test wipe cheap: a test touches a handful of the ~170 tables.
     """
-    tables = list(metadata.sorted_tables)
-    used = nonempty_tables(conn)
-    if conn.dialect.name == "postgresql":
-        moved = conn.exec_driver_sql(
-            "SELECT DISTINCT t.relname FROM pg_sequences ps "
-            "JOIN pg_class s ON s.relname = ps.sequencename AND s.relkind = 'S' "
-            "JOIN pg_namespace n ON n.oid = s.relnamespace AND n.nspname = ps.schemaname "
-            "JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
-            "JOIN pg_class t ON t.oid = d.refobjid "
-            "WHERE ps.last_value IS NOT NULL AND ps.schemaname = current_schema()"
-        ).scalars()
-        known = {t.name for t in tables}
-        used.update(name for name in moved if name in known)
-    return used
+    known = {t.name for t in metadata.sorted_tables}
+    return {table for table, _ in sequences if table in known}
+
+
+_SEQUENCES_IN_USE = (
+    "SELECT DISTINCT t.relname, s.relname FROM pg_sequences ps "
+    "JOIN pg_class s ON s.relname = ps.sequencename AND s.relkind = 'S' "
+    "JOIN pg_namespace n ON n.oid = s.relnamespace AND n.nspname = ps.schemaname "
+    "JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
+    "JOIN pg_class t ON t.oid = d.refobjid "
+    "WHERE ps.last_value IS NOT NULL AND ps.schemaname = current_schema()"
+)
+
+
+def _sequences_in_use(conn: sa.Connection) -> list[tuple[str, str]]:
+    """PostgreSQL: (table, sequence) of every sequence that has handed out a value."""
+    return [(str(t), str(s)) for t, s in conn.exec_driver_sql(_SEQUENCES_IN_USE)]
 
 
 def _has_sqlite_sequence(conn: sa.Connection) -> bool:
