@@ -31,8 +31,8 @@ class InProcessTablet(BenchTablet):
 
 def in_process_api(db: dbs.BenchDb) -> Any:
     """The server's ``ClientApi`` on this bench database, with its admin user (no HTTP)."""
+    from copse.accounts.first_admin import ensure_admin
     from copse.api.endpoint import ClientApi
-    from copse.cli.serve import ensure_admin
     from copse.config import load_settings
 
     os.environ["COPSE_DB_URL"] = db.url

@@ -26,7 +26,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from copse.errors import ActionRefused
+from copse.errors import ActionRefused, UserError
+from copse.policy.evaluate import policy_problems
 from copse.schema.tables import (
     CLIENT_TABLES,
     devices,
@@ -223,7 +224,7 @@ def manageable_groups(
 # ---------------------------------------------------------------------------
 
 #: User columns an administrator's form may set directly.
-USER_FLAGS = frozenset({"must_change_password", "upload_group_id", "superuser"})
+USER_FLAGS = frozenset({"must_change_password", "upload_group_id", "superuser", "mfa_required"})
 
 
 def administered_groups(
@@ -283,6 +284,18 @@ def memberships_of(conn: sa.Connection, user_id: int) -> dict[int, sa.Row[Any]]:
     return {int(m.group_id): m for m in rows}
 
 
+def users_with_memberships(conn: sa.Connection) -> list[tuple[sa.Row[Any], list[sa.Row[Any]]]]:
+    """Every user (auto-generated ones too) by name, each with its membership rows."""
+    every = list(conn.execute(sa.select(memberships)).all())
+    by_user: dict[int, list[sa.Row[Any]]] = {}
+    for m in every:
+        by_user.setdefault(int(m.user_id), []).append(m)
+    return [
+        (u, by_user.get(int(u.id), []))
+        for u in conn.execute(sa.select(users).order_by(users.c.username))
+    ]
+
+
 def list_groups(conn: sa.Connection) -> list[sa.Row[Any]]:
     return list(conn.execute(sa.select(groups).order_by(groups.c.name)).all())
 
@@ -293,6 +306,36 @@ def get_group(conn: sa.Connection, group_id: int) -> sa.Row[Any] | None:
 
 def update_group(conn: sa.Connection, group_id: int, values: dict[str, Any]) -> None:
     conn.execute(sa.update(groups).where(groups.c.id == group_id).values(**values))
+
+
+def set_group_policies(
+    conn: sa.Connection, group_id: int, upload: str | None, finalize: str | None
+) -> None:
+    """Set a group's upload and/or finalize ID policy (None: leave it; blank: clear it).
+
+    A policy is stored verbatim once it parses and names only defined ID
+    numbers; otherwise a UserError with the reference's complaint, and nothing
+    is changed.  A cleared policy lets no patient pass.
+    """
+    valid_idnums = idnum_types(conn)
+    values: dict[str, str | None] = {}
+    for key, text in (("upload_policy", upload), ("finalize_policy", finalize)):
+        if text is None:
+            continue
+        if not text.strip():
+            values[key] = None
+            continue
+        problem = policy_problems(text, valid_idnums)
+        if problem:
+            raise UserError(problem)
+        values[key] = text
+    if values:
+        update_group(conn, group_id, values)
+
+
+def group_names(conn: sa.Connection) -> dict[int, str]:
+    """Every group's name, by id."""
+    return {int(i): str(n) for i, n in conn.execute(sa.select(groups.c.id, groups.c.name))}
 
 
 def idnum_types(conn: sa.Connection) -> list[int]:

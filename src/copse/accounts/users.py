@@ -218,3 +218,38 @@ def may_register_devices(conn: sa.Connection, user: User) -> bool:
         user.superuser
         or membership_flags(conn, user.id, user.upload_group_id)["may_register_devices"]
     )
+
+
+def restrict_to_patient(conn: sa.Connection, user_id: int, group_id: int, patient_pk: int) -> None:
+    """Make a user the single-patient account of one server patient (policies.md §5.5).
+
+    It uploads to the patient's group only, as a member that may upload and
+    register devices and do nothing else; any other membership is removed.
+    """
+    conn.execute(
+        sa.update(users)
+        .where(users.c.id == user_id)
+        .values(
+            upload_group_id=group_id,
+            auto_generated=True,
+            superuser=False,
+            single_patient_pk=patient_pk,
+        )
+    )
+    conn.execute(sa.delete(memberships).where(memberships.c.user_id == user_id))
+    conn.execute(
+        sa.insert(memberships).values(
+            user_id=user_id,
+            group_id=group_id,
+            may_upload=True,
+            may_register_devices=True,
+            groupadmin=False,
+            may_use_webviewer=False,
+            view_all_patients_when_unfiltered=False,
+            may_dump_data=False,
+            may_run_reports=False,
+            may_add_notes=False,
+            may_manage_patients=False,
+            may_email_patients=False,
+        )
+    )

@@ -25,12 +25,12 @@ from urllib.parse import unquote_to_bytes
 
 import sqlalchemy as sa
 
+from copse.accounts.api_sessions import SessionInfo, establish_session
 from copse.accounts.login_cache import VerifiedLogins
 from copse.accounts.users import get_user_by_id
 from copse.api.context import ApiRequest, Caller
 from copse.api.operations import OPERATIONS, Operation, Result, load_all
 from copse.api.permissions import check_permission
-from copse.api.sessions import SessionInfo, establish_session
 from copse.config import Settings
 from copse.db.tx import is_transient, run_in_transaction
 from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from copse.api.context import ApiRequest, Caller
 from copse.api.operations import operation
 from copse.audit import audit
-from copse.db.insert import insert_id
 from copse.errors import UserError
 from copse.extra_strings import load_extra_strings
+from copse.records.devices import register_device
 from copse.schema.registry import TABLES
-from copse.schema.tables import devices, groups, idnum_definitions, server_settings
+from copse.services.server_settings import tablet_id_info
 from copse.wire.reply import select_reply
 from copse.wire.version import SERVER_CAMCOPS_VERSION_STRING
 
@@ -52,37 +52,20 @@ def cached_extra_strings(folder: Path | None) -> list[tuple[str, str, str, str]]
     return _extra_cache[key]
 
 
-def _group_column(column: sa.Column[str]) -> sa.ScalarSelect[str]:
-    return sa.select(column).where(groups.c.id == sa.bindparam("group_id")).scalar_subquery()
-
-
-#: The database title and the caller's group's ID policies, in one round trip
-#: (the group's NULL when the user has none); built once, like the next.
-_TITLE_AND_POLICIES = sa.select(
-    sa.select(server_settings.c.database_title).limit(1).scalar_subquery(),
-    _group_column(groups.c.upload_policy),
-    _group_column(groups.c.finalize_policy),
-)
-_ID_DEFINITIONS = sa.select(idnum_definitions).order_by(idnum_definitions.c.which_idnum)
-
-
 def server_id_info(conn: sa.Connection, caller: Caller) -> list[tuple[str, object]]:
     """The reply of ``get_id_info`` and ``register`` (wire.md §3.6)."""
     group_id = caller.user.upload_group_id if caller.user is not None else None
-    title, upload_policy, finalize_policy = conn.execute(
-        _TITLE_AND_POLICIES, {"group_id": group_id}
-    ).one()
+    info = tablet_id_info(conn, group_id)
     pairs: list[tuple[str, object]] = [
-        ("databaseTitle", title or ""),
-        ("idPolicyUpload", upload_policy or ""),
-        ("idPolicyFinalize", finalize_policy or ""),
+        ("databaseTitle", info.title),
+        ("idPolicyUpload", info.upload_policy),
+        ("idPolicyFinalize", info.finalize_policy),
         ("serverCamcopsVersion", SERVER_CAMCOPS_VERSION_STRING),
     ]
-    for d in conn.execute(_ID_DEFINITIONS):
-        n = d.which_idnum
-        pairs.append((f"idDescription{n}", d.description or ""))
-        pairs.append((f"idShortDescription{n}", d.short_description or ""))
-        pairs.append((f"idValidationMethod{n}", d.validation_method or ""))
+    for n, description, short, method in info.definitions:
+        pairs.append((f"idDescription{n}", description))
+        pairs.append((f"idShortDescription{n}", short))
+        pairs.append((f"idValidationMethod{n}", method))
     return pairs
 
 
@@ -96,33 +79,21 @@ def check_device_registered(conn: sa.Connection, req: ApiRequest, caller: Caller
 def register(conn: sa.Connection, req: ApiRequest, caller: Caller) -> list[tuple[str, object]]:
     if not req.device_name:
         raise UserError("Must provide the variable: device")
-    values = dict(
-        friendly_name=req.form.optional_str("devicefriendlyname"),
+    friendly_name = req.form.optional_str("devicefriendlyname")
+    device_id = register_device(
+        conn,
+        caller.device_id,
+        req.device_name,
+        friendly_name=friendly_name,
         camcops_version=req.client_version_str,
         registered_by_user_id=caller.user_id,
         when_registered_utc=req.now_utc,
     )
-    if caller.device_id is not None:
-        device_id = caller.device_id
-        conn.execute(sa.update(devices).where(devices.c.id == device_id).values(**values))
-    else:
-        try:
-            with conn.begin_nested():
-                device_id = int(
-                    insert_id(
-                        conn,
-                        sa.insert(devices).values(
-                            name=req.device_name, currently_preserving=False, **values
-                        ),
-                    )
-                )
-        except sa.exc.IntegrityError:
-            raise UserError("Failed to insert record") from None
     _audit(
         conn,
         req,
         Caller(caller.user, device_id),
-        f"register, device_id={device_id}, friendly_name={values['friendly_name']}",
+        f"register, device_id={device_id}, friendly_name={friendly_name}",
         table_name="_security_devices",
     )
     return server_id_info(conn, caller)

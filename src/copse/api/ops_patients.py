@@ -15,7 +15,12 @@ import string
 
 import sqlalchemy as sa
 
-from copse.accounts.users import create_user, get_user_by_name, set_password
+from copse.accounts.users import (
+    create_user,
+    get_user_by_name,
+    restrict_to_patient,
+    set_password,
+)
 from copse.api.context import ApiRequest, Caller
 from copse.api.operations import operation
 from copse.audit import audit
@@ -27,8 +32,8 @@ from copse.patients.server_patients import (
     find_by_access_key,
     restricted_patient_for,
 )
+from copse.patients.upload_policy import group_policies, idnum_validation_methods
 from copse.policy.patients import validate_patient_list
-from copse.schema.tables import groups, idnum_definitions, memberships, users
 
 PASSWORD_ALPHABET = string.ascii_letters + string.digits + string.punctuation
 PASSWORD_LENGTH = 32
@@ -39,19 +44,8 @@ MAX_USERNAME_LENGTH = 191
 def validate_patients(conn: sa.Connection, req: ApiRequest, caller: Caller) -> str:
     data = req.form.json("patient_info")
     assert caller.user is not None and caller.user.upload_group_id is not None
-    group = conn.execute(
-        sa.select(groups.c.upload_policy, groups.c.finalize_policy).where(
-            groups.c.id == caller.user.upload_group_id
-        )
-    ).first()
-    if group is None:
-        raise UserError("Nonexistent group")
-    definitions = {
-        int(r.which_idnum): r.validation_method
-        for r in conn.execute(
-            sa.select(idnum_definitions.c.which_idnum, idnum_definitions.c.validation_method)
-        )
-    }
+    group = group_policies(conn, caller.user.upload_group_id)
+    definitions = idnum_validation_methods(conn)
     validate_patient_list(
         data,
         idnum_definitions=definitions,
@@ -108,33 +102,7 @@ def _set_up_patient_user(
             raise UserError(f"User {username} exists and was not created for a patient")
         user_id = existing.id
         set_password(conn, user_id, password, bcrypt_rounds=rounds, now=req.now_utc)
-        conn.execute(
-            sa.update(users)
-            .where(users.c.id == user_id)
-            .values(
-                upload_group_id=patient.group_id,
-                auto_generated=True,
-                superuser=False,
-                single_patient_pk=patient.pk,
-            )
-        )
-    conn.execute(sa.delete(memberships).where(memberships.c.user_id == user_id))
-    conn.execute(
-        sa.insert(memberships).values(
-            user_id=user_id,
-            group_id=patient.group_id,
-            may_upload=True,
-            may_register_devices=True,
-            groupadmin=False,
-            may_use_webviewer=False,
-            view_all_patients_when_unfiltered=False,
-            may_dump_data=False,
-            may_run_reports=False,
-            may_add_notes=False,
-            may_manage_patients=False,
-            may_email_patients=False,
-        )
-    )
+    restrict_to_patient(conn, user_id, patient.group_id, patient.pk)
     return username
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
+from copse.accounts import admin_ops
+from copse.accounts.admin_ops import set_group_policies, update_group
 from copse.accounts.users import create_group, require_group_id
 from copse.cli.common import CliContext, pass_cli
-from copse.errors import UserError
-from copse.policy.evaluate import policy_problems
-from copse.schema.tables import groups, idnum_definitions
 
 
 @click.group("group")
@@ -34,32 +33,10 @@ def add(
 
     def work(conn: sa.Connection) -> None:
         gid = create_group(conn, name, description)
-        _set_policies(conn, gid, upload_policy, finalize_policy)
+        set_group_policies(conn, gid, upload_policy, finalize_policy)
 
     cli.run(work)
     click.echo(f"Added group {name}")
-
-
-def _set_policies(conn: sa.Connection, gid: int, upload: str | None, finalize: str | None) -> None:
-    valid_idnums = [r[0] for r in conn.execute(sa.select(idnum_definitions.c.which_idnum))]
-    values: dict[str, str | None] = {}
-    for key, text in (("upload_policy", upload), ("finalize_policy", finalize)):
-        if text is None:
-            continue
-        if not text.strip():
-            values[key] = None  # an empty policy clears it: nothing then passes
-            continue
-        problem = policy_problem(text, valid_idnums, key)
-        if problem:
-            raise UserError(problem)
-        values[key] = text  # stored and sent verbatim
-    if values:
-        conn.execute(sa.update(groups).where(groups.c.id == gid).values(**values))
-
-
-def policy_problem(text: str, valid_idnums: list[int], which: str) -> str | None:
-    """The reference's complaint about a policy, or None if it is acceptable."""
-    return policy_problems(text, valid_idnums)
 
 
 @group_group.command("set-policy")
@@ -85,13 +62,9 @@ def set_policy(
 
     def work(conn: sa.Connection) -> None:
         gid = require_group_id(conn, name)
-        _set_policies(conn, gid, upload_policy, finalize_policy)
+        set_group_policies(conn, gid, upload_policy, finalize_policy)
         if check_on_upload is not None:
-            conn.execute(
-                sa.update(groups)
-                .where(groups.c.id == gid)
-                .values(check_policy_on_upload=check_on_upload)
-            )
+            update_group(conn, gid, {"check_policy_on_upload": check_on_upload})
 
     cli.run(work)
     click.echo(f"Updated group {name}")
@@ -101,7 +74,7 @@ def set_policy(
 @pass_cli
 def list_groups(cli: CliContext) -> None:
     """List groups with their policies."""
-    rows = cli.run(lambda conn: conn.execute(sa.select(groups).order_by(groups.c.name)).all())
+    rows = cli.run(admin_ops.list_groups)
     for g in rows:
         click.echo(
             f"{g.name}\tupload_policy={g.upload_policy or ''}\t"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
+from copse.accounts import admin_ops
 from copse.cli.common import CliContext, pass_cli
 from copse.errors import UserError
-from copse.schema.tables import idnum_definitions as defs
 
 
 @click.group("idnum")
@@ -37,20 +37,21 @@ def add(
     """Add ID number definition WHICH_IDNUM (an integer >= 1)."""
 
     def work(conn: sa.Connection) -> None:
-        existing = conn.execute(sa.select(defs)).all()
-        if any(d.which_idnum == which_idnum for d in existing):
-            raise UserError("ID# clashes with another ID number!")
-        if any(d.description == description for d in existing):
-            raise UserError("Description is used by another ID number!")
-        if any(d.short_description == short_description for d in existing):
-            raise UserError("Short description is used by another ID number!")
-        conn.execute(
-            sa.insert(defs).values(
-                which_idnum=which_idnum,
-                description=description,
-                short_description=short_description,
-                validation_method="" if validation_method == "none" else validation_method,
-            )
+        problems = admin_ops.idnum_problems(
+            conn, which_idnum, description, short_description, new=True
+        )
+        if problems:
+            raise UserError(problems[0])
+        method = "" if validation_method == "none" else validation_method
+        admin_ops.save_idnum(
+            conn,
+            which_idnum,
+            True,
+            {
+                "description": description,
+                "short_description": short_description,
+                "validation_method": method,
+            },
         )
 
     cli.run(work)
@@ -61,7 +62,7 @@ def add(
 @pass_cli
 def list_idnums(cli: CliContext) -> None:
     """List ID number definitions."""
-    rows = cli.run(lambda conn: conn.execute(sa.select(defs).order_by(defs.c.which_idnum)).all())
+    rows = cli.run(admin_ops.list_idnums)
     for d in rows:
         click.echo(
             f"{d.which_idnum}\t{d.description}\t{d.short_description}\t"

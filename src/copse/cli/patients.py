@@ -14,6 +14,7 @@ from datetime import date
 import click
 import sqlalchemy as sa
 
+from copse.accounts import admin_ops
 from copse.accounts.users import require_group_id
 from copse.cli.common import CliContext, pass_cli
 from copse.errors import UserError
@@ -32,7 +33,6 @@ from copse.patients.server_patients import (
     get_server_patient,
     list_server_patients,
 )
-from copse.schema.tables import groups
 from copse.wire.dates import parse_datetime, utcnow
 
 
@@ -141,7 +141,7 @@ def list_patients(cli: CliContext, group_name: str | None) -> None:
 
     def work(conn: sa.Connection) -> tuple[list[ServerPatient], dict[int, str]]:
         gid = require_group_id(conn, group_name) if group_name else None
-        names = {int(r.id): r.name for r in conn.execute(sa.select(groups.c.id, groups.c.name))}
+        names = admin_ops.group_names(conn)
         return list_server_patients(conn, gid), names
 
     patients, names = cli.run(work)

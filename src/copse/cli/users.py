@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 import sqlalchemy as sa
 
-from copse.accounts import lockout, mfa
+from copse.accounts import admin_ops, lockout, mfa
 from copse.accounts.password_rules import password_problem
 from copse.accounts.users import (
     create_user,
@@ -20,7 +20,6 @@ from copse.accounts.users import (
 )
 from copse.cli.common import CliContext, pass_cli
 from copse.errors import UserError
-from copse.schema.tables import groups, memberships, users
 from copse.wire.dates import utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -202,7 +201,7 @@ def set_cmd(
         if mfa_required is not None:
             values["mfa_required"] = mfa_required
         if values:
-            conn.execute(sa.update(users).where(users.c.id == user.id).values(**values))
+            admin_ops.set_user_flags(conn, user.id, **values)
         flags = {
             k: v
             for k, v in (
@@ -228,10 +227,9 @@ def list_users(cli: CliContext) -> None:
     """List users with their upload group and memberships."""
 
     def work(conn: sa.Connection) -> list[str]:
-        gname = dict(conn.execute(sa.select(groups.c.id, groups.c.name)).all())
+        gname = admin_ops.group_names(conn)
         lines = []
-        for u in conn.execute(sa.select(users).order_by(users.c.username)):
-            ms = conn.execute(sa.select(memberships).where(memberships.c.user_id == u.id)).all()
+        for u, ms in admin_ops.users_with_memberships(conn):
             parts = []
             for m in ms:
                 flags = [

@@ -24,7 +24,7 @@ from copse.errors import UserError
 from copse.patients.server_patients import ERA_NOW, restricted_patient_for
 from copse.policy.evaluate import parse_policy
 from copse.policy.patients import patient_facts_from_record
-from copse.schema.tables import CLIENT_TABLES, groups
+from copse.schema.tables import CLIENT_TABLES, groups, idnum_definitions
 
 __all__ = ["check_patient_rows", "check_uploaded_patients"]
 
@@ -136,6 +136,20 @@ def check_patient_rows(
         key=lambda r: (r.get("patient_id") or 0, r.get("which_idnum") or 0),
     )
     _check_rows(group, restricted, patients, idnums, finalizing_patient_ids)
+
+
+def group_policies(conn: sa.Connection, group_id: int) -> Any:
+    """The group's ID policies (``upload_policy``, ``finalize_policy``); a UserError if none."""
+    return _group(conn, group_id)
+
+
+def idnum_validation_methods(conn: sa.Connection) -> dict[int, str | None]:
+    """Each defined ID number's validation method, by ``which_idnum``."""
+    d = idnum_definitions
+    return {
+        int(r.which_idnum): r.validation_method
+        for r in conn.execute(sa.select(d.c.which_idnum, d.c.validation_method))
+    }
 
 
 def _group(conn: sa.Connection, group_id: int) -> Any:

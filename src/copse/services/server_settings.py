@@ -8,9 +8,11 @@ and the web shows in its header, its login page and its PDFs.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
-from copse.schema.tables import server_settings
+from copse.schema.tables import groups, idnum_definitions, server_settings
 
 TITLE_MAX = 255
 
@@ -44,3 +46,47 @@ def set_database_title(conn: sa.Connection, title: str) -> None:
         )
     else:
         conn.execute(sa.insert(server_settings).values(id=1, database_title=title))
+
+
+class TabletIdInfo(NamedTuple):
+    """What a tablet is told on registering and on ``get_id_info`` (wire.md §3.6).
+
+    Absent values are "" (no title set, a user without an upload group, a
+    definition without a short name or validation method).
+    """
+
+    title: str
+    upload_policy: str
+    finalize_policy: str
+    #: (which_idnum, description, short description, validation method), in order.
+    definitions: list[tuple[int, str, str, str]]
+
+
+def _group_column(column: sa.Column[str]) -> sa.ScalarSelect[str]:
+    return sa.select(column).where(groups.c.id == sa.bindparam("group_id")).scalar_subquery()
+
+
+#: The database title and the group's ID policies, in one round trip (the
+#: group's NULL when the user has none); built once, like the next (perf:
+#: every conversation asks).
+_TITLE_AND_POLICIES = sa.select(
+    sa.select(server_settings.c.database_title).limit(1).scalar_subquery(),
+    _group_column(groups.c.upload_policy),
+    _group_column(groups.c.finalize_policy),
+)
+_ID_DEFINITIONS = sa.select(
+    idnum_definitions.c.which_idnum,
+    idnum_definitions.c.description,
+    idnum_definitions.c.short_description,
+    idnum_definitions.c.validation_method,
+).order_by(idnum_definitions.c.which_idnum)
+
+
+def tablet_id_info(conn: sa.Connection, group_id: int | None) -> TabletIdInfo:
+    """The title, the upload group's policies and the ID number definitions."""
+    title, upload, finalize = conn.execute(_TITLE_AND_POLICIES, {"group_id": group_id}).one()
+    definitions = [
+        (int(n), desc or "", short or "", method or "")
+        for n, desc, short, method in conn.execute(_ID_DEFINITIONS)
+    ]
+    return TabletIdInfo(title or "", upload or "", finalize or "", definitions)
