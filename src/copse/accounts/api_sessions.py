@@ -14,7 +14,7 @@ import base64
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -96,24 +96,54 @@ def _session_query(check_ip: bool) -> sa.Select[Any]:
 _FIND_SESSION = {False: _session_query(False), True: _session_query(True)}
 
 
-def _find_session(
-    conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
-) -> tuple[int, str, int | None, User | None, bool] | None:
-    """The live session's (id, token, user id, user, touched); None if expired or unknown.
+#: (id, token, user id, user, touched): see :func:`found_session`.
+FoundSession = tuple[int, str, int | None, User | None, bool]
+
+
+class SessionLookup(NamedTuple):
+    """A session already looked up by the caller, in the request's transaction."""
+
+    #: The live session, or None if the id and token name none (expired or unknown).
+    found: FoundSession | None
+
+
+def parse_session_id(session_id: str | None) -> int | None:
+    """The request's ``session_id`` as a number, or None (absent or not a number)."""
+    try:
+        return int(session_id) if session_id else None
+    except ValueError:
+        return None
+
+
+def session_statement(check_ip: bool) -> sa.Select[Any]:
+    """The statement that finds a live session with its user (built once per setting).
+
+    :mod:`copse.records.devicelock` also runs it inside the device lock's
+    statement, so that a request in a conversation pays one round trip for both.
+    """
+    return _FIND_SESSION[check_ip]
+
+
+def session_params(
+    settings: Settings, sid: int, token: str, ip: str | None, now: datetime
+) -> dict[str, Any]:
+    """The parameters of :func:`session_statement` for one request."""
+    cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
+    params: dict[str, Any] = {"sid": sid, "token": token, "cutoff": cutoff}
+    if settings.session_check_ip:
+        params["ip"] = ip
+    return params
+
+
+def found_session(conn: sa.Connection, row: Any, now: datetime) -> FoundSession | None:
+    """The live session in ``row`` (the look-up's columns; ``session_id`` None: none).
 
     Its idle clock is restarted if it is more than :data:`TOUCH_AFTER` old
     (a write on one request a minute, not on every one of a conversation;
-    ``touched`` says it was).
-
-    The user row comes with it (an outer join): one round trip instead of two.
+    ``touched`` says it was).  The user row came with it (an outer join): one
+    round trip instead of two.
     """
-    cutoff = now - timedelta(minutes=settings.session_timeout_minutes)
-    check_ip = settings.session_check_ip
-    params: dict[str, Any] = {"sid": sid, "token": token, "cutoff": cutoff}
-    if check_ip:
-        params["ip"] = ip
-    row = conn.execute(_FIND_SESSION[check_ip], params).first()
-    if row is None:
+    if row is None or row.session_id is None:
         return None
     touched = now - row.session_last_activity_utc >= TOUCH_AFTER
     if touched:
@@ -122,6 +152,14 @@ def _find_session(
         )
     user = User.from_row(row) if row.id is not None else None
     return int(row.session_id), str(row.session_token), row.session_user_id, user, touched
+
+
+def _find_session(
+    conn: sa.Connection, settings: Settings, sid: int, token: str, ip: str | None, now: datetime
+) -> FoundSession | None:
+    statement = session_statement(settings.session_check_ip)
+    params = session_params(settings, sid, token, ip, now)
+    return found_session(conn, conn.execute(statement, params).first(), now)
 
 
 def establish_session(
@@ -135,21 +173,22 @@ def establish_session(
     remote_addr: str | None,
     now: datetime,
     verified: VerifiedLogins | None = None,
+    looked_up: SessionLookup | None = None,
 ) -> SessionInfo:
     """Find or create the caller's login session and log in if needed.
 
     ``verified``: the process's memory of passwords just checked
     (:mod:`copse.accounts.login_cache`), so a tablet's next conversation
-    need not pay for bcrypt again.
+    need not pay for bcrypt again.  ``looked_up``: the session as the caller
+    has already looked it up in this transaction (with the device lock), so
+    it is not read again.
     """
-    sid: int | None
-    try:
-        sid = int(session_id) if session_id else None
-    except ValueError:
-        sid = None
+    sid = parse_session_id(session_id)
     row = None
     created = touched = False
-    if sid is not None and session_token:
+    if looked_up is not None:
+        row = looked_up.found
+    elif sid is not None and session_token:
         row = _find_session(conn, settings, sid, session_token, remote_addr, now)
     if row is not None:
         current_id, token, user_id, user, touched = row

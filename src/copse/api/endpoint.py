@@ -3,7 +3,9 @@
 Path of a request: read the body within limits, decode the form, set up the
 request (400 for the cases wire.md §2.1 lists), then ONE transaction:
 establish the login session, then run the operation in a savepoint: lock
-the device row, check permissions, call the handler.  The reply is encoded
+the device row, check permissions, call the handler.  (A request that names
+its device and its session, i.e. every request of a conversation after the
+first, locks the device and reads its session in one statement first.)  The reply is encoded
 only after that transaction has committed.  An error in the operation rolls
 back to the savepoint (the session's row and any failed-login record stay,
 so the ``success:0`` reply names a session that exists); a transient
@@ -25,7 +27,12 @@ from urllib.parse import unquote_to_bytes
 
 import sqlalchemy as sa
 
-from copse.accounts.api_sessions import SessionInfo, establish_session
+from copse.accounts.api_sessions import (
+    SessionInfo,
+    SessionLookup,
+    establish_session,
+    parse_session_id,
+)
 from copse.accounts.login_cache import VerifiedLogins
 from copse.accounts.users import get_user_by_id
 from copse.api.context import ApiRequest, Caller
@@ -35,7 +42,7 @@ from copse.config import Settings
 from copse.db.tx import is_transient, run_in_transaction
 from copse.errors import BadRequest, CopseError, LimitExceeded, ServerError, UserError
 from copse.ops.metrics import ACTIVE_UPLOADS
-from copse.records.devicelock import lock_device_named
+from copse.records.devicelock import LockedDevice, lock_device_named, lock_device_with_session
 from copse.schema.registry import TABLES
 from copse.wire.dates import utcnow
 from copse.wire.form import Form
@@ -371,16 +378,35 @@ class ClientApi:
         MariaDB a deadlock has already rolled everything back, savepoint
         included).
         """
+        session_id = form.optional_str("session_id")
+        session_token = form.optional_str("session_token")
+        sid = parse_session_id(session_id)
+        prelocked: LockedDevice | None = None
+        looked_up: SessionLookup | None = None
+        if op is not None and req.device_name and sid is not None and session_token:
+            # perf: the device lock and the session look-up in one round trip.
+            both = lock_device_with_session(
+                conn,
+                req.device_name,
+                self.settings,
+                sid=sid,
+                token=session_token,
+                ip=req.remote_addr,
+                now=req.now_utc,
+            )
+            if both is not None:
+                prelocked, looked_up = both
         session = establish_session(
             conn,
             self.settings,
-            session_id=form.optional_str("session_id"),
-            session_token=form.optional_str("session_token"),
+            session_id=session_id,
+            session_token=session_token,
             username=req.username,
             password=req.password,
             remote_addr=req.remote_addr,
             now=req.now_utc,
             verified=self.verified_logins,
+            looked_up=looked_up,
         )
         if op is None:
             return session, None, UserError(f"operation={req.operation}: not supported")
@@ -388,14 +414,14 @@ class ClientApi:
             # perf: the session work only read, so a failed operation can take
             # the whole transaction with it; no savepoint (two round trips).
             try:
-                return session, self._run(conn, op, req, session), None
+                return session, self._run(conn, op, req, session, prelocked), None
             except Exception as exc:
                 if is_transient(exc):
                     raise
                 raise _RolledBack(session, exc) from exc
         savepoint = conn.begin_nested()
         try:
-            result = self._run(conn, op, req, session)
+            result = self._run(conn, op, req, session, prelocked)
         except Exception as exc:
             if is_transient(exc):
                 raise
@@ -405,11 +431,18 @@ class ClientApi:
         return session, result, None
 
     def _run(
-        self, conn: sa.Connection, op: Operation, req: ApiRequest, session: SessionInfo
+        self,
+        conn: sa.Connection,
+        op: Operation,
+        req: ApiRequest,
+        session: SessionInfo,
+        locked: LockedDevice | None,
     ) -> Result:
         # Serialize every request for one device, and with administrators' actions on its
-        # records: the lock is held until this transaction ends.
-        locked = lock_device_named(conn, req.device_name) if req.device_name else None
+        # records: the lock is held until this transaction ends (``locked``: taken already,
+        # with the session look-up).
+        if locked is None and req.device_name:
+            locked = lock_device_named(conn, req.device_name)
         user = session.user
         if user is None and session.user_id is not None:
             user = get_user_by_id(conn, session.user_id)
