@@ -96,7 +96,7 @@ def _lock_with_session(check_ip: bool) -> sa.Select[Any]:
     lock the session's and the user's rows too, and every tablet of one user
     would then wait for the others' requests), and PostgreSQL locks only the
     devices named in ``FOR UPDATE OF``.  SQLite takes no row locks.
-    ``tests/db/test_device_lock_session.py`` holds both on the server backends.
+    ``tests/sync/test_session_lock.py`` holds both on the server backends.
     """
     session = session_statement(check_ip).limit(1).subquery("api_session")
     return (
@@ -126,8 +126,9 @@ def lock_device_with_session(
     """:func:`lock_device_named` and the request's session look-up in one round trip.
 
     perf: every request of a tablet's conversation after the first names its
-    device and its session; the two statements were two round trips, about
-    0.2 ms each on a server database (bench/NOTES.md, round sixteen).  None
+    device and its session; as two statements they were two round trips (an
+    in-session ``get_id_info``, in-process: MariaDB 1.34-1.39 -> 1.27-1.29 ms,
+    PostgreSQL 1.48 -> 1.33; bench/NOTES.md, round sixteen).  None
     if no device is registered under ``name`` (nothing was looked up then:
     the caller takes the usual path).
     """
