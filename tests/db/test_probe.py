@@ -8,8 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from copse.db.engine import make_engine
-from copse.db.probe import Binds, TableProbe, tables_holding_rows, tables_with_rows
-from copse.schema.tables import CLIENT_TABLES, groups
+from copse.db.probe import (
+    PROBE_CHUNK,
+    Binds,
+    TableProbe,
+    tables_holding_rows,
+    tables_with_rows,
+)
+from copse.schema.tables import CLIENT_TABLES, CLIENT_TABLES_BY_NAME, groups
 from tests.support.databases import Backend
 from tests.web.factories import make_device, make_row
 
@@ -136,3 +142,18 @@ def test_preparing_turned_off_is_respected(db: Backend, devices: tuple[int, int,
                 assert not hasattr(dbapi, "prepare_threshold")
     finally:
         engine.dispose()
+
+
+def test_which_tables_hold_rows_is_one_statement_for_every_client_table(
+    db: Backend, devices: tuple[int, int, int]
+) -> None:
+    """Step 1 over all ~150 client tables (four bit masks) is one round trip, and
+    reads each mask's bits for its own tables (rows sit in tables of different masks)."""
+    every = list(CLIENT_TABLES_BY_NAME)
+    assert len(every) > 3 * PROBE_CHUNK
+    with db.engine.connect() as conn:
+        seen = _statements_seen(conn)
+        assert tables_holding_rows(conn, every) == {"bmi", "phq9", "gad7"}
+        assert tables_holding_rows(conn, []) == set()
+    probes = [statement for statement, _ in seen if "EXISTS" in statement]
+    assert len(probes) == 1 and probes[0].count("EXISTS") == len(every)
