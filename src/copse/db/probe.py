@@ -5,10 +5,10 @@ Code that would otherwise build and run a statement per table (a direct task
 listing, the engine's per-device live-row fetch, the lifecycle invariant
 check, whether an era is in use) first asks which tables matter, in two steps:
 
-1. Which tables hold any row at all: one ``SELECT`` per 50 tables whose one
-   value is a bit mask, bit *i* set when table *i* holds a row (``CASE WHEN
-   EXISTS(SELECT 1 FROM t1) THEN 1 ELSE 0 END + CASE WHEN EXISTS(SELECT 1
-   FROM t2) THEN 2 ELSE 0 END + ...``).  These statements have no
+1. Which tables hold any row at all: one ``SELECT`` whose values are bit
+   masks, one per 50 tables, bit *i* set when table *i* holds a row (``CASE
+   WHEN EXISTS(SELECT 1 FROM t1) THEN 1 ELSE 0 END + CASE WHEN EXISTS(SELECT
+   1 FROM t2) THEN 2 ELSE 0 END + ...``).  These statements have no
    parameters, so their text never changes: PostgreSQL runs them from a plan
    prepared once per connection (psycopg prepares a statement on its fifth
    run), ~0.7 ms for all ~150 tables instead of 5-7 ms planned afresh, and
@@ -23,10 +23,12 @@ check, whether an era is in use) first asks which tables matter, in two steps:
    MariaDB/MySQL the values stay bind parameters (no generic plans there;
    PyMySQL interpolates them itself).
 
-One value rather than a column per table: a driver reads a description of
-every column of a result (PyMySQL parses each in Python), and 50 columns
-cost MariaDB ~0.9 ms a statement against ~0.67 ms for one (bench/NOTES.md,
-round fifteen).
+A value per 50 tables rather than a column per table: a driver reads a
+description of every column of a result (PyMySQL parses each in Python), and
+50 columns cost MariaDB ~0.9 ms a statement against ~0.67 ms for one
+(bench/NOTES.md, round fifteen).  And one statement for all the chunks, not
+one each: a round trip per 50 tables was ~0.2 ms more on a server database
+(round sixteen).
 
 A table found empty in step 1 holds no matching row, and a device's own rows
 only change under its lock (``copse.records.devicelock``), so the two steps
@@ -81,16 +83,18 @@ class Binds:
 #: A probe's condition on one table, its varying values taken from ``Binds``.
 Condition = Callable[[sa.Table, Binds], sa.ColumnElement[bool]]
 
-#: Probing statements, each with the names of the tables whose answers it returns.
-Statements = tuple[tuple[tuple[str, ...], sa.Executable], ...]
+#: A probing statement, with the names of the tables whose answers each of its
+#: values holds (in bit order).
+Statements = tuple[tuple[tuple[str, ...], ...], sa.Executable]
 
 
 def _exists_statements(
     tables: Sequence[sa.Table], where: Condition | None, literal: bool
 ) -> Statements:
-    """One bit-mask ``SELECT`` per chunk of tables, with the tables' names in bit order."""
+    """One ``SELECT`` of a bit mask per chunk of tables, with the tables' names in bit order."""
     binds = Binds(literal)
-    out: list[tuple[tuple[str, ...], sa.Executable]] = []
+    chunks: list[tuple[str, ...]] = []
+    masks: list[sa.ColumnElement[int]] = []
     for i in range(0, len(tables), PROBE_CHUNK):
         part = tables[i : i + PROBE_CHUNK]
         mask: sa.ColumnElement[int] | None = None
@@ -103,8 +107,9 @@ def _exists_statements(
             )
             mask = term if mask is None else mask + term
         assert mask is not None
-        out.append((tuple(t.name for t in part), sa.select(mask)))
-    return tuple(out)
+        chunks.append(tuple(t.name for t in part))
+        masks.append(mask.label(f"mask{len(masks)}"))
+    return tuple(chunks), sa.select(*masks)
 
 
 def _constant(value: int) -> sa.ColumnElement[int]:
@@ -124,11 +129,15 @@ def _run(
     *,
     prepare: bool = False,
 ) -> set[str]:
+    chunks, stmt = statements
+    if not chunks:  # no tables to ask about
+        return set()
+    with _prepared(conn, prepare):
+        masks = conn.execute(stmt, dict(params or {})).one()
     found: set[str] = set()
-    for names, stmt in statements:
-        with _prepared(conn, prepare):
-            mask = int(conn.execute(stmt, dict(params or {})).scalar_one())
-        found.update(name for bit, name in enumerate(names) if mask >> bit & 1)
+    for names, mask in zip(chunks, masks, strict=True):
+        m = int(mask)
+        found.update(name for bit, name in enumerate(names) if m >> bit & 1)
     return found
 
 
