@@ -10,9 +10,10 @@ import secrets
 
 import sqlalchemy as sa
 
+from copse.accounts.admin_ops import update_group
 from copse.accounts.users import create_group, create_user, get_group_id, set_membership
 from copse.policy.evaluate import TABLET_ID_POLICY_TEXT
-from copse.schema.tables import groups, users
+from copse.schema.tables import users
 from copse.wire.dates import utcnow
 
 
@@ -27,10 +28,10 @@ def ensure_admin(
         gid = create_group(conn, "default", "Created at first start")
         # Start with the tablet's own minimum policy, so uploads work at once;
         # without a policy no patient could satisfy the upload-time check.
-        conn.execute(
-            sa.update(groups)
-            .where(groups.c.id == gid)
-            .values(upload_policy=TABLET_ID_POLICY_TEXT, finalize_policy=TABLET_ID_POLICY_TEXT)
+        update_group(
+            conn,
+            gid,
+            {"upload_policy": TABLET_ID_POLICY_TEXT, "finalize_policy": TABLET_ID_POLICY_TEXT},
         )
     password = password or secrets.token_urlsafe(12)
     uid = create_user(

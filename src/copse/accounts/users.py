@@ -237,19 +237,4 @@ def restrict_to_patient(conn: sa.Connection, user_id: int, group_id: int, patien
         )
     )
     conn.execute(sa.delete(memberships).where(memberships.c.user_id == user_id))
-    conn.execute(
-        sa.insert(memberships).values(
-            user_id=user_id,
-            group_id=group_id,
-            may_upload=True,
-            may_register_devices=True,
-            groupadmin=False,
-            may_use_webviewer=False,
-            view_all_patients_when_unfiltered=False,
-            may_dump_data=False,
-            may_run_reports=False,
-            may_add_notes=False,
-            may_manage_patients=False,
-            may_email_patients=False,
-        )
-    )
+    set_membership(conn, user_id, group_id, may_upload=True, may_register_devices=True)

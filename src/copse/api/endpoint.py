@@ -5,8 +5,8 @@ request (400 for the cases wire.md §2.1 lists), then ONE transaction:
 establish the login session, then run the operation in a savepoint: lock
 the device row, check permissions, call the handler.  (A request that names
 its device and its session, i.e. every request of a conversation after the
-first, locks the device and reads its session in one statement first.)  The reply is encoded
-only after that transaction has committed.  An error in the operation rolls
+first, locks the device and reads its session in one statement first.)  The
+reply is encoded only after that transaction has committed.  An error in the operation rolls
 back to the savepoint (the session's row and any failed-login record stay,
 so the ``success:0`` reply names a session that exists); a transient
 conflict (deadlock) retries the whole transaction.  One transaction instead
