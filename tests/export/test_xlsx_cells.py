@@ -43,3 +43,16 @@ def test_values_become_typed_cells(tmp_path: Path) -> None:
         ("x\ufffdy", "s"),
         (-7, "n"),
     ]
+
+
+def test_long_text_is_cut_and_an_empty_table_keeps_its_header(tmp_path: Path) -> None:
+    stage = sqlite3.connect(":memory:")
+    stage.execute("CREATE TABLE long (a, b)")
+    stage.execute("CREATE TABLE empty (x, y, z)")
+    stage.execute("INSERT INTO long VALUES (?, ?)", ("y" * 40_000, "\x00" + "z" * 40_000))
+    out = tmp_path / "t.xlsx"
+    xlsx_out.write_xlsx(stage, out)
+    wb = load_workbook(out)
+    rows = [[c.value for c in row] for row in wb["long"].iter_rows()]
+    assert rows == [["a", "b"], ["y" * xlsx_out.CELL_TEXT_MAX, "\ufffd" + "z" * 32_766]]
+    assert [[c.value for c in row] for row in wb["empty"].iter_rows()] == [["x", "y", "z"]]
