@@ -61,6 +61,8 @@ from copse.records.tasklist import created_utc, patient_sort_key
 from copse.schema.registry import PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.tasks import BlobInfo, TaskData, get_task
+from copse.tasks.base import COMPLETE_SUMMARY
+from copse.tasks.summaries_store import SUMMARIES_VERSION, encode, summary_values
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +262,23 @@ def _is_complete(table: str, data: TaskData, pk: int) -> bool | None:
     return None if result is None else bool(result)
 
 
+def _completeness_and_summaries(
+    table: str, data: TaskData, pk: int
+) -> tuple[bool | None, str | None]:
+    """The task's completeness and its stored summaries (JSON, or None).
+
+    perf: the standard summaries start with the completeness, so it is
+    computed once for both.  A definition that fails on this task leaves no
+    stored summaries (readers compute them and meet the failure themselves).
+    """
+    try:
+        values = summary_values(get_task(table), data)
+    except Exception:
+        return _is_complete(table, data, pk), None
+    complete = values.get(COMPLETE_SUMMARY)
+    return (None if complete is None else bool(complete)), encode(values)
+
+
 def task_data_for_rows(
     conn: sa.Connection, table: str, rows: Sequence[Mapping[Any, Any]]
 ) -> tuple[dict[int, TaskData], dict[int, sa.RowMapping]]:
@@ -336,6 +355,7 @@ def task_entries_for_rows(
         patient = patients.get(int(r["_pk"]))
         data = all_data[int(r["_pk"])]
         when = r.get("when_created")
+        complete, summaries = _completeness_and_summaries(table, data, r["_pk"])
         entries.append(
             {
                 "indexed_at_utc": now,
@@ -349,7 +369,9 @@ def task_entries_for_rows(
                 "when_added_batch_utc": to_stored_utc(naive(r.get("_when_added_batch_utc"))),
                 "adding_user_id": r.get("_adding_user_id"),
                 "group_id": r["_group_id"],
-                "task_is_complete": _is_complete(table, data, r["_pk"]),
+                "task_is_complete": complete,
+                "summaries": summaries,
+                "summaries_version": SUMMARIES_VERSION,
                 "patient_sort_key": (
                     patient_sort_key(None, None, None)
                     if patient is None

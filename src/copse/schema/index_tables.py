@@ -54,6 +54,10 @@ task_index = declare_table(
     sa.Column("task_is_complete", sa.Boolean),
     # The patient's place in "sort by patient" (copse.records.tasklist.patient_sort_key).
     sa.Column("patient_sort_key", PatientSortKey, nullable=False),
+    # copse (migration 0013): the task definition's summaries as JSON, and which
+    # definitions computed them (copse.tasks.summaries_store); NULL = not stored.
+    sa.Column("summaries", sa.Text),
+    sa.Column("summaries_version", sa.String(16)),
     sa.UniqueConstraint("task_table_name", "task_pk"),
     # The task list's orders, each served by an index scan (copse.index.tasklist).
     sa.Index(

@@ -46,6 +46,8 @@ from copse.tasks.values import parse_iso_datetime
 
 #: Order-by column of each ancillary relationship (tasks.md §1.4). The
 #: registry knows each child's parent and FK column but not its ordering.
+#: The standard summary holding the task definition's completeness verdict.
+COMPLETE_SUMMARY = "is_complete"
 ANCILLARY_ORDER_BY: dict[str, str] = {
     "cardinal_expdet_trials": "trial",
     "cardinal_expdet_trialgroupspec": "group_num",
@@ -285,7 +287,7 @@ class TaskDefinition:
         caller knows; it is omitted when not given.
         """
         out = [
-            Summary("is_complete", self.is_complete(task), "Task complete?", kind="bool"),
+            Summary(COMPLETE_SUMMARY, self.is_complete(task), "Task complete?", kind="bool"),
             Summary(
                 "seconds_from_creation_to_first_finish",
                 seconds_to_first_finish(task.row),

@@ -1,0 +1,86 @@
+"""Downloads read the summaries the task index stored, only if this code computed them.
+
+(copse.tasks.summaries_store; the index computes them with the completeness.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from copse.index.rebuild import check_index
+from copse.schema.tables import task_index
+from copse.services.export import ExportFilter, ExportOptions
+from copse.tasks.summaries_store import SUMMARIES_VERSION, decode, encode
+from tests.export.conftest import export, read_sqlite
+from tests.export.scenario import upload_site
+from tests.export.test_every_table import upload_everything
+from tests.sync.conftest import Harness
+
+ti = task_index
+
+
+def test_every_task_of_an_upload_has_stored_summaries(h: Harness) -> None:
+    upload_everything(h)
+    with h.engine.connect() as conn:
+        rows = conn.execute(sa.select(ti.c.summaries, ti.c.summaries_version)).all()
+    assert len(rows) > 100
+    assert all(text is not None and v == SUMMARIES_VERSION for text, v in rows)
+
+
+def test_a_download_is_the_same_with_or_without_stored_summaries(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Every table of every task: the stored summaries are the ones the download computes."""
+    upload_everything(h)
+    opts = ExportOptions("sqlite", blobs=True)
+    export(h, opts, tmp_path / "stored.sqlite")
+    with h.engine.begin() as conn:
+        conn.execute(sa.update(ti).values(summaries=None))
+    export(h, opts, tmp_path / "computed.sqlite")
+    stored, computed = (
+        read_sqlite(tmp_path / "stored.sqlite"),
+        read_sqlite(tmp_path / "computed.sqlite"),
+    )
+    assert stored.keys() == computed.keys()
+    for table in computed:
+        assert stored[table] == computed[table], table
+    assert any(k.startswith("summary_") for k in computed["phq9"][0])
+
+
+def _set_total(h: Harness, total: int, version: str) -> None:
+    with h.engine.begin() as conn:
+        pk, text = conn.execute(
+            sa.select(ti.c.index_entry_pk, ti.c.summaries).where(ti.c.task_table_name == "phq9")
+        ).first()  # type: ignore[misc]
+        values = decode(text)
+        values["total"] = total
+        conn.execute(
+            sa.update(ti)
+            .where(ti.c.index_entry_pk == pk)
+            .values(summaries=encode(values), summaries_version=version)
+        )
+
+
+def _totals(h: Harness, out: Path) -> list[object]:
+    export(h, ExportOptions("sqlite", filter=ExportFilter(task_types=("phq9",))), out)
+    return sorted(r["summary_total"] for r in read_sqlite(out)["phq9"])
+
+
+def test_stored_summaries_of_this_version_are_used_others_recomputed(
+    h: Harness, tmp_path: Path
+) -> None:
+    upload_site(h)
+    real = _totals(h, tmp_path / "real.sqlite")
+    assert 999 not in real
+    _set_total(h, 999, SUMMARIES_VERSION)
+    assert 999 in _totals(h, tmp_path / "stored.sqlite")
+    with h.engine.connect() as conn:
+        problems = check_index(conn)
+    assert len(problems) == 1 and "wrong summaries" in problems[0], problems
+    # Computed by other task definitions (an older copse): ignored, and not a problem.
+    _set_total(h, 999, "0" * 16)
+    assert _totals(h, tmp_path / "older.sqlite") == real
+    with h.engine.connect() as conn:
+        assert check_index(conn) == []
