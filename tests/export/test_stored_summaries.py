@@ -5,16 +5,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from copse.index.rebuild import check_index
 from copse.schema.tables import task_index
 from copse.services.export import ExportFilter, ExportOptions
+from copse.services.export import source as export_source
 from copse.tasks.summaries_store import SUMMARIES_VERSION, decode, encode
 from tests.export.conftest import export, read_sqlite
-from tests.export.scenario import upload_site
+from tests.export.scenario import phq9, upload_site
 from tests.export.test_every_table import upload_everything
 from tests.sync.conftest import Harness
 
@@ -84,3 +87,52 @@ def test_stored_summaries_of_this_version_are_used_others_recomputed(
     assert _totals(h, tmp_path / "older.sqlite") == real
     with h.engine.connect() as conn:
         assert check_index(conn) == []
+
+
+def _clear_summaries(h: Harness, every: int) -> None:
+    """Forget the stored summaries of every ``every``-th task entry (1: all)."""
+    with h.engine.begin() as conn:
+        pks = [pk for (pk,) in conn.execute(sa.select(ti.c.index_entry_pk).order_by(ti.c.task_pk))]
+        gone = pks[::every]
+        conn.execute(sa.update(ti).where(ti.c.index_entry_pk.in_(gone)).values(summaries=None))
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        ExportFilter(),
+        ExportFilter(complete_only=True),
+        ExportFilter(created_from=date(2024, 1, 10), created_to=date(2024, 1, 12)),
+    ],
+    ids=["all", "complete", "dates"],
+)
+def test_fast_and_general_batches_write_the_same_rows(
+    h: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, f: ExportFilter
+) -> None:
+    """Small batches, a memo that forgets, new versions, mixed batches: same file either way.
+
+    With stored summaries every batch goes the fast way; with some cleared,
+    batches mix; with all cleared, every batch goes the general way.
+    """
+    ids = list(range(4, 40))
+    upload_site(h, extra_phq9=[phq9(t, 1 + t % 2, 8 + t % 6, [t % 4] * 10) for t in ids])
+    # New versions of every third task: non-current rows between current ones.
+    edited = [phq9(t, 1 + t % 2, 8 + t % 6 + (t % 3 == 0), [t % 4] * 10) for t in ids]
+    upload_site(h, extra_phq9=edited)
+    monkeypatch.setattr(export_source, "BATCH_SIZE", 4)
+    monkeypatch.setattr(export_source, "PATIENT_MEMO", 1)
+    opts = ExportOptions("sqlite", filter=f)
+    export(h, opts, tmp_path / "fast.sqlite")
+    _clear_summaries(h, 3)
+    export(h, opts, tmp_path / "mixed.sqlite")
+    _clear_summaries(h, 1)
+    export(h, opts, tmp_path / "general.sqlite")
+    fast, mixed, general = (
+        read_sqlite(tmp_path / f"{n}.sqlite") for n in ("fast", "mixed", "general")
+    )
+    with h.engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT COUNT(*) FROM phq9")).scalar_one()
+    assert versions > 39  # there are non-current versions
+    assert fast["phq9"] and len(fast["patient"]) == 2 and len(fast["patient_idnum"]) == 2
+    assert fast == general
+    assert mixed == general

@@ -77,11 +77,27 @@ class OutTable:
     primary_key: str
     parent: str | None = None
     indexed: tuple[str, ...] = ()
+    #: A task table's columns are its own, then ``patient_columns`` patient
+    #: facts, then ``summary_columns`` summaries (see :func:`task_table`).
+    patient_columns: int = 0
+    summary_columns: int = 0
 
     @functools.cached_property
     def names(self) -> tuple[str, ...]:
         """Column names, computed once: every output row is built from them."""
         return tuple(c.name for c in self.columns)
+
+    @functools.cached_property
+    def parts(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """A task table's own column names, its patient facts' names, and its
+        summaries' names without their prefix (as the task definition names them)."""
+        n_own = len(self.names) - self.patient_columns - self.summary_columns
+        own = self.names[:n_own]
+        patient = self.names[n_own : n_own + self.patient_columns]
+        summary = tuple(
+            c.removeprefix(SUMMARY_PREFIX) for c in self.names[n_own + self.patient_columns :]
+        )
+        return own, patient, summary
 
 
 def sql_type_of_kind(kind: str) -> SqlType:
@@ -135,13 +151,19 @@ def task_table(
     name: str, *, all_versions: bool, deidentify: bool, idnum_types: tuple[int, ...]
 ) -> OutTable:
     cols = _server(all_versions) + _client(name, blobs=False)
-    if TABLES[name].has_patient:
-        cols += patient_columns(deidentify, idnum_types)
-    cols += summary_columns(name)
+    patient = patient_columns(deidentify, idnum_types) if TABLES[name].has_patient else []
+    summaries = summary_columns(name)
     indexed = ["when_created"]
     if TABLES[name].has_patient:
         indexed.append(PATIENT_PREFIX + (PSEUDONYM if deidentify else "pk"))
-    return OutTable(name, tuple(cols), "_pk", indexed=tuple(indexed))
+    return OutTable(
+        name,
+        tuple(cols + patient + summaries),
+        "_pk",
+        indexed=tuple(indexed),
+        patient_columns=len(patient),
+        summary_columns=len(summaries),
+    )
 
 
 def ancillary_table(name: str, *, all_versions: bool) -> OutTable:

@@ -73,7 +73,7 @@ class RowMaker:
 
     def rows(self, batch: Batch) -> Iterator[tuple[str, OutRow]]:
         """(table, row) pairs: new patients and their ID numbers, then tasks, children, BLOBs."""
-        yield from self._patients(batch)
+        yield from self.patient_rows(batch)
         task = self.tables[batch.table]
         for r, summaries in zip(batch.tasks, batch.summaries, strict=True):
             yield batch.table, self._task_row(task, batch, r, summaries)
@@ -87,7 +87,8 @@ class RowMaker:
             for b in batch.blobs:
                 yield BLOB_TABLE, out_row([b.get(c) for c in names])
 
-    def _patients(self, batch: Batch) -> Iterator[tuple[str, OutRow]]:
+    def patient_rows(self, batch: Batch) -> Iterator[tuple[str, OutRow]]:
+        """The batch's new patients, each followed by its ID numbers (identified only)."""
         if not batch.patients:
             return
         names = self.tables[PATIENT_TABLE].names
@@ -112,13 +113,13 @@ class RowMaker:
             pkey: Key = (int(r["_device_id"]), str(r["_era"]), int(r["patient_id"]))
             p = batch.patients.get(pkey)
             if p is not None:
-                merged.update(self._patient_facts(batch, pkey, p, r))
+                merged.update(self.patient_facts(batch, pkey, p, r))
         for name, value in summaries.items():
             merged[SUMMARY_PREFIX + name] = value
         get = merged.get
         return out_row([get(c) for c in out.names])
 
-    def _patient_facts(self, batch: Batch, pkey: Key, p: Row, task: Row) -> dict[str, Any]:
+    def patient_facts(self, batch: Batch, pkey: Key, p: Row, task: Row) -> dict[str, Any]:
         if self.deidentify:
             return {
                 PATIENT_PREFIX + PSEUDONYM: self.pseudonym_of(batch, pkey),

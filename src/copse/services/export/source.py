@@ -74,6 +74,9 @@ class PatientMemo:
         self.limit = PATIENT_MEMO if limit is None else limit
         self.patients: dict[Key, Row] = {}
         self.idnums: dict[Key, list[Row]] = {}
+        #: Output values of a remembered patient's facts in its task rows
+        #: (filled by :mod:`copse.services.export.fast` as it needs them).
+        self.facts: dict[Key, tuple[Any, ...]] = {}
 
     def remember(self, batch: Batch) -> None:
         """Keep the batch's newly written patients (after the batch is final)."""
@@ -82,6 +85,7 @@ class PatientMemo:
         if len(self.patients) + len(batch.new_patients) > self.limit:
             self.patients.clear()
             self.idnums.clear()
+            self.facts.clear()
             if len(batch.new_patients) > self.limit:
                 return
         for k in batch.new_patients:
@@ -146,7 +150,7 @@ def count_candidates(
     return int(conn.execute(sa.select(sa.func.count()).select_from(t).where(*cond)).scalar_one())
 
 
-def _in_dates(f: ExportFilter, when_created: str | None) -> bool:
+def in_dates(f: ExportFilter, when_created: str | None) -> bool:
     if f.created_from is None and f.created_to is None:
         return True
     utc = created_utc(when_created)
@@ -175,6 +179,15 @@ def _keyed(
     """
     if not keys:
         return
+    for r in _dicts(conn, keyed_query(table, link, keys, current_only, cols), cols):
+        if (r["_device_id"], r["_era"], r[link]) in keys:
+            yield r
+
+
+def keyed_query(
+    table: str, link: str, keys: set[Key], current_only: bool, cols: Sequence[str]
+) -> sa.Select[Any]:
+    """The query of :func:`_keyed` (which also keeps only rows whose whole key is asked for)."""
     t = CLIENT_TABLES[table]
     cond: list[sa.ColumnElement[bool]] = [
         (t.c._device_id + 0).in_(int_list((k[0] for k in keys), "devices")),
@@ -184,10 +197,7 @@ def _keyed(
     ]
     if current_only:
         cond.append(t.c._current == sa.true())
-    q = sa.select(*(t.c[c] for c in cols)).where(*cond).order_by(t.c._pk)
-    for r in _dicts(conn, q, cols):
-        if (r["_device_id"], r["_era"], r[link]) in keys:
-            yield r
+    return sa.select(*(t.c[c] for c in cols)).where(*cond).order_by(t.c._pk)
 
 
 def _dicts(conn: sa.Connection, q: sa.Select[Any], cols: list[str]) -> list[Row]:
@@ -195,7 +205,7 @@ def _dicts(conn: sa.Connection, q: sa.Select[Any], cols: list[str]) -> list[Row]
     return [dict(zip(cols, r, strict=True)) for r in conn.execute(q).all()]
 
 
-def _stored_summaries(conn: sa.Connection, name: str, rows: list[Row]) -> dict[int, str]:
+def stored_summaries(conn: sa.Connection, name: str, first: int, last: int) -> dict[int, str]:
     """The stored summaries (JSON) of some task rows by ``_pk``, where this code computed them.
 
     perf: one range scan of the index's (table, task PK) key for the whole
@@ -203,12 +213,10 @@ def _stored_summaries(conn: sa.Connection, name: str, rows: list[Row]) -> dict[i
     cost ~5 us and a join inside the windowed batch query let the planner
     scan the whole index table.
     """
-    if not rows:
-        return {}
     ti = task_index
     q = sa.select(ti.c.task_pk, ti.c.summaries).where(
         ti.c.task_table_name == name,
-        ti.c.task_pk.between(rows[0]["_pk"], rows[-1]["_pk"]),
+        ti.c.task_pk.between(first, last),
         ti.c.summaries_version == SUMMARIES_VERSION,
         ti.c.summaries.is_not(None),
     )
@@ -223,6 +231,18 @@ def _next_tasks(
     last: int,
     size: int,
 ) -> list[Row]:
+    rows = next_task_rows(conn, t, cols, cond, last, size)
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def next_task_rows(
+    conn: sa.Connection,
+    t: sa.Table,
+    cols: Sequence[str],
+    cond: list[sa.ColumnElement[bool]],
+    last: int,
+    size: int,
+) -> list[sa.Row[Any]]:
     """The first ``size`` rows passing ``cond`` with ``_pk > last``, in ``_pk`` order.
 
     Why in closed ``_pk`` windows: for ``cond AND _pk > last ORDER BY _pk
@@ -235,7 +255,7 @@ def _next_tasks(
     few rows, so a sparse filter still crosses the table in few queries.
     The rows are exactly those of the single query, so batches are too.
     """
-    out: list[Row] = []
+    out: list[sa.Row[Any]] = []
     window = size
     while len(out) < size:
         end = conn.execute(
@@ -248,7 +268,7 @@ def _next_tasks(
             .order_by(t.c._pk)
             .limit(size - len(out))
         )
-        out += _dicts(conn, q, cols)
+        out += conn.execute(q).all()
         if end is None:
             break
         last = int(end)
@@ -282,8 +302,6 @@ def iter_batches(
     if cond is None:
         return
     t = CLIENT_TABLES[name]
-    info = TABLES[name]
-    definition = get_task(name)
     cols = [*_server_names(name), *_client_names(name)]
     size = BATCH_SIZE if batch_size is None else batch_size
     last = 0
@@ -292,31 +310,53 @@ def iter_batches(
         if not rows:
             return
         last = int(rows[-1]["_pk"])
-        stored = _stored_summaries(conn, name, rows)
-        rows = [r for r in rows if _in_dates(f, r["when_created"])]
-        batch = _load_batch(conn, name, rows, all_versions=all_versions, memo=memo)
-        kept: list[Row] = []
-        missing = any(r["_pk"] not in stored for r in rows)
-        children = _current_children(batch) if missing else {}
-        for r in rows:
-            text = stored.get(r["_pk"])
-            if text is not None:
-                values = decode(text)
-            else:
-                values = summary_values(definition, _task_data(name, r, batch, children))
-            if f.complete_only and values.get(COMPLETE_SUMMARY) is not True:
-                continue
-            kept.append(r)
-            batch.summaries.append(values)
-        if f.complete_only:
-            _drop_unkept(batch, kept, info.has_patient)
-        batch.tasks = kept
-        if blobs:
-            batch.blobs = list(_referenced_blobs(conn, name, batch))
-        batch.new_patients = {k for k in batch.patients if k not in memo.patients}
-        if batch.tasks:
-            memo.remember(batch)
+        stored = stored_summaries(conn, name, int(rows[0]["_pk"]), last)
+        rows = [r for r in rows if in_dates(f, r["when_created"])]
+        batch = complete_batch(
+            conn, name, rows, stored, f, all_versions=all_versions, blobs=blobs, memo=memo
+        )
+        if batch is not None:
             yield batch
+
+
+def complete_batch(
+    conn: sa.Connection,
+    name: str,
+    rows: list[Row],
+    stored: dict[int, str],
+    f: ExportFilter,
+    *,
+    all_versions: bool,
+    blobs: bool,
+    memo: PatientMemo,
+) -> Batch | None:
+    """One batch of task rows (dicts) with everything it references; None if none is kept."""
+    info = TABLES[name]
+    definition = get_task(name)
+    batch = _load_batch(conn, name, rows, all_versions=all_versions, memo=memo)
+    kept: list[Row] = []
+    missing = any(r["_pk"] not in stored for r in rows)
+    children = _current_children(batch) if missing else {}
+    for r in rows:
+        text = stored.get(r["_pk"])
+        if text is not None:
+            values = decode(text)
+        else:
+            values = summary_values(definition, _task_data(name, r, batch, children))
+        if f.complete_only and values.get(COMPLETE_SUMMARY) is not True:
+            continue
+        kept.append(r)
+        batch.summaries.append(values)
+    if f.complete_only:
+        _drop_unkept(batch, kept, info.has_patient)
+    batch.tasks = kept
+    if blobs:
+        batch.blobs = list(_referenced_blobs(conn, name, batch))
+    batch.new_patients = {k for k in batch.patients if k not in memo.patients}
+    if not batch.tasks:
+        return None
+    memo.remember(batch)
+    return batch
 
 
 def _key(r: Row, link: str = "id") -> Key:
@@ -329,21 +369,7 @@ def _load_batch(
     info = TABLES[name]
     batch = Batch(name, tasks=rows)
     if info.has_patient:
-        pkeys = {_key(r, "patient_id") for r in rows}
-        idnums: dict[Key, list[Row]] = defaultdict(list)
-        for k in pkeys & memo.patients.keys():
-            batch.patients[k] = memo.patients[k]
-            idnums[k] = memo.idnums[k]
-        unknown = pkeys - memo.patients.keys()
-        pcols = [*_server_names(PATIENT_TABLE), *_client_names(PATIENT_TABLE)]
-        found: set[Key] = set()
-        for p in _keyed(conn, PATIENT_TABLE, "id", unknown, True, pcols):
-            batch.patients[_key(p)] = p
-            found.add(_key(p))
-        icols = [*_server_names(PATIENT_IDNUM_TABLE), *_client_names(PATIENT_IDNUM_TABLE)]
-        for i in _keyed(conn, PATIENT_IDNUM_TABLE, "patient_id", found, True, icols):
-            idnums[_key(i, "patient_id")].append(i)
-        batch.idnums = {k: v for k, v in idnums.items() if v}
+        load_patients(conn, batch, {_key(r, "patient_id") for r in rows}, memo)
     # Ancillary rows point at their task's client id; in an all-versions
     # download they belong to the current version if it is in the batch.
     parent_pk: dict[Key, int] = {}
@@ -361,6 +387,34 @@ def _load_batch(
     return batch
 
 
+def load_patients(conn: sa.Connection, batch: Batch, pkeys: set[Key], memo: PatientMemo) -> None:
+    """Fill ``batch.patients`` and ``batch.idnums`` for these patient keys (current rows).
+
+    Patients the download has already read come from ``memo``; the rest are
+    read, in ``_pk`` order, with their ID numbers.
+    """
+    idnums: dict[Key, list[Row]] = defaultdict(list)
+    for k in pkeys & memo.patients.keys():
+        batch.patients[k] = memo.patients[k]
+        idnums[k] = memo.idnums[k]
+    unknown = pkeys - memo.patients.keys()
+    pcols = [*_server_names(PATIENT_TABLE), *_client_names(PATIENT_TABLE)]
+    found: set[Key] = set()
+    for p in _keyed(conn, PATIENT_TABLE, "id", unknown, True, pcols):
+        batch.patients[_key(p)] = p
+        found.add(_key(p))
+    icols = [*_server_names(PATIENT_IDNUM_TABLE), *_client_names(PATIENT_IDNUM_TABLE)]
+    for i in _keyed(conn, PATIENT_IDNUM_TABLE, "patient_id", found, True, icols):
+        idnums[_key(i, "patient_id")].append(i)
+    batch.idnums = {k: v for k, v in idnums.items() if v}
+
+
+def blob_rows(conn: sa.Connection, wanted: set[Key]) -> Iterator[Row]:
+    """The current BLOB rows with these (device, era, id) keys, in ``_pk`` order."""
+    bcols = [*_server_names(BLOB_TABLE), *_client_names(BLOB_TABLE, blobs=True)]
+    yield from _keyed(conn, BLOB_TABLE, "id", wanted, True, bcols)
+
+
 def _referenced_blobs(conn: sa.Connection, name: str, batch: Batch) -> Iterator[Row]:
     wanted: set[Key] = set()
     sources: list[tuple[str, Iterable[Row]]] = [(name, batch.tasks)]
@@ -371,8 +425,7 @@ def _referenced_blobs(conn: sa.Connection, name: str, batch: Batch) -> Iterator[
             for c in cols:
                 if r.get(c) is not None:
                     wanted.add((int(r["_device_id"]), str(r["_era"]), int(r[c])))
-    bcols = [*_server_names(BLOB_TABLE), *_client_names(BLOB_TABLE, blobs=True)]
-    yield from _keyed(conn, BLOB_TABLE, "id", wanted, True, bcols)
+    yield from blob_rows(conn, wanted)
 
 
 def _current_children(batch: Batch) -> dict[Key, dict[str, list[dict[str, Any]]]]:

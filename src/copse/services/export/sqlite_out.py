@@ -22,7 +22,12 @@ def quote(name: str) -> str:
 
 
 class SqliteWriter:
-    """Creates tables on first use and appends rows to them."""
+    """Creates tables on first use and appends rows to them.
+
+    The layout's indexes are made by :meth:`create_indexes` once every row is
+    in (building an index at the end is cheaper than keeping it up to date
+    row by row); the staging file of a CSV or Excel download needs none.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -43,11 +48,6 @@ class SqliteWriter:
         if table.parent is not None:
             cols.append(f'FOREIGN KEY ({quote(TASK_PK)}) REFERENCES {quote(table.parent)} ("_pk")')
         self.db.execute(f"CREATE TABLE {quote(table.name)} ({', '.join(cols)})")
-        for col in table.indexed:
-            self.db.execute(
-                f"CREATE INDEX {quote(f'ix_{table.name}_{col}')} "
-                f"ON {quote(table.name)} ({quote(col)})"
-            )
         self.created[table.name] = table
         self.order.append(table.name)
 
@@ -55,6 +55,15 @@ class SqliteWriter:
         self.ensure(table)
         marks = ", ".join("?" for _ in table.columns)
         self.db.executemany(f"INSERT OR IGNORE INTO {quote(table.name)} VALUES ({marks})", rows)
+
+    def create_indexes(self) -> None:
+        for name in self.order:
+            table = self.created[name]
+            for col in table.indexed:
+                self.db.execute(
+                    f"CREATE INDEX {quote(f'ix_{table.name}_{col}')} "
+                    f"ON {quote(table.name)} ({quote(col)})"
+                )
 
     def close(self) -> None:
         self.db.commit()
