@@ -6,9 +6,9 @@ builds every current task's data when the task, its patient or a child row
 changes (:mod:`copse.index.maintain`), so it computes the summaries then and
 keeps them as JSON beside the completeness.  Why versioned: a change to any
 scoring rule changes what the summaries should be, so each stored set
-carries :data:`SUMMARIES_VERSION` (a digest of this package's source); one
-computed by other code is ignored by its readers, who compute it again, until
-``copse reindex`` refreshes it.
+carries :data:`SUMMARIES_VERSION` (a digest of copse's version and this
+package's source); one computed by other code is ignored by its readers, who
+compute it again, until ``copse reindex`` refreshes it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from copse import __version__
 from copse.tasks.base import TaskData, TaskDefinition
 
 #: Longest JSON text stored (below MariaDB's 65,535-byte TEXT; UTF-8 is at most
@@ -26,8 +27,9 @@ MAX_STORED_CHARS = 16_000
 
 
 def _source_digest() -> str:
+    """copse's version and the source of this package (where it is installed as source)."""
     root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
+    h = hashlib.sha256(__version__.encode())
     for path in sorted(root.rglob("*.py")):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
