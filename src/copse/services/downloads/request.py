@@ -24,13 +24,13 @@ from copse.services.export.options import (
     Era,
     Format,
     check_dates,
+    check_xlsx_rows,
     parse_date,
     parse_era,
     parse_format,
     parse_task_types,
 )
 from copse.services.export.source import count_candidates
-from copse.services.export.xlsx_out import check_rows
 
 
 def may_download(conn: sa.Connection, user: User) -> bool:
@@ -108,7 +108,7 @@ def prepare(conn: sa.Connection, user: User, opts: ExportOptions) -> int:
     for t in f.task_types or TASK_TABLES:
         n = count_candidates(conn, t, f, groups, opts.all_versions)
         if opts.format == "xlsx":
-            check_rows(t, n)
+            check_xlsx_rows(t, n)
         total += n
     return total
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from copse.schema.registry import TABLES
-from copse.services.export.layout import SUMMARY_PREFIX, OutTable
+from copse.services.export.shapes import SUMMARY_PREFIX, OutTable
 from copse.tasks import get_task
 from copse.tasks.meta import STANDARD_COLUMN_MEANINGS
 

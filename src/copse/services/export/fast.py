@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from copse.schema.registry import BLOB_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.services.export import source
-from copse.services.export.layout import TASK_PK, OutTable
 from copse.services.export.options import ExportFilter, ExportOptions
 from copse.services.export.rows import OutRow, RowMaker, out_row
+from copse.services.export.shapes import TASK_PK, OutTable
 from copse.services.export.source import (
     Batch,
     Key,

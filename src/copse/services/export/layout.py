@@ -2,26 +2,27 @@
 
 Why one layout for all formats: the SQLite file is written first and the CSV
 and Excel files are read from it, so a column is named, typed and ordered
-identically everywhere and the data dictionary describes all three.
+identically everywhere and the data dictionary describes all three.  The
+shapes themselves (:mod:`copse.services.export.shapes`) are plain data, so
+the file writer's process can receive them without loading the task
+definitions.
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from typing import Literal
-
 from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
+from copse.services.export.shapes import (
+    DICTIONARY_TABLE,
+    SUMMARY_PREFIX,
+    TASK_PK,
+    OutColumn,
+    OutTable,
+    SqlType,
+)
 from copse.tasks import get_task
 from copse.tasks.meta import SummaryKind
 
-SqlType = Literal["INTEGER", "REAL", "TEXT", "BLOB"]
-
-SUMMARY_PREFIX = "summary_"
 PATIENT_PREFIX = "patient_"
-DICTIONARY_TABLE = "data_dictionary"
-#: Column of an ancillary row holding its task row's ``_pk``.
-TASK_PK = "_task_pk"
 PSEUDONYM = "pseudonym"
 
 _KIND_SQL: dict[str, SqlType] = {
@@ -59,45 +60,6 @@ VERSION_SERVER: tuple[tuple[str, SqlType, str], ...] = (
 #: new identifying column can never leak by omission).
 DEIDENTIFIED_PATIENT_FIELDS: tuple[str, ...] = ("sex",)
 IDENTIFIED_PATIENT_FIELDS: tuple[str, ...] = ("forename", "surname", "dob", "sex")
-
-
-@dataclass(frozen=True)
-class OutColumn:
-    name: str
-    type: SqlType
-    meaning: str = ""
-
-
-@dataclass(frozen=True)
-class OutTable:
-    """One output table; ``parent`` set means ``_task_pk`` references ``parent._pk``."""
-
-    name: str
-    columns: tuple[OutColumn, ...]
-    primary_key: str
-    parent: str | None = None
-    indexed: tuple[str, ...] = ()
-    #: A task table's columns are its own, then ``patient_columns`` patient
-    #: facts, then ``summary_columns`` summaries (see :func:`task_table`).
-    patient_columns: int = 0
-    summary_columns: int = 0
-
-    @functools.cached_property
-    def names(self) -> tuple[str, ...]:
-        """Column names, computed once: every output row is built from them."""
-        return tuple(c.name for c in self.columns)
-
-    @functools.cached_property
-    def parts(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        """A task table's own column names, its patient facts' names, and its
-        summaries' names without their prefix (as the task definition names them)."""
-        n_own = len(self.names) - self.patient_columns - self.summary_columns
-        own = self.names[:n_own]
-        patient = self.names[n_own : n_own + self.patient_columns]
-        summary = tuple(
-            c.removeprefix(SUMMARY_PREFIX) for c in self.names[n_own + self.patient_columns :]
-        )
-        return own, patient, summary
 
 
 def sql_type_of_kind(kind: str) -> SqlType:
@@ -163,6 +125,7 @@ def task_table(
         indexed=tuple(indexed),
         patient_columns=len(patient),
         summary_columns=len(summaries),
+        is_task=True,
     )
 
 

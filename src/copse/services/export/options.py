@@ -13,11 +13,12 @@ from typing import Literal
 
 from copse.errors import UserError
 from copse.schema.registry import TASK_TABLES
+from copse.services.export import xlsx_out
+from copse.services.export.shapes import FORMATS as FORMATS
+from copse.services.export.shapes import Format as Format
 
-Format = Literal["csv", "xlsx", "sqlite"]
 Era = Literal["live", "finalized", "all"]
 
-FORMATS: tuple[Format, ...] = ("csv", "xlsx", "sqlite")
 ERAS: tuple[Era, ...] = ("live", "finalized", "all")
 #: File name suffix of each format (the CSV files travel in one ZIP).
 SUFFIXES: dict[Format, str] = {"csv": ".zip", "xlsx": ".xlsx", "sqlite": ".sqlite"}
@@ -124,3 +125,9 @@ def parse_idnum(text: str) -> tuple[int, int]:
 def check_dates(f: ExportFilter) -> None:
     if f.created_from and f.created_to and f.created_from > f.created_to:
         raise ExportError("from: the start date is after the end date (to)")
+
+
+def check_xlsx_rows(table: str, n_rows: int) -> None:
+    """Refuse, before starting, an Excel download with a table too big for a sheet."""
+    if not xlsx_out.fits(n_rows):
+        raise ExportError(xlsx_out.too_big_message(table, n_rows))

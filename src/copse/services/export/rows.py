@@ -13,13 +13,8 @@ from typing import Any
 
 from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE
 from copse.services.export.access import pseudonym
-from copse.services.export.layout import (
-    PATIENT_PREFIX,
-    PSEUDONYM,
-    SUMMARY_PREFIX,
-    TASK_PK,
-    OutTable,
-)
+from copse.services.export.layout import PATIENT_PREFIX, PSEUDONYM
+from copse.services.export.shapes import SUMMARY_PREFIX, TASK_PK, OutTable
 from copse.services.export.source import Batch, Key, Row, age_in_years
 
 OutRow = tuple[Any, ...]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,13 +28,19 @@ from copse.schema.registry import (
     TASK_TABLES,
 )
 from copse.schema.tables import idnum_definitions
-from copse.services.export import csv_out, fast, layout, sqlite_out, xlsx_out
+from copse.services.export import fast, layout, writer_process
 from copse.services.export.access import groups_to_export, pseudonym_key
 from copse.services.export.dictionary import dictionary_rows
-from copse.services.export.options import ExportError, ExportOptions, check_dates
+from copse.services.export.files import FileWriter, LocalWriter
+from copse.services.export.options import (
+    ExportError,
+    ExportOptions,
+    check_dates,
+    check_xlsx_rows,
+)
 from copse.services.export.rows import RowMaker
+from copse.services.export.shapes import FileRefused, OutTable
 from copse.services.export.source import PatientMemo, count_candidates, iter_batches
-from copse.services.export.sqlite_out import SqliteWriter
 
 #: progress(task rows done, task rows expected at most)
 Progress = Callable[[int, int], None]
@@ -69,8 +74,8 @@ def atomic_output(target: Path) -> Iterator[Path]:
 
 def _layouts(
     opts: ExportOptions, tasks: list[str], idnum_types: tuple[int, ...]
-) -> dict[str, layout.OutTable]:
-    out: dict[str, layout.OutTable] = {}
+) -> dict[str, OutTable]:
+    out: dict[str, OutTable] = {}
     av = opts.all_versions
     out[PATIENT_TABLE] = layout.patient_table(all_versions=av, deidentify=opts.deidentify)
     if not opts.deidentify:
@@ -130,7 +135,7 @@ def run_export(
     expected = {t: count_candidates(conn, t, f, groups, opts.all_versions) for t in tasks}
     if opts.format == "xlsx":
         for t, n in expected.items():
-            xlsx_out.check_rows(t, n)
+            check_xlsx_rows(t, n)
     tasks = [t for t in tasks if expected[t]]
     idnum_types = tuple(
         int(w)
@@ -147,37 +152,33 @@ def run_export(
     counts: dict[str, int] = {}
     stage_path = target if opts.format == "sqlite" else target.with_name(target.name + ".stage")
     stage_path.unlink(missing_ok=True)
+    writer: FileWriter
+    if total >= writer_process.PROCESS_MIN_TASK_ROWS:
+        writer = writer_process.ProcessWriter(stage_path, opts.format, target)
+    else:
+        writer = LocalWriter(stage_path, opts.format, target)
     try:
-        writer = SqliteWriter(stage_path)
-        try:
-            dictionary = layout.dictionary_table()
-            writer.insert(dictionary, dictionary_rows(layouts, tasks))
-            for name in (PATIENT_TABLE, PATIENT_IDNUM_TABLE, BLOB_TABLE):
-                if name in layouts:
-                    writer.ensure(layouts[name])
-            for t in tasks:
-                for n, pending in _output(conn, t, opts, groups, maker, memo):
-                    for table, rows in pending.items():
-                        writer.insert(layouts[table], rows)
-                    for child in TABLES[t].ancillary_tables:
-                        writer.ensure(layouts[child])
-                    done += n
-                    if progress is not None:
-                        progress(done, total)
-            if opts.format == "sqlite":
-                writer.create_indexes()
-        finally:
-            writer.close()
-        stage = sqlite3.connect(stage_path)
-        try:
-            counts = {n: sqlite_out.count(stage, n) for n in sqlite_out.table_names(stage)}
-            if opts.format == "csv":
-                csv_out.write_zip(stage, target)
-            elif opts.format == "xlsx":
-                xlsx_out.write_xlsx(stage, target)
-        finally:
-            stage.close()
+        dictionary = layout.dictionary_table()
+        writer.insert(dictionary, list(dictionary_rows(layouts, tasks)))
+        for name in (PATIENT_TABLE, PATIENT_IDNUM_TABLE, BLOB_TABLE):
+            if name in layouts:
+                writer.ensure(layouts[name])
+        for t in tasks:
+            for n, pending in _output(conn, t, opts, groups, maker, memo):
+                for table, rows in pending.items():
+                    writer.insert(layouts[table], rows)
+                for child in TABLES[t].ancillary_tables:
+                    writer.ensure(layouts[child])
+                done += n
+                if progress is not None:
+                    progress(done, total)
+        if opts.format == "sqlite":
+            writer.create_indexes()
+        counts = writer.finish()
+    except FileRefused as exc:
+        raise ExportError(exc.message) from None
     finally:
+        writer.abort()
         if stage_path != target:
             stage_path.unlink(missing_ok=True)
     n_tasks = sum(counts.get(t, 0) for t in tasks)

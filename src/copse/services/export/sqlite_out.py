@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from copse.services.export.layout import DICTIONARY_TABLE, TASK_PK, OutTable
+from copse.services.export.shapes import DICTIONARY_TABLE, TASK_PK, OutTable
 
 
 def quote(name: str) -> str:
@@ -36,6 +36,7 @@ class SqliteWriter:
         self.db.execute("PRAGMA synchronous = OFF")
         self.created: dict[str, OutTable] = {}
         self.order: list[str] = []
+        self.closed = False
 
     def ensure(self, table: OutTable) -> None:
         if table.name in self.created:
@@ -66,6 +67,10 @@ class SqliteWriter:
                 )
 
     def close(self) -> None:
+        """Commit and close (again: nothing)."""
+        if self.closed:
+            return
+        self.closed = True
         self.db.commit()
         self.db.close()
 

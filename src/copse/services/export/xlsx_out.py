@@ -19,7 +19,7 @@ from typing import Any
 import rustpy_xlsxwriter
 
 from copse.services.export import sqlite_out
-from copse.services.export.options import ExportError
+from copse.services.export.shapes import FileRefused
 
 #: Rows per sheet including the header row.
 EXCEL_MAX_ROWS = 1_048_576
@@ -35,9 +35,9 @@ def too_big_message(table: str, n_rows: int) -> str:
     )
 
 
-def check_rows(table: str, n_rows: int) -> None:
-    if n_rows > EXCEL_MAX_ROWS - 1:
-        raise ExportError(too_big_message(table, n_rows))
+def fits(n_rows: int) -> bool:
+    """Whether a table of ``n_rows`` rows (header not counted) fits on a sheet."""
+    return n_rows <= EXCEL_MAX_ROWS - 1
 
 
 def sheet_names(tables: list[str]) -> dict[str, str]:
@@ -101,7 +101,9 @@ def write_xlsx(stage: sqlite3.Connection, target: Path) -> None:
     """
     tables = sqlite_out.table_names(stage)
     for t in tables:
-        check_rows(t, sqlite_out.count(stage, t))
+        n = sqlite_out.count(stage, t)
+        if not fits(n):
+            raise FileRefused(too_big_message(t, n))
     names = sheet_names(tables)
     # On failure the caller removes the half-written target.
     rustpy_xlsxwriter.write_worksheets(
