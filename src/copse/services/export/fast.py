@@ -7,7 +7,9 @@ written by joining three tuples per task row: its own columns as the
 database returns them (the layout's own columns are the table's columns, in
 order, and none of them needs converting: client booleans and dates are
 stored as integers and text), its patient's facts (made once per patient
-and kept with the download's patients), and its stored summaries.  Its
+and kept with the download's patients), and its stored summaries, which
+the file writer decodes and puts in column order (:class:`~copse.services.
+export.shapes.TaskRows`: in the writer process, for a large download).  Its
 ancillary rows are tuples too, with their task's ``_pk`` put in place.  A
 batch holding any task without stored summaries of this version goes the
 general way (:func:`copse.services.export.source.complete_batch` and
@@ -17,7 +19,7 @@ general way (:func:`copse.services.export.source.complete_batch` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +29,7 @@ from copse.schema.tables import CLIENT_TABLES
 from copse.services.export import source
 from copse.services.export.options import ExportFilter, ExportOptions
 from copse.services.export.rows import OutRow, RowMaker, out_row
-from copse.services.export.shapes import TASK_PK, OutTable
+from copse.services.export.shapes import TASK_PK, OutTable, Rows, TaskRows
 from copse.services.export.source import (
     Batch,
     Key,
@@ -45,7 +47,7 @@ from copse.tasks.base import COMPLETE_SUMMARY
 from copse.tasks.summaries_store import decode
 
 #: One batch's output: task rows in it, and the rows of each table in order.
-Output = tuple[int, dict[str, list[OutRow]]]
+Output = tuple[int, Mapping[str, Rows]]
 
 
 def usable(opts: ExportOptions) -> bool:
@@ -118,36 +120,41 @@ def _fast_batch(
 ) -> Output | None:
     info = TABLES[name]
     task_out = maker.tables[name]
-    _, patient_names, summary_names = task_out.parts
+    _, patient_names, _ = task_out.parts
     i_pk, i_dev, i_era, i_id = at["_pk"], at["_device_id"], at["_era"], at["id"]
-    kept = [(r, decode(stored[r[i_pk]])) for r in rows]
+    kept = [(r, stored[r[i_pk]]) for r in rows]
     if f.complete_only:
-        kept = [(r, v) for r, v in kept if v.get(COMPLETE_SUMMARY) is True]
+        kept = [(r, v) for r, v in kept if decode(v).get(COMPLETE_SUMMARY) is True]
     if not kept:
         return None
-    out: dict[str, list[OutRow]] = {}
+    out: dict[str, Rows] = {}
     batch = Batch(name)
+    # The facts of the batch's patients: those the memo holds (the usual case
+    # after the first batches), then those read now, whose rows are written.
     facts: dict[Key, OutRow] = {}
+    new_facts: dict[Key, OutRow] = {}
     if info.has_patient:
         i_pid = at["patient_id"]
         pkeys = {(r[i_dev], r[i_era], r[i_pid]) for r, _ in kept if r[i_pid] is not None}
-        load_patients(conn, batch, pkeys, memo)
-        batch.new_patients = {k for k in batch.patients if k not in memo.patients}
-        out.update(grouped(maker.patient_rows(batch)))
-        for k, p in batch.patients.items():
-            known = memo.facts.get(k)
-            if known is None:
+        known = memo.facts
+        facts = {k: known[k] for k in pkeys & known.keys()}
+        unknown = pkeys - known.keys()
+        if unknown:
+            load_patients(conn, batch, unknown, memo)
+            batch.new_patients = {k for k in batch.patients if k not in memo.patients}
+            out.update(grouped(maker.patient_rows(batch)))
+            for k, p in batch.patients.items():
                 f_ = maker.patient_facts(batch, k, p, {})
-                known = tuple(out_row([f_.get(c) for c in patient_names]))
-            facts[k] = known
+                new_facts[k] = tuple(out_row([f_.get(c) for c in patient_names]))
+            facts.update(new_facts)
     none_facts: OutRow = (None,) * len(patient_names)
     task_rows: list[OutRow] = []
-    for r, values in kept:
+    for r, _ in kept:
         fp = none_facts
         if patient_names and r[i_pid] is not None:
             fp = facts.get((r[i_dev], r[i_era], r[i_pid]), none_facts)
-        task_rows.append((*r, *fp, *out_row([values.get(n) for n in summary_names])))
-    out[name] = task_rows
+        task_rows.append((*r, *fp))
+    out[name] = TaskRows(task_rows, [text for _, text in kept])
     parents = {(r[i_dev], r[i_era], r[i_id]): int(r[i_pk]) for r, _ in kept}
     wanted: set[Key] = set()
     if blobs:
@@ -158,9 +165,9 @@ def _fast_batch(
         names = maker.tables[BLOB_TABLE].names
         out[BLOB_TABLE] = [out_row([b.get(c) for c in names]) for b in blob_rows(conn, wanted)]
     memo.remember(batch)
-    for k, known in facts.items():
+    for k, made in new_facts.items():
         if k in memo.patients:
-            memo.facts[k] = known
+            memo.facts[k] = made
     return len(kept), out
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from copse.services.export import csv_out, sqlite_out, xlsx_out
-from copse.services.export.shapes import Format, OutTable
+from copse.services.export.shapes import Format, OutTable, Rows
 
 
 class FileWriter(Protocol):
@@ -23,7 +23,7 @@ class FileWriter(Protocol):
 
     def ensure(self, table: OutTable) -> None: ...
 
-    def insert(self, table: OutTable, rows: list[tuple[object, ...]]) -> None: ...
+    def insert(self, table: OutTable, rows: Rows) -> None: ...
 
     def create_indexes(self) -> None: ...
 
@@ -48,6 +48,7 @@ def finish_file(writer: sqlite_out.SqliteWriter, fmt: Format, target: Path) -> d
     db = writer.db
     counts = {n: sqlite_out.count(db, n) for n in sqlite_out.table_names(db)}
     if isinstance(writer, csv_out.CsvZipWriter):
+        counts.update(writer.streamed)  # task rows that went straight to the ZIP
         writer.finish()
     elif fmt == "xlsx":
         xlsx_out.write_xlsx(db, target)
@@ -65,7 +66,7 @@ class LocalWriter:
     def ensure(self, table: OutTable) -> None:
         self.writer.ensure(table)
 
-    def insert(self, table: OutTable, rows: list[tuple[object, ...]]) -> None:
+    def insert(self, table: OutTable, rows: Rows) -> None:
         self.writer.insert(table, rows)
 
     def create_indexes(self) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from copse.services.export.shapes import DICTIONARY_TABLE, TASK_PK, OutTable
+from copse.services.export.shapes import DICTIONARY_TABLE, TASK_PK, OutTable, TaskRows
 
 
 def quote(name: str) -> str:
@@ -52,7 +52,9 @@ class SqliteWriter:
         self.created[table.name] = table
         self.order.append(table.name)
 
-    def insert(self, table: OutTable, rows: Iterable[tuple[Any, ...]]) -> None:
+    def insert(self, table: OutTable, rows: Iterable[tuple[Any, ...]] | TaskRows) -> None:
+        if isinstance(rows, TaskRows):
+            rows = rows.complete(table)
         self.ensure(table)
         marks = ", ".join("?" for _ in table.columns)
         self.db.executemany(f"INSERT OR IGNORE INTO {quote(table.name)} VALUES ({marks})", rows)

@@ -33,7 +33,7 @@ from typing import IO, Any, cast
 
 from copse.errors import ServerError
 from copse.services.export.files import finish_file, staging_writer
-from copse.services.export.shapes import FileRefused, Format, OutTable
+from copse.services.export.shapes import FileRefused, Format, OutTable, Rows
 
 #: Downloads expecting at least this many task rows stage in a second process.
 PROCESS_MIN_TASK_ROWS = 20_000
@@ -94,7 +94,7 @@ class ProcessWriter:
             self._sent.add(table.name)
             self._send(("ensure", table))
 
-    def insert(self, table: OutTable, rows: list[tuple[object, ...]]) -> None:
+    def insert(self, table: OutTable, rows: Rows) -> None:
         self.ensure(table)
         self._send(("insert", table.name, rows))
 
