@@ -174,3 +174,23 @@ def test_a_writer_process_that_dies_fails_the_download_and_leaves_no_file(
     monkeypatch.setattr(writer_process, "ProcessWriter", Recorder)
     export(h, ExportOptions("csv"), tmp_path / "y.zip")
     assert [p.name for p in tmp_path.iterdir()] == ["y.zip"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "sqlite"])
+def test_a_writer_whose_reader_goes_away_removes_its_files(tmp_path: Path, fmt: str) -> None:
+    """The server killed mid-download: the writer sees its pipe end, and leaves nothing."""
+    from copse.services.export.shapes import OutColumn, OutTable
+
+    stage, target = tmp_path / "x.stage", tmp_path / f"x.{fmt}"
+    writer = writer_process.ProcessWriter(stage, fmt, target)  # type: ignore[arg-type]
+    table = OutTable(
+        "phq9",
+        (OutColumn("_pk", "INTEGER"), OutColumn("q1", "INTEGER")),
+        "_pk",
+        is_task=True,
+    )
+    writer.insert(table, [(1, 3), (2, 0)])
+    assert writer.proc.stdin is not None
+    writer.proc.stdin.close()  # what the kernel does to a killed reader's end of the pipe
+    assert writer.proc.wait() == 1
+    assert list(tmp_path.iterdir()) == []
