@@ -87,6 +87,8 @@ def test_the_writer_process_writes_the_same_file(
     remote = export(h, opts, there)
     assert len(Recorder.started) == 1 and Recorder.started[0].proc.returncode == 0
     assert remote.rows_by_table == local.rows_by_table and local.rows_by_table["phq9"] > 20
+    assert local.writer_peak_mb is None
+    assert remote.writer_peak_mb is not None and 5 < remote.writer_peak_mb < 1000
     if fmt == "csv":
         assert _members(there) == _members(here)
         assert list(_members(there)) == list(_members(here))  # same order too

@@ -152,6 +152,12 @@ def run_job(
         logger.exception("Download job %s failed", job.id)
         _end(engine, settings, job, owner, BROKEN)
         return jobs.FAILED
+    if result.writer_peak_mb is not None:
+        logger.info(
+            "Download job %s: file written by a second process (peak RSS %.0f MB)",
+            job.id,
+            result.writer_peak_mb,
+        )
     os.replace(partial, final)
     size = final.stat().st_size
     ended: datetime = utcnow()

@@ -21,6 +21,9 @@ from copse.services.export.shapes import Format, OutTable, Rows
 class FileWriter(Protocol):
     """What :func:`copse.services.export.run.run_export` writes its rows to."""
 
+    #: Peak resident size (MB) of a second process that wrote the file, if one did.
+    peak_mb: float | None
+
     def ensure(self, table: OutTable) -> None: ...
 
     def insert(self, table: OutTable, rows: Rows) -> None: ...
@@ -61,6 +64,7 @@ class LocalWriter:
 
     def __init__(self, stage_path: Path, fmt: Format, target: Path) -> None:
         self.fmt, self.target = fmt, target
+        self.peak_mb: float | None = None  # this process wrote it
         self.writer = staging_writer(stage_path, fmt, target)
 
     def ensure(self, table: OutTable) -> None:

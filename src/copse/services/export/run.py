@@ -52,6 +52,9 @@ class ExportResult:
     rows_by_table: dict[str, int]
     #: What the download's audit entry says (who, filter, format, rows).
     details: str = ""
+    #: Peak resident size (MB) of the process that wrote the file, when a
+    #: second one did (downloads of ``PROCESS_MIN_TASK_ROWS`` or more).
+    writer_peak_mb: float | None = None
 
 
 @contextlib.contextmanager
@@ -189,4 +192,4 @@ def run_export(
     )
     if audit_entry:
         audit(conn, details, source=source, now=now, remote_addr=remote_addr, user_id=user.id)
-    return ExportResult(n_tasks, counts, details)
+    return ExportResult(n_tasks, counts, details, writer.peak_mb)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
+import resource
 import signal
 import subprocess
 import sys
@@ -70,6 +71,8 @@ class ProcessWriter:
         self._from: IO[bytes] = self.proc.stdout
         self._sent: set[str] = set()
         self._done = False
+        #: The writer's peak resident size (MB), once it has written the file.
+        self.peak_mb: float | None = None
 
     def _send(self, message: tuple[Any, ...]) -> None:
         try:
@@ -114,7 +117,8 @@ class ProcessWriter:
         status = self.proc.wait()
         self._done = True
         if kind == "done" and status == 0:
-            counts: dict[str, int] = value
+            counts: dict[str, int] = value[0]
+            self.peak_mb = float(value[1])
             return counts
         if kind == "refused":
             raise FileRefused(str(value))
@@ -144,6 +148,22 @@ def _enlarge_pipe(fd: int) -> None:
         fcntl.fcntl(fd, set_size, PIPE_BUFFER)
     except OSError:  # over /proc/sys/fs/pipe-max-size: slower, not wrong
         pass
+
+
+def _peak_mb() -> float:
+    """This process's peak resident size in MB.
+
+    ``VmHWM`` where there is ``/proc`` (Linux): ``getrusage``'s maximum is
+    kept across ``exec``, so a writer started by ``fork`` would report the
+    server's size from before it became the writer.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _reply(out: IO[bytes], message: tuple[Any, ...]) -> None:
@@ -177,7 +197,8 @@ def main(argv: list[str]) -> int:
             elif kind == "indexes":
                 writer.create_indexes()
             else:  # finish
-                _reply(out, ("done", finish_file(writer, fmt, target)))
+                counts = finish_file(writer, fmt, target)
+                _reply(out, ("done", (counts, _peak_mb())))
                 return 0
     except FileRefused as exc:
         _reply(out, ("refused", exc.message))
