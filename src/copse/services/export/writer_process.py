@@ -8,7 +8,7 @@ a thread cannot take it off the reading process (``sqlite3`` releases the
 interpreter lock around every row it steps, so a writer thread and a reader
 thread hand the lock back and forth: 50,000 rows took 30 s instead of 0.4 s).
 So a download of :data:`PROCESS_MIN_TASK_ROWS` or more task rows sends its
-rows, pickled, through a pipe to a process running :func:`main`, which
+rows, pickled, through a pipe to a new Python process running :func:`main`, which
 stages and finishes the file with the same code
 (:class:`~copse.services.export.sqlite_out.SqliteWriter`,
 :func:`~copse.services.export.files.finish_file`) on the other core.  The
@@ -23,7 +23,6 @@ for the file (a server killed mid-download).
 from __future__ import annotations
 
 import fcntl
-import os
 import pickle
 import resource
 import signal
@@ -36,6 +35,13 @@ from copse.errors import ServerError
 from copse.services.export.files import finish_file, staging_writer
 from copse.services.export.shapes import FileRefused, Format, OutTable, Rows
 
+#: The writer's start: ``-P`` keeps the working folder off ``sys.path`` (nothing
+#: there can stand in for a module), and the folder holding copse is searched
+#: last, so copse is found as this process found it (installed, or a checkout).
+_BOOT = (
+    "import sys; sys.path.append(sys.argv.pop(1)); "
+    "from copse.services.export.writer_process import main; sys.exit(main(sys.argv[1:]))"
+)
 #: Downloads expecting at least this many task rows stage in a second process.
 PROCESS_MIN_TASK_ROWS = 20_000
 #: The parent's pipe buffer: fewer system calls than the default 8 KB.
@@ -54,14 +60,11 @@ class ProcessWriter:
     def __init__(self, stage_path: Path, fmt: Format, target: Path) -> None:
         self.stage_path = stage_path
         src = str(Path(__file__).resolve().parents[3])  # the folder holding copse
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(stage_path), fmt, str(target)],
+            [sys.executable, "-P", "-c", _BOOT, src, str(stage_path), fmt, str(target)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=PIPE_BUFFER,
-            env=env,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         # The pipe holds a whole buffer, so a write rarely waits for the writer
