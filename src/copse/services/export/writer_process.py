@@ -22,9 +22,7 @@ for the file (a server killed mid-download).
 
 from __future__ import annotations
 
-import fcntl
 import pickle
-import resource
 import signal
 import subprocess
 import sys
@@ -144,6 +142,10 @@ class ProcessWriter:
 
 def _enlarge_pipe(fd: int) -> None:
     """A pipe of :data:`PIPE_BUFFER` bytes where the system allows (Linux); else as it is."""
+    try:
+        import fcntl  # noqa: PLC0415 -- Unix only
+    except ImportError:
+        return
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     if set_size is None:
         return
@@ -166,6 +168,10 @@ def _peak_mb() -> float:
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
+    try:
+        import resource  # noqa: PLC0415 -- Unix only
+    except ImportError:
+        return 0.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
