@@ -1,23 +1,25 @@
 """A large download's file written by a second process while the first reads the database.
 
-perf: a download spends about a third of its time putting rows into the
+perf: a download spent about a third of its time putting rows into the
 staging SQLite file (``executemany`` binds each value: ~0.16 us a value,
 ~0.7 s for 100,000 tasks) and, for CSV and Excel, more writing the final
-file from it.  None of that needs the database or the task definitions, and
-a thread cannot take it off the reading process (``sqlite3`` releases the
-interpreter lock around every row it steps, so a writer thread and a reader
-thread hand the lock back and forth: 50,000 rows took 30 s instead of 0.4 s).
-So a download of :data:`PROCESS_MIN_TASK_ROWS` or more task rows sends its
-rows, pickled, through a pipe to a new Python process running :func:`main`, which
-stages and finishes the file with the same code
+file (the CSV-zip now writes its task rows straight to the ZIP:
+:class:`~copse.services.export.csv_out.CsvZipWriter`).  None of that needs
+the database or the task definitions, and a thread cannot take it off the
+reading process (``sqlite3`` releases the interpreter lock around every row
+it steps, so a writer thread and a reader thread hand the lock back and
+forth: 50,000 rows took 30 s instead of 0.4 s).  So a download of
+:data:`PROCESS_MIN_TASK_ROWS` or more task rows sends its rows, pickled,
+through a pipe to a new Python process running :func:`main`, which stages
+and finishes the file with the same code
 (:class:`~copse.services.export.sqlite_out.SqliteWriter`,
 :func:`~copse.services.export.files.finish_file`) on the other core.  The
 pipe's buffer bounds what waits between the two, so memory stays bounded.
 
 The writer imports only the standard library, the Excel binding and the
 file modules (~0.1 s to start); it never touches the database, and it
-deletes its staging file if the reading process goes away before asking
-for the file (a server killed mid-download).
+deletes its files if the reading process goes away before asking for the
+file (a server killed mid-download).
 """
 
 from __future__ import annotations
