@@ -81,19 +81,28 @@ class ProcessWriter:
         try:
             pickle.dump(message, self._to, _PROTOCOL)
         except (BrokenPipeError, OSError):
-            self._fail()
+            self._outcome()  # raises with the reason the writer gave
+            raise WriterFailed(
+                "the download's file could not be written: the writer stopped"
+            ) from None
 
-    def _fail(self) -> None:
-        """The writer stopped early: raise with the reason it gave, if any."""
+    def _outcome(self) -> dict[str, int]:
+        """The writer's reply once it has stopped: rows per table, or its reason raised."""
         self._done = True
         try:
-            kind, text = pickle.load(self._from)
+            kind, value = pickle.load(self._from)
         except (EOFError, pickle.UnpicklingError, ValueError):
-            kind, text = "failed", f"exit status {self.proc.wait()}"
-        self.proc.wait()
+            kind, value = "failed", None
+        status = self.proc.wait()
+        if kind == "done" and status == 0:
+            counts: dict[str, int] = value[0]
+            self.peak_mb = float(value[1])
+            return counts
         if kind == "refused":
-            raise FileRefused(text)
-        raise WriterFailed(f"the download's file could not be written: {text}")
+            raise FileRefused(str(value))
+        raise WriterFailed(
+            f"the download's file could not be written: {value or f'exit status {status}'}"
+        )
 
     def ensure(self, table: OutTable) -> None:
         if table.name not in self._sent:
@@ -113,21 +122,7 @@ class ProcessWriter:
             self._to.close()
         except (BrokenPipeError, OSError):
             pass
-        try:
-            kind, value = pickle.load(self._from)
-        except (EOFError, pickle.UnpicklingError, ValueError):
-            kind, value = "failed", None
-        status = self.proc.wait()
-        self._done = True
-        if kind == "done" and status == 0:
-            counts: dict[str, int] = value[0]
-            self.peak_mb = float(value[1])
-            return counts
-        if kind == "refused":
-            raise FileRefused(str(value))
-        raise WriterFailed(
-            f"the download's file could not be written: {value or f'exit status {status}'}"
-        )
+        return self._outcome()
 
     def abort(self) -> None:
         if self._done:
