@@ -41,13 +41,6 @@ def csv_text(v: Any) -> str:
     return str(v)
 
 
-def write_zip(stage: sqlite3.Connection, target: Path) -> None:
-    """Every staged table as a member, in the staging file's order."""
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for table in sqlite_out.table_names(stage):
-            _write_member(zf, stage, table)
-
-
 def _write_member(zf: zipfile.ZipFile, stage: sqlite3.Connection, table: str) -> None:
     """One staged table as its CSV member (and its BLOBs as files)."""
     cols = sqlite_out.columns(stage, table)
