@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from copse.services.camcops_import.digests import SourceDigests, row_hash
 from copse.services.camcops_import.prefetch import Prefetch
 from copse.services.camcops_import.rows import differing_columns, same_values
 
@@ -82,3 +83,28 @@ def test_prefetch_left_early_stops_and_closes_the_producer() -> None:
                 break
     # __exit__ joined the thread: the producer has been closed by then.
     assert closed.is_set()
+
+
+def test_source_digests_keep_each_tables_rows_in_order() -> None:
+    rows_a = [(i, f"text {i}", i % 2 == 0) for i in range(1, 8)]
+    with SourceDigests() as digests:
+        digests.start("a")
+        digests.start("b")
+        digests.add("a", [(r[0],) for r in rows_a[:3]], rows_a[:3])
+        digests.add("b", [(1,)], [(1, "other")])
+        digests.add("a", [(r[0],) for r in rows_a[3:]], rows_a[3:])
+        assert not digests.has("a")  # not yet known to hold every row
+        digests.finish("a")
+        assert digests.has("a") and not digests.has("b") and not digests.has("c")
+        assert list(digests.read("a")) == [((r[0],), row_hash(r)) for r in rows_a]
+        with pytest.raises(ValueError, match="after finish"):
+            digests.add("a", [(9,)], [(9, "late", True)])
+        digests.start("a")  # read again from its start: the earlier rows are forgotten
+        assert list(digests.read("a")) == []
+
+
+def test_row_hash_tells_types_apart() -> None:
+    assert row_hash((1, "x")) == row_hash((1, "x"))
+    assert row_hash((1, "x")) != row_hash((True, "x"))
+    assert row_hash((1, "x")) != row_hash((1.0, "x"))
+    assert row_hash((1, "x")) != row_hash((1, "y"))

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from copse.audit import audit
 from copse.db.statistics import analyze
 from copse.index.rebuild import check_index, reindex_all_checked
+from copse.services.camcops_import.digests import SourceDigests
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, SKIPPED_ROWS, TablePlan, build_plan
 from copse.services.camcops_import.source import (
@@ -160,6 +161,7 @@ def _copy(
     result: ImportResult,
     now: datetime,
     progress: Progress | None,
+    digests: SourceDigests,
 ) -> None:
     """Check the copse side, then bring every table level with CamCOPS."""
     started = time.perf_counter()
@@ -195,6 +197,7 @@ def _copy(
             batching=options.batching,
             progress=progress,
             expected=result.counts[p.name],
+            digests=digests,
         )
         result.inserted += counts.inserted
         result.updated += counts.updated
@@ -230,7 +233,7 @@ def run_import(
     plans = build_plan()
     check_target(engine)
     result = ImportResult()
-    with open_snapshot(options.source_url) as src:
+    with open_snapshot(options.source_url) as src, SourceDigests() as digests:
         schema = read_schema(src)
         plans, schema_notes, gaps = fit_plans(schema, plans)
         if gaps:
@@ -257,11 +260,20 @@ def run_import(
                 return result
             if on_total is not None:
                 on_total(result.total_rows)
-            _copy(src, engine, plans, options, result, now, progress)
+            _copy(src, engine, plans, options, result, now, progress, digests)
         started = time.perf_counter()
         with engine.connect() as dst:
             for p in plans:
-                result.verify_problems.extend(compare_table(src, dst, p, result.counts.get(p.name)))
+                result.verify_problems.extend(
+                    compare_table(
+                        src,
+                        dst,
+                        p,
+                        result.counts.get(p.name),
+                        source_eras=result.era_counts.get(p.name),
+                        digests=digests,
+                    )
+                )
             if not result.index_checked:
                 result.index_problems = check_index(dst)
         result.seconds["verify"] = time.perf_counter() - started

@@ -244,6 +244,20 @@ def stream_chunks(
         result.close()
 
 
+def rows_by_key(
+    conn: sa.Connection, plan: TablePlan, columns: tuple[str, ...], keys: list[tuple[Any, ...]]
+) -> list[Row]:
+    """The source rows (tuples of ``columns``) with these keys, those that are copied."""
+    key_cols = [plan.table.c[k] for k in plan.key]
+    lookup = sa.tuple_(*key_cols) if len(key_cols) > 1 else key_cols[0]
+    values = keys if len(key_cols) > 1 else [k[0] for k in keys]
+    q = sa.select(*(plan.table.c[c] for c in columns)).where(lookup.in_(values))
+    kept = plan.kept()
+    if kept is not None:
+        q = q.where(kept)
+    return [tuple(r) for r in conn.execute(q)]
+
+
 def row_bytes(row: Row) -> int:
     """The text and bytes a row holds (what makes a row large)."""
     return sum(len(v) for v in row if isinstance(v, (bytes, str)))

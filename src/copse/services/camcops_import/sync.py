@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.db.bulk import insert_tuples
+from copse.services.camcops_import.digests import SourceDigests
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import TablePlan
 from copse.services.camcops_import.prefetch import Prefetch, threads_pay
@@ -187,10 +188,13 @@ def sync_table(
     batching: Batching,
     progress: Progress | None = None,
     expected: int | None = None,
+    digests: SourceDigests | None = None,
 ) -> SyncCounts:
     """Bring copse's table level with the source, committing batch by batch.
 
-    ``expected``: how many rows the source table holds, if known.
+    ``expected``: how many rows the source table holds, if known.  ``digests``:
+    where to keep the source rows' hashes for the verification (when the
+    table is read from its first row).
     """
     counts = SyncCounts()
     shape = row_shape(plan)
@@ -199,6 +203,9 @@ def sync_table(
         # perf: into an empty table (a first run, or the rest of an interrupted
         # one) every row is new: no batch needs to read copse's rows back.
         compare = _holds_rows_after(dst, plan, after)
+    record = digests if after is None else None
+    if record is not None:
+        record.start(plan.name)
     rows = stream_rows(src, plan, plan.source_columns, after=after)
     batches = _batches(rows, shape, batching)
     with ExitStack() as stack:
@@ -214,6 +221,8 @@ def sync_table(
             counts.inserted += ins
             counts.updated += upd
             counts.to_delete.extend(gone)
+            if record is not None:
+                record.add(plan.name, list(map(shape.key, batch)), batch)
             if progress is not None:
                 progress(plan.name, len(batch))
     with engine.begin() as dst:
@@ -225,6 +234,8 @@ def sync_table(
             tail = [tuple(r) for r in dst.execute(sa.select(*_key_cols(plan)).where(*cond))]
         counts.to_delete.extend(tail)
         save_progress(dst, source_id, plan.name, lo, 0, now, done=True)
+    if record is not None:
+        record.finish(plan.name)
     return counts
 
 
