@@ -6,7 +6,9 @@ loaded into MariaDB, its client tables optionally multiplied ``--scale`` times
 fresh copse database; the real command runs as a child process and is timed
 whole (copy + index rebuild + verification); a ``--verify-only`` run is timed
 separately, so the copy's own rate is (whole - verify).  Peak memory is the
-child's maximum RSS (``wait4``).  A re-run with nothing new is timed too.
+child's maximum RSS (``wait4``), and the highest sum of the child's and its
+helper processes' (the index entries' helper) RSS, sampled every 0.1 s.  A
+re-run with nothing new is timed too.
 
 The issue's target (1,000,000 task rows and 1 GB of BLOBs, >= 20,000 rows/s into
 PostgreSQL, < 300 MB) needs ``--scale`` in the hundreds: hours on this machine.
@@ -19,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -149,8 +152,45 @@ def _drop_source(url: str) -> None:
     admin.dispose()
 
 
-def _copse(db_url: str, *args: str) -> tuple[float, float, str]:
-    """Run ``copse`` as a child: (seconds, peak RSS MB, output); fails loudly on a non-zero exit."""
+def _tree_rss_mb(root: int) -> float:
+    """Resident size (MB) of ``root`` and every process below it, now."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21])
+    tree = {root}
+    grew = True
+    while grew:
+        more = {p for p, pp in parents.items() if pp in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(rss.get(p, 0) for p in tree) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class _TreeSampler(threading.Thread):
+    """The highest resident size of a process and its helpers together, every 0.1 s."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            self.peak = max(self.peak, _tree_rss_mb(self.pid))
+
+
+def _copse(db_url: str, *args: str) -> tuple[float, float, float, str]:
+    """Run ``copse`` as a child: (seconds, peak RSS MB of the command, peak RSS MB of the
+    command and its helper processes together, output); fails loudly on a non-zero exit."""
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -159,13 +199,17 @@ def _copse(db_url: str, *args: str) -> tuple[float, float, str]:
         stderr=subprocess.STDOUT,
         env=env,
     )
+    sampler = _TreeSampler(proc.pid)
+    sampler.start()
     out = proc.stdout.read() if proc.stdout else b""
+    sampler.done.set()
+    sampler.join()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"copse {' '.join(args)} failed:\n{out.decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, out.decode()
+    return seconds, usage.ru_maxrss / 1024, sampler.peak, out.decode()
 
 
 def _phases(output: str) -> dict[str, float]:
@@ -208,9 +252,9 @@ def run_import_bench(
                 with db.engine.begin() as conn:
                     conn.exec_driver_sql("DELETE FROM _idnum_definitions")
                 log(f"{backend}: import of {rows} rows")
-                whole, rss, out = _copse(db.url, "import-camcops", src)
-                verify, _, _ = _copse(db.url, "import-camcops", "--verify-only", src)
-                again, _, _ = _copse(db.url, "import-camcops", src)
+                whole, rss, tree, out = _copse(db.url, "import-camcops", src)
+                verify, _, _, _ = _copse(db.url, "import-camcops", "--verify-only", src)
+                again, _, _, _ = _copse(db.url, "import-camcops", src)
                 phases = _phases(out)
                 # The command's own copy time; (whole - verify) for commands without it.
                 copy = phases.get("copy_s") or max(whole - verify, 1e-9)
@@ -229,11 +273,16 @@ def run_import_bench(
                         "copy_rows_per_s": rows / copy,
                         "whole_rows_per_s": rows / whole,
                         "peak_rss_mb": rss,
+                        # The command and its helper processes together, sampled.
+                        "tree_peak_rss_mb": tree,
                         "again_s": again,
                         **phases,
                     }
                 )
-                log(f"{backend}: {whole:.1f} s whole, {verify:.1f} s verify, {rss:.0f} MB")
+                log(
+                    f"{backend}: {whole:.1f} s whole, {verify:.1f} s verify, {rss:.0f} MB "
+                    f"(with helpers: {tree:.0f} MB)"
+                )
             finally:
                 dbs.drop(db)
     finally:

@@ -31,6 +31,7 @@ RANK = {
     "config": 1,
     "logs": 1,
     "turns": 1,
+    "subproc": 1,
     "db": 2,
     "extra_strings": 2,
     "schema": 3,

@@ -82,6 +82,18 @@ def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield seq[i : i + size]
 
 
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter), in their order."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def naive(dt: Any) -> datetime | None:
     """A stored date/time as naive UTC (drivers differ on tzinfo)."""
     if dt is None:

@@ -10,6 +10,7 @@ computes now, since the index task list relies on all of them (§9.7).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,8 @@ import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list
-from copse.index.compute import iter_idnum_entries, iter_task_entries, naive
+from copse.index.compute import batched, iter_idnum_entries, iter_task_entries, naive
+from copse.index.entry_process import BATCH, EntryProcess, shared_batches, usable
 from copse.index.names import rebuild_name_keys
 from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import idnum_index, task_index
@@ -62,7 +64,9 @@ def reindex_all(
     return n_idnums, n_tasks
 
 
-def reindex_all_checked(conn: sa.Connection, now: datetime) -> list[str]:
+def reindex_all_checked(
+    conn: sa.Connection, now: datetime, *, second_process: bool = False
+) -> list[str]:
     """:func:`reindex_all`, then what :func:`check_index` would find, without computing twice.
 
     perf: ``check_index`` computes every entry again from the data, which
@@ -71,8 +75,18 @@ def reindex_all_checked(conn: sa.Connection, now: datetime) -> list[str]:
     hold exactly as many entries as were computed (so none is extra); in the
     same transaction, with nothing else writing, that is the same proof.  If
     the counts differ, the full ``check_index`` names the extra entries.
+
+    ``second_process``: a helper process computes task entries too
+    (:mod:`copse.index.entry_process`), where the database allows; only
+    when this transaction has not changed the client tables, since the
+    helper sees committed data only.
     """
-    n_idnums, n_tasks, problems = _rebuild(conn, now, None, check=True)
+    with ExitStack() as stack:
+        helper = None
+        if second_process and usable(conn.engine.url):
+            url = conn.engine.url.render_as_string(hide_password=False)
+            helper = stack.enter_context(EntryProcess(url, now))
+        n_idnums, n_tasks, problems = _rebuild(conn, now, None, check=True, helper=helper)
     stored = (
         conn.execute(sa.select(sa.func.count()).select_from(idnum_index)).scalar_one(),
         conn.execute(sa.select(sa.func.count()).select_from(task_index)).scalar_one(),
@@ -123,12 +137,16 @@ def _compare(
 
 
 def _rebuild(
-    conn: sa.Connection, now: datetime, progress: Progress | None, check: bool
+    conn: sa.Connection,
+    now: datetime,
+    progress: Progress | None,
+    check: bool,
+    helper: EntryProcess | None = None,
 ) -> tuple[int, int, list[str]]:
     problems: list[str] = []
     conn.execute(sa.delete(idnum_index))
     n_idnums = 0
-    for batch in _batched(iter_idnum_entries(conn, None, now)):
+    for batch in batched(iter_idnum_entries(conn, None, now), BATCH):
         insert_dicts(conn, idnum_index, batch)
         n_idnums += len(batch)
         if check:
@@ -136,26 +154,27 @@ def _rebuild(
     rebuild_name_keys(conn)
     conn.execute(sa.delete(task_index))
     n_tasks = 0
-    for i, table in enumerate(TASK_TABLES):
-        for batch in _batched(iter_task_entries(conn, table, None, now)):
-            insert_dicts(conn, task_index, batch)
-            n_tasks += len(batch)
-            if check:
-                problems.extend(_read_back_tasks(conn, table, batch))
-        if progress is not None:
-            progress(i + 1, len(TASK_TABLES), table)
+
+    def own(table: str) -> Iterator[list[dict[str, Any]]]:
+        return batched(iter_task_entries(conn, table, None, now), BATCH)
+
+    def write(table: str, batch: list[dict[str, Any]]) -> None:
+        nonlocal n_tasks
+        insert_dicts(conn, task_index, batch)
+        n_tasks += len(batch)
+        if check:
+            problems.extend(_read_back_tasks(conn, table, batch))
+
+    if helper is not None:
+        for table, batch in shared_batches(TASK_TABLES, own, helper):
+            write(table, batch)
+    else:
+        for i, table in enumerate(TASK_TABLES):
+            for batch in own(table):
+                write(table, batch)
+            if progress is not None:
+                progress(i + 1, len(TASK_TABLES), table)
     return n_idnums, n_tasks, problems
-
-
-def _batched(entries: Iterator[dict[str, Any]], size: int = 1000) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for entry in entries:
-        batch.append(entry)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _norm(field: str, value: Any) -> Any:

@@ -213,9 +213,11 @@ def _copy(
             delete_rows(dst, p, keys)
             result.deleted += len(keys)
         reset_sequences(dst, plans)
+    # Committed before the rebuild, whose helper process reads committed data only.
+    with engine.begin() as dst:
         if result.changed or earlier is None or earlier.phase != COMPLETE:
             # The rebuilt index is checked as it is written (no second computation).
-            result.index_problems = reindex_all_checked(dst, now)
+            result.index_problems = reindex_all_checked(dst, now, second_process=True)
             result.index_checked = True
         set_phase(dst, source_id, COPIED, now)
     result.seconds["index"] = time.perf_counter() - started

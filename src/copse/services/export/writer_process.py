@@ -26,27 +26,17 @@ from __future__ import annotations
 
 import pickle
 import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import IO, Any, cast
 
+from copse import subproc
 from copse.errors import ServerError
 from copse.services.export.files import finish_file, staging_writer
 from copse.services.export.shapes import FileRefused, Format, OutTable, Rows
 
-#: The writer's start: ``-P`` keeps the working folder off ``sys.path`` (nothing
-#: there can stand in for a module), and the folder holding copse is searched
-#: last, so copse is found as this process found it (installed, or a checkout).
-_BOOT = (
-    "import sys; sys.path.append(sys.argv.pop(1)); "
-    "from copse.services.export.writer_process import main; sys.exit(main(sys.argv[1:]))"
-)
 #: Downloads expecting at least this many task rows stage in a second process.
 PROCESS_MIN_TASK_ROWS = 20_000
-#: The parent's pipe buffer: fewer system calls than the default 8 KB.
-PIPE_BUFFER = 1 << 20
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 class WriterFailed(ServerError):
@@ -59,17 +49,10 @@ class ProcessWriter:
 
     def __init__(self, stage_path: Path, fmt: Format, target: Path) -> None:
         self.stage_path = stage_path
-        src = str(Path(__file__).resolve().parents[3])  # the folder holding copse
-        self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-c", _BOOT, src, str(stage_path), fmt, str(target)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            bufsize=PIPE_BUFFER,
-        )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        # The pipe holds a whole buffer, so a write rarely waits for the writer
+        # Its pipe holds a whole buffer, so a write rarely waits for the writer
         # to be scheduled (with the default 64 KB: 0.75 s of waits in 2.3 s).
-        _enlarge_pipe(self.proc.stdin.fileno())
+        self.proc = subproc.start(__name__, [str(stage_path), fmt, str(target)])
+        assert self.proc.stdin is not None and self.proc.stdout is not None
         self._to: IO[bytes] = self.proc.stdin
         self._from: IO[bytes] = self.proc.stdout
         self._sent: set[str] = set()
@@ -79,7 +62,7 @@ class ProcessWriter:
 
     def _send(self, message: tuple[Any, ...]) -> None:
         try:
-            pickle.dump(message, self._to, _PROTOCOL)
+            pickle.dump(message, self._to, subproc.PROTOCOL)
         except (BrokenPipeError, OSError):
             self._outcome()  # raises with the reason the writer gave
             raise WriterFailed(
@@ -137,46 +120,6 @@ class ProcessWriter:
                 pass
 
 
-def _enlarge_pipe(fd: int) -> None:
-    """A pipe of :data:`PIPE_BUFFER` bytes where the system allows (Linux); else as it is."""
-    try:
-        import fcntl  # noqa: PLC0415 -- Unix only
-    except ImportError:
-        return
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if set_size is None:
-        return
-    try:
-        fcntl.fcntl(fd, set_size, PIPE_BUFFER)
-    except OSError:  # over /proc/sys/fs/pipe-max-size: slower, not wrong
-        pass
-
-
-def _peak_mb() -> float:
-    """This process's peak resident size in MB.
-
-    ``VmHWM`` where there is ``/proc`` (Linux): ``getrusage``'s maximum is
-    kept across ``exec``, so a writer started by ``fork`` would report the
-    server's size from before it became the writer.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    try:
-        import resource  # noqa: PLC0415 -- Unix only
-    except ImportError:
-        return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _reply(out: IO[bytes], message: tuple[Any, ...]) -> None:
-    pickle.dump(message, out, _PROTOCOL)
-    out.flush()
-
-
 def main(argv: list[str]) -> int:
     """The writer process: stage the rows it is sent, then write the file asked for."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -204,12 +147,12 @@ def main(argv: list[str]) -> int:
                 writer.create_indexes()
             else:  # finish
                 counts = finish_file(writer, fmt, target)
-                _reply(out, ("done", (counts, _peak_mb())))
+                subproc.send(out, ("done", (counts, subproc.peak_mb())))
                 return 0
     except FileRefused as exc:
-        _reply(out, ("refused", exc.message))
+        subproc.send(out, ("refused", exc.message))
     except Exception as exc:  # noqa: BLE001 -- reported to the parent, which fails the download
-        _reply(out, ("failed", f"{type(exc).__name__}: {exc}"))
+        subproc.send(out, ("failed", f"{type(exc).__name__}: {exc}"))
     writer.close()
     return 1
 
