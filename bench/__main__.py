@@ -213,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--phase", default="first", choices=["first", "nochange", "change1", "move"])
     p.add_argument("--scale", type=int, default=10, help="import-camcops: fixture copies")
     p.add_argument("--label", help="import-camcops: what the figures are of (e.g. before, after)")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="import-camcops: the command's --jobs (index helper)"
+    )
     args = p.parse_args(argv)
     if args.command == "render":
         return render_only(args)

@@ -232,6 +232,7 @@ def run_import_bench(
     work: Path,
     log: Any,
     label: str = "",
+    jobs: int = 1,
 ) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     log(f"source: fixture x{scale}")
@@ -252,9 +253,10 @@ def run_import_bench(
                 with db.engine.begin() as conn:
                     conn.exec_driver_sql("DELETE FROM _idnum_definitions")
                 log(f"{backend}: import of {rows} rows")
-                whole, rss, tree, out = _copse(db.url, "import-camcops", src)
+                jobs_args = ["--jobs", str(jobs)] if jobs != 1 else []
+                whole, rss, tree, out = _copse(db.url, "import-camcops", *jobs_args, src)
                 verify, _, _, _ = _copse(db.url, "import-camcops", "--verify-only", src)
-                again, _, _, _ = _copse(db.url, "import-camcops", src)
+                again, _, _, _ = _copse(db.url, "import-camcops", *jobs_args, src)
                 phases = _phases(out)
                 # The command's own copy time; (whole - verify) for commands without it.
                 copy = phases.get("copy_s") or max(whole - verify, 1e-9)
@@ -265,6 +267,7 @@ def run_import_bench(
                         "date": time.strftime("%Y-%m-%d %H:%M"),
                         "backend": backend,
                         "scale": scale,
+                        "jobs": jobs,
                         "rows": rows,
                         "task_rows": task_rows,
                         "blob_mb": blob_bytes / 1e6,
@@ -301,7 +304,7 @@ def main(args: Any) -> int:
     urls = {"postgresql": args.pg_url, "mysql": args.mysql_url}
     backends = (args.backends or "sqlite,postgresql,mysql").split(",")
     label = args.label or ""
-    records = run_import_bench(backends, urls, args.scale, work, log, label)
+    records = run_import_bench(backends, urls, args.scale, work, log, label, args.jobs)
     results = work / "results.json"
     data = json.loads(results.read_text()) if results.exists() else {"meta": {}, "records": []}
     # A run replaces the figures of the same scale, label and backend; others are kept.
@@ -315,6 +318,7 @@ def main(args: Any) -> int:
     data["meta"]["camcops_import"] = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "command": f"python -m bench import-camcops --scale {args.scale}"
+        + (f" --jobs {args.jobs}" if args.jobs != 1 else "")
         + (f" --label {label}" if label else ""),
     }
     results.write_text(json.dumps(data, indent=1, default=str))

@@ -331,8 +331,10 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
             "`--verify-only` run (rows compared, index checked); *copy / index / check s* = "
             "the command's own times of its phases (printed since the import-speed work); "
             "copy rate = rows / copy s (where not printed: rows / (whole - verify)). "
-            "*peak RSS* = the command's maximum resident memory. *again* = a re-run with "
-            "nothing new.\n"
+            "*peak RSS* = the command's maximum resident memory; *with helpers* = the highest "
+            "sum of the command's and its helper processes' resident memory, sampled every "
+            "0.1 s (recorded since the index helper). *jobs* = the command's `--jobs` (2: a "
+            "helper process computes index entries too). *again* = a re-run with nothing new.\n"
         )
         parts.append(
             md_table(
@@ -341,6 +343,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
                     "date",
                     "backend",
                     "scale",
+                    "jobs",
                     "rows",
                     "task rows",
                     "BLOB MB",
@@ -350,6 +353,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
                     "copy rows/s",
                     "whole rows/s",
                     "peak RSS MB",
+                    "with helpers MB",
                     "again s",
                 ],
                 [
@@ -358,6 +362,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
                         r.get("date", when.get("date", "?")),
                         r["backend"],
                         r["scale"],
+                        r.get("jobs", 1),
                         r["rows"],
                         r.get("task_rows", ""),
                         _f(r["blob_mb"], ".1f"),
@@ -369,6 +374,7 @@ def render(meta: dict[str, Any], records: list[Record], notes: str) -> str:
                         _f(r["copy_rows_per_s"], ".0f"),
                         _f(r["whole_rows_per_s"], ".0f"),
                         _f(r["peak_rss_mb"], ".0f"),
+                        _f(r["tree_peak_rss_mb"], ".0f") if "tree_peak_rss_mb" in r else "",
                         _f(r["again_s"], ".1f"),
                     ]
                     for r in sorted(imp, key=lambda r: (r["scale"], r.get("label", "")))

@@ -65,7 +65,9 @@ def imported(
 ) -> Iterator[Imported]:
     b = create_backend(request.param, Path(tmp_path_factory.mktemp(f"imp-{request.param}")))
     try:
-        result = run_cli(b.url, "import-camcops", camcops_source)
+        # Two jobs: the index entries computed by a helper process too (the other
+        # import tests run with the default, one).
+        result = run_cli(b.url, "import-camcops", "--jobs", "2", camcops_source)
         yield Imported(b, camcops_source, result)
     finally:
         drop_backend(b)
@@ -82,6 +84,9 @@ def test_import_succeeds_with_clean_verification(imported: Imported) -> None:
     assert imported.result.exit_code == 0, out
     assert "Verification OK" in out
     assert "DIFFERENCE" not in out
+    # --jobs 2: a helper process computed index entries too, and says how much memory it took.
+    helper = re.search(r"The index helper process peaked at (\d+) MB\.", out)
+    assert helper is not None and 20 < int(helper.group(1)) < 1000, out
     # The report names what is not carried over, with the source's row counts.
     assert "_security_webviewer_sessions (252 rows): web sessions" in out
     assert "_security_user_group: 1 row(s) left out" in out

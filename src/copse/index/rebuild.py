@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -64,9 +64,16 @@ def reindex_all(
     return n_idnums, n_tasks
 
 
+class CheckedRebuild(NamedTuple):
+    """What :func:`reindex_all_checked` found, and its helper's peak memory (MB) if it had one."""
+
+    problems: list[str]
+    helper_peak_mb: float | None = None
+
+
 def reindex_all_checked(
     conn: sa.Connection, now: datetime, *, second_process: bool = False
-) -> list[str]:
+) -> CheckedRebuild:
     """:func:`reindex_all`, then what :func:`check_index` would find, without computing twice.
 
     perf: ``check_index`` computes every entry again from the data, which
@@ -87,13 +94,14 @@ def reindex_all_checked(
             url = conn.engine.url.render_as_string(hide_password=False)
             helper = stack.enter_context(EntryProcess(url, now))
         n_idnums, n_tasks, problems = _rebuild(conn, now, None, check=True, helper=helper)
+    peak = helper.peak_mb if helper is not None else None
     stored = (
         conn.execute(sa.select(sa.func.count()).select_from(idnum_index)).scalar_one(),
         conn.execute(sa.select(sa.func.count()).select_from(task_index)).scalar_one(),
     )
     if stored != (n_idnums, n_tasks):
-        return check_index(conn)
-    return problems
+        return CheckedRebuild(check_index(conn), peak)
+    return CheckedRebuild(problems, peak)
 
 
 def _read_back_idnums(conn: sa.Connection, batch: list[dict[str, Any]]) -> Iterator[str]:
