@@ -71,8 +71,13 @@ class EntryProcess:
         self._reader = threading.Thread(target=self._read_all, name="index-helper", daemon=True)
         #: The helper's peak resident size (MB), once it has finished.
         self.peak_mb: float | None = None
-        # The URL (with any password) goes through the pipe, not the command line.
-        self._send(("start", url, now))
+        try:
+            # The URL (with any password) goes through the pipe, not the command line.
+            self._send(("start", url, now))
+        except EntryProcessFailed:
+            self.proc.kill()
+            self.proc.wait()
+            raise
         self._reader.start()
 
     def __enter__(self) -> EntryProcess:
