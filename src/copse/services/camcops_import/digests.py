@@ -39,7 +39,8 @@ def row_hash(row: Row) -> int:
 
 @dataclass
 class _Spool:
-    """One table's (keys, hashes) chunks in the shared file: where they start, how many."""
+    """One table's (keys, hashes) chunks in the shared file: where each starts, and
+    whether the table was recorded to its end."""
 
     offsets: list[int] = field(default_factory=list)
     complete: bool = False

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from copse.db.engine import normalise_url
+from copse.db.inlist import ints_or_bound
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, TablePlan
 from copse.services.camcops_import.rows import Row
@@ -249,9 +250,11 @@ def rows_by_key(
 ) -> list[Row]:
     """The source rows (tuples of ``columns``) with these keys, those that are copied."""
     key_cols = [plan.table.c[k] for k in plan.key]
-    lookup = sa.tuple_(*key_cols) if len(key_cols) > 1 else key_cols[0]
-    values = keys if len(key_cols) > 1 else [k[0] for k in keys]
-    q = sa.select(*(plan.table.c[c] for c in columns)).where(lookup.in_(values))
+    if len(key_cols) > 1:
+        found = sa.tuple_(*key_cols).in_(keys)
+    else:
+        found = key_cols[0].in_(ints_or_bound([k[0] for k in keys]))
+    q = sa.select(*(plan.table.c[c] for c in columns)).where(found)
     kept = plan.kept()
     if kept is not None:
         q = q.where(kept)
