@@ -141,3 +141,28 @@ def test_checked_rebuild_repairs_and_reports_clean(h: IndexHarness, kind: str) -
     with h.engine.begin() as conn:
         assert rebuild.reindex_all_checked(conn, h.tick()).problems == []
     h.assert_exact()
+
+
+def test_checked_rebuild_reads_back_what_was_stored(
+    h: IndexHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild's own check compares the stored entries, not the computed ones:
+    an entry stored differently from what was computed is reported."""
+    h.onestep(base_state())
+    real_insert = rebuild.insert_dicts
+
+    def insert_one_wrong(conn: sa.Connection, table: sa.Table, rows: Any) -> None:
+        if table is ti:
+            rows = [dict(r) for r in rows]
+            for r in rows:
+                if r["task_table_name"] == "bmi":
+                    r["group_id"] += 1
+                    break
+        real_insert(conn, table, rows)
+
+    monkeypatch.setattr(rebuild, "insert_dicts", insert_one_wrong)
+    with h.engine.connect() as conn:
+        problems = rebuild.reindex_all_checked(conn, h.tick()).problems
+        conn.rollback()
+    assert len(problems) == 1 and "task bmi _pk=" in problems[0], problems
+    assert "wrong group" in problems[0]

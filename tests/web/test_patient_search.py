@@ -50,6 +50,16 @@ def test_fold_name() -> None:
     assert fold_name("STRAẞE") == "strasse"
     assert fold_name("Øre Łukasz") == "ore lukasz"
     assert fold_name(None) == ""
+    assert fold_name(" Mac  DONALD\t") == "mac donald"
+
+
+def test_fold_name_of_ascii_is_the_general_fold() -> None:
+    """The ASCII shortcut gives what decomposing and dropping marks gives."""
+    ascii_text = "".join(map(chr, range(128)))
+    for i in range(len(ascii_text)):
+        text = ascii_text[i:] + ascii_text[:i] + "  x Y "
+        # The same text with one more word, "é", goes the general way.
+        assert fold_name(text + "é") == fold_name(text) + " e"
 
 
 def test_search_by_each_field(world: World, more: None) -> None:

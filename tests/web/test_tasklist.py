@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from copse.index.compute import entry_created_utc
 from copse.records.tasklist import TaskFilter, TaskRef, created_utc, list_tasks
 from tests.web import factories as fx
 from tests.web.conftest import World
@@ -126,6 +127,27 @@ def test_created_utc() -> None:
     assert created_utc("2024-02-01T23:30:00.000-02:00").isoformat() == "2024-02-02T01:30:00"
     assert created_utc("2024-02-01T10:00").isoformat() == "2024-02-01T10:00:00"
     assert created_utc("garbage") is None and created_utc(None) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-02-01T23:30:00.000-02:00",  # a tablet's shape
+        "2016-08-11T02:39:37.891000+00:00",  # as a CamCOPS server stores it
+        "2015-04-14T12:28:06.490123-08:00",
+        "2024-02-01T23:30:00.000+23:59",
+        "2024-02-01T23:30:00.000+24:00",  # out of range: None both ways
+        "2024-02-01T23:30:00.000+05:75",
+        "2024-02-30T10:00:00.000000+00:00",
+        "0001-01-01T00:00:00.000+01:00",
+        "9999-12-31T23:59:59.999999-01:00",
+        "2024-02-01T10:00",
+        "2024-02-01T23:30:00.0000+00:00",
+    ],
+)
+def test_index_created_utc_is_created_utc(text: str) -> None:
+    """The index's C fast path gives exactly what the task list's parser gives."""
+    assert entry_created_utc(text) == created_utc(text)
 
 
 def test_default_lists_current_tasks_newest_first(world: World, more: dict[str, int]) -> None:

@@ -137,14 +137,16 @@ def client_values(table: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     return {n: row.get(n) for n in names}
 
 
-#: The real client's own timestamp shape (wire.md §4.4), which C
+#: The real client's own timestamp shape (wire.md §4.4), with milliseconds, or
+#: microseconds as a CamCOPS server stores it (an import's rows), which C
 #: ``fromisoformat`` parses to exactly what ``parse_datetime`` gives.
 _CLIENT_DATETIME_RE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"\.[0-9]{3}(?:[0-9]{3})?[+-][0-9]{2}:[0-9]{2}"
 )
 
 
-def _created_utc(when: Any) -> datetime | None:
+def entry_created_utc(when: Any) -> datetime | None:
     """:func:`copse.records.tasklist.created_utc`, with a C fast path for the client's shape."""
     if isinstance(when, str) and _CLIENT_DATETIME_RE.fullmatch(when):
         try:
@@ -333,11 +335,16 @@ def task_data_for_rows(
     blobs = _blob_infos(conn, {(k[0], k[1], i) for k, ids in own_blobs.items() for i in ids})
     data: dict[int, TaskData] = {}
     task_patients: dict[int, sa.RowMapping] = {}
+    # perf: a patient's own columns are copied once per batch, not once per task.
+    patient_values: dict[Key, dict[str, Any]] = {}
     for r in rows:
         dev, era, cid = r["_device_id"], r["_era"], r["id"]
-        patient = patients.get((dev, era, r.get("patient_id"))) if info.has_patient else None
+        pkey = (dev, era, r.get("patient_id"))
+        patient = patients.get(pkey) if info.has_patient else None
         if patient is not None:
             task_patients[int(r["_pk"])] = patient
+            if pkey not in patient_values:
+                patient_values[pkey] = client_values(PATIENT_TABLE, patient)
         data[int(r["_pk"])] = TaskData(
             row=client_values(table, r),
             ancillary={
@@ -349,7 +356,7 @@ def task_data_for_rows(
                 for i in sorted(own_blobs[(dev, era, cid)])
                 if (dev, era, i) in blobs
             },
-            patient=client_values(PATIENT_TABLE, patient) if patient is not None else None,
+            patient=patient_values[pkey] if patient is not None else None,
         )
     return data, task_patients
 
@@ -376,7 +383,7 @@ def task_entries_for_rows(
                 "patient_pk": patient["_pk"] if patient is not None else None,
                 "device_id": dev,
                 "era": era,
-                "when_created_utc": to_stored_utc(_created_utc(when)),
+                "when_created_utc": to_stored_utc(entry_created_utc(when)),
                 "when_created_iso": (when or "")[:ISO_MAX],
                 "when_added_batch_utc": to_stored_utc(naive(r.get("_when_added_batch_utc"))),
                 "adding_user_id": r.get("_adding_user_id"),
@@ -397,18 +404,23 @@ def task_entries_for_rows(
 def iter_task_entries(
     conn: sa.Connection, table: str, pks: Iterable[int] | None, now: datetime
 ) -> Iterator[dict[str, Any]]:
-    """Entries for the current rows among ``pks`` (None: every current row)."""
+    """Entries for the current rows among ``pks`` (None: every current row), in ``_pk`` order."""
     t = CLIENT_TABLES[table]
+    current = sa.select(t).where(t.c._current == sa.true()).order_by(t.c._pk)
     if pks is None:
-        pks = [pk for (pk,) in conn.execute(sa.select(t.c._pk).where(t.c._current == sa.true()))]
+        # perf: every current row, a page at a time along the primary key: no
+        # list of keys first, and no IN list to render and plan per page.
+        last: int | None = None
+        while True:
+            q = current if last is None else current.where(t.c._pk > last)
+            rows = conn.execute(q.limit(CHUNK)).mappings().all()
+            yield from task_entries_for_rows(conn, table, rows, now)
+            if len(rows) < CHUNK:
+                return
+            last = int(rows[-1]["_pk"])
     for chunk in chunked(pks):
-        rows = list(
-            conn.execute(
-                sa.select(t)
-                .where(t.c._pk.in_(int_list(chunk)), t.c._current == sa.true())
-                .order_by(t.c._pk)
-            ).mappings()
-        )
+        # perf: ``all()`` fetches the chunk in one driver call (iterating fetches row by row).
+        rows = conn.execute(current.where(t.c._pk.in_(int_list(chunk)))).mappings().all()
         yield from task_entries_for_rows(conn, table, rows, now)
 
 

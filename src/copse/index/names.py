@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list
 from copse.index.compute import chunked
 from copse.schema.tables import CLIENT_TABLES, patient_name_index
@@ -44,6 +45,9 @@ def fold_name(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():
+        # perf: ASCII has nothing to decompose and casefolds as it lowercases.
+        return " ".join(text.lower().split())[:KEY_LENGTH]
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.translate(_SPECIAL).split())[:KEY_LENGTH]
@@ -89,7 +93,7 @@ def rebuild_name_keys(conn: sa.Connection) -> int:
         rows = conn.execute(q if last is None else q.where(p.c._pk > last)).all()
         if not rows:
             return done
-        conn.execute(sa.insert(patient_name_index), _entries(rows))
+        insert_dicts(conn, patient_name_index, _entries(rows))
         done += len(rows)
         last = int(rows[-1]._pk)
 

@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list
 from copse.index.compute import batched, iter_idnum_entries, iter_task_entries, naive
+from copse.index.deferred_indexes import indexes_built_after
 from copse.index.entry_process import BATCH, EntryProcess, shared_batches, usable
 from copse.index.names import rebuild_name_keys
 from copse.schema.registry import TASK_TABLES
-from copse.schema.tables import idnum_index, task_index
+from copse.schema.tables import idnum_index, patient_name_index, task_index
 
 #: Called with (tables done, tables in total, table name) during a rebuild.
 Progress = Callable[[int, int, str], None]
@@ -44,6 +45,8 @@ TASK_FIELDS: tuple[tuple[str, str], ...] = (
 #: The same without the summaries: for an entry whose summaries were computed
 #: by other task definitions (an older copse), which readers ignore.
 TASK_FIELDS_OTHER_VERSION = TASK_FIELDS[:-1]
+#: The tables a full rebuild fills.
+INDEX_TABLES = (idnum_index, patient_name_index, task_index)
 IDNUM_FIELDS: tuple[tuple[str, str], ...] = (
     ("patient_pk", "patient"),
     ("which_idnum", "ID type"),
@@ -87,12 +90,17 @@ def reindex_all_checked(
     (:mod:`copse.index.entry_process`), where the database allows; only
     when this transaction has not changed the client tables, since the
     helper sees committed data only.
+
+    For bulk operations (an import): the index tables' secondary indexes
+    are built after their entries (:mod:`copse.index.deferred_indexes`), so on
+    PostgreSQL readers of the index wait for this transaction's commit.
     """
     with ExitStack() as stack:
         helper = None
         if second_process and usable(conn.engine.url):
             url = conn.engine.url.render_as_string(hide_password=False)
             helper = stack.enter_context(EntryProcess(url, now))
+        stack.enter_context(indexes_built_after(conn, INDEX_TABLES))
         n_idnums, n_tasks, problems = _rebuild(conn, now, None, check=True, helper=helper)
     peak = helper.peak_mb if helper is not None else None
     stored = (
@@ -111,12 +119,23 @@ def _read_back_idnums(conn: sa.Connection, batch: list[dict[str, Any]]) -> Itera
     return _compare(batch, got, "idnum_pk", IDNUM_FIELDS, "ID number patient_idnum", "ID number")
 
 
-def _read_back_tasks(conn: sa.Connection, table: str, batch: list[dict[str, Any]]) -> Iterator[str]:
+def _read_back_tasks(
+    conn: sa.Connection, table: str, batch: list[dict[str, Any]], after: int | None
+) -> tuple[list[str], int | None]:
+    """What differs between ``batch`` and the entries written after entry ``after``.
+
+    perf: the entries just written are the newest ones of this transaction,
+    read along the primary key (one range) instead of looked up by task.
+    Returns the problems and the newest entry's key.
+    """
     ti = task_index
-    pks = [e["task_pk"] for e in batch]
-    q = sa.select(ti).where(ti.c.task_table_name == table, ti.c.task_pk.in_(int_list(pks)))
-    got = {r["task_pk"]: r for r in conn.execute(q).mappings()}
-    return _compare(batch, got, "task_pk", TASK_FIELDS, f"task {table}", "task")
+    q = sa.select(ti)
+    if after is not None:
+        q = q.where(ti.c.index_entry_pk > after)
+    rows = conn.execute(q).mappings().all()
+    got = {r["task_pk"]: r for r in rows if r["task_table_name"] == table}
+    newest = max((r["index_entry_pk"] for r in rows), default=after)
+    return list(_compare(batch, got, "task_pk", TASK_FIELDS, f"task {table}", "task")), newest
 
 
 def _task_fields(want: Mapping[str, Any], got: Any) -> tuple[tuple[str, str], ...]:
@@ -166,12 +185,15 @@ def _rebuild(
     def own(table: str) -> Iterator[list[dict[str, Any]]]:
         return batched(iter_task_entries(conn, table, None, now), BATCH)
 
+    newest: int | None = None
+
     def write(table: str, batch: list[dict[str, Any]]) -> None:
-        nonlocal n_tasks
+        nonlocal n_tasks, newest
         insert_dicts(conn, task_index, batch)
         n_tasks += len(batch)
         if check:
-            problems.extend(_read_back_tasks(conn, table, batch))
+            found, newest = _read_back_tasks(conn, table, batch, newest)
+            problems.extend(found)
 
     if helper is not None:
         for table, batch in shared_batches(TASK_TABLES, own, helper):
