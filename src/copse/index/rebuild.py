@@ -119,23 +119,12 @@ def _read_back_idnums(conn: sa.Connection, batch: list[dict[str, Any]]) -> Itera
     return _compare(batch, got, "idnum_pk", IDNUM_FIELDS, "ID number patient_idnum", "ID number")
 
 
-def _read_back_tasks(
-    conn: sa.Connection, table: str, batch: list[dict[str, Any]], after: int | None
-) -> tuple[list[str], int | None]:
-    """What differs between ``batch`` and the entries written after entry ``after``.
-
-    perf: the entries just written are the newest ones of this transaction,
-    read along the primary key (one range) instead of looked up by task.
-    Returns the problems and the newest entry's key.
-    """
+def _read_back_tasks(conn: sa.Connection, table: str, batch: list[dict[str, Any]]) -> Iterator[str]:
     ti = task_index
-    q = sa.select(ti)
-    if after is not None:
-        q = q.where(ti.c.index_entry_pk > after)
-    rows = conn.execute(q).mappings().all()
-    got = {r["task_pk"]: r for r in rows if r["task_table_name"] == table}
-    newest = max((r["index_entry_pk"] for r in rows), default=after)
-    return list(_compare(batch, got, "task_pk", TASK_FIELDS, f"task {table}", "task")), newest
+    pks = [e["task_pk"] for e in batch]
+    q = sa.select(ti).where(ti.c.task_table_name == table, ti.c.task_pk.in_(int_list(pks)))
+    got = {r["task_pk"]: r for r in conn.execute(q).mappings()}
+    return _compare(batch, got, "task_pk", TASK_FIELDS, f"task {table}", "task")
 
 
 def _task_fields(want: Mapping[str, Any], got: Any) -> tuple[tuple[str, str], ...]:
@@ -185,15 +174,12 @@ def _rebuild(
     def own(table: str) -> Iterator[list[dict[str, Any]]]:
         return batched(iter_task_entries(conn, table, None, now), BATCH)
 
-    newest: int | None = None
-
     def write(table: str, batch: list[dict[str, Any]]) -> None:
-        nonlocal n_tasks, newest
+        nonlocal n_tasks
         insert_dicts(conn, task_index, batch)
         n_tasks += len(batch)
         if check:
-            found, newest = _read_back_tasks(conn, table, batch, newest)
-            problems.extend(found)
+            problems.extend(_read_back_tasks(conn, table, batch))
 
     if helper is not None:
         for table, batch in shared_batches(TASK_TABLES, own, helper):
