@@ -2,10 +2,11 @@
 
 perf: a table's B-trees are kept up to date row by row as rows arrive; the
 task index's entries arrive in random order of patient, date and group, so
-each of its eleven B-trees pays a page visit (and, once the index outgrows
+each of its secondary B-trees pays a page visit (and, once the index outgrows
 the cache, a read) per entry.  Building an index over rows already there
-sorts once.  Measured on a full rebuild of a million entries (PostgreSQL,
-``python -m bench import-camcops --scale 1150``): see bench/NOTES.md, issue 19.
+sorts once.  Measured with the rest of that rebuild's changes on a million
+entries (PostgreSQL, the rebuild alone on fresh copies of one imported
+database): bench/NOTES.md, issue 19, "2026-12-05, evening".
 
 Only where DDL is transactional (PostgreSQL, SQLite): the drop and the
 re-creation are part of the caller's transaction, so no reader ever sees the
