@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
@@ -91,29 +91,56 @@ def _update(conn: sa.Connection, shape: RowShape, rows: list[Row]) -> None:
     conn.execute(sa.update(shape.plan.table).where(_key_is(shape.plan)), params)
 
 
+class _BatchRefused(Exception):
+    """A batch's write failed; raised out of its transaction, which is rolled back."""
+
+    def __init__(
+        self,
+        how: Callable[[sa.Connection, RowShape, list[Row]], None],
+        rows: list[Row],
+        exc: sa.exc.DBAPIError,
+    ) -> None:
+        super().__init__(_first_line(exc))
+        self.how = how
+        self.rows = rows
+
+
 def _write(
     conn: sa.Connection,
     shape: RowShape,
     how: Callable[[sa.Connection, RowShape, list[Row]], None],
     rows: list[Row],
 ) -> None:
-    """Write a batch; if that fails, find and name the first row copse cannot store."""
+    """Write a batch; if that fails, leave its transaction (see :func:`_name_refused_row`).
+
+    perf: no savepoint around the batch (a round trip before and after every
+    batch of every table); the rare failure is diagnosed afterwards instead.
+    """
     try:
-        with conn.begin_nested():
-            how(conn, shape, rows)
-        return
-    except sa.exc.DBAPIError as batch_exc:
-        for row in rows:
+        how(conn, shape, rows)
+    except sa.exc.DBAPIError as exc:
+        raise _BatchRefused(how, rows, exc) from None
+
+
+def _name_refused_row(conn: sa.Connection, shape: RowShape, refused: _BatchRefused) -> NoReturn:
+    """Find and name the first row of a refused batch that copse cannot store.
+
+    The batch's transaction has been rolled back; its rows are written again one
+    at a time, each in a savepoint, in a transaction that is then rolled back too.
+    """
+    tx = conn.begin()
+    try:
+        for row in refused.rows:
             try:
                 with conn.begin_nested():
-                    how(conn, shape, [row])
+                    refused.how(conn, shape, [row])
             except sa.exc.DBAPIError as exc:
                 raise ImportProblem(
                     f"copse cannot store row {shape.name_row(row)}: {_first_line(exc)}"
                 ) from None
-        raise ImportProblem(
-            f"copse cannot store a batch of {shape.plan.name}: {_first_line(batch_exc)}"
-        ) from None
+    finally:
+        tx.rollback()
+    raise ImportProblem(f"copse cannot store a batch of {shape.plan.name}: {refused}")
 
 
 def _apply_batch(
@@ -213,11 +240,17 @@ def sync_table(
             # The next batch is read from the source while this one is written
             # (for a table of one batch, a thread would only cost its start).
             batches = iter(stack.enter_context(Prefetch(batches)))
+        # perf: one connection for the table's batches (a pooled connection is
+        # pinged at every check-out), a transaction per batch.
+        dst = stack.enter_context(engine.connect())
         for batch in batches:
-            with engine.begin() as dst:
-                ins, upd, gone = _apply_batch(dst, shape, batch, lo, compare)
-                lo = shape.key(batch[-1])
-                save_progress(dst, source_id, plan.name, lo, ins + upd, now)
+            try:
+                with dst.begin():
+                    ins, upd, gone = _apply_batch(dst, shape, batch, lo, compare)
+                    lo = shape.key(batch[-1])
+                    save_progress(dst, source_id, plan.name, lo, ins + upd, now)
+            except _BatchRefused as refused:
+                _name_refused_row(dst, shape, refused)
             counts.inserted += ins
             counts.updated += upd
             counts.to_delete.extend(gone)
