@@ -58,6 +58,8 @@ from copse.schema.tables import CLIENT_TABLES, CLIENT_TABLES_BY_NAME, idnum_inde
 logger = logging.getLogger(__name__)
 
 _KEY_COLS = ("_pk", "_device_id", "_era", "id")
+#: Task table -> task ``_pk``s whose entries must be recomputed.
+_Tasks = defaultdict[str, set[int]]
 
 #: Tables with BLOB-reference columns (tasks and ancillary tables).
 BLOB_REFERRERS: tuple[str, ...] = tuple(
@@ -109,11 +111,9 @@ def reindex_patients(conn: sa.Connection, patient_pks: Iterable[int], now: datet
     patients, and patient deletion (call it after the hard delete: entries
     pointing at the vanished ``_pk`` are found through the index itself).
     """
-    pks = set(patient_pks)
-    tasks, idnums = _Affected(), set[int]()
-    _patient_dependants(conn, pks, tasks, idnums)
-    refresh_name_keys(conn, pks)
-    _apply(conn, tasks, idnums, now)
+    work = IndexWork(patients=set(patient_pks))
+    _patient_dependants(conn, work.patients, work.tasks, work.idnums)
+    apply_work(conn, work, now)
 
 
 def reindex_rows(conn: sa.Connection, table: str, pks: Iterable[int], now: datetime) -> None:
@@ -124,9 +124,53 @@ def reindex_rows(conn: sa.Connection, table: str, pks: Iterable[int], now: datet
     rows, whose entries are also found by ``_pk``; after hard-deleting
     ancillary rows or BLOBs, reindex their parent task instead.
     """
-    tasks, idnums = _Affected(), set[int]()
-    _collect(conn, {table: set(pks)}, tasks, idnums)
-    _apply(conn, tasks, idnums, now)
+    apply_work(conn, follow_rows(conn, {table: set(pks)}), now)
+
+
+class IndexWork:
+    """The entries that changed rows affect: found first, recomputed later.
+
+    Separate steps so that a caller can follow rows it is about to delete
+    (an ancillary row or a BLOB leads to its task only while it exists), delete
+    them, then recompute everything from what is left (:func:`apply_work`).
+    """
+
+    def __init__(self, patients: AbstractSet[int] = frozenset()) -> None:
+        #: Task table -> ``_pk``s of tasks whose entries are recomputed.
+        self.tasks: _Tasks = defaultdict(set)
+        #: ``patient_idnum`` ``_pk``s whose entries are recomputed.
+        self.idnums: set[int] = set()
+        #: Patient ``_pk``s whose name keys are recomputed.
+        self.patients: set[int] = set(patients)
+
+    def __ior__(self, other: IndexWork) -> IndexWork:
+        for table, pks in other.tasks.items():
+            self.tasks[table] |= pks
+        self.idnums |= other.idnums
+        self.patients |= other.patients
+        return self
+
+    @property
+    def size(self) -> int:
+        """How many entries (tasks, ID numbers, name keys) will be recomputed."""
+        return sum(map(len, self.tasks.values())) + len(self.idnums) + len(self.patients)
+
+
+def follow_rows(conn: sa.Connection, changed: Mapping[str, AbstractSet[int]]) -> IndexWork:
+    """What depends on these rows of client tables (table -> ``_pk``s); writes nothing.
+
+    The rows must still exist to be followed, except task, patient and
+    ID-number rows, whose entries are also found by ``_pk``.
+    """
+    work = IndexWork()
+    _collect(conn, changed, work)
+    return work
+
+
+def apply_work(conn: sa.Connection, work: IndexWork, now: datetime) -> None:
+    """Recompute every entry in ``work`` from the data as it is now."""
+    refresh_name_keys(conn, work.patients)
+    _apply(conn, work.tasks, work.idnums, now)
 
 
 # ---------------------------------------------------------------------------
@@ -195,14 +239,13 @@ def update_after_changes(
     ):
         logger.debug("index entries of device %s moved to their new era in place", device_id)
         return
-    tasks, idnums = _Affected(), set[int]()
-    _collect(conn, changed, tasks, idnums)
-    _apply(conn, tasks, idnums, now)
+    work = follow_rows(conn, changed)
+    apply_work(conn, work, now)
     logger.debug(
         "index updated for device %s: %d task entries, %d ID-number entries",
         device_id,
-        sum(len(v) for v in tasks.values()),
-        len(idnums),
+        sum(len(v) for v in work.tasks.values()),
+        len(work.idnums),
     )
 
 
@@ -296,13 +339,6 @@ def _moved_in_place(
 # ---------------------------------------------------------------------------
 
 
-class _Affected(defaultdict[str, set[int]]):
-    """Task table → task ``_pk``s whose entries must be recomputed."""
-
-    def __init__(self) -> None:
-        super().__init__(set)
-
-
 def _apply(
     conn: sa.Connection, tasks: Mapping[str, set[int]], idnums: set[int], now: datetime
 ) -> None:
@@ -333,16 +369,16 @@ def _keys(rows: Iterable[Mapping[Any, Any]], column: str) -> set[Key]:
     return out
 
 
-def _collect(
-    conn: sa.Connection, changed: Mapping[str, set[int]], tasks: _Affected, idnums: set[int]
-) -> None:
-    for table, pks in changed.items():
+def _collect(conn: sa.Connection, changed: Mapping[str, AbstractSet[int]], work: IndexWork) -> None:
+    tasks, idnums = work.tasks, work.idnums
+    for table, given in changed.items():
+        pks = set(given)
         info = TABLES[table]
         if info.is_task:
             tasks[table] |= pks
         elif table == PATIENT_TABLE:
             _patient_dependants(conn, pks, tasks, idnums)
-            refresh_name_keys(conn, pks)
+            work.patients |= pks
         elif table == PATIENT_IDNUM_TABLE:
             idnums |= pks
         elif table == BLOB_TABLE:
@@ -352,12 +388,12 @@ def _collect(
             _parents(conn, info.parent, _keys(rows, info.fk_to_parent), tasks)
 
 
-def _parents(conn: sa.Connection, parent: str, keys: set[Key], tasks: _Affected) -> None:
+def _parents(conn: sa.Connection, parent: str, keys: set[Key], tasks: _Tasks) -> None:
     for r in select_current_by_keys(conn, parent, "id", keys, _KEY_COLS):
         tasks[parent].add(r["_pk"])
 
 
-def _blob_dependants(conn: sa.Connection, keys: set[Key], tasks: _Affected) -> None:
+def _blob_dependants(conn: sa.Connection, keys: set[Key], tasks: _Tasks) -> None:
     """Tasks whose own or ancillary BLOB columns refer to these BLOBs."""
     if not keys:
         return
@@ -393,7 +429,7 @@ def _blob_dependants(conn: sa.Connection, keys: set[Key], tasks: _Affected) -> N
 
 
 def _patient_dependants(
-    conn: sa.Connection, pks: set[int], tasks: _Affected, idnums: set[int]
+    conn: sa.Connection, pks: set[int], tasks: _Tasks, idnums: set[int]
 ) -> None:
     if not pks:
         return
