@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from sqlalchemy.engine import make_url
@@ -20,6 +21,7 @@ from copse.accounts.passwords import hash_password
 from copse.audit import audit
 from copse.cli import cli
 from copse.db.engine import make_engine
+from copse.index.rebuild import check_index
 from copse.schema import tables as T
 from copse.services.camcops_import.state import import_incomplete
 from tests.support.databases import Backend, nonempty_tables
@@ -295,3 +297,77 @@ def test_older_camcops_schema_without_later_columns(
     with db.engine.connect() as conn:
         row = conn.execute(sa.select(T.users.c.mfa_method, T.users.c.hotp_counter)).one()
     assert tuple(row) == ("no_mfa", 0)
+
+
+@pytest.mark.parametrize("limit", [None, 0], ids=["catch-up", "over-the-limit"])
+def test_rerun_updates_the_index_for_what_changed(
+    db: Backend,
+    camcops_source: str,
+    scratch_mysql_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: int | None,
+) -> None:
+    """A run after a complete import re-indexes what its changes affect, including
+    a task whose ancillary row CamCOPS deleted and tasks of a patient edited since;
+    the index then equals a full computation (``check_index``).  Past the limit of
+    changed rows it rebuilds the whole index instead."""
+    make_source(camcops_source, scratch_mysql_db)
+    with source_conn(scratch_mysql_db) as conn:
+        created = "2021-02-03T04:05:06.000+00:00"
+        _insert(
+            conn,
+            "photosequence",
+            **_client(1, id=1, patient_id=1, sequence_description="s", when_created=created),
+        )
+        _insert(
+            conn,
+            "photosequence_photos",
+            **_client(1, id=1, photosequence_id=1, seqnum=1, photo_blobid=1),
+        )
+        _insert(conn, "gad7", **_client(2, id=2, patient_id=2, q1=1, when_created=created))
+    assert run(db, scratch_mysql_db).exit_code == 0
+    with db.engine.connect() as conn:
+        assert _entries(conn)["photosequence", 1][1] is True
+    with source_conn(scratch_mysql_db) as conn:
+        conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        # The sequence's only photo deleted: the sequence is no longer complete.
+        conn.exec_driver_sql("DELETE FROM photosequence_photos WHERE _pk = 1")
+        # Patient 2 edited: its task now belongs to the new version.
+        conn.exec_driver_sql("UPDATE patient SET _current = 0, _successor_pk = 10 WHERE _pk = 7")
+        _insert(conn, "patient", **_client(10, id=2, _predecessor_pk=7, forename="Newname"))
+        # A new task; a task deleted.
+        _insert(conn, "gad7", **_client(3, id=3, patient_id=1, q1=2, when_created=created))
+        conn.exec_driver_sql("DELETE FROM gad7 WHERE _pk = 1")
+    if limit is not None:
+        monkeypatch.setattr("copse.services.camcops_import.run.CATCH_UP_ROWS", limit)
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0, r.output
+    if limit is None:
+        assert "index brought up to date where this run changed rows" in r.output
+    else:
+        assert "index check clean" in r.output
+    with db.engine.connect() as conn:
+        assert check_index(conn) == []
+        entries = _entries(conn)
+        names = conn.execute(
+            sa.select(T.patient_name_index.c.patient_pk).where(
+                T.patient_name_index.c.patient_pk == 10
+            )
+        ).all()
+    assert entries["photosequence", 1][1] is False
+    assert entries["gad7", 2][0] == 10
+    assert ("gad7", 3) in entries and ("gad7", 1) not in entries
+    assert len(names) == 1
+    # Nothing new: the index is left as it is.
+    r = run(db, scratch_mysql_db)
+    assert "Nothing new since the last import" in r.output
+    assert "(0 entries recomputed" in r.output
+
+
+def _entries(conn: sa.Connection) -> dict[tuple[str, int], tuple[int | None, bool | None]]:
+    """Task index: (table, task pk) -> (patient pk, complete)."""
+    ti = T.task_index
+    rows = conn.execute(
+        sa.select(ti.c.task_table_name, ti.c.task_pk, ti.c.patient_pk, ti.c.task_is_complete)
+    )
+    return {(t, pk): (p, None if c is None else bool(c)) for t, pk, p, c in rows}

@@ -15,12 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from copse.audit import audit
 from copse.db.statistics import analyze
 from copse.index.entry_process import EntryProcessFailed
+from copse.index.maintain import IndexWork, apply_work, follow_rows
 from copse.index.rebuild import check_index, reindex_all_checked
 from copse.services.camcops_import.digests import SourceDigests
 from copse.services.camcops_import.errors import ImportProblem
@@ -49,6 +51,7 @@ from copse.services.camcops_import.state import (
 from copse.services.camcops_import.sync import (
     Batching,
     Progress,
+    WrittenKeys,
     delete_rows,
     make_room,
     sync_table,
@@ -63,6 +66,10 @@ from copse.services.camcops_import.verify import compare_table
 
 #: The audit line of the running command, given a note on what it did (None: not audited).
 AuditLine = Callable[[str], str | None]
+
+#: A run after a complete import re-indexes only what the rows it writes affect,
+#: if they are at most this many (beyond, rebuilding the whole index is faster).
+CATCH_UP_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,9 @@ class ImportResult:
     index_problems: list[str] = field(default_factory=list)
     #: Whether ``index_problems`` is already known (the index was rebuilt and checked).
     index_checked: bool = False
+    #: A catch-up after a complete import: how many index entries it recomputed for
+    #: the rows it wrote (None: the index was rebuilt whole, or is to be checked whole).
+    index_updated: int | None = None
     #: The peak memory (MB) of the index rebuild's helper process, if it had one.
     helper_peak_mb: float | None = None
     #: Seconds spent per phase ("copy", "index", "verify"), for the report.
@@ -182,7 +192,11 @@ def _copy(
         reset_sequences(dst, [p for p in plans if p.own() is not None])
         _audit(dst, options, f"{result.mode} import started", now)
     done = earlier.tables if earlier is not None and resume else {}
-    deletions: list[tuple[TablePlan, list[tuple[object, ...]]]] = []
+    deletions: list[tuple[TablePlan, list[tuple[Any, ...]]]] = []
+    # After a complete import, the index is exact but for what this run writes.
+    written = (
+        WrittenKeys(CATCH_UP_ROWS) if earlier is not None and earlier.phase == COMPLETE else None
+    )
     for p in plans:
         phase, last = done.get(p.name, ("", None))
         if phase == TABLE_DONE:
@@ -204,6 +218,7 @@ def _copy(
             progress=progress,
             expected=result.counts[p.name],
             digests=digests,
+            written=written,
         )
         result.inserted += counts.inserted
         result.updated += counts.updated
@@ -211,17 +226,28 @@ def _copy(
             deletions.append((p, counts.to_delete))
     result.seconds["copy"] = time.perf_counter() - started
     started = time.perf_counter()
-    # The index rebuild looks rows up by key across every client table: give
-    # the planner statistics of what was just loaded (copse.db.statistics).
-    analyze(engine, [p.name for p in plans if p.is_client and result.counts.get(p.name)])
+    catch_up = written is not None and written.complete
+    if not catch_up:
+        # The index rebuild looks rows up by key across every client table: give
+        # the planner statistics of what was just loaded (copse.db.statistics).
+        analyze(engine, [p.name for p in plans if p.is_client and result.counts.get(p.name)])
+    work: IndexWork | None = None
     with engine.begin() as dst:
+        if written is not None and catch_up:
+            gone = {p.name: {int(k[0]) for k in keys} for p, keys in deletions if p.is_client}
+            # Followed before the deletions: a deleted ancillary row or BLOB
+            # leads to its task only while it exists.
+            work = follow_rows(dst, _merged(written.tables, gone))
         for p, keys in reversed(deletions):
             delete_rows(dst, p, keys)
             result.deleted += len(keys)
         reset_sequences(dst, plans)
     # Committed before the rebuild, whose helper process reads committed data only.
     with engine.begin() as dst:
-        if result.changed or earlier is None or earlier.phase != COMPLETE:
+        if work is not None:
+            apply_work(dst, work, now)
+            result.index_updated = work.size
+        elif result.changed or earlier is None or earlier.phase != COMPLETE:
             # The rebuilt index is checked as it is written (no second computation).
             try:
                 rebuilt = reindex_all_checked(dst, now, second_process=options.jobs > 1)
@@ -233,6 +259,14 @@ def _copy(
         set_phase(dst, source_id, COPIED, now)
     result.seconds["index"] = time.perf_counter() - started
     result.written = True
+
+
+def _merged(*parts: dict[str, set[int]]) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {}
+    for part in parts:
+        for table, pks in part.items():
+            out.setdefault(table, set()).update(pks)
+    return out
 
 
 def run_import(
@@ -287,7 +321,7 @@ def run_import(
                         digests=digests,
                     )
                 )
-            if not result.index_checked:
+            if not result.index_checked and result.index_updated is None:
                 result.index_problems = check_index(dst)
         result.seconds["verify"] = time.perf_counter() - started
     if result.written:

@@ -52,6 +52,32 @@ class SyncCounts:
     to_delete: list[Key] = field(default_factory=list)
 
 
+@dataclass
+class WrittenKeys:
+    """The ``_pk``s of the client rows a run writes, table by table, up to ``limit`` in all.
+
+    A catch-up run re-indexes only what these rows affect; past ``limit`` the
+    keys are dropped (``complete`` false) and the caller rebuilds the whole
+    index instead, which is then the faster way and keeps memory bounded.
+    """
+
+    limit: int
+    tables: dict[str, set[int]] = field(default_factory=dict)
+    count: int = 0
+    complete: bool = True
+
+    def add(self, table: str, pks: list[int]) -> None:
+        if not self.complete or not pks:
+            return
+        have = self.tables.setdefault(table, set())
+        before = len(have)
+        have.update(pks)
+        self.count += len(have) - before
+        if self.count > self.limit:
+            self.complete = False
+            self.tables.clear()
+
+
 @dataclass(frozen=True)
 class Batching:
     rows: int = BATCH_ROWS
@@ -149,16 +175,18 @@ def _apply_batch(
     batch: list[Row],
     lo: Key | None,
     compare: bool,
-) -> tuple[int, int, list[Key]]:
+) -> tuple[list[Row], int, list[Key]]:
     """Write one batch (its rows cover the keys after ``lo`` up to its last row's).
 
     ``compare``: copse may already hold rows in that range (a re-run), which are
     read and compared; otherwise every row is new and is simply inserted.
+    Returns the rows written, how many of them were updates, and the keys of
+    copse's rows in the range that the source no longer has.
     """
     plan = shape.plan
     if not compare:
         _write(conn, shape, _insert, batch)
-        return len(batch), 0, []
+        return batch, 0, []
     hi = shape.key(batch[-1])
     cond = [plan.key_upto(hi), *_target_where(plan)]
     if lo is not None:
@@ -177,7 +205,7 @@ def _apply_batch(
         _write(conn, shape, _insert, inserts)
     if updates:
         _write(conn, shape, _update, updates)
-    return len(inserts), len(updates), list(have)
+    return inserts + updates, len(updates), list(have)
 
 
 def _batches(rows: Iterator[Row], shape: RowShape, batching: Batching) -> Iterator[list[Row]]:
@@ -216,15 +244,18 @@ def sync_table(
     progress: Progress | None = None,
     expected: int | None = None,
     digests: SourceDigests | None = None,
+    written: WrittenKeys | None = None,
 ) -> SyncCounts:
     """Bring copse's table level with the source, committing batch by batch.
 
     ``expected``: how many rows the source table holds, if known.  ``digests``:
     where to keep the source rows' hashes for the verification (when the
-    table is read from its first row).
+    table is read from its first row).  ``written``: where to note the keys of
+    the client rows written.
     """
     counts = SyncCounts()
     shape = row_shape(plan)
+    (pk,) = shape.key_index if plan.is_client else (0,)
     lo = after
     with engine.connect() as dst:
         # perf: into an empty table (a first run, or the rest of an interrupted
@@ -246,14 +277,16 @@ def sync_table(
         for batch in batches:
             try:
                 with dst.begin():
-                    ins, upd, gone = _apply_batch(dst, shape, batch, lo, compare)
+                    wrote, upd, gone = _apply_batch(dst, shape, batch, lo, compare)
                     lo = shape.key(batch[-1])
-                    save_progress(dst, source_id, plan.name, lo, ins + upd, now)
+                    save_progress(dst, source_id, plan.name, lo, len(wrote), now)
             except _BatchRefused as refused:
                 _name_refused_row(dst, shape, refused)
-            counts.inserted += ins
+            counts.inserted += len(wrote) - upd
             counts.updated += upd
             counts.to_delete.extend(gone)
+            if written is not None and plan.is_client:
+                written.add(plan.name, [row[pk] for row in wrote])
             if record is not None:
                 record.add(plan.name, list(map(shape.key, batch)), batch)
             if progress is not None:
