@@ -44,7 +44,9 @@ from copse.db.bulk import insert_dicts
 from copse.db.inlist import int_list
 from copse.db.probe import Binds, TableProbe
 from copse.index.compute import (
+    CHUNK,
     Key,
+    batched,
     chunked,
     iter_idnum_entries,
     iter_task_entries,
@@ -91,7 +93,9 @@ def reindex_tasks(conn: sa.Connection, table: str, pks: Iterable[int], now: date
                 task_index.c.task_table_name == table, task_index.c.task_pk.in_(int_list(chunk))
             )
         )
-    insert_dicts(conn, task_index, list(iter_task_entries(conn, table, pks, now)))
+    # Written a chunk at a time: a catch-up import may re-index many thousands.
+    for entries in batched(iter_task_entries(conn, table, pks, now), CHUNK):
+        insert_dicts(conn, task_index, entries)
 
 
 def reindex_idnums(conn: sa.Connection, pks: Iterable[int], now: datetime) -> None:
@@ -101,7 +105,8 @@ def reindex_idnums(conn: sa.Connection, pks: Iterable[int], now: datetime) -> No
         return
     for chunk in chunked(pks):
         conn.execute(sa.delete(idnum_index).where(idnum_index.c.idnum_pk.in_(int_list(chunk))))
-    insert_dicts(conn, idnum_index, list(iter_idnum_entries(conn, pks, now)))
+    for entries in batched(iter_idnum_entries(conn, pks, now), CHUNK):
+        insert_dicts(conn, idnum_index, entries)
 
 
 def reindex_patients(conn: sa.Connection, patient_pks: Iterable[int], now: datetime) -> None:
