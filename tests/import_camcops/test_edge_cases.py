@@ -23,6 +23,7 @@ from copse.cli import cli
 from copse.db.engine import make_engine
 from copse.index.rebuild import check_index
 from copse.schema import tables as T
+from copse.services.camcops_import.run import CATCH_UP_FLOOR, CATCH_UP_ROWS, catch_up_limit
 from copse.services.camcops_import.state import import_incomplete
 from tests.support.databases import Backend, nonempty_tables
 
@@ -371,3 +372,11 @@ def _entries(conn: sa.Connection) -> dict[tuple[str, int], tuple[int | None, boo
         sa.select(ti.c.task_table_name, ti.c.task_pk, ti.c.patient_pk, ti.c.task_is_complete)
     )
     return {(t, pk): (p, None if c is None else bool(c)) for t, pk, p, c in rows}
+
+
+def test_catch_up_limit_follows_the_size_of_the_source() -> None:
+    """Re-indexing one by one only where it beats a full rebuild (a quarter of the
+    rows), never below the floor, and never past the cap on keys held in memory."""
+    assert catch_up_limit(0) == CATCH_UP_FLOOR
+    assert catch_up_limit(100_000) == 25_000
+    assert catch_up_limit(10_000_000) == CATCH_UP_ROWS
