@@ -236,6 +236,8 @@ def test_rerun_after_complete_import_is_a_no_op(imported: Imported) -> None:
     assert r.exit_code == 0, r.output
     assert "Nothing new since the last import" in r.output
     assert "Verification OK" in r.output
+    # Nothing written, so nothing to re-index (no full rebuild, no full check).
+    assert "(0 entries recomputed" in r.output
     assert counts() == before
     with imported.backend.engine.connect() as conn:
         assert (
