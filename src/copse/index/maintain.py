@@ -148,13 +148,6 @@ class IndexWork:
         #: Patient ``_pk``s whose name keys are recomputed.
         self.patients: set[int] = set(patients)
 
-    def __ior__(self, other: IndexWork) -> IndexWork:
-        for table, pks in other.tasks.items():
-            self.tasks[table] |= pks
-        self.idnums |= other.idnums
-        self.patients |= other.patients
-        return self
-
     @property
     def size(self) -> int:
         """How many entries (tasks, ID numbers, name keys) will be recomputed."""

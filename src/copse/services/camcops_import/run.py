@@ -238,18 +238,21 @@ def _copy(
             deletions.append((p, counts.to_delete))
     result.seconds["copy"] = time.perf_counter() - started
     started = time.perf_counter()
-    catch_up = written is not None and written.complete
-    if not catch_up:
+    # A catch-up within the limit: the client rows written, table -> _pk (else None).
+    tracked = written.tables if written is not None and written.complete else None
+    if tracked is None:
         # The index rebuild looks rows up by key across every client table: give
         # the planner statistics of what was just loaded (copse.db.statistics).
         analyze(engine, [p.name for p in plans if p.is_client and result.counts.get(p.name)])
     work: IndexWork | None = None
     with engine.begin() as dst:
-        if written is not None and catch_up:
-            gone = {p.name: {int(k[0]) for k in keys} for p, keys in deletions if p.is_client}
+        if tracked is not None:
+            for p, keys in deletions:
+                if p.is_client:
+                    tracked.setdefault(p.name, set()).update(int(k[0]) for k in keys)
             # Followed before the deletions: a deleted ancillary row or BLOB
             # leads to its task only while it exists.
-            work = follow_rows(dst, _merged(written.tables, gone))
+            work = follow_rows(dst, tracked)
         for p, keys in reversed(deletions):
             delete_rows(dst, p, keys)
             result.deleted += len(keys)
@@ -271,14 +274,6 @@ def _copy(
         set_phase(dst, source_id, COPIED, now)
     result.seconds["index"] = time.perf_counter() - started
     result.written = True
-
-
-def _merged(*parts: dict[str, set[int]]) -> dict[str, set[int]]:
-    out: dict[str, set[int]] = {}
-    for part in parts:
-        for table, pks in part.items():
-            out.setdefault(table, set()).update(pks)
-    return out
 
 
 def run_import(
