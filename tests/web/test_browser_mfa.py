@@ -78,6 +78,8 @@ def test_totp_enrol_login_recovery_and_lockout(
             # Enrol: QR code and typed key; a wrong code first.
             page.click("a[href='/mfa']")
             page.click("button:has-text('Set up two-factor login')")
+            # count() does not wait: wait for the enrolment page (a POST's response) first.
+            page.wait_for_selector("#mfa-secret")
             assert page.locator(".qr svg").count() == 1
             secret = page.inner_text("#mfa-secret").replace(" ", "")
             totp = pyotp.TOTP(secret)
