@@ -31,7 +31,10 @@ NHS = "9434765919"
 
 def all_commands(group: click.Group = copse_cli, prefix: str = "") -> set[str]:
     out: set[str] = set()
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             out |= all_commands(command, f"{prefix}{name} ")
         else:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from copse.accounts import admin_ops
 from copse.accounts.users import require_group_id
 from copse.cli.common import CliContext, pass_cli
+from copse.cli.groups import group_group
 from copse.errors import UserError
 from copse.patients.ip_use import set_ip_use
 from copse.patients.schedules import (
@@ -323,6 +324,4 @@ def set_group_ip_use(
 def register(cli: click.Group) -> None:
     cli.add_command(patient_group)
     cli.add_command(schedule_group)
-    group = cli.commands.get("group")
-    if isinstance(group, click.Group):
-        group.add_command(set_group_ip_use)
+    group_group.add_command(set_group_ip_use)
