@@ -170,5 +170,17 @@ def _setup_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def own_statement_cache(conn: sa.Connection) -> sa.Connection:
+    """Give ``conn`` a new compiled-statement cache of its own (in place; returns ``conn``).
+
+    For bulk work that goes table by table (an import, a full index rebuild),
+    called at each table: the engine's shared cache (:data:`QUERY_CACHE_SIZE`)
+    would keep every table's statements for the life of the process, and
+    the memory they hold, spread among the rows' memory, stays with the
+    process even once they are dropped (~17 MB at the import of 150 tables).
+    """
+    return conn.execution_options(compiled_cache={})
+
+
 def backend_name(engine: Engine | sa.Connection) -> str:
     return engine.dialect.name

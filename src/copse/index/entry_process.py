@@ -32,7 +32,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from copse import subproc
-from copse.db.engine import make_engine
+from copse.db.engine import make_engine, own_statement_cache
 from copse.db.tx import transaction
 from copse.errors import ServerError
 from copse.index.compute import batched, iter_task_entries
@@ -217,6 +217,7 @@ def main(argv: list[str]) -> int:
 
 
 def _send_table(conn: sa.Connection, table: str, now: datetime, out: IO[bytes]) -> None:
+    own_statement_cache(conn)
     for batch in batched(iter_task_entries(conn, table, None, now), BATCH):
         subproc.send(out, ("batch", table, batch))
     subproc.send(out, ("table", table))

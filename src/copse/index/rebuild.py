@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from copse.db.bulk import insert_dicts
+from copse.db.engine import own_statement_cache
 from copse.db.inlist import int_list
 from copse.index.compute import batched, iter_idnum_entries, iter_task_entries, naive
 from copse.index.deferred_indexes import indexes_built_after
@@ -172,6 +173,7 @@ def _rebuild(
     n_tasks = 0
 
     def own(table: str) -> Iterator[list[dict[str, Any]]]:
+        own_statement_cache(conn)
         return batched(iter_task_entries(conn, table, None, now), BATCH)
 
     def write(table: str, batch: list[dict[str, Any]]) -> None:

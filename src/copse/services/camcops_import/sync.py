@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 import sqlalchemy as sa
 
 from copse.db.bulk import insert_tuples
+from copse.db.engine import own_statement_cache
 from copse.services.camcops_import.digests import SourceDigests
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import TablePlan
@@ -255,6 +256,7 @@ def sync_table(
     """
     counts = SyncCounts()
     shape = row_shape(plan)
+    own_statement_cache(src)
     (pk,) = shape.key_index if plan.is_client else (0,)
     lo = after
     with engine.connect() as dst:
@@ -273,7 +275,7 @@ def sync_table(
             batches = iter(stack.enter_context(Prefetch(batches)))
         # perf: one connection for the table's batches (a pooled connection is
         # pinged at every check-out), a transaction per batch.
-        dst = stack.enter_context(engine.connect())
+        dst = own_statement_cache(stack.enter_context(engine.connect()))
         for batch in batches:
             try:
                 with dst.begin():

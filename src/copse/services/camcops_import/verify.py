@@ -18,6 +18,7 @@ from contextlib import ExitStack
 
 import sqlalchemy as sa
 
+from copse.db.engine import own_statement_cache
 from copse.services.camcops_import.digests import Key, SourceDigests, row_hash
 from copse.services.camcops_import.plan import TablePlan
 from copse.services.camcops_import.prefetch import Prefetch, threads_pay
@@ -64,6 +65,8 @@ def compare_table(
     """
     problems: list[str] = []
     shape = row_shape(plan)
+    own_statement_cache(src)
+    own_statement_cache(dst)
     if plan.is_client:
         want = source_eras if source_eras is not None else era_counts(src, plan.table)
         got = era_counts(dst, plan.table)
