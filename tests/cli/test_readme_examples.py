@@ -102,7 +102,10 @@ def test_every_readme_command_runs_on_a_fresh_database(db: Backend, tmp_path: Pa
                     serve_briefly(args, env)
                     continue
                 if args[0] == "demo":
-                    # The first-steps example fills a database of its own.
+                    # The first-steps example fills a SQLite database of its own,
+                    # whatever the backend: run once, with the SQLite parameter.
+                    if db.name != "sqlite":
+                        continue
                     demo_env = {**env, "COPSE_DATA_DIR": str(tmp_path / "demo")}
                     demo_env.pop("COPSE_DB_URL", None)
                     result = runner.invoke(copse_cli, [*args, "--patients", "2"], env=demo_env)
