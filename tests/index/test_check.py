@@ -75,6 +75,23 @@ CORRUPTIONS: dict[str, tuple[Callable[[IndexHarness], Any], str]] = {
         ),
         "extra entry",
     ),
+    # A table that holds no rows at all: the check still reads its entries.
+    "extra entry of an empty table": (
+        lambda h: sa.insert(ti).values(
+            indexed_at_utc=h.clock,
+            task_table_name="phq15",
+            task_pk=1,
+            device_id=h.device_id,
+            era="NOW",
+            when_created_utc=h.clock,
+            when_created_iso="x",
+            when_added_batch_utc=h.clock,
+            group_id=h.group_id,
+            task_is_complete=True,
+            patient_sort_key=b"1\x001\x00",
+        ),
+        "task phq15 _pk=1): extra entry",
+    ),
     "patient sort key": (
         lambda h: sa.update(ti).where(_task(h)).values(patient_sort_key=b"0zz\x00"),
         "wrong patient sort key",

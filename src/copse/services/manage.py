@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.audit import audit
+from copse.db.probe import tables_with_rows
 from copse.errors import ActionRefused
 from copse.index.maintain import reindex_idnums, reindex_patients, reindex_tasks
 from copse.records.devicelock import lock_and_reread, lock_devices
@@ -304,10 +305,12 @@ def patient_deletion_preview(
     keys = {(int(r["id"]), int(r["_device_id"]), str(r["_era"])) for r in current}
     if not keys:
         return out
-    for table in TASK_TABLES:
-        if not TABLES[table].has_patient:
+    with_patients = [CLIENT_TABLES[t] for t in TASK_TABLES if TABLES[t].has_patient]
+    holding = tables_with_rows(conn, with_patients)  # perf: most task tables are empty
+    for t in with_patients:
+        if t.name not in holding:
             continue
-        t = CLIENT_TABLES[table]
+        table = t.name
         conds = [
             sa.and_(t.c.patient_id == cid, t.c._device_id == dev, t.c._era == era)
             for cid, dev, era in sorted(keys)

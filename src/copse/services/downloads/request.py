@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.accounts.users import User
-from copse.schema.registry import TASK_TABLES
 from copse.schema.tables import groups, idnum_definitions
 from copse.services.export import ExportError, ExportFilter, ExportOptions
 from copse.services.export.access import downloadable_groups, groups_to_export
@@ -30,7 +29,7 @@ from copse.services.export.options import (
     parse_format,
     parse_task_types,
 )
-from copse.services.export.source import count_candidates
+from copse.services.export.source import candidate_counts
 
 
 def may_download(conn: sa.Connection, user: User) -> bool:
@@ -105,8 +104,7 @@ def prepare(conn: sa.Connection, user: User, opts: ExportOptions) -> int:
             raise ExportError(f"which_idnum: there is no ID number type {f.which_idnum}")
     groups = groups_to_export(conn, user, f)
     total = 0
-    for t in f.task_types or TASK_TABLES:
-        n = count_candidates(conn, t, f, groups, opts.all_versions)
+    for t, n in candidate_counts(conn, f, groups, opts.all_versions).items():
         if opts.format == "xlsx":
             check_xlsx_rows(t, n)
         total += n

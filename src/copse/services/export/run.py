@@ -25,7 +25,6 @@ from copse.schema.registry import (
     PATIENT_IDNUM_TABLE,
     PATIENT_TABLE,
     TABLES,
-    TASK_TABLES,
 )
 from copse.schema.tables import idnum_definitions
 from copse.services.export import fast, layout, writer_process
@@ -40,7 +39,7 @@ from copse.services.export.options import (
 )
 from copse.services.export.rows import RowMaker
 from copse.services.export.shapes import FileRefused, OutTable
-from copse.services.export.source import PatientMemo, count_candidates, iter_batches
+from copse.services.export.source import PatientMemo, candidate_counts, iter_batches
 
 #: progress(task rows done, task rows expected at most)
 Progress = Callable[[int, int], None]
@@ -134,12 +133,11 @@ def run_export(
     f = opts.filter
     check_dates(f)
     groups = groups_to_export(conn, user, f)
-    tasks = list(f.task_types) if f.task_types else list(TASK_TABLES)
-    expected = {t: count_candidates(conn, t, f, groups, opts.all_versions) for t in tasks}
+    expected = candidate_counts(conn, f, groups, opts.all_versions)
     if opts.format == "xlsx":
         for t, n in expected.items():
             check_xlsx_rows(t, n)
-    tasks = [t for t in tasks if expected[t]]
+    tasks = [t for t, n in expected.items() if n]
     idnum_types = tuple(
         int(w)
         for (w,) in conn.execute(

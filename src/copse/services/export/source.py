@@ -22,9 +22,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.db.inlist import int_list
+from copse.db.probe import tables_with_rows
 from copse.records.tasklist import created_utc
 from copse.schema.columns import ERA_NOW
-from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
+from copse.schema.registry import (
+    BLOB_TABLE,
+    PATIENT_IDNUM_TABLE,
+    PATIENT_TABLE,
+    TABLES,
+    TASK_TABLES,
+)
 from copse.schema.tables import CLIENT_TABLES, task_index
 from copse.services.export.options import ExportFilter
 from copse.tasks import get_task
@@ -148,6 +155,19 @@ def count_candidates(
         return 0
     t = CLIENT_TABLES[name]
     return int(conn.execute(sa.select(sa.func.count()).select_from(t).where(*cond)).scalar_one())
+
+
+def candidate_counts(
+    conn: sa.Connection, f: ExportFilter, groups: frozenset[int] | None, all_v: bool
+) -> dict[str, int]:
+    """:func:`count_candidates` of the filter's task tables (all if it names none), in order.
+
+    perf: a server uses a handful of the ~140 task tables; the empty ones
+    are found in one statement per 50 tables rather than counted one by one.
+    """
+    names = list(f.task_types) if f.task_types else list(TASK_TABLES)
+    holding = tables_with_rows(conn, [CLIENT_TABLES[n] for n in names])
+    return {n: count_candidates(conn, n, f, groups, all_v) if n in holding else 0 for n in names}
 
 
 def in_dates(f: ExportFilter, when_created: str | None) -> bool:
