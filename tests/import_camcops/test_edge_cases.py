@@ -251,6 +251,37 @@ def test_rerun_brings_in_what_changed_since(
     assert r.exit_code == 0 and "Nothing new since the last import" in r.output, r.output
 
 
+def test_tables_empty_in_camcops(db: Backend, camcops_source: str, scratch_mysql_db: str) -> None:
+    """Most tables are empty in CamCOPS (they are skipped, not read): a table
+    emptied since the last run is emptied in copse too, and a row copse holds
+    in a table CamCOPS leaves empty is a difference."""
+    make_source(camcops_source, scratch_mysql_db)
+    assert run(db, scratch_mysql_db).exit_code == 0
+    with source_conn(scratch_mysql_db) as conn:
+        conn.exec_driver_sql("DELETE FROM gad7")
+    r = run(db, scratch_mysql_db)
+    assert r.exit_code == 0, r.output
+    assert "Caught up: 0 rows inserted, 0 updated, 1 deleted." in r.output
+    assert "Verification OK" in r.output
+    assert "gad7" not in nonempty_tables_of(db)
+    phq9 = T.CLIENT_TABLES["phq9"]
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.insert(phq9).values(
+                _pk=77, _device_id=1, _era="NOW", _current=True, _group_id=1, id=1
+            )
+        )
+    r = run(db, "--verify-only", scratch_mysql_db)
+    assert r.exit_code == 1, r.output
+    assert "DIFFERENCE: phq9 _pk=77 " in r.output and "in copse but not in CamCOPS" in r.output
+    assert "Verification FAILED: 2 difference(s)" in r.output  # the row, and its era's count
+
+
+def nonempty_tables_of(db: Backend) -> set[str]:
+    with db.engine.connect() as conn:
+        return nonempty_tables(conn)
+
+
 def test_rerun_refused_after_tablets_used_copse(
     db: Backend, camcops_source: str, scratch_mysql_db: str
 ) -> None:

@@ -266,7 +266,8 @@ def sync_table(
     record = digests if after is None else None
     if record is not None:
         record.start(plan.name)
-    rows = stream_rows(src, plan, plan.source_columns, after=after)
+    # The source's count was taken in the same snapshot: an empty table needs no query.
+    rows = iter(()) if expected == 0 else stream_rows(src, plan, plan.source_columns, after=after)
     batches = _batches(rows, shape, batching)
     with ExitStack() as stack:
         if threads_pay(engine.dialect.name) and (expected is None or expected > batching.rows):
