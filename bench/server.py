@@ -85,15 +85,17 @@ class Server:
             env=env,
         )
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"copse serve exited early; see {self.log_path}")
-            try:
-                if httpx.get(self.api_url, timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        # One client for the polling (each new client builds an SSL context).
+        with httpx.Client(timeout=1.0) as poll:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"copse serve exited early; see {self.log_path}")
+                try:
+                    if poll.get(self.api_url).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"copse serve did not answer in {timeout}s; see {self.log_path}")
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.support.databases import Backend, configured_backends, create_backend, drop_backend
-from tests.support.server import ServerProcess
+from tests.support.server import DEFAULT_TLS, ServerProcess
 
 #: Fixture modules shared by several test packages (``uploader``).
 pytest_plugins = ["tests.support.upload_fixtures"]
@@ -93,7 +93,7 @@ def server(_server_process: ServerProcess, db: Backend) -> ServerProcess:
 
 @pytest.fixture
 def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=60.0) as c:
+    with httpx.Client(timeout=60.0, verify=DEFAULT_TLS) as c:
         yield c
 
 

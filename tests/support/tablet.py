@@ -54,6 +54,7 @@ from copse.schema.registry import (
 )
 from copse.wire.values import decode_client_csv, encode_client_csv, encode_client_value
 from tests.support.api import Reply, post
+from tests.support.server import DEFAULT_TLS
 
 CLIENT_VERSION = "2.4.24"
 #: The client refuses servers older than this (wire.md §6.3 step 3).
@@ -150,7 +151,7 @@ class Tablet:
         self.user = user
         self.password = password
         self.device = device or "{" + str(uuid.uuid4()) + "}"
-        self.http = http or httpx.Client(timeout=120.0)
+        self.http = http or httpx.Client(timeout=120.0, verify=DEFAULT_TLS)
         self.version = version
         self.clock = clock or Clock()
         #: The real client leaves a new record's flag NULL (wire.md §8 item 23).
