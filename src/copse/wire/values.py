@@ -23,6 +23,7 @@ the common cases (bare numbers and quoted strings without backslashes).
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime
 import re
 from collections.abc import Iterable
@@ -33,15 +34,15 @@ Value: TypeAlias = None | int | float | str | bytes
 
 NULL_LITERAL = "NULL"
 
-# Step 3 of the server decoder works on a copy with every \s removed, then
-# tries these two BLOB forms (hex needs at least one byte pair; base-64 needs
-# correct padding, and ``64''`` is a valid empty BLOB).
-_WHITESPACE_RE = re.compile(r"\s+")
-_HEX_BLOB_RE = re.compile(r"X'((?:[a-fA-F0-9][a-fA-F0-9])+)'")
-_B64_BLOB_RE = re.compile(
-    r"64'((?:[A-Za-z0-9+/]{4})*"
-    r"(?:[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/][AQgw]==)?)'"
-)
+# Step 3 of the server decoder works on a copy with every whitespace character
+# removed, then tries two BLOB forms: ``X'..'`` (at least one pair of hex
+# digits) and ``64'..'`` (canonical base-64: correct padding, unused bits zero;
+# ``64''`` is a valid empty BLOB).  As regular expressions (the definition the
+# tests check :func:`_blob` against):
+#   X'((?:[a-fA-F0-9][a-fA-F0-9])+)'
+#   64'((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/][AQgw]==)?)'
+HEX_PREFIX = "X'"
+B64_PREFIX = "64'"
 
 # A backslash followed by any one character (or by nothing, at the very end:
 # the reference drops a lone trailing backslash).
@@ -178,13 +179,9 @@ def decode_value(item: str | None) -> Value:
     if len(item) <= 4 and item.upper() == NULL_LITERAL:
         return None
     if "'" in item:
-        compact = _WHITESPACE_RE.sub("", item)
-        m = _HEX_BLOB_RE.fullmatch(compact)
-        if m:
-            return bytes.fromhex(m.group(1))
-        m = _B64_BLOB_RE.fullmatch(compact)
-        if m:
-            return base64.b64decode(m.group(1))
+        blob = _blob(item)
+        if blob is not None:
+            return blob
         # Not a quoted string: the original does not start with a quote.
     try:
         return int(item)
@@ -194,6 +191,40 @@ def decode_value(item: str | None) -> Value:
         return float(item)
     except ValueError:
         return item
+
+
+def _blob(item: str) -> bytes | None:
+    """The BLOB of an ``X'..'`` or ``64'..'`` literal (whitespace anywhere ignored), else None.
+
+    perf: the same test as matching the regular expressions above on a
+    whitespace-free copy, made by C routines: through the expressions a
+    50 MB BLOB took 4.5-6 s of CPU to decode; this way ~0.3 s.
+    ``str.split()`` and ``\\s`` know the same whitespace (``str.isspace``);
+    ``bytes.fromhex`` accepts exactly pairs of hex digits once whitespace
+    is gone; base-64 is canonical exactly when it encodes back to itself.
+    """
+    compact = "".join(item.split())
+    if not compact.endswith("'"):
+        return None
+    if compact.startswith(HEX_PREFIX):
+        digits = compact[len(HEX_PREFIX) : -1]
+        if not digits or len(digits) % 2:
+            return None
+        try:
+            return bytes.fromhex(digits)
+        except ValueError:
+            return None
+    if compact.startswith(B64_PREFIX) and len(compact) > len(B64_PREFIX):
+        text = compact[len(B64_PREFIX) : -1]
+        if not text.isascii():
+            return None
+        raw = text.encode("ascii")
+        try:
+            data = binascii.a2b_base64(raw, strict_mode=True)
+        except binascii.Error:
+            return None
+        return data if binascii.b2a_base64(data, newline=False) == raw else None
+    return None
 
 
 def decode_csv(text: str) -> list[Value]:
