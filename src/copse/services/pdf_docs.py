@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from copse.records import rows as records
 from copse.services.clinical import ClinicalTask, Tracker, short_result
 from copse.services.patient_search import IdNumber
-from copse.services.pdf_layout import Document, PdfHeader, draw_tracker
+from copse.services.pdf_header import PdfHeader
 from copse.services.server_settings import database_title
 from copse.tasks.base import TaskData
 from copse.tasks.catalogue import get_task
@@ -67,7 +67,11 @@ def _value_text(value: object) -> str:
 
 def task_pdf(conn: sa.Connection, table: str, row: Mapping[Any, Any], head: PdfHeader) -> bytes:
     """One task with its result, risk flags, scores, every answer and a signature box."""
+    # The PDF library, imported when a PDF is drawn (copse.services.pdf_header).
+    from copse.services.pdf_layout import Document
+
     definition = get_task(table)
+
     doc = Document(head, f"{definition.shortname} task")
     doc.heading(f"{definition.longname} ({definition.shortname})")
     data: TaskData | None = None
@@ -126,6 +130,11 @@ def task_pdf(conn: sa.Connection, table: str, row: Mapping[Any, Any], head: PdfH
 
 def tracker_pdf(head: PdfHeader, trackers: Sequence[Tracker]) -> bytes:
     """Every tracker chart of the patient, with the values listed under each."""
+    from copse.services.pdf_layout import (
+        Document,
+        draw_tracker,
+    )  # the PDF library, when a PDF is drawn
+
     doc = Document(head, "Tracker")
     doc.heading("Tracker: scores over time")
     if not trackers:
@@ -140,6 +149,9 @@ def tracker_pdf(head: PdfHeader, trackers: Sequence[Tracker]) -> bytes:
 
 def clinical_pdf(head: PdfHeader, tasks: Sequence[ClinicalTask]) -> bytes:
     """Every task of the patient in time order, one line each, as the text view."""
+    # The PDF library, imported when a PDF is drawn (copse.services.pdf_header).
+    from copse.services.pdf_layout import Document
+
     doc = Document(head, "Clinical text view")
     doc.heading("Clinical text view")
     if not tasks:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from copse.services.pdf_header import PdfHeader
 from copse.tasks.meta import TrackerSpec, format_number
 from copse.tasks.tracker_svg import TrackerPoint
 
@@ -60,24 +60,6 @@ def latin1(text: object) -> str:
         bare = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
         out.append(bare if bare and all(ord(c) < 256 and c.isprintable() for c in bare) else "?")
     return "".join(out)
-
-
-@dataclass(frozen=True)
-class PdfHeader:
-    """Who the document is about and where it came from (on every page)."""
-
-    patient_name: str
-    dob: str | None
-    idnums: tuple[str, ...]
-    server_title: str
-    printed_at: datetime
-
-    @property
-    def patient_line(self) -> str:
-        parts = [self.patient_name]
-        parts.append(f"DOB {self.dob}" if self.dob else "DOB unknown")
-        parts.extend(self.idnums)
-        return " | ".join(parts)
 
 
 class Document(FPDF):
