@@ -20,6 +20,23 @@ def _task(h: IndexHarness, table: str = "bmi", cid: int = 1) -> Any:
     return sa.and_(ti.c.task_table_name == table, ti.c.task_pk == current_pk(h, table, cid))
 
 
+def _extra_entry(h: IndexHarness, table: str, pk: int) -> Any:
+    """An index entry for a task that does not exist."""
+    return sa.insert(ti).values(
+        indexed_at_utc=h.clock,
+        task_table_name=table,
+        task_pk=pk,
+        device_id=h.device_id,
+        era="NOW",
+        when_created_utc=h.clock,
+        when_created_iso="x",
+        when_added_batch_utc=h.clock,
+        group_id=h.group_id,
+        task_is_complete=True,
+        patient_sort_key=b"1\x001\x00",
+    )
+
+
 CORRUPTIONS: dict[str, tuple[Callable[[IndexHarness], Any], str]] = {
     "missing entry": (lambda h: sa.delete(ti).where(_task(h)), "current task has no index entry"),
     "completeness": (
@@ -60,36 +77,12 @@ CORRUPTIONS: dict[str, tuple[Callable[[IndexHarness], Any], str]] = {
         "wrong created time (UTC)",
     ),
     "extra entry": (
-        lambda h: sa.insert(ti).values(
-            indexed_at_utc=h.clock,
-            task_table_name="bmi",
-            task_pk=424242,
-            device_id=h.device_id,
-            era="NOW",
-            when_created_utc=h.clock,
-            when_created_iso="x",
-            when_added_batch_utc=h.clock,
-            group_id=h.group_id,
-            task_is_complete=True,
-            patient_sort_key=b"1\x001\x00",
-        ),
+        lambda h: _extra_entry(h, "bmi", 424242),
         "extra entry",
     ),
     # A table that holds no rows at all: the check still reads its entries.
     "extra entry of an empty table": (
-        lambda h: sa.insert(ti).values(
-            indexed_at_utc=h.clock,
-            task_table_name="phq15",
-            task_pk=1,
-            device_id=h.device_id,
-            era="NOW",
-            when_created_utc=h.clock,
-            when_created_iso="x",
-            when_added_batch_utc=h.clock,
-            group_id=h.group_id,
-            task_is_complete=True,
-            patient_sort_key=b"1\x001\x00",
-        ),
+        lambda h: _extra_entry(h, "phq15", 1),
         "task phq15 _pk=1): extra entry",
     ),
     "patient sort key": (

@@ -71,7 +71,6 @@ def task_pdf(conn: sa.Connection, table: str, row: Mapping[Any, Any], head: PdfH
     from copse.services.pdf_layout import Document
 
     definition = get_task(table)
-
     doc = Document(head, f"{definition.shortname} task")
     doc.heading(f"{definition.longname} ({definition.shortname})")
     data: TaskData | None = None
@@ -130,10 +129,8 @@ def task_pdf(conn: sa.Connection, table: str, row: Mapping[Any, Any], head: PdfH
 
 def tracker_pdf(head: PdfHeader, trackers: Sequence[Tracker]) -> bytes:
     """Every tracker chart of the patient, with the values listed under each."""
-    from copse.services.pdf_layout import (
-        Document,
-        draw_tracker,
-    )  # the PDF library, when a PDF is drawn
+    # The PDF library, imported when a PDF is drawn (copse.services.pdf_header).
+    from copse.services.pdf_layout import Document, draw_tracker
 
     doc = Document(head, "Tracker")
     doc.heading("Tracker: scores over time")
