@@ -34,9 +34,9 @@ from copse.services.camcops_import.plan import build_plan
 from copse.services.camcops_import.rows import row_shape
 from copse.services.camcops_import.source import (
     fit_plans,
-    open_snapshot,
     read_schema,
     stream_chunks,
+    with_snapshot,
 )
 from copse.services.camcops_import.verify import compare_table
 from tests.support.databases import Backend, configured_backends, create_backend, drop_backend
@@ -292,23 +292,29 @@ def test_hashed_verification_finds_what_the_full_one_finds(imported: Imported) -
             )
             conn.execute(sa.delete(gad7).where(gad7.c._pk == second._pk))
             conn.execute(sa.insert(gad7).values(extra))
-        with open_snapshot(imported.source_url) as src, SourceDigests() as digests:
-            (plan,), _, _ = fit_plans(
-                read_schema(src), [p for p in build_plan() if p.name == "gad7"]
-            )
-            shape = row_shape(plan)
-            current = shape.columns.index("_current")
-            digests.start("gad7")
-            for chunk in stream_chunks(src, plan, plan.source_columns):
-                rows = [list(shape.transform(r)) for r in chunk]
-                for r in rows:
-                    if r[shape.key_index[0]] == third._pk:
-                        r[current] = int(r[current])  # same value, another type: another hash
-                digests.add("gad7", [shape.key(r) for r in rows], [tuple(r) for r in rows])
-            digests.finish("gad7")
-            with engine.connect() as dst:
-                hashed = compare_table(src, dst, plan, digests=digests)
-                full = compare_table(src, dst, plan)
+
+        def both(src: sa.Connection) -> tuple[list[str], list[str]]:
+            with SourceDigests() as digests:
+                (plan,), _, _ = fit_plans(
+                    read_schema(src), [p for p in build_plan() if p.name == "gad7"]
+                )
+                shape = row_shape(plan)
+                current = shape.columns.index("_current")
+                digests.start("gad7")
+                for chunk in stream_chunks(src, plan, plan.source_columns):
+                    rows = [list(shape.transform(r)) for r in chunk]
+                    for r in rows:
+                        if r[shape.key_index[0]] == third._pk:
+                            r[current] = int(r[current])  # same value, another type: another hash
+                    digests.add("gad7", [shape.key(r) for r in rows], [tuple(r) for r in rows])
+                digests.finish("gad7")
+                with engine.connect() as dst:
+                    return (
+                        compare_table(src, dst, plan, digests=digests),
+                        compare_table(src, dst, plan),
+                    )
+
+        hashed, full = with_snapshot(imported.source_url, both)
         assert hashed == full
         # The era counts differ (one row fewer in one era, one more in another)...
         assert sum(": era " in m for m in hashed) == 2, hashed

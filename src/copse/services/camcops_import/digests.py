@@ -2,8 +2,8 @@
 
 perf: the verification compares every copse row with its source row.  Reading
 the source a second time for that doubled the import's load on the CamCOPS
-server and its parsing by the (pure-Python) MySQL driver, the largest part of
-the verification.  The copy reads every row of the same consistent snapshot
+server and the parsing of every source row, then the largest part of the
+verification.  The copy reads every row of the same consistent snapshot
 anyway, so while it copies a table from its first row it keeps each row's key
 and hash here, and the verification compares copse's rows with those.  A
 table this run did not read from its start (one finished before an

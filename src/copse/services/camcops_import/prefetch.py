@@ -1,10 +1,13 @@
-"""Reading ahead in a thread, so the source and copse work at the same time.
+"""Reading copse's rows ahead in a thread, while a verification compares.
 
-perf: reading the CamCOPS database (the driver parsing rows, the server
-sending them) and writing to copse (the server storing rows, its commits) are
-mostly waiting on the other side; with the reading in its own thread, a batch
-is read while the previous one is written.  The queue is bounded (``depth``
-items), so memory stays bounded too.
+perf: reading a table back from copse (the server sending rows, the driver
+parsing them) is mostly waiting; in a thread it overlaps the comparison.  Only
+copse's side: the source is read on the main thread, whose event loop its
+driver needs (:func:`~copse.services.camcops_import.source.with_snapshot`);
+writing behind in a thread instead, while the next batch is read, was
+measured and gained nothing beyond the noise (the copy is bound by the
+interpreter lock and PostgreSQL).  The queue is bounded (``depth`` items),
+so memory stays bounded too.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ def threads_pay(dialect_name: str) -> bool:
     """Whether reading ahead in a thread helps when copse's database is this one.
 
     Not for SQLite: it runs inside this process, giving up the interpreter
-    lock at every step and waiting for it again behind the thread that parses
-    the source (measured at scale 100: no gain).
+    lock at every step and waiting for it again behind the other thread
+    (measured at scale 100: no gain).
     """
     return dialect_name != "sqlite"
 

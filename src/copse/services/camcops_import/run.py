@@ -34,10 +34,10 @@ from copse.services.camcops_import.source import (
     count_rows,
     era_counts,
     fit_plans,
-    open_snapshot,
     read_schema,
     source_identity,
     unknown_tables,
+    with_snapshot,
 )
 from copse.services.camcops_import.state import (
     COMPLETE,
@@ -277,6 +277,74 @@ def _copy(
     result.written = True
 
 
+def _survey_copy_verify(
+    src: sa.Connection,
+    engine: sa.Engine,
+    plans: list[TablePlan],
+    options: ImportOptions,
+    result: ImportResult,
+    now: datetime,
+    on_total: Callable[[int], None] | None,
+    progress: Progress | None,
+    digests: SourceDigests,
+) -> None:
+    """Everything that reads the source, in its snapshot: count, copy, verify."""
+    schema = read_schema(src)
+    plans, schema_notes, gaps = fit_plans(schema, plans)
+    if gaps:
+        raise ImportProblem(
+            f"CamCOPS schema {schema.revision} does not match what copse imports: "
+            + "; ".join(gaps[:5])
+            + (f" (and {len(gaps) - 5} more)" if len(gaps) > 5 else "")
+        )
+    result.revision = schema.revision
+    result.not_carried.extend(schema_notes)
+    # perf: a CamCOPS database uses a few of its ~160 tables; the empty ones
+    # are found in one statement per 50 tables, not counted one by one.
+    holding = tables_with_rows(src, [p.table for p in plans])
+    for p in plans:
+        if p.name not in holding:
+            result.counts[p.name] = 0
+            if p.is_client:
+                result.era_counts[p.name] = {}
+            continue
+        result.counts[p.name], skipped = count_kept(src, p)
+        if skipped:
+            result.not_carried.append(
+                f"{p.name}: {skipped} row(s) left out: {SKIPPED_ROWS[p.name][1]}"
+            )
+        if p.is_client:
+            result.era_counts[p.name] = era_counts(src, p.table)
+    result.not_carried.extend(_not_carried(src, schema, plans))
+    if not options.verify_only:
+        with engine.connect() as probe:
+            _check_earlier(probe, source_identity(options.source_url))
+        if options.dry_run:
+            return
+        if on_total is not None:
+            on_total(result.total_rows)
+        _copy(src, engine, plans, options, result, now, progress, digests)
+    started = time.perf_counter()
+    with engine.connect() as dst:
+        in_copse = tables_with_rows(dst, [p.table for p in plans])
+        for p in plans:
+            if not result.counts.get(p.name) and p.name not in in_copse:
+                continue  # empty on both sides: nothing to compare
+            result.verify_problems.extend(
+                compare_table(
+                    src,
+                    dst,
+                    p,
+                    result.counts.get(p.name),
+                    source_eras=result.era_counts.get(p.name),
+                    digests=digests,
+                )
+            )
+        if not result.index_checked and result.index_updated is None:
+            result.index_problems = check_index(dst)
+    result.seconds["verify"] = time.perf_counter() - started
+
+
 def run_import(
     engine: sa.Engine,
     options: ImportOptions,
@@ -288,61 +356,14 @@ def run_import(
     plans = build_plan()
     check_target(engine)
     result = ImportResult()
-    with open_snapshot(options.source_url) as src, SourceDigests() as digests:
-        schema = read_schema(src)
-        plans, schema_notes, gaps = fit_plans(schema, plans)
-        if gaps:
-            raise ImportProblem(
-                f"CamCOPS schema {schema.revision} does not match what copse imports: "
-                + "; ".join(gaps[:5])
-                + (f" (and {len(gaps) - 5} more)" if len(gaps) > 5 else "")
+
+    def read(src: sa.Connection) -> None:
+        with SourceDigests() as digests:
+            _survey_copy_verify(
+                src, engine, plans, options, result, now, on_total, progress, digests
             )
-        result.revision = schema.revision
-        result.not_carried.extend(schema_notes)
-        # perf: a CamCOPS database uses a few of its ~160 tables; the empty ones
-        # are found in one statement per 50 tables, not counted one by one.
-        holding = tables_with_rows(src, [p.table for p in plans])
-        for p in plans:
-            if p.name not in holding:
-                result.counts[p.name] = 0
-                if p.is_client:
-                    result.era_counts[p.name] = {}
-                continue
-            result.counts[p.name], skipped = count_kept(src, p)
-            if skipped:
-                result.not_carried.append(
-                    f"{p.name}: {skipped} row(s) left out: {SKIPPED_ROWS[p.name][1]}"
-                )
-            if p.is_client:
-                result.era_counts[p.name] = era_counts(src, p.table)
-        result.not_carried.extend(_not_carried(src, schema, plans))
-        if not options.verify_only:
-            with engine.connect() as probe:
-                _check_earlier(probe, source_identity(options.source_url))
-            if options.dry_run:
-                return result
-            if on_total is not None:
-                on_total(result.total_rows)
-            _copy(src, engine, plans, options, result, now, progress, digests)
-        started = time.perf_counter()
-        with engine.connect() as dst:
-            in_copse = tables_with_rows(dst, [p.table for p in plans])
-            for p in plans:
-                if not result.counts.get(p.name) and p.name not in in_copse:
-                    continue  # empty on both sides: nothing to compare
-                result.verify_problems.extend(
-                    compare_table(
-                        src,
-                        dst,
-                        p,
-                        result.counts.get(p.name),
-                        source_eras=result.era_counts.get(p.name),
-                        digests=digests,
-                    )
-                )
-            if not result.index_checked and result.index_updated is None:
-                result.index_problems = check_index(dst)
-        result.seconds["verify"] = time.perf_counter() - started
+
+    with_snapshot(options.source_url, read)
     if result.written:
         with engine.begin() as dst:
             source_id = source_identity(options.source_url)

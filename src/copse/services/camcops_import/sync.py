@@ -14,7 +14,6 @@ complete import it writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
@@ -26,7 +25,6 @@ from copse.db.engine import own_statement_cache
 from copse.services.camcops_import.digests import SourceDigests
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import TablePlan
-from copse.services.camcops_import.prefetch import Prefetch, threads_pay
 from copse.services.camcops_import.rows import Row, RowShape, row_shape, same_values
 from copse.services.camcops_import.source import row_bytes, stream_rows
 from copse.services.camcops_import.state import save_progress
@@ -269,14 +267,10 @@ def sync_table(
     # The source's count was taken in the same snapshot: an empty table needs no query.
     rows = iter(()) if expected == 0 else stream_rows(src, plan, plan.source_columns, after=after)
     batches = _batches(rows, shape, batching)
-    with ExitStack() as stack:
-        if threads_pay(engine.dialect.name) and (expected is None or expected > batching.rows):
-            # The next batch is read from the source while this one is written
-            # (for a table of one batch, a thread would only cost its start).
-            batches = iter(stack.enter_context(Prefetch(batches)))
-        # perf: one connection for the table's batches (a pooled connection is
-        # pinged at every check-out), a transaction per batch.
-        dst = own_statement_cache(stack.enter_context(engine.connect()))
+    # perf: one connection for the table's batches (a pooled connection is
+    # pinged at every check-out), a transaction per batch.
+    with engine.connect() as dst:
+        own_statement_cache(dst)
         for batch in batches:
             try:
                 with dst.begin():

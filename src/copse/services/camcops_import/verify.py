@@ -90,8 +90,6 @@ def compare_table(
             a_chunks: Iterator[list[Row]] = (
                 list(map(transform, c)) for c in stream_chunks(src, plan, plan.source_columns)
             )
-            if ahead:
-                a_chunks = iter(stack.enter_context(Prefetch(a_chunks)))
             diffs = _merge(shape, _rows(a_chunks), _rows(b_chunks))
     problems.extend(diffs[:MAX_NAMED])
     if len(diffs) > MAX_NAMED:
