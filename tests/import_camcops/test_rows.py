@@ -1,17 +1,21 @@
-"""The import's row comparison and its reading-ahead thread, on their own."""
+"""The import's row comparison, row sizes and its reading-ahead thread, on their own."""
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from copse.services.camcops_import.digests import SourceDigests, row_hash
+from copse.services.camcops_import.plan import build_plan
 from copse.services.camcops_import.prefetch import Prefetch
-from copse.services.camcops_import.rows import differing_columns, same_values
+from copse.services.camcops_import.rows import differing_columns, row_shape, same_values
+from copse.services.camcops_import.source import row_bytes
 
 
 @pytest.mark.parametrize(
@@ -108,3 +112,30 @@ def test_row_hash_tells_types_apart() -> None:
     assert row_hash((1, "x")) != row_hash((True, "x"))
     assert row_hash((1, "x")) != row_hash((1.0, "x"))
     assert row_hash((1, "x")) != row_hash((1, "y"))
+
+
+def test_row_size_counts_every_text_and_blob_value_of_every_table() -> None:
+    """The copy's per-table row size equals the general count (every str/bytes value)
+    on rows of each imported table, whatever holds text: the column types decide it."""
+    rng = random.Random(7)
+    for plan in build_plan():
+        shape = row_shape(plan)
+        for _ in range(20):
+            row = tuple(_value(plan.table.c[c].type, rng) for c in shape.columns)
+            assert shape.size(row) == row_bytes(row), plan.name
+
+
+def _value(kind: sa.types.TypeEngine[object], rng: random.Random) -> object:
+    if rng.random() < 0.3:
+        return None
+    if isinstance(kind, sa.LargeBinary):
+        return rng.randbytes(rng.randrange(0, 50))
+    if isinstance(kind, sa.String):
+        return "é" * rng.randrange(0, 50)
+    if isinstance(kind, sa.Boolean):
+        return rng.random() < 0.5
+    if isinstance(kind, sa.DateTime):
+        return datetime(2024, 1, 2, 3, 4, 5)
+    if isinstance(kind, sa.Float):
+        return rng.random()
+    return rng.randrange(-5, 10**9)

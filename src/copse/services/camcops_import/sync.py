@@ -26,7 +26,7 @@ from copse.services.camcops_import.digests import SourceDigests
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import TablePlan
 from copse.services.camcops_import.rows import Row, RowShape, row_shape, same_values
-from copse.services.camcops_import.source import row_bytes, stream_rows
+from copse.services.camcops_import.source import stream_rows
 from copse.services.camcops_import.state import save_progress
 
 #: A batch is written when it reaches this many rows or this many bytes of BLOB/text.
@@ -210,11 +210,11 @@ def _apply_batch(
 def _batches(rows: Iterator[Row], shape: RowShape, batching: Batching) -> Iterator[list[Row]]:
     batch: list[Row] = []
     size = 0
-    transform = shape.transform
+    transform, row_size = shape.transform, shape.size
     for src in rows:
         row = transform(src)
         batch.append(row)
-        size += row_bytes(row)
+        size += row_size(row)
         if len(batch) >= batching.rows or size >= batching.bytes:
             yield batch
             batch, size = [], 0
