@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from copse.db.interrupts import sigint_held
+
 
 def copy_rows(
     conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
@@ -28,7 +30,8 @@ def copy_rows(
     raw: Any = conn.connection.driver_connection
     dbapi_error: type[Exception] = conn.dialect.loaded_dbapi.Error
     try:
-        with raw.cursor() as cur, cur.copy(sql) as copy:
+        # Ctrl-C waits for the end of the COPY (see copse.db.interrupts).
+        with sigint_held(), raw.cursor() as cur, cur.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
     except dbapi_error as exc:
