@@ -83,19 +83,31 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_killed_import_resumes_without_duplicates(db: Backend, camcops_source: str) -> None:
-    env = dict(os.environ, PYTHONPATH=str(SRC))
+def import_in_progress(db: Backend, source: str) -> subprocess.Popen[bytes]:
+    """A real ``copse import-camcops`` process (a row per batch), once it has
+    committed a few batches (polled, no sleep)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "copse", "--db-url", db.url, "import-camcops"]
-        + ["--batch-rows", "1", camcops_source],
+        + ["--batch-rows", "1", source],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env=env,
+        env=dict(os.environ, PYTHONPATH=str(SRC)),
     )
     try:
-        # Poll (no sleep) until batches are committed.
         while committed(db) < 5:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            if proc.poll() is not None:
+                out = proc.stdout.read() if proc.stdout else b""
+                raise AssertionError(f"the import ended early: {out.decode()}")
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    return proc
+
+
+def test_killed_import_resumes_without_duplicates(db: Backend, camcops_source: str) -> None:
+    proc = import_in_progress(db, camcops_source)
+    try:
         with commits_blocked(db) as query:
             phase = query("SELECT phase FROM _import_state WHERE table_name = '*'")
             assert phase == [("copying",)]
@@ -142,17 +154,8 @@ def test_ctrl_c_stops_cleanly_and_the_import_resumes(db: Backend, camcops_source
     """Ctrl-C mid-copy: "Aborted!" and exit 1, no traceback or driver noise (the
     source is read through an asyncio driver, which must be unwound while it can
     still be reached); the next run resumes and verifies clean."""
-    env = dict(os.environ, PYTHONPATH=str(SRC))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "copse", "--db-url", db.url, "import-camcops"]
-        + ["--batch-rows", "1", camcops_source],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
+    proc = import_in_progress(db, camcops_source)
     try:
-        while committed(db) < 5:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=120)
     finally:
