@@ -407,35 +407,3 @@ def test_catch_up_limit_follows_the_size_of_the_source() -> None:
     assert catch_up_limit(0) == CATCH_UP_FLOOR
     assert catch_up_limit(100_000) == 25_000
     assert catch_up_limit(10_000_000) == CATCH_UP_ROWS
-
-
-def test_resumed_run_that_deletes_rows_drops_the_entries_computed_during_its_copy(
-    db: Backend, camcops_source: str, scratch_mysql_db: str
-) -> None:
-    """``--jobs 2`` computes each task table's index entries once it is copied; a
-    resumed run whose copy ends by deleting rows (gone from CamCOPS since the
-    interrupted run) must not keep entries computed while they were there."""
-    make_source(camcops_source, scratch_mysql_db)
-    with source_conn(scratch_mysql_db) as conn:
-        created = "2021-02-03T04:05:06.000+00:00"
-        _insert(conn, "gad7", **_client(2, id=2, patient_id=2, q1=1, when_created=created))
-    first = run(db, "--jobs", "2", scratch_mysql_db)
-    assert first.exit_code == 0, first.output
-    assert "during the copy" in first.output  # the helper was given task tables early
-    # As if that run had been stopped while copying gad7 from its start.
-    st = T.import_state
-    with db.engine.begin() as conn:
-        conn.execute(sa.update(st).where(st.c.table_name == "*").values(phase="copying"))
-        conn.execute(
-            sa.update(st).where(st.c.table_name == "gad7").values(phase="copying", last_key=None)
-        )
-    with source_conn(scratch_mysql_db) as conn:
-        conn.exec_driver_sql("DELETE FROM gad7 WHERE _pk = 1")
-    r = run(db, "--jobs", "2", scratch_mysql_db)
-    assert r.exit_code == 0, r.output
-    assert "Resumed the interrupted import: 0 rows inserted, 0 updated, 1 deleted." in r.output
-    assert "Verification OK" in r.output
-    with db.engine.connect() as conn:
-        assert check_index(conn) == []
-        entries = _entries(conn)
-    assert ("gad7", 2) in entries and ("gad7", 1) not in entries

@@ -13,7 +13,6 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,6 @@ from copse.cli import cli
 from copse.config import Settings
 from copse.db.engine import make_engine
 from copse.db.probe import tables_with_rows
-from copse.index.compute import entry_sources, iter_task_entries
-from copse.index.rebuild import task_tables_holding_rows
 from copse.schema import tables as T
 from copse.schema.registry import TABLES
 from copse.services.camcops_import.digests import SourceDigests
@@ -90,11 +87,6 @@ def test_import_succeeds_with_clean_verification(imported: Imported) -> None:
     # --jobs 2: a helper process computed index entries too, and says how much memory it took.
     helper = re.search(r"The index helper process peaked at (\d+) MB\.", out)
     assert helper is not None and 20 < int(helper.group(1)) < 1000, out
-    # ... beginning on each task table's entries as soon as it and its sources were copied.
-    ahead = re.search(r"It was given (\d+) task table\(s\) during the copy", out)
-    with imported.backend.engine.connect() as conn:
-        holding = len(task_tables_holding_rows(conn))
-    assert ahead is not None and int(ahead.group(1)) == holding > 100, out
     # The report names what is not carried over, with the source's row counts.
     assert "_security_webviewer_sessions (252 rows): web sessions" in out
     assert "_security_user_group: 1 row(s) left out" in out
@@ -556,27 +548,3 @@ def test_move_finalizes_imported_records(carry_site: Site, index: int, onestep: 
     }
     r = CliRunner().invoke(cli, ["--db-url", carry_site.backend.url, "check-index"])
     assert r.exit_code == 0, r.output
-
-
-def test_entries_read_only_the_tables_named_as_their_sources(imported: Imported) -> None:
-    """``--jobs 2`` computes a task table's index entries as soon as the tables named by
-    ``entry_sources`` are copied: computing them must read no other table."""
-    read: list[str] = []
-
-    def note(conn: sa.Connection, stmt: Any, *args: Any) -> None:
-        if isinstance(stmt, sa.Select):
-            read.extend(f.name for f in stmt.get_final_froms() if isinstance(f, sa.Table))
-
-    now = datetime.now(UTC).replace(tzinfo=None)
-    seen: dict[str, set[str]] = {}
-    with imported.backend.engine.connect() as conn:
-        sa.event.listen(conn, "before_execute", note)
-        for table in task_tables_holding_rows(conn):
-            read.clear()
-            assert list(iter_task_entries(conn, table, None, now)), table
-            seen[table] = set(read) - {table}
-            assert seen[table] <= entry_sources(table), table
-    # Not vacuous: the fixture's tasks read patients, ancillary rows and BLOBs.
-    assert seen["photosequence"] == {"patient", "photosequence_photos", "blobs"}
-    assert "cardinal_expdet_trials" in seen["cardinal_expdet"]
-    assert len(seen) > 100

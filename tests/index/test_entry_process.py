@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,13 +12,7 @@ import sqlalchemy as sa
 from copse.db.tx import transaction
 from copse.index import rebuild
 from copse.index.compute import batched, iter_task_entries
-from copse.index.entry_process import (
-    EntryProcess,
-    EntryProcessFailed,
-    loaded_tables_ready,
-    shared_batches,
-    usable,
-)
+from copse.index.entry_process import EntryProcess, EntryProcessFailed, shared_batches, usable
 from copse.schema.tables import task_index
 from tests.index.conftest import IndexHarness, idnum_entries, task_entries
 from tests.index.test_maintain import base_state
@@ -33,11 +26,12 @@ def _url(h: IndexHarness) -> str:
 
 
 def _helper_entries(helper: EntryProcess, table: str) -> list[dict[str, Any]]:
-    helper.offer([table])
-    done = helper.next(wait=True)
-    assert done is not None and done[0] == table
-    entries = [e for batch in helper.spooled(done[1]) for e in batch]
-    assert not Path(done[1]).exists()  # a spool file is deleted once read
+    helper.assign(table)
+    entries: list[dict[str, Any]] = []
+    while (message := helper.next(wait=True)) is not None and message[0] == "batch":
+        assert message[1] == table
+        entries.extend(message[2])
+    assert message == ("table", table)
     return entries
 
 
@@ -48,7 +42,6 @@ def test_helper_sends_what_the_rebuild_would_compute(h: IndexHarness) -> None:
     assert len(want["bmi"]) == 2 and want["gad7"] == [] and len(want["ref_satis_gen"]) == 1
     with EntryProcess(_url(h), NOW) as helper:
         got = {t: _helper_entries(helper, t) for t in TABLES}
-        assert helper.next(wait=True) is None  # nothing more given to it
         helper.finish()
     assert got == want
     assert helper.peak_mb is not None and 5 < helper.peak_mb < 1000
@@ -68,30 +61,11 @@ def test_work_is_shared_and_every_entry_comes_once(h: IndexHarness) -> None:
 
         got: dict[str, list[dict[str, Any]]] = {t: [] for t in tables}
         with EntryProcess(_url(h), NOW) as helper:
-            helper.offer(tables[:2])
-            helper.offer(tables)  # offered again: each table once
-            for table, batch in shared_batches(own, helper):
+            for table, batch in shared_batches(tables, own, helper):
                 got[table].extend(batch)
-            spool = Path(helper.spool)
-            assert spool.is_dir() and not list(spool.iterdir())  # every file read and deleted
-        assert not spool.exists()
     assert got == want
     assert done_here and done_here[0] == "ace3"  # this process began at the back
     assert "bmi" not in done_here  # the helper began at the front
-
-
-def test_tables_offered_while_the_data_is_still_arriving(h: IndexHarness) -> None:
-    """Each table is read in a transaction of its own: data committed after the
-    helper started (a bulk load going on) is what it computes from."""
-    with EntryProcess(_url(h), NOW) as helper:
-        assert _helper_entries(helper, "bmi") == []
-        h.onestep(base_state())
-        with h.engine.connect() as conn:
-            want = list(iter_task_entries(conn, "ref_satis_gen", None, NOW))
-        assert len(want) == 1
-        assert _helper_entries(helper, "ref_satis_gen") == want
-        helper.offer(["bmi"])  # offered before: not computed again
-        assert helper.next(wait=True) is None
 
 
 def test_rebuild_with_the_helper_writes_the_same_index(h: IndexHarness) -> None:
@@ -127,12 +101,3 @@ def test_not_for_a_database_in_memory() -> None:
     assert not usable(sa.make_url("sqlite://")) and not usable(sa.make_url("sqlite:///:memory:"))
     assert usable(sa.make_url("sqlite:////tmp/copse.db"))
     assert usable(sa.make_url("postgresql://u@h/copse")) and usable(sa.make_url("mysql://u@h/c"))
-
-
-def test_a_task_table_is_ready_once_every_table_its_entries_read_is_loaded() -> None:
-    assert loaded_tables_ready(["bmi", "phq9", "blobs"]) == []
-    assert loaded_tables_ready(["phq9", "bmi", "patient"]) == ["bmi", "phq9"]
-    assert loaded_tables_ready(["photosequence", "patient", "blobs"]) == []
-    assert loaded_tables_ready(["photosequence", "patient", "photosequence_photos"]) == []
-    ready = ["photosequence", "patient", "photosequence_photos", "blobs"]
-    assert loaded_tables_ready(ready) == ["photosequence"]

@@ -57,11 +57,6 @@ def _print_times(result: ImportResult) -> None:
         click.echo(f"Time: {', '.join(times)}.")
     if result.helper_peak_mb is not None:
         click.echo(f"The index helper process peaked at {result.helper_peak_mb:.0f} MB.")
-    if result.index_ahead:
-        click.echo(
-            f"It was given {result.index_ahead} task table(s) during the copy, "
-            "each as soon as it was copied."
-        )
 
 
 @click.command("import-camcops")

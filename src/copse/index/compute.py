@@ -58,7 +58,7 @@ import sqlalchemy as sa
 
 from copse.db.inlist import int_list
 from copse.records.tasklist import created_utc, patient_sort_key
-from copse.schema.registry import BLOB_TABLE, PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
+from copse.schema.registry import PATIENT_IDNUM_TABLE, PATIENT_TABLE, TABLES
 from copse.schema.tables import CLIENT_TABLES
 from copse.tasks import BlobInfo, TaskData, get_task
 from copse.tasks.base import COMPLETE_SUMMARY
@@ -205,7 +205,7 @@ def _ids(values: Iterable[Any]) -> set[int]:
 def _blob_infos(conn: sa.Connection, keys: set[Key]) -> dict[Key, BlobInfo]:
     if not keys:
         return {}
-    b = CLIENT_TABLES[BLOB_TABLE]
+    b = CLIENT_TABLES["blobs"]
     cols = ["_pk", "_device_id", "_era", "id", "mimetype", "filename", "image_rotation_deg_cw"]
     devs = sorted({k[0] for k in keys})
     eras = sorted({k[1] for k in keys})
@@ -291,24 +291,6 @@ def _completeness_and_summaries(
         return _is_complete(table, data, pk), None
     complete = values.get(COMPLETE_SUMMARY)
     return (None if complete is None else bool(complete)), encode(values)
-
-
-@functools.cache
-def entry_sources(table: str) -> frozenset[str]:
-    """The client tables a task table's entries are computed from, besides its own.
-
-    Exactly what :func:`task_data_for_rows` reads: the patient table (a task
-    with a patient), the task's ancillary tables, and the BLOB table if the
-    task or one of its ancillary tables refers to BLOBs.
-    """
-    info = TABLES[table]
-    ancillary = [a.tablename for a in get_task(table).ancillary]
-    sources = set(ancillary)
-    if info.has_patient:
-        sources.add(PATIENT_TABLE)
-    if info.blob_id_columns or any(TABLES[a].blob_id_columns for a in ancillary):
-        sources.add(BLOB_TABLE)
-    return frozenset(sources)
 
 
 def task_data_for_rows(

@@ -89,11 +89,7 @@ class CheckedRebuild(NamedTuple):
 
 
 def reindex_all_checked(
-    conn: sa.Connection,
-    now: datetime,
-    *,
-    second_process: bool = False,
-    helper: EntryProcess | None = None,
+    conn: sa.Connection, now: datetime, *, second_process: bool = False
 ) -> CheckedRebuild:
     """:func:`reindex_all`, then what :func:`check_index` would find, without computing twice.
 
@@ -107,16 +103,15 @@ def reindex_all_checked(
     ``second_process``: a helper process computes task entries too
     (:mod:`copse.index.entry_process`), where the database allows; only
     when this transaction has not changed the client tables, since the
-    helper sees committed data only.  ``helper``: one the caller started
-    (and closes), which may have been offered tables already, with the same
-    ``now``; it is offered the rest.
+    helper sees committed data only.
 
     For bulk operations (an import): the index tables' secondary indexes
     are built after their entries (:mod:`copse.index.deferred_indexes`), so on
     PostgreSQL readers of the index wait for this transaction's commit.
     """
     with ExitStack() as stack:
-        if helper is None and second_process and usable(conn.engine.url):
+        helper = None
+        if second_process and usable(conn.engine.url):
             url = conn.engine.url.render_as_string(hide_password=False)
             helper = stack.enter_context(EntryProcess(url, now))
         stack.enter_context(indexes_built_after(conn, INDEX_TABLES))
@@ -203,8 +198,7 @@ def _rebuild(
 
     tables = task_tables_holding_rows(conn)
     if helper is not None:
-        helper.offer(tables)
-        for table, batch in shared_batches(own, helper):
+        for table, batch in shared_batches(tables, own, helper):
             write(table, batch)
     else:
         holding = set(tables)

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from copse.schema import tables as T
-from copse.schema.registry import BLOB_TABLE, TABLES
+from copse.schema.registry import TABLES
 
 #: Prefix marking audit entries that came from the old server (``source`` column).
 AUDIT_SOURCE_PREFIX = "camcops:"
@@ -143,18 +143,7 @@ class TablePlan:
 
 
 def build_plan() -> list[TablePlan]:
-    """Every table to copy, parents before children (foreign keys hold on every insert).
-
-    Then, for the index: a task table's entries are computed from the task's
-    rows, its patient, ancillary rows and BLOBs (``index.compute.entry_sources``),
-    and with ``--jobs 2`` as soon as all of those are copied
-    (:mod:`copse.services.camcops_import.ahead`).  So the task tables come
-    last (client tables refer to devices, groups and users only, never to
-    each other, and nothing refers to a task table).  The BLOB table, the
-    largest by far, comes first of the client tables: the copy's memory peaks
-    with its batches, and then the process is at its smallest and no helper
-    runs beside it.
-    """
+    """Every table to copy, parents before children (foreign keys hold on every insert)."""
     wanted = {t.name for t in SERVER_TABLES} | set(TABLES)
     plans: list[TablePlan] = []
     for table in T.metadata.sorted_tables:
@@ -170,18 +159,7 @@ def build_plan() -> list[TablePlan]:
                 fixed=fixed,
             )
         )
-    # Stable: the metadata's order within each part.
-    return sorted(plans, key=_part)
-
-
-def _part(plan: TablePlan) -> int:
-    """0: server tables; 1: BLOBs; 2: other client tables (and server tables referring
-    to them); 3: task tables."""
-    if plan.name == BLOB_TABLE:
-        return 1
-    if not plan.is_client:
-        return 2 if any(fk.column.table.name in TABLES for fk in plan.table.foreign_keys) else 0
-    return 3 if TABLES[plan.name].is_task else 2
+    return plans
 
 
 def identity(plan: TablePlan, row: Mapping[str, Any]) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,10 +22,9 @@ import sqlalchemy as sa
 from copse.audit import audit
 from copse.db.probe import tables_with_rows
 from copse.db.statistics import analyze
-from copse.index.entry_process import EntryProcess, EntryProcessFailed, usable
+from copse.index.entry_process import EntryProcessFailed
 from copse.index.maintain import IndexWork, apply_work, follow_rows
 from copse.index.rebuild import check_index, reindex_all_checked
-from copse.services.camcops_import.ahead import IndexAhead
 from copse.services.camcops_import.digests import SourceDigests
 from copse.services.camcops_import.errors import ImportProblem
 from copse.services.camcops_import.plan import NOT_CARRIED, SKIPPED_ROWS, TablePlan, build_plan
@@ -113,8 +111,6 @@ class ImportResult:
     #: A catch-up after a complete import: how many index entries it recomputed for
     #: the rows it wrote (None: the index was rebuilt whole, or is to be checked whole).
     index_updated: int | None = None
-    #: ``--jobs 2``: task tables whose index entries the helper computed during the copy.
-    index_ahead: int = 0
     #: The peak memory (MB) of the index rebuild's helper process, if it had one.
     helper_peak_mb: float | None = None
     #: Seconds spent per phase ("copy", "index", "verify"), for the report.
@@ -184,49 +180,6 @@ def _audit(conn: sa.Connection, options: ImportOptions, note: str, now: datetime
         audit(conn, line, source="console", now=now)
 
 
-#: Client-table rows to delete at the end of the copy, per table.
-Deletions = list[tuple[TablePlan, list[tuple[Any, ...]]]]
-
-
-@dataclass(frozen=True)
-class _TableCopy:
-    """What copying one table needs to know of the run."""
-
-    src: sa.Connection
-    engine: sa.Engine
-    options: ImportOptions
-    result: ImportResult
-    now: datetime
-    progress: Progress | None
-    digests: SourceDigests
-    source_id: str
-
-    def table(
-        self, p: TablePlan, last: tuple[Any, ...] | None, written: WrittenKeys | None
-    ) -> list[tuple[Any, ...]]:
-        """Bring one table level with CamCOPS (after ``last``); the keys to delete at the end."""
-        if p.own() is not None:
-            top = self.src.execute(sa.select(sa.func.max(p.table.c[p.key[0]]))).scalar_one()
-            with self.engine.begin() as dst:
-                make_room(dst, p, top)
-        counts = sync_table(
-            self.src,
-            self.engine,
-            p,
-            source_id=self.source_id,
-            after=last,
-            now=self.now,
-            batching=self.options.batching,
-            progress=self.progress,
-            expected=self.result.counts[p.name],
-            digests=self.digests,
-            written=written,
-        )
-        self.result.inserted += counts.inserted
-        self.result.updated += counts.updated
-        return counts.to_delete
-
-
 def _copy(
     src: sa.Connection,
     engine: sa.Engine,
@@ -237,7 +190,7 @@ def _copy(
     progress: Progress | None,
     digests: SourceDigests,
 ) -> None:
-    """Check the copse side, then bring every table level with CamCOPS, then the index."""
+    """Check the copse side, then bring every table level with CamCOPS."""
     started = time.perf_counter()
     source_id = source_identity(options.source_url)
     with engine.begin() as dst:
@@ -250,50 +203,42 @@ def _copy(
         reset_sequences(dst, [p for p in plans if p.own() is not None])
         _audit(dst, options, f"{result.mode} import started", now)
     done = earlier.tables if earlier is not None and resume else {}
-    deletions: Deletions = []
+    deletions: list[tuple[TablePlan, list[tuple[Any, ...]]]] = []
     # After a complete import, the index is exact but for what this run writes.
-    complete_before = earlier is not None and earlier.phase == COMPLETE
-    written = WrittenKeys(catch_up_limit(result.total_rows)) if complete_before else None
-    with ExitStack() as stack:
-        ahead = None
-        if options.jobs > 1 and not complete_before and usable(engine.url):
-            ahead = stack.enter_context(IndexAhead(engine, now, result.counts))
-        copying = _TableCopy(src, engine, options, result, now, progress, digests, source_id)
-        for p in plans:
-            phase, last = done.get(p.name, ("", None))
-            to_delete: list[tuple[Any, ...]] = []
-            if phase != TABLE_DONE:
-                to_delete = copying.table(p, last, written)
-                if to_delete:
-                    deletions.append((p, to_delete))
-            elif progress is not None:
+    written = (
+        WrittenKeys(catch_up_limit(result.total_rows))
+        if earlier is not None and earlier.phase == COMPLETE
+        else None
+    )
+    for p in plans:
+        phase, last = done.get(p.name, ("", None))
+        if phase == TABLE_DONE:
+            if progress is not None:
                 progress(p.name, result.counts[p.name])
-            if ahead is not None:
-                ahead.loaded(p.name, deleting=bool(to_delete))
-        result.seconds["copy"] = time.perf_counter() - started
-        started = time.perf_counter()
-        helper = None
-        if ahead is not None:
-            helper = ahead.helper
-            result.index_ahead = len(ahead.offered)
-        _reindex(engine, plans, options, result, now, source_id, written, deletions, helper)
-    result.seconds["index"] = time.perf_counter() - started
-    result.written = True
-
-
-def _reindex(
-    engine: sa.Engine,
-    plans: list[TablePlan],
-    options: ImportOptions,
-    result: ImportResult,
-    now: datetime,
-    source_id: str,
-    written: WrittenKeys | None,
-    deletions: Deletions,
-    helper: EntryProcess | None,
-) -> None:
-    """Apply the copy's deletions, then bring the index level with the data, and mark
-    the copy done in the same transaction."""
+            continue
+        if p.own() is not None:
+            top = src.execute(sa.select(sa.func.max(p.table.c[p.key[0]]))).scalar_one()
+            with engine.begin() as dst:
+                make_room(dst, p, top)
+        counts = sync_table(
+            src,
+            engine,
+            p,
+            source_id=source_id,
+            after=last,
+            now=now,
+            batching=options.batching,
+            progress=progress,
+            expected=result.counts[p.name],
+            digests=digests,
+            written=written,
+        )
+        result.inserted += counts.inserted
+        result.updated += counts.updated
+        if counts.to_delete:
+            deletions.append((p, counts.to_delete))
+    result.seconds["copy"] = time.perf_counter() - started
+    started = time.perf_counter()
     # A catch-up within the limit: the client rows written, table -> _pk (else None).
     tracked = written.tables if written is not None and written.complete else None
     if tracked is None:
@@ -318,18 +263,18 @@ def _reindex(
         if work is not None:
             apply_work(dst, work, now)
             result.index_updated = work.size
-        elif result.changed or written is None:
+        elif result.changed or earlier is None or earlier.phase != COMPLETE:
             # The rebuilt index is checked as it is written (no second computation).
             try:
-                rebuilt = reindex_all_checked(
-                    dst, now, second_process=options.jobs > 1, helper=helper
-                )
+                rebuilt = reindex_all_checked(dst, now, second_process=options.jobs > 1)
             except EntryProcessFailed as exc:
                 raise ImportProblem(f"The index rebuild stopped: {exc.message}") from None
             result.index_problems = rebuilt.problems
             result.helper_peak_mb = rebuilt.helper_peak_mb
             result.index_checked = True
         set_phase(dst, source_id, COPIED, now)
+    result.seconds["index"] = time.perf_counter() - started
+    result.written = True
 
 
 def _survey_copy_verify(
