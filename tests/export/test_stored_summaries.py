@@ -53,9 +53,13 @@ def test_a_download_is_the_same_with_or_without_stored_summaries(
 
 
 def _set_total(h: Harness, total: int, version: str) -> None:
+    """The stored total of one phq9 task, the same one each time (an updated row may
+    come first or last of an unordered scan)."""
     with h.engine.begin() as conn:
         pk, text = conn.execute(
-            sa.select(ti.c.index_entry_pk, ti.c.summaries).where(ti.c.task_table_name == "phq9")
+            sa.select(ti.c.index_entry_pk, ti.c.summaries)
+            .where(ti.c.task_table_name == "phq9")
+            .order_by(ti.c.index_entry_pk)
         ).first()  # type: ignore[misc]
         values = decode(text)
         values["total"] = total
