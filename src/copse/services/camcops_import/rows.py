@@ -10,7 +10,6 @@ do not compare equal that way are compared value by value, by
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import operator
 from collections.abc import Callable, Sequence
@@ -127,23 +126,22 @@ class RowShape:
     transform: Callable[[Row], tuple[Any, ...]]
     #: The text and bytes a row (of copse's shape) holds: see :func:`_sizer`.
     size: Callable[[Row], int]
-
-    def key(self, row: Row) -> tuple[Any, ...]:
-        return self._key(row)
-
-    @functools.cached_property
-    def _key(self) -> Callable[[Row], tuple[Any, ...]]:
-        # perf: called for every row copied and compared; one C call, not a generator.
-        if len(self.key_index) == 1:
-            (i,) = self.key_index
-            return lambda row: (row[i],)
-        return operator.itemgetter(*self.key_index)
+    #: A row's primary key, as a tuple: see :func:`_keyer`.
+    key: Callable[[Row], tuple[Any, ...]]
 
     def as_dict(self, row: Row) -> dict[str, Any]:
         return dict(zip(self.columns, row, strict=True))
 
     def name_row(self, row: Row) -> str:
         return identity(self.plan, self.as_dict(row))
+
+
+def _keyer(key_index: tuple[int, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    """perf: called for every row copied and compared; one C call, not a generator."""
+    if len(key_index) == 1:
+        (i,) = key_index
+        return lambda row: (row[i],)
+    return operator.itemgetter(*key_index)
 
 
 def _sizer(plan: TablePlan, columns: tuple[str, ...]) -> Callable[[Row], int]:
@@ -168,10 +166,12 @@ def _sizer(plan: TablePlan, columns: tuple[str, ...]) -> Callable[[Row], int]:
 
 def row_shape(plan: TablePlan) -> RowShape:
     columns = plan.source_columns + tuple(plan.fixed)
+    key_index = tuple(columns.index(k) for k in plan.key)
     return RowShape(
         plan=plan,
         columns=columns,
-        key_index=tuple(columns.index(k) for k in plan.key),
+        key_index=key_index,
         transform=_transformer(plan),
         size=_sizer(plan, columns),
+        key=_keyer(key_index),
     )
