@@ -5,7 +5,7 @@ load balancer, all on one PostgreSQL or MariaDB database. copse keeps no state
 in its processes (sessions, batches and device locks live in the database),
 so a tablet whose requests are spread over the instances at random must see
 exactly what it would see with one server, even while one instance is
-restarted. Three instances of two workers each serve 100 simulated tablets
+restarted. Three instances of two workers each serve 60 simulated tablets
 that pick an instance at random for every request, mixing one-step and
 stepwise uploads, edits, moves and replayed moves (a lost reply to a
 finalizing upload). Afterwards: no error, every tablet's records stored once
@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.server_db_only, pytest.mark.timeout(1
 
 N_INSTANCES = 3
 WORKERS_PER_INSTANCE = 2
-N_TABLETS = 100
+N_TABLETS = 60
 CLIENT_THREADS = 12
 TABLES = ("patient", "patient_idnum", "blobs", "phq9", "photo")
 

@@ -1,6 +1,6 @@
 """Bounded coverage-guided fuzz pass (atheris) over the value codec and the policy parser.
 
-Each target runs for ``COPSE_FUZZ_SECONDS`` (default 20) seconds, seeded from
+Each target runs for ``COPSE_FUZZ_SECONDS`` (default 10) seconds, seeded from
 ``fuzz/seeds/<target>`` and from every earlier crash kept in
 ``tests/reliability/corpus/atheris/<target>``; those crash inputs are also
 replayed one by one.  A new crash is copied into that corpus directory (keep it:
@@ -24,7 +24,7 @@ import atheris  # noqa: F401
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SECONDS = int(os.environ.get("COPSE_FUZZ_SECONDS", "20"))
+SECONDS = int(os.environ.get("COPSE_FUZZ_SECONDS", "10"))
 TARGETS = ("values", "policy")
 
 
